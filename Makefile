@@ -1,0 +1,45 @@
+# Quick start: `make run` opens the call window, `make test` runs the whole suite.
+# Both create .venv and install what they need on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+TS_FILES := resources/i18n/callhelper_ja.ts
+QM_FILES := $(TS_FILES:.ts=.qm)
+SOURCES := $(shell find callhelper/ui -name '*.py')
+
+.PHONY: run test i18n translations screenshots clean
+
+run: $(INSTALLED) i18n
+	$(BIN)/callhelper
+
+test: $(INSTALLED) i18n
+	bash .ci/system-packages
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+# Compiled translations (.qm) are built from the .ts sources, never edited.
+i18n: $(QM_FILES)
+
+resources/i18n/%.qm: resources/i18n/%.ts $(INSTALLED)
+	$(BIN)/pyside6-lrelease -silent $< -qm $@
+
+# After changing user-visible strings: refresh the .ts sources, then translate them.
+translations: $(INSTALLED)
+	$(BIN)/pyside6-lupdate -no-obsolete -locations none $(SOURCES) -ts $(TS_FILES)
+
+# The README's screenshots, from the real window (needs a Japanese font).
+screenshots: $(INSTALLED) i18n
+	bash .ci/system-packages
+	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/make_screenshots.py docs
+
+clean:
+	rm -rf $(VENV) build dist resources/i18n/*.qm

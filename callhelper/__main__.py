@@ -1,0 +1,7 @@
+"""Allows ``python -m callhelper``."""
+
+import sys
+
+from callhelper.cli import main
+
+sys.exit(main())

@@ -1,0 +1,169 @@
+"""Playbooks: the checklist of a kind of call, read from TOML.
+
+A playbook is data, not code, so that a contact centre can adjust the flow
+without a new release. Texts carry one entry per language (``ja``, ``en``);
+the UI picks the agent's language and falls back to English, then to any.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FALLBACK_LANGUAGE = "en"
+
+
+class PlaybookError(ValueError):
+    """A playbook file that cannot be used, with where and why."""
+
+    def __init__(self, source: str, line: int | None, message: str) -> None:
+        self.source = source
+        self.line = line
+        self.message = message
+        where = f"{source}:{line}" if line else source
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A text (or list of texts) in several languages."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, language: str) -> Any:
+        for key in (language, FALLBACK_LANGUAGE, *self.values):
+            if key in self.values:
+                return self.values[key]
+        return ""
+
+
+@dataclass(frozen=True)
+class PlaybookStep:
+    id: str
+    title: Localized
+    target_seconds: int
+    say: Localized = field(default_factory=Localized)
+    avoid: Localized = field(default_factory=Localized)
+    done_when: Localized = field(default_factory=Localized)
+
+
+@dataclass(frozen=True)
+class Playbook:
+    id: str
+    version: int
+    title: Localized
+    steps: tuple[PlaybookStep, ...]
+    call_limit_seconds: int | None = None
+
+
+def load_playbook(path: Path) -> Playbook:
+    """Read and check a playbook file; raises PlaybookError naming file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlaybookError(str(path), None, f"cannot be read ({exc})") from exc
+    return parse_playbook(text, str(path))
+
+
+def parse_playbook(text: str, source: str = "<playbook>") -> Playbook:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = _line_of_decode_error(exc)
+        raise PlaybookError(source, line, f"not valid TOML: {exc}") from exc
+    return _PlaybookReader(text, source).read(data)
+
+
+def _line_of_decode_error(exc: tomllib.TOMLDecodeError) -> int | None:
+    match = re.search(r"line (\d+)", str(exc))
+    return int(match.group(1)) if match else None
+
+
+class _PlaybookReader:
+    """Checks the parsed TOML against the schema in docs/playbooks.md."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self._lines = text.splitlines()
+        self._source = source
+
+    def read(self, data: dict[str, Any]) -> Playbook:
+        playbook_id = self._string(data, "id", self._line_of_key("id"))
+        version = data.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            self._fail(self._line_of_key("version"), "'version' must be a whole number ≥ 1")
+        limit = data.get("call_limit_seconds")
+        if limit is not None and (not isinstance(limit, int) or limit <= 0):
+            self._fail(self._line_of_key("call_limit_seconds"),
+                       "'call_limit_seconds' must be a positive whole number")
+        title = self._localized(data, "title", self._line_of_key("title"), required=True)
+        raw_steps = data.get("steps")
+        if not isinstance(raw_steps, list) or not raw_steps:
+            self._fail(None, "a playbook needs at least one [[steps]] table")
+        steps = tuple(self._step(raw, index) for index, raw in enumerate(raw_steps))
+        seen: set[str] = set()
+        for index, step in enumerate(steps):
+            if step.id in seen:
+                self._fail(self._line_of_step(index), f"step id '{step.id}' is used twice")
+            seen.add(step.id)
+        return Playbook(playbook_id, version, title, steps, limit)
+
+    def _step(self, raw: Any, index: int) -> PlaybookStep:
+        line = self._line_of_step(index)
+        if not isinstance(raw, dict):
+            self._fail(line, f"step {index + 1} must be a table")
+        target = raw.get("target_seconds")
+        if not isinstance(target, int) or isinstance(target, bool) or target <= 0:
+            self._fail(line, f"step {index + 1}: 'target_seconds' must be a positive whole number")
+        return PlaybookStep(
+            id=self._string(raw, "id", line, f"step {index + 1}: "),
+            title=self._localized(raw, "title", line, required=True, context=f"step {index + 1}: "),
+            target_seconds=target,
+            say=self._localized(raw, "say", line, lists=True, context=f"step {index + 1}: "),
+            avoid=self._localized(raw, "avoid", line, lists=True, context=f"step {index + 1}: "),
+            done_when=self._localized(raw, "done_when", line, context=f"step {index + 1}: "),
+        )
+
+    def _string(self, table: dict, key: str, line: int | None, context: str = "") -> str:
+        value = table.get(key)
+        if not isinstance(value, str) or not value.strip():
+            self._fail(line, f"{context}'{key}' must be a non-empty string")
+        return value
+
+    def _localized(self, table: dict, key: str, line: int | None, *, required: bool = False,
+                   lists: bool = False, context: str = "") -> Localized:
+        value = table.get(key)
+        if value is None and not required:
+            return Localized()
+        if not isinstance(value, dict) or not value:
+            self._fail(line, f"{context}'{key}' must be a table of languages, e.g. {key}.ja = …")
+        for language, text in value.items():
+            ok = (isinstance(text, list) and all(isinstance(t, str) for t in text)) if lists \
+                else isinstance(text, str)
+            if not ok:
+                kind = "a list of strings" if lists else "a string"
+                self._fail(line, f"{context}'{key}.{language}' must be {kind}")
+        return Localized({lang: tuple(text) if lists else text for lang, text in value.items()})
+
+    def _line_of_key(self, key: str) -> int | None:
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*[.=]")
+        for number, line in enumerate(self._lines, start=1):
+            if line.lstrip().startswith("["):
+                return None
+            if pattern.match(line):
+                return number
+        return None
+
+    def _line_of_step(self, index: int) -> int | None:
+        seen = -1
+        for number, line in enumerate(self._lines, start=1):
+            if re.match(r"^\s*\[\[\s*steps\s*\]\]", line):
+                seen += 1
+                if seen == index:
+                    return number
+        return None
+
+    def _fail(self, line: int | None, message: str) -> None:
+        raise PlaybookError(self._source, line, message)

@@ -1,0 +1,96 @@
+"""The tables. Times are stored in UTC; ``uid`` columns are keys made by the
+client, so a write that is retried (or shipped to a server later) is applied
+once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+
+class Customer(SQLModel, table=True):
+    __tablename__ = "customer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = ""
+    company: str = ""
+    phone: str = Field(default="", index=True)
+    note: str = ""
+    created_at: datetime
+
+
+class SupportCase(SQLModel, table=True):
+    """A problem a customer raised; it may span several contacts."""
+
+    __tablename__ = "support_case"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    subject: str = ""
+    status: str = "open"
+    urgency: str = ""
+    impact: str = ""
+    fix: str = ""
+    prevention: str = ""
+    created_at: datetime
+    updated_at: datetime
+
+
+class Contact(SQLModel, table=True):
+    """One call, from start to wrap-up.
+
+    ``state`` is ``active`` while the call runs, ``wrap_up`` after it ended
+    until the wrap-up is saved, then ``closed``.
+    """
+
+    __tablename__ = "contact"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    case_id: int = Field(foreign_key="support_case.id", index=True)
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    agent: str
+    phone: str = ""
+    caller_name: str = ""
+    playbook_id: str
+    playbook_version: int
+    state: str = Field(default="active", index=True)
+    started_at: datetime
+    ended_at: datetime | None = None
+    talk_seconds: float = 0.0
+    hold_seconds: float = 0.0
+    on_hold: bool = False
+
+
+class Note(SQLModel, table=True):
+    """What was captured during a call; ``text`` is stored exactly as typed
+    (card numbers masked)."""
+
+    __tablename__ = "note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    kind: str
+    text: str
+    offset_ms: int
+    agent: str
+    created_at: datetime
+    masked_cards: int = 0
+
+
+class StepEvent(SQLModel, table=True):
+    """A checklist step ticked or un-ticked during a call."""
+
+    __tablename__ = "step_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    step_id: str
+    done: bool
+    offset_ms: int
+    step_elapsed_ms: int
+    agent: str
+    created_at: datetime

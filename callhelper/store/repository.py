@@ -1,0 +1,179 @@
+"""Repository functions: each takes a Session and works in the caller's unit
+of work (the caller commits). Datetimes are timezone-aware; they come back in UTC."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from callhelper.core.case import NoteKind, WrapUp
+from callhelper.core.pii import mask_card_numbers
+from callhelper.core.session import StepChange
+from callhelper.store.models import Contact, Customer, Note, StepEvent, SupportCase
+
+
+class NotFound(LookupError):
+    """A record the caller named does not exist."""
+
+
+@dataclass(frozen=True)
+class NewContact:
+    uid: str
+    agent: str
+    playbook_id: str
+    playbook_version: int
+    started_at: datetime
+    phone: str = ""
+    caller_name: str = ""
+
+
+@dataclass(frozen=True)
+class UnfinishedContact:
+    """A contact left active or awaiting its wrap-up, with what it holds so far."""
+
+    contact: Contact
+    case: SupportCase
+    notes: list[Note]
+    ticked: dict[str, float]
+
+
+def start_contact(session: Session, new: NewContact) -> Contact:
+    """Record a call that has started, with a new case and (if known) its customer."""
+    existing = _contact_by_uid(session, new.uid, required=False)
+    if existing is not None:
+        return existing
+    now = new.started_at
+    customer = _customer_for_caller(session, new.phone.strip(), new.caller_name.strip(), now)
+    case = SupportCase(uid=new.uid, customer_id=customer.id if customer else None,
+                       created_at=now, updated_at=now)
+    session.add(case)
+    session.flush()
+    contact = Contact(uid=new.uid, case_id=case.id, customer_id=case.customer_id,
+                      agent=new.agent, phone=new.phone.strip(),
+                      caller_name=new.caller_name.strip(), playbook_id=new.playbook_id,
+                      playbook_version=new.playbook_version, started_at=now)
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def _customer_for_caller(session: Session, phone: str, name: str,
+                         now: datetime) -> Customer | None:
+    if not phone and not name:
+        return None
+    customer = None
+    if phone:
+        customer = session.exec(select(Customer).where(Customer.phone == phone)
+                                .order_by(col(Customer.id))).first()
+    if customer is None:
+        customer = Customer(name=name, phone=phone, created_at=now)
+        session.add(customer)
+        session.flush()
+    elif name and not customer.name:
+        customer.name = name
+    return customer
+
+
+def add_note(session: Session, contact_uid: str, note_uid: str, kind: NoteKind, text: str,
+             offset_ms: int, agent: str, created_at: datetime) -> Note:
+    """Store a note exactly as typed, card numbers masked first.
+
+    A note whose uid is already stored is returned as it is, so a retried
+    write never makes a twin.
+    """
+    existing = session.exec(select(Note).where(Note.uid == note_uid)).first()
+    if existing is not None:
+        return existing
+    contact = _contact_by_uid(session, contact_uid)
+    masked, count = mask_card_numbers(text)
+    note = Note(uid=note_uid, contact_id=contact.id, kind=NoteKind(kind).value, text=masked,
+                offset_ms=max(0, int(offset_ms)), agent=agent,
+                created_at=created_at, masked_cards=count)
+    session.add(note)
+    session.flush()
+    return note
+
+
+def record_step_change(session: Session, contact_uid: str, change: StepChange, agent: str,
+                       at: datetime) -> StepEvent:
+    contact = _contact_by_uid(session, contact_uid)
+    event = StepEvent(contact_id=contact.id, step_id=change.step_id, done=change.done,
+                      offset_ms=round(change.offset_seconds * 1000),
+                      step_elapsed_ms=round(change.step_elapsed_seconds * 1000),
+                      agent=agent, created_at=at)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def set_hold(session: Session, contact_uid: str, on_hold: bool, hold_seconds: float) -> None:
+    contact = _contact_by_uid(session, contact_uid)
+    contact.on_hold = on_hold
+    contact.hold_seconds = hold_seconds
+    session.add(contact)
+
+
+def end_contact(session: Session, contact_uid: str, ended_at: datetime, talk_seconds: float,
+                hold_seconds: float) -> Contact:
+    """The call is over; the contact waits for its wrap-up."""
+    contact = _contact_by_uid(session, contact_uid)
+    contact.state = "wrap_up"
+    contact.ended_at = ended_at
+    contact.talk_seconds = talk_seconds
+    contact.hold_seconds = hold_seconds
+    contact.on_hold = False
+    session.add(contact)
+    return contact
+
+
+def save_wrap_up(session: Session, contact_uid: str, wrap_up: WrapUp, at: datetime) -> SupportCase:
+    """Record the wrap-up on the contact's case and close the contact."""
+    contact = _contact_by_uid(session, contact_uid)
+    case = session.get(SupportCase, contact.case_id)
+    case.subject = wrap_up.subject
+    case.urgency = wrap_up.urgency.value
+    case.impact = wrap_up.impact.value
+    case.fix = wrap_up.fix
+    case.prevention = wrap_up.prevention
+    case.status = wrap_up.status.value
+    case.updated_at = at
+    if contact.ended_at is None:
+        contact.ended_at = at
+    contact.state = "closed"
+    session.add(case)
+    session.add(contact)
+    return case
+
+
+def unfinished_contact(session: Session, agent: str) -> UnfinishedContact | None:
+    """The agent's newest contact that is still active or awaiting its wrap-up."""
+    contact = session.exec(
+        select(Contact).where(Contact.agent == agent, col(Contact.state).in_(("active", "wrap_up")))
+        .order_by(col(Contact.id).desc())).first()
+    if contact is None:
+        return None
+    case = session.get(SupportCase, contact.case_id)
+    events = session.exec(select(StepEvent).where(StepEvent.contact_id == contact.id)
+                          .order_by(col(StepEvent.id))).all()
+    ticked: dict[str, float] = {}
+    for event in events:
+        if event.done:
+            ticked[event.step_id] = event.step_elapsed_ms / 1000
+        else:
+            ticked.pop(event.step_id, None)
+    return UnfinishedContact(contact, case, contact_notes(session, contact.id), ticked)
+
+
+def contact_notes(session: Session, contact_id: int) -> list[Note]:
+    """The notes of one contact in the order they were taken."""
+    return list(session.exec(select(Note).where(Note.contact_id == contact_id)
+                             .order_by(col(Note.offset_ms), col(Note.id))).all())
+
+
+def _contact_by_uid(session: Session, uid: str, required: bool = True) -> Contact | None:
+    contact = session.exec(select(Contact).where(Contact.uid == uid)).first()
+    if contact is None and required:
+        raise NotFound(f"no contact {uid}")
+    return contact

@@ -1,0 +1,85 @@
+"""Start-up of the GUI: the application, its translations, the store and the call window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication
+
+from callhelper.config import Paths, Settings, resources_dir
+from callhelper.core.clock import Clock, SystemClock
+from callhelper.core.playbook import Playbook, PlaybookError, load_playbook
+
+log = logging.getLogger(__name__)
+DEFAULT_PLAYBOOK = "complaint"
+
+
+def ui_language(settings: Settings) -> str:
+    """``ja`` or ``en``: the setting, or else the system locale."""
+    chosen = settings.get("language")
+    if chosen in ("ja", "en"):
+        return chosen
+    return "ja" if QLocale.system().name().startswith("ja") else "en"
+
+
+def install_translators(app: QApplication, language: str) -> list[QTranslator]:
+    """Load the app's own .qm and Qt's, for ``language``; English needs none."""
+    translators = []
+    if language == "en":
+        return translators
+    sources = [
+        (f"callhelper_{language}", str(resources_dir() / "i18n")),
+        (f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
+    ]
+    for name, folder in sources:
+        translator = QTranslator(app)
+        if translator.load(name, folder):
+            app.installTranslator(translator)
+            translators.append(translator)
+        else:
+            log.warning("no translation %s in %s", name, folder)
+    return translators
+
+
+def load_active_playbook(settings: Settings) -> tuple[Playbook, str | None]:
+    """The playbook the settings name, or the bundled default with the reason it was used."""
+    folder = resources_dir() / "playbooks"
+    wanted = settings.get("playbook")
+    try:
+        return load_playbook(folder / f"{wanted}.toml"), None
+    except PlaybookError as exc:
+        if wanted == DEFAULT_PLAYBOOK:
+            raise
+        return load_playbook(folder / f"{DEFAULT_PLAYBOOK}.toml"), str(exc)
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("CallHelper")
+    app.setOrganizationName("CallHelper")
+    app.setApplicationDisplayName("CallHelper")
+    return app
+
+
+def build_call_window(paths: Paths, settings: Settings, clock: Clock | None = None):
+    """The call window with its own store worker; used by ``run`` and by the tests."""
+    from callhelper.ui.call_window import CallWindow
+    from callhelper.ui.store_client import StoreClient
+
+    playbook, problem = load_active_playbook(settings)
+    store = StoreClient(paths.database_url)
+    window = CallWindow(paths, settings, store, playbook, clock or SystemClock(),
+                        ui_language(settings))
+    if problem:
+        window.statusBar().showMessage(problem, 10000)
+    return window
+
+
+def run(paths: Paths, settings: Settings) -> int:
+    app = create_application()
+    install_translators(app, ui_language(settings))
+    window = build_call_window(paths, settings)
+    window.show()
+    return app.exec()

@@ -1,0 +1,48 @@
+"""Translated names for the values the core defines."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from callhelper.core.case import CaseStatus, Level, NoteKind
+
+
+translate = QCoreApplication.translate
+
+
+def note_kind_label(kind: NoteKind) -> str:
+    return {
+        NoteKind.QUOTE: translate("labels", "Customer's words"),
+        NoteKind.AGENT_NOTE: translate("labels", "Agent note"),
+        NoteKind.FACT: translate("labels", "Fact"),
+        NoteKind.REQUEST: translate("labels", "Request"),
+        NoteKind.PROMISE: translate("labels", "Promise"),
+    }[kind]
+
+
+def note_kind_tag(kind: NoteKind) -> str:
+    """The short tag a note of this kind carries in the list (quotes get 「」 instead)."""
+    return {
+        NoteKind.QUOTE: "",
+        NoteKind.AGENT_NOTE: translate("labels", "[Note]"),
+        NoteKind.FACT: translate("labels", "[Fact]"),
+        NoteKind.REQUEST: translate("labels", "[Request]"),
+        NoteKind.PROMISE: translate("labels", "[Promise]"),
+    }[kind]
+
+
+def level_label(level: Level) -> str:
+    return {Level.HIGH: translate("labels", "High"), Level.MEDIUM: translate("labels", "Medium"), Level.LOW: translate("labels", "Low")}[level]
+
+
+def status_label(status: CaseStatus) -> str:
+    return {
+        CaseStatus.OPEN: translate("labels", "Open"),
+        CaseStatus.WAITING_CALLBACK: translate("labels", "Callback due"),
+        CaseStatus.RESOLVED: translate("labels", "Resolved"),
+    }[status]
+
+
+def quoted(text: str) -> str:
+    """The customer's words as the list shows them: “…” in English, 「…」 in Japanese."""
+    return translate("labels", "“%1”").replace("%1", text)

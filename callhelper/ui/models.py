@@ -1,0 +1,171 @@
+"""Qt models over the call session and the stored notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (QAbstractListModel, QAbstractTableModel, QModelIndex,
+                            QPersistentModelIndex, Qt, Signal)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from callhelper.core.case import NoteKind
+from callhelper.core.session import StepStatus, format_offset
+from callhelper.ui.labels import note_kind_tag, quoted
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+OVERDUE_COLOR = QColor("#c62828")
+CURRENT_COLOR = QColor("#e3f0fd")
+DONE_COLOR = QColor("#6b6b6b")
+
+
+class ChecklistModel(QAbstractTableModel):
+    """Steps of the running playbook: column 0 the step (checkable), column 1 its time.
+
+    Ticking a box does not change the model directly: it asks, through
+    ``tick_requested``, and the window pushes the session's new state back.
+    """
+
+    STEP, TIME = range(2)
+    StepIdRole = Qt.ItemDataRole.UserRole + 1
+    OverdueRole = Qt.ItemDataRole.UserRole + 2
+    CurrentRole = Qt.ItemDataRole.UserRole + 3
+
+    tick_requested = Signal(int, bool)
+
+    def __init__(self, language: str = "en", parent=None) -> None:
+        super().__init__(parent)
+        self._steps: list[StepStatus] = []
+        self._language = language
+
+    def set_steps(self, steps: list[StepStatus]) -> None:
+        if len(steps) != len(self._steps) or any(
+                new.step.id != old.step.id for new, old in zip(steps, self._steps)):
+            self.beginResetModel()
+            self._steps = list(steps)
+            self.endResetModel()
+            return
+        self._steps = list(steps)
+        if steps:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(steps) - 1, self.TIME))
+
+    def step_at(self, row: int) -> StepStatus:
+        return self._steps[row]
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._steps)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else 2
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == self.STEP:
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
+        return flags
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._steps):
+            return None
+        status = self._steps[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == self.STEP:
+                return f"{status.index + 1}  {status.step.title.get(self._language)}"
+            elapsed = format_offset(status.elapsed_seconds)[-4:] if status.started else "—"
+            target = format_offset(status.target_seconds)[-4:]
+            return f"{elapsed} / {target}"
+        if role == Qt.ItemDataRole.CheckStateRole and column == self.STEP:
+            return Qt.CheckState.Checked if status.done else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return status.step.done_when.get(self._language) or None
+        if role == Qt.ItemDataRole.FontRole and status.current:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.BackgroundRole and status.current:
+            return QBrush(CURRENT_COLOR)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if status.overdue and (column == self.TIME or not status.done):
+                return QBrush(OVERDUE_COLOR)
+            if status.done:
+                return QBrush(DONE_COLOR)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.TIME:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == self.StepIdRole:
+            return status.step.id
+        if role == self.OverdueRole:
+            return status.overdue
+        if role == self.CurrentRole:
+            return status.current
+        return None
+
+    def setData(self, index: ModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if (not index.isValid() or index.column() != self.STEP
+                or role != Qt.ItemDataRole.CheckStateRole):
+            return False
+        checked = Qt.CheckState(value) == Qt.CheckState.Checked
+        self.tick_requested.emit(index.row(), checked)
+        return True
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    """A saved note as the list shows it."""
+
+    uid: str
+    kind: NoteKind
+    text: str
+    offset_seconds: float
+    masked_cards: int = 0
+
+
+class NotesModel(QAbstractListModel):
+    """The notes of the current call, in the order taken (newest last)."""
+
+    KindRole = Qt.ItemDataRole.UserRole + 1
+    TextRole = Qt.ItemDataRole.UserRole + 2
+    OffsetRole = Qt.ItemDataRole.UserRole + 3
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[NoteRow] = []
+
+    def set_rows(self, rows: list[NoteRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def append(self, row: NoteRow) -> None:
+        if any(existing.uid == row.uid for existing in self._rows[-50:]):
+            return
+        position = len(self._rows)
+        self.beginInsertRows(QModelIndex(), position, position)
+        self._rows.append(row)
+        self.endInsertRows()
+
+    def rows(self) -> list[NoteRow]:
+        return list(self._rows)
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            body = quoted(row.text) if row.kind is NoteKind.QUOTE else \
+                f"{note_kind_tag(row.kind)} {row.text}"
+            return f"{format_offset(row.offset_seconds)}  {body}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.text
+        if role == self.KindRole:
+            return row.kind.value
+        if role == self.TextRole:
+            return row.text
+        if role == self.OffsetRole:
+            return row.offset_seconds
+        return None

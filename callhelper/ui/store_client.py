@@ -1,0 +1,88 @@
+"""Database work off the GUI thread.
+
+One worker thread owns the Store; the GUI submits jobs (functions taking a
+Session) and gets each result back on the GUI thread, in the order submitted.
+Each job is one unit of work: committed when it returns, so a result that
+reaches the GUI is on disk.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from sqlmodel import Session
+
+from callhelper.store.engine import Store
+
+Job = Callable[[Session], Any]
+Callback = Callable[[Any, BaseException | None], None]
+
+log = logging.getLogger(__name__)
+
+
+class _StoreWorker(QObject):
+    done = Signal(object, object, object)
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self._url = url
+        self._store: Store | None = None
+
+    @Slot(object, object)
+    def run(self, job: Job, callback: Callback | None) -> None:
+        try:
+            if self._store is None:
+                self._store = Store(self._url)
+            with self._store.unit_of_work() as session:
+                result = job(session)
+        except Exception as exc:  # every failure goes back to the GUI, which tells the user
+            log.exception("database job failed")
+            self.done.emit(callback, None, exc)
+        else:
+            self.done.emit(callback, result, None)
+
+    @Slot()
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+class StoreClient(QObject):
+    """The GUI side: ``submit(job, callback)``; ``close()`` waits for queued jobs."""
+
+    _submitted = Signal(object, object)
+    _closing = Signal()
+
+    def __init__(self, url: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName("store")
+        self._worker = _StoreWorker(url)
+        self._worker.moveToThread(self._thread)
+        self._submitted.connect(self._worker.run)
+        self._closing.connect(self._worker.close, Qt.ConnectionType.BlockingQueuedConnection)
+        self._worker.done.connect(self._deliver)
+        self._thread.start()
+        self._closed = False
+
+    def submit(self, job: Job, callback: Callback | None = None) -> None:
+        if self._closed:
+            raise RuntimeError("the store is closed")
+        self._submitted.emit(job, callback)
+
+    def close(self) -> None:
+        """Finish every job submitted so far, then stop the worker thread."""
+        if self._closed:
+            return
+        self._closed = True
+        self._closing.emit()
+        self._thread.quit()
+        self._thread.wait()
+
+    def _deliver(self, callback: Callback | None, result: Any, error: BaseException | None) -> None:
+        if callback is not None:
+            callback(result, error)

@@ -1,0 +1,94 @@
+"""The wrap-up form shown after a call: subject, urgency, impact, fix, prevention, status."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit,
+                               QPushButton, QVBoxLayout, QWidget)
+
+from callhelper.core.case import CaseStatus, Level, WrapUp
+from callhelper.ui.labels import level_label, status_label
+
+
+class WrapUpPanel(QWidget):
+    """Emits ``submitted`` with a WrapUp when the agent saves a complete form."""
+
+    submitted = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.subject = QLineEdit()
+        self.subject.setPlaceholderText(self.tr("What the call was about"))
+        self.urgency = self._level_combo()
+        self.impact = self._level_combo()
+        self.fix = QPlainTextEdit()
+        self.fix.setPlaceholderText(self.tr("What is done for this customer"))
+        self.prevention = QPlainTextEdit()
+        self.prevention.setPlaceholderText(self.tr("What changes so that it cannot happen again"))
+        for editor in (self.fix, self.prevention):
+            editor.setTabChangesFocus(True)
+            editor.setFixedHeight(editor.fontMetrics().lineSpacing() * 3 + 12)
+        self.status = QComboBox()
+        for status in CaseStatus:
+            self.status.addItem(status_label(status), status)
+        self.problem = QLabel()
+        self.problem.setObjectName("wrapUpProblem")
+        self.problem.setStyleSheet("color: #c62828;")
+        self.problem.hide()
+        self.save_button = QPushButton(self.tr("Save and close the call (Ctrl+S)"))
+        self.save_button.clicked.connect(self.submit)
+
+        form = QFormLayout()
+        form.addRow(self.tr("Subject"), self.subject)
+        form.addRow(self.tr("Urgency"), self.urgency)
+        form.addRow(self.tr("Impact"), self.impact)
+        form.addRow(self.tr("Fix"), self.fix)
+        form.addRow(self.tr("Prevention"), self.prevention)
+        form.addRow(self.tr("Status"), self.status)
+        title = QLabel(self.tr("Wrap-up"))
+        title.setStyleSheet("font-weight: bold;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(title)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.save_button)
+
+    def _level_combo(self) -> QComboBox:
+        combo = QComboBox()
+        for level in Level:
+            combo.addItem(level_label(level), level)
+        combo.setCurrentIndex(list(Level).index(Level.MEDIUM))
+        return combo
+
+    def reset(self, subject: str = "") -> None:
+        self.subject.setText(subject)
+        for combo in (self.urgency, self.impact):
+            combo.setCurrentIndex(list(Level).index(Level.MEDIUM))
+        self.fix.clear()
+        self.prevention.clear()
+        self.status.setCurrentIndex(0)
+        self.problem.hide()
+        self.save_button.setEnabled(True)
+
+    def submit(self) -> None:
+        subject = self.subject.text().strip()
+        if not subject:
+            self.problem.setText(self.tr("Enter a subject before closing the call."))
+            self.problem.show()
+            self.subject.setFocus()
+            return
+        self.problem.hide()
+        self.submitted.emit(WrapUp(
+            subject=subject,
+            urgency=self.urgency.currentData(),
+            impact=self.impact.currentData(),
+            fix=self.fix.toPlainText().strip(),
+            prevention=self.prevention.toPlainText().strip(),
+            status=self.status.currentData(),
+        ))
+
+    def show_problem(self, message: str) -> None:
+        self.problem.setText(message)
+        self.problem.show()
+        self.save_button.setEnabled(True)

@@ -1,0 +1,249 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ja_JP">
+<context>
+    <name>CallWindow</name>
+    <message>
+        <source>Start F7</source>
+        <translation>開始 F7</translation>
+    </message>
+    <message>
+        <source>Hold F8</source>
+        <translation>保留 F8</translation>
+    </message>
+    <message>
+        <source>End F9</source>
+        <translation>終了 F9</translation>
+    </message>
+    <message>
+        <source>On top</source>
+        <translation>最前面</translation>
+    </message>
+    <message>
+        <source>Keep this window above the others (Ctrl+T)</source>
+        <translation>このウィンドウを常に最前面に表示 (Ctrl+T)</translation>
+    </message>
+    <message>
+        <source>Caller&apos;s number (optional)</source>
+        <translation>お客様の電話番号(任意)</translation>
+    </message>
+    <message>
+        <source>Caller&apos;s name (optional)</source>
+        <translation>お客様のお名前(任意)</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>電話番号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>お名前</translation>
+    </message>
+    <message>
+        <source>Press F7 (or Enter here) when the call is answered.</source>
+        <translation>電話に出たら F7(またはここで Enter)で開始します。</translation>
+    </message>
+    <message>
+        <source>✓ Saved %1</source>
+        <translation>✓ 保存済み %1</translation>
+    </message>
+    <message>
+        <source>card number masked</source>
+        <translation>カード番号を伏せ字にしました</translation>
+    </message>
+    <message>
+        <source>✓ Call closed and saved</source>
+        <translation>✓ 通話を保存して閉じました</translation>
+    </message>
+    <message>
+        <source>The database could not be opened: %1</source>
+        <translation>データベースを開けませんでした: %1</translation>
+    </message>
+    <message>
+        <source>Resumed the call that started at %1</source>
+        <translation>%1 に始まった通話を再開しました</translation>
+    </message>
+    <message>
+        <source>Not saved yet (%1). Kept and retried every few seconds.</source>
+        <translation>まだ保存されていません(%1)。入力は保持し、数秒ごとに再試行します。</translation>
+    </message>
+    <message>
+        <source>Not saved yet; retrying.</source>
+        <translation>まだ保存されていません。再試行中です。</translation>
+    </message>
+    <message>
+        <source>Resume F8</source>
+        <translation>再開 F8</translation>
+    </message>
+    <message>
+        <source>No call</source>
+        <translation>通話なし</translation>
+    </message>
+    <message>
+        <source>In call</source>
+        <translation>通話中</translation>
+    </message>
+    <message>
+        <source>On hold</source>
+        <translation>保留中</translation>
+    </message>
+    <message>
+        <source>Wrap-up</source>
+        <translation>後処理</translation>
+    </message>
+    <message>
+        <source>Ready for the next call</source>
+        <translation>次の電話を待っています</translation>
+    </message>
+    <message>
+        <source>Unknown caller</source>
+        <translation>番号・名前不明のお客様</translation>
+    </message>
+    <message>
+        <source>Handler: %1</source>
+        <translation>担当: %1</translation>
+    </message>
+    <message>
+        <source>All steps done.</source>
+        <translation>すべての項目が完了しました。</translation>
+    </message>
+    <message>
+        <source>Say: %1</source>
+        <translation>言う: %1</translation>
+    </message>
+    <message>
+        <source>Avoid: %1</source>
+        <translation>避ける: %1</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s exact words… Enter saves</source>
+        <translation>お客様の言葉をそのまま… Enterで保存</translation>
+    </message>
+    <message>
+        <source>%1… Enter saves</source>
+        <translation>%1… Enterで保存</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>保存中…</translation>
+    </message>
+</context>
+<context>
+    <name>WrapUpPanel</name>
+    <message>
+        <source>What the call was about</source>
+        <translation>お問い合わせの件名</translation>
+    </message>
+    <message>
+        <source>What is done for this customer</source>
+        <translation>このお客様への対処(善後策)</translation>
+    </message>
+    <message>
+        <source>What changes so that it cannot happen again</source>
+        <translation>同じことが起きないための仕組みの変更</translation>
+    </message>
+    <message>
+        <source>Save and close the call (Ctrl+S)</source>
+        <translation>保存して通話を閉じる (Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>件名</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation>緊急度</translation>
+    </message>
+    <message>
+        <source>Impact</source>
+        <translation>重要度</translation>
+    </message>
+    <message>
+        <source>Fix</source>
+        <translation>対処</translation>
+    </message>
+    <message>
+        <source>Prevention</source>
+        <translation>再発防止</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状況</translation>
+    </message>
+    <message>
+        <source>Wrap-up</source>
+        <translation>後処理</translation>
+    </message>
+    <message>
+        <source>Enter a subject before closing the call.</source>
+        <translation>閉じる前に件名を入力してください。</translation>
+    </message>
+</context>
+<context>
+    <name>labels</name>
+    <message>
+        <source>Customer&apos;s words</source>
+        <translation>発言「」</translation>
+    </message>
+    <message>
+        <source>Agent note</source>
+        <translation>メモ</translation>
+    </message>
+    <message>
+        <source>Fact</source>
+        <translation>事実</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>要望</translation>
+    </message>
+    <message>
+        <source>Promise</source>
+        <translation>約束</translation>
+    </message>
+    <message>
+        <source>[Note]</source>
+        <translation>[メモ]</translation>
+    </message>
+    <message>
+        <source>[Fact]</source>
+        <translation>[事実]</translation>
+    </message>
+    <message>
+        <source>[Request]</source>
+        <translation>[要望]</translation>
+    </message>
+    <message>
+        <source>[Promise]</source>
+        <translation>[約束]</translation>
+    </message>
+    <message>
+        <source>High</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <source>Medium</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>対応中</translation>
+    </message>
+    <message>
+        <source>Callback due</source>
+        <translation>折り返し待ち</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>解決済み</translation>
+    </message>
+    <message>
+        <source>“%1”</source>
+        <translation>「%1」</translation>
+    </message>
+</context>
+</TS>
