@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QFrame, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QListView, QMainWindow,
@@ -63,6 +63,11 @@ class _Write:
 
 
 class CallWindow(QMainWindow):
+    """The agent's window beside the phone; ``ready`` fires once the database is
+    open and an unfinished call (if any) is back on screen."""
+
+    ready = Signal()
+
     def __init__(self, paths: Paths, settings: Settings, store: StoreClient, playbook: Playbook,
                  clock: Clock, language: str) -> None:
         super().__init__()
@@ -397,9 +402,11 @@ class CallWindow(QMainWindow):
         if error is not None:
             self._show_save_state(self.tr("The database could not be opened: %1")
                                   .replace("%1", str(error)), problem=True)
-            return
-        if unfinished is None or self._session is not None:
-            return
+        elif unfinished is not None and self._session is None:
+            self._resume(unfinished)
+        self.ready.emit()
+
+    def _resume(self, unfinished: UnfinishedContact) -> None:
         contact = unfinished.contact
         session = CallSession.restore(self._playbook, self._clock, contact.uid,
                                       contact.started_at, contact.hold_seconds,

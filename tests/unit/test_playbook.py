@@ -1,0 +1,68 @@
+"""Playbooks are read from TOML; a bad file names its file and line."""
+
+import pytest
+
+from callhelper.config import resources_dir
+from callhelper.core.playbook import PlaybookError, load_playbook, parse_playbook
+
+GOOD = """\
+id = "p"
+version = 2
+title.en = "P"
+title.ja = "ピー"
+
+[[steps]]
+id = "one"
+target_seconds = 30
+title.en = "One"
+say.en = ["Hello"]
+
+[[steps]]
+id = "two"
+target_seconds = 60
+title.en = "Two"
+"""
+
+
+def test_bundled_complaint_playbook_follows_the_complaint_flow():
+    playbook = load_playbook(resources_dir() / "playbooks" / "complaint.toml")
+    assert playbook.id == "complaint"
+    assert [step.id for step in playbook.steps] == [
+        "limited-apology", "listen", "facts-impact", "supervisor", "solution", "apology-thanks"]
+    for step in playbook.steps:
+        assert step.target_seconds > 0
+        assert step.title.get("ja") and step.title.get("en")
+        assert step.say.get("ja") and step.say.get("en")
+    assert "ご不便をおかけしております。申し訳ございません。" in playbook.steps[0].say.get("ja")
+
+
+def test_language_falls_back_to_english():
+    playbook = parse_playbook(GOOD)
+    assert playbook.version == 2
+    assert playbook.steps[0].title.get("ja") == "One"
+    assert playbook.title.get("ja") == "ピー"
+    assert playbook.steps[0].say.get("en") == ("Hello",)
+    assert playbook.steps[1].say.get("en") == ""
+
+
+@pytest.mark.parametrize("broken, line, words", [
+    (GOOD.replace('target_seconds = 60', 'target_seconds = "soon"'), 12, "target_seconds"),
+    (GOOD.replace('id = "two"', 'id = "one"'), 12, "used twice"),
+    (GOOD.replace('title.en = "Two"', 'title = "Two"'), 12, "table of languages"),
+    (GOOD.replace('version = 2', 'version = 0'), 2, "version"),
+    (GOOD.replace('target_seconds = 30', 'target_seconds = = 30'), 8, "not valid TOML"),
+])
+def test_malformed_playbook_names_file_line_and_problem(tmp_path, broken, line, words):
+    path = tmp_path / "broken.toml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(PlaybookError) as caught:
+        load_playbook(path)
+    assert caught.value.source == str(path)
+    assert caught.value.line == line
+    assert words in str(caught.value)
+    assert f"broken.toml:{line}:" in str(caught.value)
+
+
+def test_playbook_without_steps_is_rejected():
+    with pytest.raises(PlaybookError, match="at least one"):
+        parse_playbook('id = "p"\nversion = 1\ntitle.en = "P"\n')

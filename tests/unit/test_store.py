@@ -1,0 +1,148 @@
+"""The SQLite store: schema from the migrations, durability pragmas, exact round trips."""
+
+import sqlite3
+
+import pytest
+from sqlalchemy import inspect, text
+
+from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp
+from callhelper.core.session import StepChange
+from callhelper.store import repository
+from callhelper.store.engine import Store, head_revision, make_engine, schema_revision, \
+    upgrade_schema
+from callhelper.store.repository import NewContact, NotFound
+
+
+@pytest.fixture
+def db_file(tmp_path):
+    return tmp_path / "data" / "callhelper.db"
+
+
+@pytest.fixture
+def store(db_file):
+    store = Store(f"sqlite:///{db_file}")
+    yield store
+    store.close()
+
+
+def new_contact(clock, uid="c1", phone="03-1234-5678", name="山田 太郎"):
+    return NewContact(uid=uid, agent="鈴木", playbook_id="complaint", playbook_version=1,
+                      started_at=clock.now(), phone=phone, caller_name=name)
+
+
+def test_an_empty_file_gets_the_whole_schema(store, db_file):
+    assert db_file.exists()
+    assert schema_revision(store.engine) == head_revision()
+    tables = set(inspect(store.engine).get_table_names())
+    assert {"customer", "support_case", "contact", "note", "step_event"} <= tables
+
+
+def test_connections_use_wal_full_sync_foreign_keys_and_busy_timeout(store):
+    with store.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 2
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
+
+
+def test_a_database_at_an_older_revision_is_upgraded_when_opened(db_file, clock):
+    engine = make_engine(f"sqlite:///{db_file}")
+    upgrade_schema(engine, "base")
+    assert schema_revision(engine) is None
+    engine.dispose()
+    store = Store(f"sqlite:///{db_file}")
+    assert schema_revision(store.engine) == head_revision()
+    store.close()
+
+
+@pytest.mark.parametrize("words", [
+    "先週買ったばかりなのに電源が入らない",
+    "絵文字も😡🙏そのまま\n二行目\r\n三行目\tタブ",
+    "  前後の空白も  ",
+    "ｶﾀｶﾅ 全角ＡＢＣ \"quotes\" 'single' <tag> & ; -- DROP TABLE note;",
+])
+def test_a_note_round_trips_exactly(store, clock, db_file, words):
+    with store.unit_of_work() as session:
+        repository.start_contact(session, new_contact(clock))
+        repository.add_note(session, "c1", "n1", NoteKind.QUOTE, words, 35_000, "鈴木",
+                            clock.now())
+    raw = sqlite3.connect(db_file)
+    stored = raw.execute("SELECT text, kind, offset_ms, agent FROM note").fetchone()
+    assert stored == (words, "quote", 35_000, "鈴木")
+
+
+def test_card_numbers_are_masked_before_they_are_written(store, clock, db_file):
+    with store.unit_of_work() as session:
+        repository.start_contact(session, new_contact(clock))
+        note = repository.add_note(session, "c1", "n1", NoteKind.QUOTE,
+                                   "カードは 4111 1111 1111 1111 です", 0, "鈴木", clock.now())
+    assert note.masked_cards == 1
+    raw = sqlite3.connect(db_file)
+    assert raw.execute("SELECT text FROM note").fetchone()[0] == "カードは **** **** **** 1111 です"
+    raw.close()
+    assert b"4111 1111 1111 1111" not in b"".join(
+        path.read_bytes() for path in db_file.parent.iterdir() if path.is_file())
+
+
+def test_a_retried_note_is_stored_once(store, clock):
+    for _ in range(2):
+        with store.unit_of_work() as session:
+            repository.start_contact(session, new_contact(clock))
+            repository.add_note(session, "c1", "n1", NoteKind.FACT, "一度だけ", 1000, "鈴木",
+                                clock.now())
+    with store.unit_of_work() as session:
+        contact = repository.unfinished_contact(session, "鈴木").contact
+        assert [n.text for n in repository.contact_notes(session, contact.id)] == ["一度だけ"]
+
+
+def test_a_note_for_an_unknown_contact_is_refused(store, clock):
+    with pytest.raises(NotFound), store.unit_of_work() as session:
+        repository.add_note(session, "nope", "n1", NoteKind.QUOTE, "x", 0, "鈴木", clock.now())
+
+
+def test_the_caller_becomes_a_customer_found_again_by_number(store, clock):
+    with store.unit_of_work() as session:
+        first = repository.start_contact(session, new_contact(clock, "c1"))
+        second = repository.start_contact(session, new_contact(clock, "c2", name=""))
+        assert first.customer_id is not None
+        assert second.customer_id == first.customer_id
+        assert second.case_id != first.case_id
+        anonymous = repository.start_contact(session, new_contact(clock, "c3", "", ""))
+        assert anonymous.customer_id is None
+
+
+def test_unfinished_contact_carries_notes_and_the_latest_ticks(store, clock):
+    with store.unit_of_work() as session:
+        repository.start_contact(session, new_contact(clock))
+        repository.add_note(session, "c1", "n2", NoteKind.QUOTE, "second", 2000, "鈴木", clock.now())
+        repository.add_note(session, "c1", "n1", NoteKind.QUOTE, "first", 1000, "鈴木", clock.now())
+        for step, done, elapsed in [("a", True, 20.0), ("b", True, 30.0), ("b", False, 31.0)]:
+            repository.record_step_change(session, "c1", StepChange(step, done, 40.0, elapsed),
+                                          "鈴木", clock.now())
+        repository.set_hold(session, "c1", True, 12.5)
+    with store.unit_of_work() as session:
+        unfinished = repository.unfinished_contact(session, "鈴木")
+        assert repository.unfinished_contact(session, "someone else") is None
+    assert [n.text for n in unfinished.notes] == ["first", "second"]
+    assert unfinished.ticked == {"a": 20.0}
+    assert unfinished.contact.hold_seconds == 12.5
+    assert unfinished.contact.started_at == clock.now()
+
+
+def test_wrap_up_closes_the_contact_and_fills_the_case(store, clock):
+    with store.unit_of_work() as session:
+        repository.start_contact(session, new_contact(clock))
+        clock.advance(300)
+        repository.end_contact(session, "c1", clock.now(), 280.0, 20.0)
+        assert repository.unfinished_contact(session, "鈴木").contact.state == "wrap_up"
+        repository.save_wrap_up(session, "c1", WrapUp(
+            "電源が入らない", Level.HIGH, Level.MEDIUM, "交換品を発送", "出荷前検査に通電確認を追加",
+            CaseStatus.WAITING_CALLBACK), clock.now())
+    with store.unit_of_work() as session:
+        assert repository.unfinished_contact(session, "鈴木") is None
+    raw = sqlite3.connect(store.url.removeprefix("sqlite:///"))
+    row = raw.execute("SELECT c.state, c.talk_seconds, c.hold_seconds, s.subject, s.urgency, "
+                      "s.impact, s.fix, s.prevention, s.status FROM contact c "
+                      "JOIN support_case s ON s.id = c.case_id").fetchone()
+    assert row == ("closed", 280.0, 20.0, "電源が入らない", "high", "medium", "交換品を発送",
+                   "出荷前検査に通電確認を追加", "waiting_callback")
