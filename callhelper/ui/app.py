@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from callhelper.config import Paths, Settings, resources_dir
@@ -77,8 +78,21 @@ def build_call_window(paths: Paths, settings: Settings, clock: Clock | None = No
     return window
 
 
+def close_on_termination(app: QApplication) -> None:
+    """SIGINT and SIGTERM close the windows as the user would, so nothing is lost.
+
+    Python handles signals only when it runs, so a timer wakes it a few times a second.
+    """
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: app.closeAllWindows())
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+
+
 def run(paths: Paths, settings: Settings) -> int:
     app = create_application()
+    close_on_termination(app)
     install_translators(app, ui_language(settings))
     window = build_call_window(paths, settings)
     window.show()

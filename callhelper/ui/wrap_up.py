@@ -81,11 +81,11 @@ class WrapUpPanel(QWidget):
         self.problem.hide()
         self.submitted.emit(WrapUp(
             subject=subject,
-            urgency=self.urgency.currentData(),
-            impact=self.impact.currentData(),
+            urgency=Level(self.urgency.currentData()),
+            impact=Level(self.impact.currentData()),
             fix=self.fix.toPlainText().strip(),
             prevention=self.prevention.toPlainText().strip(),
-            status=self.status.currentData(),
+            status=CaseStatus(self.status.currentData()),
         ))
 
     def show_problem(self, message: str) -> None:

@@ -1,0 +1,43 @@
+"""A real call window on a fresh database, driven like an agent would."""
+
+import sqlite3
+
+import pytest
+
+from callhelper.ui.app import build_call_window
+
+
+@pytest.fixture
+def open_window(qtbot, paths, settings, clock):
+    """Open a call window (as the app does at start) and wait until it is ready."""
+
+    def open_():
+        window = build_call_window(paths, settings, clock)
+        qtbot.addWidget(window)
+        with qtbot.waitSignal(window.ready, timeout=10_000):
+            window.show()
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        return window
+
+    return open_
+
+
+@pytest.fixture
+def window(open_window):
+    return open_window()
+
+
+@pytest.fixture
+def db(paths):
+    """Read what is on disk, through a connection of its own."""
+    connections = []
+
+    def query(sql, *args):
+        connection = sqlite3.connect(paths.database_file)
+        connections.append(connection)
+        return connection.execute(sql, args).fetchall()
+
+    yield query
+    for connection in connections:
+        connection.close()

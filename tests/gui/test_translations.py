@@ -1,0 +1,64 @@
+"""Every user-visible string has a Japanese translation, and the window speaks it."""
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from callhelper.config import resources_dir
+from callhelper.ui.app import install_translators
+
+TS_FILE = resources_dir() / "i18n" / "callhelper_ja.ts"
+UI_SOURCES = sorted(str(path) for path in (Path(__file__).parents[2] / "callhelper" / "ui")
+                    .glob("*.py"))
+
+
+def messages(ts_file):
+    return {(context.findtext("name"), message.findtext("source")): message.find("translation")
+            for context in ET.parse(ts_file).getroot().iter("context")
+            for message in context.iter("message")}
+
+
+def test_every_string_in_the_sources_is_in_the_ts_file(tmp_path):
+    lupdate = Path(sys.executable).parent / "pyside6-lupdate"
+    fresh = tmp_path / "fresh.ts"
+    subprocess.run([str(lupdate), "-silent", *UI_SOURCES, "-ts", str(fresh)], check=True)
+    missing = set(messages(fresh)) - set(messages(TS_FILE))
+    assert not missing, f"run `make translations` and translate: {sorted(missing)}"
+
+
+def test_every_string_has_a_japanese_translation():
+    untranslated = [key for key, translation in messages(TS_FILE).items()
+                    if translation is None or translation.get("type") in ("unfinished", "vanished",
+                                                                          "obsolete")
+                    or not (translation.text or "").strip()]
+    assert not untranslated
+
+
+@pytest.fixture
+def japanese(qapp):
+    assert TS_FILE.with_suffix(".qm").exists(), "build the translations first: make i18n"
+    translators = install_translators(qapp, "ja")
+    yield
+    for translator in translators:
+        QApplication.removeTranslator(translator)
+
+
+def test_the_window_speaks_japanese(qtbot, japanese, paths, settings, clock):
+    from callhelper.ui.app import build_call_window
+
+    settings.set("language", "ja")
+    window = build_call_window(paths, settings, clock)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.ready):
+        window.show()
+    assert window.start_button.text() == "開始 F7"
+    assert window.kind_combo.itemText(0) == "発言「」"
+    window.start_call("03-1234-5678", "山田")
+    assert window.hold_button.text() == "保留 F8"
+    assert window.checklist_model.index(0, 0).data() == "1  お詫び(限定謝罪)"
+    assert "ご不便をおかけしております" in window.hint_label.text()
+    assert window.hint_label.text().startswith("言う: ")

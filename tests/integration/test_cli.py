@@ -1,0 +1,64 @@
+"""The command line and the app, as real processes."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from callhelper import __version__
+
+
+def run_cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "callhelper", *args], capture_output=True,
+                          text=True, timeout=60, env=env)
+
+
+def test_version():
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"CallHelper {__version__}"
+
+
+def test_a_bad_argument_is_refused_with_a_message():
+    result = run_cli("--no-such-option")
+    assert result.returncode == 2
+    assert "unrecognized arguments: --no-such-option" in result.stderr
+
+
+def wait_for(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def schema_ready(db_file):
+    if not db_file.exists():
+        return False
+    try:
+        with sqlite3.connect(db_file) as connection:
+            return connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error:
+        return False
+
+
+def test_the_app_starts_on_its_data_folder_and_closes_cleanly_on_sigterm(tmp_path):
+    data = tmp_path / "elsewhere"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    app = subprocess.Popen([sys.executable, "-m", "callhelper", "--data-dir", str(data)],
+                           env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: schema_ready(data / "callhelper.db")), "no database was created"
+        app.send_signal(signal.SIGTERM)
+        assert app.wait(timeout=30) == 0
+    finally:
+        if app.poll() is None:
+            app.kill()
+    config = tmp_path / "config"
+    assert (config / "window.ini").exists(), "the window did not save its place on the way out"
+    with sqlite3.connect(data / "callhelper.db") as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
