@@ -8,6 +8,7 @@ order, so nothing typed is lost while the app runs.
 from __future__ import annotations
 
 import uuid
+from html import escape
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -15,7 +16,7 @@ from functools import partial
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QFrame, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QListView, QMainWindow,
+                               QHeaderView, QLabel, QLineEdit, QMainWindow,
                                QPushButton, QSizePolicy, QStackedWidget, QTableView, QVBoxLayout, QWidget)
 from sqlmodel import Session
 
@@ -28,6 +29,7 @@ from callhelper.store import repository
 from callhelper.store.repository import NewContact, UnfinishedContact
 from callhelper.ui.labels import note_kind_label
 from callhelper.ui.models import ChecklistModel, NoteRow, NotesModel
+from callhelper.ui.notes_view import NotesView
 from callhelper.ui.store_client import StoreClient
 from callhelper.ui.wrap_up import WrapUpPanel
 
@@ -157,13 +159,7 @@ class CallWindow(QMainWindow):
         self.pages.addWidget(self.wrap_up)
 
         self.notes_model = NotesModel(self)
-        self.notes_view = QListView()
-        self.notes_view.setObjectName("notes")
-        self.notes_view.setModel(self.notes_model)
-        self.notes_view.setWordWrap(True)
-        self.notes_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.notes_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.notes_model.rowsInserted.connect(lambda *_: self.notes_view.scrollToBottom())
+        self.notes_view = NotesView(self.notes_model)
 
         self.kind_combo = QComboBox()
         self.kind_combo.setObjectName("noteKind")
@@ -251,6 +247,7 @@ class CallWindow(QMainWindow):
         self.hint_label = QLabel()
         self.hint_label.setObjectName("stepHint")
         self.hint_label.setWordWrap(True)
+        self.hint_label.setTextFormat(Qt.TextFormat.RichText)
         self.hint_label.setFrameShape(QFrame.Shape.StyledPanel)
         self.hint_label.setStyleSheet("background: #f4f6f8; padding: 4px;")
         layout = QVBoxLayout(page)
@@ -503,7 +500,8 @@ class CallWindow(QMainWindow):
         if self._session is None:
             self.caller_label.setText(self.tr("Ready for the next call"))
         else:
-            self.caller_label.setText(caller.name or caller.phone or self.tr("Unknown caller"))
+            self.caller_label.setText(self.tr("%1 (customer)").replace("%1", caller.name)
+                                      if caller.name else caller.phone or self.tr("Unknown caller"))
         details = [caller.phone] if caller.phone and caller.name else []
         details.append(self.tr("Handler: %1").replace("%1", self._agent))
         self.caller_detail.setText("  ·  ".join(details))
@@ -522,14 +520,15 @@ class CallWindow(QMainWindow):
             self.hint_label.setText(self.tr("All steps done."))
             return
         step = current.step
-        parts = []
-        say = step.say.get(self._language)
-        avoid = step.avoid.get(self._language)
-        if say:
-            parts.append(self.tr("Say: %1").replace("%1", " / ".join(say)))
-        if avoid:
-            parts.append(self.tr("Avoid: %1").replace("%1", ", ".join(avoid)))
-        self.hint_label.setText("\n".join(parts))
+        say = "<br>".join(escape(text) for text in step.say.get(self._language))
+        avoid = escape(self.tr(", ").join(step.avoid.get(self._language)))
+        lines = [f"<b>{escape(label)}</b> {text}" for label, text in
+                 ((self.tr("Say:"), say), (self.tr("Avoid:"), avoid)) if text]
+        self.hint_label.setText("<br>".join(lines))
+
+    def refresh(self) -> None:
+        """Redraw the timer and the checklist now rather than at the next second."""
+        self._on_tick()
 
     def _on_tick(self) -> None:
         """Redraw the timer; re-armed for just after the next whole second, so it never drifts."""

@@ -96,6 +96,10 @@
         <translation>次の電話を待っています</translation>
     </message>
     <message>
+        <source>%1 (customer)</source>
+        <translation>%1 様</translation>
+    </message>
+    <message>
         <source>Unknown caller</source>
         <translation>番号・名前不明のお客様</translation>
     </message>
@@ -108,12 +112,16 @@
         <translation>すべての項目が完了しました。</translation>
     </message>
     <message>
-        <source>Say: %1</source>
-        <translation>言う: %1</translation>
+        <source>, </source>
+        <translation>・</translation>
     </message>
     <message>
-        <source>Avoid: %1</source>
-        <translation>避ける: %1</translation>
+        <source>Say:</source>
+        <translation>言う:</translation>
+    </message>
+    <message>
+        <source>Avoid:</source>
+        <translation>避ける:</translation>
     </message>
     <message>
         <source>The customer&apos;s exact words… Enter saves</source>

@@ -61,4 +61,5 @@ def test_the_window_speaks_japanese(qtbot, japanese, paths, settings, clock):
     assert window.hold_button.text() == "保留 F8"
     assert window.checklist_model.index(0, 0).data() == "1  お詫び(限定謝罪)"
     assert "ご不便をおかけしております" in window.hint_label.text()
-    assert window.hint_label.text().startswith("言う: ")
+    assert window.hint_label.text().startswith("<b>言う:</b> ")
+    assert window.caller_label.text() == "山田 様"

@@ -1,0 +1,93 @@
+"""Draw the README's screenshots from the real window, in Japanese and English.
+
+Usage: python docs/make_screenshots.py OUTPUT_FOLDER (run by `make screenshots`).
+A sample call is played on a throw-away database with a clock the script moves.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from callhelper.config import Settings, resolve_paths  # noqa: E402
+from callhelper.core.clock import ManualClock  # noqa: E402
+from callhelper.ui.app import build_call_window, create_application, install_translators  # noqa: E402
+
+SAMPLE = {
+    "ja": ("山田 太郎", "鈴木", ["先週買ったばかりなのに電源が入らない", "明日の会議で使うのに、本当に困る"],
+           "11/15購入・店頭受取・電源ランプ点灯せず", "誠意を見せろ、なんとかしろ"),
+    "en": ("Taro Yamada", "Suzuki", ["I only bought it last week and it won't turn on",
+                                     "I need it for tomorrow's meeting, this is a real problem"],
+           "Bought 11/15, picked up in store, power lamp stays off", "Show some sincerity!"),
+}
+
+
+def pump(ms: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def wait_for_notes(window, count: int) -> None:
+    for _ in range(200):
+        if window.notes_model.rowCount() >= count:
+            return
+        pump(25)
+    raise RuntimeError("the sample notes were not saved")
+
+
+def shoot(language: str, out: Path, app: QApplication) -> None:
+    caller, agent, quotes, fact, last = SAMPLE[language]
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["CALLHELPER_CONFIG_DIR"] = str(Path(folder) / "config")
+        paths = resolve_paths(Path(folder) / "data")
+        settings = Settings.for_paths(paths)
+        settings.set("language", language)
+        settings.set("agent_name", agent)
+        translators = install_translators(app, language)
+        clock = ManualClock()
+        window = build_call_window(paths, settings, clock)
+        window.resize(380, 640)
+        window.show()
+        pump(300)
+        window.start_call("03-1234-5678", caller)
+        clock.advance(20)
+        window.toggle_step(0)
+        clock.advance(15)
+        for text in quotes:
+            window.note_entry.setText(text)
+            window.submit_note()
+            clock.advance(40)
+        window.kind_combo.setCurrentIndex(2)
+        window.note_entry.setText(fact)
+        window.submit_note()
+        clock.advance(130)
+        window.toggle_step(1)
+        clock.advance(107)
+        window.note_entry.setText(last)
+        window.submit_note()
+        wait_for_notes(window, 4)
+        window.refresh()
+        window.grab().save(str(out / f"call-window-{language}.png"))
+        window.close()
+        for translator in translators:
+            app.removeTranslator(translator)
+
+
+def main() -> None:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs")
+    out.mkdir(parents=True, exist_ok=True)
+    app = create_application()
+    for language in SAMPLE:
+        shoot(language, out, app)
+
+
+if __name__ == "__main__":
+    main()
