@@ -30,6 +30,7 @@ from callhelper.store.repository import NewContact, UnfinishedContact
 from callhelper.ui.labels import note_kind_label
 from callhelper.ui.models import ChecklistModel, NoteRow, NotesModel
 from callhelper.ui.notes_view import NotesView
+from callhelper.ui.settings_dialog import SettingsDialog
 from callhelper.ui.store_client import StoreClient
 from callhelper.ui.wrap_up import WrapUpPanel
 
@@ -127,7 +128,11 @@ class CallWindow(QMainWindow):
         self.pin_button.setCheckable(True)
         self.pin_button.setToolTip(self.tr("Keep this window above the others (Ctrl+T)"))
         self.pin_button.toggled.connect(self._set_always_on_top)
-        for button in (self.start_button, self.hold_button, self.end_button, self.pin_button):
+        self.settings_button = QPushButton("⚙")
+        self.settings_button.setToolTip(self.tr("Settings (Ctrl+,)"))
+        self.settings_button.clicked.connect(self.open_settings)
+        for button in (self.start_button, self.hold_button, self.end_button, self.pin_button,
+                       self.settings_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         header = QHBoxLayout()
@@ -137,7 +142,8 @@ class CallWindow(QMainWindow):
         timer_box.addWidget(self.state_label)
         header.addLayout(timer_box)
         header.addStretch(1)
-        for button in (self.start_button, self.hold_button, self.end_button, self.pin_button):
+        for button in (self.start_button, self.hold_button, self.end_button, self.pin_button,
+                       self.settings_button):
             header.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.caller_label = QLabel()
@@ -269,6 +275,7 @@ class CallWindow(QMainWindow):
         bind("Ctrl+T", lambda: self.pin_button.toggle())
         bind("Ctrl+S", self._submit_wrap_up_shortcut)
         bind("Ctrl+Q", self.close)
+        bind("Ctrl+,", self.open_settings)
         for number in range(1, 10):
             bind(f"Ctrl+{number}", partial(self.toggle_step, number - 1))
         for index, keys in enumerate(KIND_SHORTCUTS.values()):
@@ -471,6 +478,7 @@ class CallWindow(QMainWindow):
         state = session.state if session else CallState.READY
         in_call = session is not None and session.in_call
         self.start_button.setVisible(session is None)
+        self.settings_button.setVisible(session is None)
         self.hold_button.setVisible(in_call)
         self.end_button.setVisible(in_call)
         self.hold_button.setText(self.tr("Resume F8") if state is CallState.ON_HOLD
@@ -559,6 +567,17 @@ class CallWindow(QMainWindow):
         self.saved_label.setStyleSheet("color: #c62828;" if problem else "color: #2e7d32;")
 
     # ----------------------------------------------------------------- window state
+
+    def open_settings(self) -> None:
+        """Preferences, between calls only: nothing may interrupt typing during a call."""
+        if self._session is not None:
+            self._show_save_state(self.tr("Settings open between calls."), problem=True)
+            return
+        dialog = SettingsDialog(self._settings, self)
+        if dialog.exec():
+            self._agent = self._settings.agent_name
+            self._set_always_on_top(bool(self._settings.get("always_on_top")), save=False)
+            self._show_caller()
 
     def _set_always_on_top(self, on: bool, save: bool = True) -> None:
         if self.pin_button.isChecked() != on:

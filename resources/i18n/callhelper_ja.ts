@@ -24,6 +24,10 @@
         <translation>このウィンドウを常に最前面に表示 (Ctrl+T)</translation>
     </message>
     <message>
+        <source>Settings (Ctrl+,)</source>
+        <translation>設定 (Ctrl+,)</translation>
+    </message>
+    <message>
         <source>Caller&apos;s number (optional)</source>
         <translation>お客様の電話番号(任意)</translation>
     </message>
@@ -134,6 +138,37 @@
     <message>
         <source>Saving…</source>
         <translation>保存中…</translation>
+    </message>
+    <message>
+        <source>Settings open between calls.</source>
+        <translation>設定は通話と通話の間に開けます。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>CallHelper — Settings</source>
+        <translation>CallHelper — 設定</translation>
+    </message>
+    <message>
+        <source>Same as the system</source>
+        <translation>システムと同じ</translation>
+    </message>
+    <message>
+        <source>Keep the call window above other windows</source>
+        <translation>通話ウィンドウを常に最前面に表示する</translation>
+    </message>
+    <message>
+        <source>The name is recorded on every call and note from the next call on. A new language is used from the next start.</source>
+        <translation>担当者名は次の通話から、すべての通話とメモに記録されます。言語の変更は次回の起動から反映されます。</translation>
+    </message>
+    <message>
+        <source>Agent name</source>
+        <translation>担当者名</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>言語</translation>
     </message>
 </context>
 <context>

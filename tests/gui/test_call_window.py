@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
 
@@ -251,3 +251,31 @@ def test_the_notes_list_scrolls_to_the_newest(qtbot, window):
         type_note(qtbot, window, f"発言 {number}")
     last = window.notes_model.index(24)
     assert window.notes_view.viewport().rect().contains(window.notes_view.visualRect(last).center())
+
+
+def test_the_agent_name_is_changed_in_settings_and_recorded(qtbot, window, paths, db):
+    def fill_in():
+        dialog = QApplication.activeModalWidget()
+        dialog.agent_name.selectAll()
+        type_text(dialog.agent_name, "高橋")
+        dialog.language.setCurrentIndex(dialog.language.findData("ja"))
+        dialog.accept()
+
+    QTimer.singleShot(0, fill_in)
+    qtbot.keyClick(window.number_input, Qt.Key.Key_Comma, CTRL)
+    assert "高橋" in window.caller_detail.text()
+    saved = Settings.for_paths(paths)
+    assert (saved.agent_name, saved.get("language")) == ("高橋", "ja")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    type_note(qtbot, window, "担当者の確認")
+    assert db("SELECT agent FROM contact") == [("高橋",)]
+    assert db("SELECT agent FROM note") == [("高橋",)]
+
+
+def test_settings_do_not_open_during_a_call(qtbot, window):
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_Comma, CTRL)
+    assert QApplication.activeModalWidget() is None
+    assert QApplication.focusWidget() is window.note_entry

@@ -62,3 +62,21 @@ def test_the_app_starts_on_its_data_folder_and_closes_cleanly_on_sigterm(tmp_pat
     assert (config / "window.ini").exists(), "the window did not save its place on the way out"
     with sqlite3.connect(data / "callhelper.db") as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_a_failing_database_is_reported_in_the_log(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    not_a_database = tmp_path / "garbage.db"
+    not_a_database.write_bytes(b"this is not a database" * 100)
+    app = subprocess.Popen([sys.executable, "-m", "callhelper", "--database-url",
+                            f"sqlite:///{not_a_database}"], env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    log = tmp_path / "logs" / "callhelper.log"
+    try:
+        assert wait_for(lambda: log.exists() and "database job failed" in log.read_text())
+        app.send_signal(signal.SIGTERM)
+        assert app.wait(timeout=30) == 0
+    finally:
+        if app.poll() is None:
+            app.kill()
+    assert not_a_database.read_bytes() == b"this is not a database" * 100
