@@ -80,3 +80,22 @@ def test_a_failing_database_is_reported_in_the_log(tmp_path):
         if app.poll() is None:
             app.kill()
     assert not_a_database.read_bytes() == b"this is not a database" * 100
+
+
+def test_analyze_json_prints_masked_text_flags_and_requests():
+    import json
+
+    result = run_cli("analyze", "カード4111 1111 1111 1111で払った。返金しろ、SNSに晒すぞ", "--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["text"] == "カード**** **** **** 1111で払った。返金しろ、SNSに晒すぞ"
+    assert [f["category"] for f in out["flags"]] == ["threat"]
+    flag = out["flags"][0]
+    assert out["text"][flag["start"]:flag["end"]] == "晒す"
+    assert [r["category"] for r in out["requests"]] == ["refund"]
+
+
+def test_analyze_plain_text_has_no_flags():
+    result = run_cli("analyze", "先週買ったばかりなのに電源が入らない")
+    assert result.returncode == 0
+    assert "harassment flags: none" in result.stdout

@@ -1,0 +1,177 @@
+"""What a captured statement says about the customer's demands (DOMAIN.md §3).
+
+Two outcomes, kept apart on purpose:
+- **flags**: a manner unacceptable whatever the demand (threats, insults, a kneeling
+  apology, …) — the harassment evidence a supervisor needs;
+- **requests**: demands whose validity the supervisor must check (exchange, refund,
+  compensation, apology, visit, a superior) — never shown as harassment.
+
+The categories and their patterns are data (resources/rules/demands.toml), so a company
+can extend them. Statements are normalised before matching so that full- and half-width
+forms, katakana and hiragana, and spacing do not matter; matches are reported as spans of
+the original text.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from callhelper.core.pii import mask_card_numbers
+from callhelper.core.playbook import Localized
+
+FLAG = "flag"
+REQUEST = "request"
+_KATAKANA = range(0x30A1, 0x30F7)
+_COMBINING_VOICE_MARKS = ("\u3099", "\u309a")
+
+
+class RulesError(ValueError):
+    """A rules file that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Match:
+    category: str
+    start: int
+    end: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {"category": self.category, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What capture does to a statement: the text as stored, its flags and requests."""
+
+    text: str
+    flags: tuple[Match, ...] = ()
+    requests: tuple[Match, ...] = ()
+    masked_cards: int = 0
+
+    @property
+    def flag_categories(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(match.category for match in self.flags))
+
+    @property
+    def request_categories(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(match.category for match in self.requests))
+
+    def as_dict(self) -> dict[str, object]:
+        return {"text": self.text, "flags": [m.as_dict() for m in self.flags],
+                "requests": [m.as_dict() for m in self.requests]}
+
+
+@dataclass(frozen=True)
+class _Entry:
+    patterns: tuple[re.Pattern[str], ...]
+    requires: tuple[re.Pattern[str], ...] = ()
+    unless: tuple[re.Pattern[str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    kind: str
+    label: Localized
+    entries: tuple[_Entry, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class DemandRules:
+    categories: tuple[Category, ...]
+
+    def category(self, category_id: str) -> Category | None:
+        return next((c for c in self.categories if c.id == category_id), None)
+
+    def label(self, category_id: str, language: str) -> str:
+        category = self.category(category_id)
+        return category.label.get(language) if category else category_id
+
+
+def load_rules(path: Path) -> DemandRules:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise RulesError(f"{path}: {exc}") from exc
+    categories = []
+    for index, raw in enumerate(data.get("category", [])):
+        where = f"{path}: category {index + 1}"
+        category_id = raw.get("id")
+        kind = raw.get("kind")
+        if not isinstance(category_id, str) or kind not in (FLAG, REQUEST):
+            raise RulesError(f"{where}: needs an 'id' and a kind of 'flag' or 'request'")
+        entries = [_entry(raw, where)] if raw.get("patterns") else []
+        entries += [_entry(extra, where) for extra in raw.get("entry", [])]
+        if not entries:
+            raise RulesError(f"{where} ({category_id}): no patterns")
+        categories.append(Category(category_id, kind, Localized(dict(raw.get("label", {}))),
+                                   tuple(entries)))
+    if not categories:
+        raise RulesError(f"{path}: no [[category]] tables")
+    return DemandRules(tuple(categories))
+
+
+def _entry(raw: dict, where: str) -> _Entry:
+    def compile_all(key: str) -> tuple[re.Pattern[str], ...]:
+        patterns = raw.get(key, [])
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            raise RulesError(f"{where}: '{key}' must be a list of strings")
+        try:
+            return tuple(re.compile(_to_hiragana(p.casefold())) for p in patterns)
+        except re.error as exc:
+            raise RulesError(f"{where}: bad pattern in '{key}': {exc}") from exc
+
+    return _Entry(compile_all("patterns"), compile_all("requires"), compile_all("unless"))
+
+
+def _to_hiragana(text: str) -> str:
+    return "".join(chr(ord(c) - 0x60) if ord(c) in _KATAKANA else c for c in text)
+
+
+def normalize(text: str) -> tuple[str, list[int]]:
+    """The form patterns are matched against, and for each of its characters the index
+    in ``text`` where it came from.
+
+    NFKC unifies full- and half-width forms (a half-width voiced mark joins its kana),
+    case is folded, katakana become hiragana and white space is dropped.
+    """
+    chars: list[str] = []
+    origins: list[int] = []
+    for index, char in enumerate(text):
+        for piece in unicodedata.normalize("NFKC", char).casefold():
+            if piece.isspace():
+                continue
+            if piece in _COMBINING_VOICE_MARKS and chars:
+                chars[-1] = unicodedata.normalize("NFC", chars[-1] + piece)
+                continue
+            chars.append(_to_hiragana(piece))
+            origins.append(index)
+    return "".join(chars), origins
+
+
+def analyze(text: str, rules: DemandRules) -> Analysis:
+    """Mask card numbers, then find flags and requests in what would be stored."""
+    masked, masked_cards = mask_card_numbers(text)
+    normal, origins = normalize(masked)
+    flags: list[Match] = []
+    requests: list[Match] = []
+    for category in rules.categories:
+        for entry in category.entries:
+            if any(p.search(normal) for p in entry.unless):
+                continue
+            if entry.requires and not any(p.search(normal) for p in entry.requires):
+                continue
+            found = next((m for p in entry.patterns for m in [p.search(normal)]
+                          if m and m.end() > m.start()), None)
+            if found is None:
+                continue
+            start = origins[found.start()]
+            end = origins[found.end() - 1] + 1
+            (flags if category.kind == FLAG else requests).append(
+                Match(category.id, start, end))
+            break
+    return Analysis(masked, tuple(flags), tuple(requests), masked_cards)
