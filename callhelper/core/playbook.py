@@ -48,6 +48,30 @@ class PlaybookStep:
     say: Localized = field(default_factory=Localized)
     avoid: Localized = field(default_factory=Localized)
     done_when: Localized = field(default_factory=Localized)
+    why: Localized = field(default_factory=Localized)
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    """A phrase not to use (NG) and what to say instead, shown in the steps named."""
+
+    ng: Localized
+    better: Localized
+    steps: tuple[str, ...] = ()
+
+    def applies_to(self, step_id: str) -> bool:
+        return not self.steps or step_id in self.steps
+
+
+@dataclass(frozen=True)
+class EscalationRules:
+    """When the window suggests handing the call to a senior (二次対応)."""
+
+    after_seconds: int | None = None
+    on_flags: bool = True
+    on_requests: tuple[str, ...] = ("superior",)
+    repeat_calls: int | None = None
+    repeat_days: int = 30
 
 
 @dataclass(frozen=True)
@@ -57,6 +81,11 @@ class Playbook:
     title: Localized
     steps: tuple[PlaybookStep, ...]
     call_limit_seconds: int | None = None
+    phrasings: tuple[Phrasing, ...] = ()
+    escalation: EscalationRules = field(default_factory=EscalationRules)
+
+    def phrasings_for(self, step_id: str) -> list[Phrasing]:
+        return [phrasing for phrasing in self.phrasings if phrasing.applies_to(step_id)]
 
 
 def load_playbook(path: Path) -> Playbook:
@@ -108,7 +137,43 @@ class _PlaybookReader:
             if step.id in seen:
                 self._fail(self._line_of_step(index), f"step id '{step.id}' is used twice")
             seen.add(step.id)
-        return Playbook(playbook_id, version, title, steps, limit)
+        phrasings = tuple(self._phrasing(raw, index, seen)
+                          for index, raw in enumerate(data.get("phrasings", [])))
+        return Playbook(playbook_id, version, title, steps, limit, phrasings,
+                        self._escalation(data.get("escalation", {})))
+
+    def _phrasing(self, raw: Any, index: int, step_ids: set[str]) -> Phrasing:
+        line = self._line_of_table("phrasings", index)
+        context = f"phrasing {index + 1}: "
+        if not isinstance(raw, dict):
+            self._fail(line, f"{context}must be a table")
+        steps = raw.get("steps", [])
+        if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
+            self._fail(line, f"{context}'steps' must be a list of step ids")
+        unknown = [step for step in steps if step not in step_ids]
+        if unknown:
+            self._fail(line, f"{context}no step {', '.join(unknown)} in this playbook")
+        return Phrasing(self._localized(raw, "ng", line, required=True, context=context),
+                        self._localized(raw, "better", line, required=True, context=context),
+                        tuple(steps))
+
+    def _escalation(self, raw: Any) -> EscalationRules:
+        line = self._line_of_table("escalation")
+        if not isinstance(raw, dict):
+            self._fail(line, "'escalation' must be a table")
+        for key in ("after_seconds", "repeat_calls", "repeat_days"):
+            value = raw.get(key)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                      or value <= 0):
+                self._fail(line, f"escalation: '{key}' must be a positive whole number")
+        on_flags = raw.get("on_flags", True)
+        on_requests = raw.get("on_requests", ["superior"])
+        if not isinstance(on_flags, bool):
+            self._fail(line, "escalation: 'on_flags' must be true or false")
+        if not isinstance(on_requests, list) or not all(isinstance(r, str) for r in on_requests):
+            self._fail(line, "escalation: 'on_requests' must be a list of request categories")
+        return EscalationRules(raw.get("after_seconds"), on_flags, tuple(on_requests),
+                               raw.get("repeat_calls"), raw.get("repeat_days", 30))
 
     def _step(self, raw: Any, index: int) -> PlaybookStep:
         line = self._line_of_step(index)
@@ -124,6 +189,7 @@ class _PlaybookReader:
             say=self._localized(raw, "say", line, lists=True, context=f"step {index + 1}: "),
             avoid=self._localized(raw, "avoid", line, lists=True, context=f"step {index + 1}: "),
             done_when=self._localized(raw, "done_when", line, context=f"step {index + 1}: "),
+            why=self._localized(raw, "why", line, context=f"step {index + 1}: "),
         )
 
     def _string(self, table: dict, key: str, line: int | None, context: str = "") -> str:
@@ -157,11 +223,17 @@ class _PlaybookReader:
         return None
 
     def _line_of_step(self, index: int) -> int | None:
+        return self._line_of_table("steps", index)
+
+    def _line_of_table(self, name: str, index: int | None = None) -> int | None:
+        """The line of ``[name]``, or of the index-th ``[[name]]``."""
+        header = re.compile(rf"^\s*\[\s*{name}\s*\]" if index is None
+                            else rf"^\s*\[\[\s*{name}\s*\]\]")
         seen = -1
         for number, line in enumerate(self._lines, start=1):
-            if re.match(r"^\s*\[\[\s*steps\s*\]\]", line):
+            if header.match(line):
                 seen += 1
-                if seen == index:
+                if index is None or seen == index:
                     return number
         return None
 

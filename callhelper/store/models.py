@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 
@@ -34,6 +35,7 @@ class SupportCase(SQLModel, table=True):
     impact: str = ""
     fix: str = ""
     prevention: str = ""
+    flag_count: int = 0
     created_at: datetime
     updated_at: datetime
 
@@ -79,6 +81,8 @@ class Note(SQLModel, table=True):
     agent: str
     created_at: datetime
     masked_cards: int = 0
+    flags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    requests: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class StepEvent(SQLModel, table=True):
@@ -93,4 +97,30 @@ class StepEvent(SQLModel, table=True):
     offset_ms: int
     step_elapsed_ms: int
     agent: str
+    created_at: datetime
+
+
+class ContactHandler(SQLModel, table=True):
+    """Who handled a contact: the agent who took it and any senior who took over."""
+
+    __tablename__ = "contact_handler"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    name: str
+    role: str
+    joined_at: datetime
+
+
+class Escalation(SQLModel, table=True):
+    """A handoff to a senior (二次対応): why, and the summary that was handed over."""
+
+    __tablename__ = "escalation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    summary: str
+    agent: str
+    offset_ms: int
     created_at: datetime

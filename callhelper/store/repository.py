@@ -8,10 +8,15 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from callhelper.core.case import NoteKind, WrapUp
+from callhelper.core.case import Level, NoteKind, WrapUp
+from callhelper.core.flags import DemandRules, analyze
 from callhelper.core.pii import mask_card_numbers
 from callhelper.core.session import StepChange
-from callhelper.store.models import Contact, Customer, Note, StepEvent, SupportCase
+from callhelper.store.models import (Contact, ContactHandler, Customer, Escalation, Note,
+                                     StepEvent, SupportCase)
+
+#: The kinds of note that hold the customer's words, and so are checked for demands.
+CUSTOMER_WORDS = (NoteKind.QUOTE, NoteKind.REQUEST)
 
 
 class NotFound(LookupError):
@@ -56,6 +61,8 @@ def start_contact(session: Session, new: NewContact) -> Contact:
                       playbook_version=new.playbook_version, started_at=now)
     session.add(contact)
     session.flush()
+    session.add(ContactHandler(contact_id=contact.id, name=new.agent, role="agent",
+                               joined_at=now))
     return contact
 
 
@@ -77,23 +84,78 @@ def _customer_for_caller(session: Session, phone: str, name: str,
 
 
 def add_note(session: Session, contact_uid: str, note_uid: str, kind: NoteKind, text: str,
-             offset_ms: int, agent: str, created_at: datetime) -> Note:
+             offset_ms: int, agent: str, created_at: datetime, rules: DemandRules) -> Note:
     """Store a note exactly as typed, card numbers masked first.
 
-    A note whose uid is already stored is returned as it is, so a retried
-    write never makes a twin.
+    The customer's words are checked for demands: the flags and requests are stored on
+    the note and the flags counted on the case. A note whose uid is already stored is
+    returned as it is, so a retried write never makes a twin.
     """
     existing = session.exec(select(Note).where(Note.uid == note_uid)).first()
     if existing is not None:
         return existing
     contact = _contact_by_uid(session, contact_uid)
-    masked, count = mask_card_numbers(text)
-    note = Note(uid=note_uid, contact_id=contact.id, kind=NoteKind(kind).value, text=masked,
-                offset_ms=max(0, int(offset_ms)), agent=agent,
-                created_at=created_at, masked_cards=count)
+    kind = NoteKind(kind)
+    if kind in CUSTOMER_WORDS:
+        analysis = analyze(text, rules)
+        stored, masked = analysis.text, analysis.masked_cards
+        flags, requests = list(analysis.flag_categories), list(analysis.request_categories)
+    else:
+        (stored, masked), flags, requests = mask_card_numbers(text), [], []
+    note = Note(uid=note_uid, contact_id=contact.id, kind=kind.value, text=stored,
+                offset_ms=max(0, int(offset_ms)), agent=agent, created_at=created_at,
+                masked_cards=masked, flags=flags, requests=requests)
     session.add(note)
+    if flags:
+        case = session.get(SupportCase, contact.case_id)
+        case.flag_count += len(flags)
+        session.add(case)
     session.flush()
     return note
+
+
+def set_case_levels(session: Session, contact_uid: str, urgency: Level, impact: Level,
+                    at: datetime) -> None:
+    """Urgency (緊急度) and impact (重要度), as the agent judges them during the call."""
+    contact = _contact_by_uid(session, contact_uid)
+    case = session.get(SupportCase, contact.case_id)
+    case.urgency, case.impact, case.updated_at = Level(urgency).value, Level(impact).value, at
+    session.add(case)
+
+
+def record_escalation(session: Session, contact_uid: str, reasons: list[str], summary: str,
+                      agent: str, offset_ms: int, at: datetime) -> Escalation:
+    contact = _contact_by_uid(session, contact_uid)
+    escalation = Escalation(contact_id=contact.id, reasons=list(reasons), summary=summary,
+                            agent=agent, offset_ms=offset_ms, created_at=at)
+    session.add(escalation)
+    session.flush()
+    return escalation
+
+
+def add_handler(session: Session, contact_uid: str, name: str, role: str,
+                at: datetime) -> ContactHandler:
+    """Record someone who handled the contact (a senior who took over, say)."""
+    contact = _contact_by_uid(session, contact_uid)
+    handler = ContactHandler(contact_id=contact.id, name=name, role=role, joined_at=at)
+    session.add(handler)
+    session.flush()
+    return handler
+
+
+def contact_handlers(session: Session, contact_uid: str) -> list[ContactHandler]:
+    contact = _contact_by_uid(session, contact_uid)
+    return list(session.exec(select(ContactHandler).where(ContactHandler.contact_id == contact.id)
+                             .order_by(col(ContactHandler.id))).all())
+
+
+def recent_contact_count(session: Session, phone: str, since: datetime) -> int:
+    """How many contacts came from this number since a moment (persistence signal)."""
+    if not phone.strip():
+        return 0
+    contacts = session.exec(select(Contact.id).where(Contact.phone == phone.strip(),
+                                                     Contact.started_at >= since)).all()
+    return len(contacts)
 
 
 def record_step_change(session: Session, contact_uid: str, change: StepChange, agent: str,

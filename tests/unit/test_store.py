@@ -1,16 +1,21 @@
 """The SQLite store: schema from the migrations, durability pragmas, exact round trips."""
 
 import sqlite3
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import inspect, text
 
+from callhelper.config import resources_dir
 from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp
+from callhelper.core.flags import load_rules
 from callhelper.core.session import StepChange
 from callhelper.store import repository
 from callhelper.store.engine import Store, head_revision, make_engine, schema_revision, \
     upgrade_schema
 from callhelper.store.repository import NewContact, NotFound
+
+RULES = load_rules(resources_dir() / "rules" / "demands.toml")
 
 
 @pytest.fixture
@@ -45,13 +50,42 @@ def test_connections_use_wal_full_sync_foreign_keys_and_busy_timeout(store):
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
 
 
-def test_a_database_at_an_older_revision_is_upgraded_when_opened(db_file, clock):
+def test_an_empty_database_is_upgraded_when_opened(db_file):
     engine = make_engine(f"sqlite:///{db_file}")
     upgrade_schema(engine, "base")
     assert schema_revision(engine) is None
     engine.dispose()
     store = Store(f"sqlite:///{db_file}")
     assert schema_revision(store.engine) == head_revision()
+    store.close()
+
+
+def test_a_database_of_the_first_revision_keeps_its_data_when_upgraded(db_file):
+    engine = make_engine(f"sqlite:///{db_file}")
+    upgrade_schema(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO support_case (id, uid, subject, status, urgency, impact, fix, prevention,"
+            " created_at, updated_at) VALUES (1, 'k', '件名', 'open', '', '', '', '',"
+            " '2026-01-05 09:00:00', '2026-01-05 09:00:00')"))
+        connection.execute(text(
+            "INSERT INTO contact (id, uid, case_id, agent, phone, caller_name, playbook_id,"
+            " playbook_version, state, started_at, talk_seconds, hold_seconds, on_hold)"
+            " VALUES (1, 'k', 1, '佐藤', '', '', 'complaint', 1, 'closed',"
+            " '2026-01-05 09:00:00', 0, 0, 0)"))
+        connection.execute(text(
+            "INSERT INTO note (uid, contact_id, kind, text, offset_ms, agent, created_at,"
+            " masked_cards) VALUES ('n', 1, 'quote', '古い発言😀', 5000, '佐藤',"
+            " '2026-01-05 09:00:05', 0)"))
+    engine.dispose()
+    store = Store(f"sqlite:///{db_file}")
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SELECT text, flags, requests FROM note")).one() == (
+            "古い発言😀", "[]", "[]")
+        assert connection.execute(text("SELECT subject, flag_count FROM support_case")).one() \
+            == ("件名", 0)
+        assert connection.execute(text("SELECT name, role FROM contact_handler")).one() == (
+            "佐藤", "agent")
     store.close()
 
 
@@ -65,7 +99,7 @@ def test_a_note_round_trips_exactly(store, clock, db_file, words):
     with store.unit_of_work() as session:
         repository.start_contact(session, new_contact(clock))
         repository.add_note(session, "c1", "n1", NoteKind.QUOTE, words, 35_000, "鈴木",
-                            clock.now())
+                            clock.now(), RULES)
     raw = sqlite3.connect(db_file)
     stored = raw.execute("SELECT text, kind, offset_ms, agent FROM note").fetchone()
     assert stored == (words, "quote", 35_000, "鈴木")
@@ -75,7 +109,7 @@ def test_card_numbers_are_masked_before_they_are_written(store, clock, db_file):
     with store.unit_of_work() as session:
         repository.start_contact(session, new_contact(clock))
         note = repository.add_note(session, "c1", "n1", NoteKind.QUOTE,
-                                   "カードは 4111 1111 1111 1111 です", 0, "鈴木", clock.now())
+                                   "カードは 4111 1111 1111 1111 です", 0, "鈴木", clock.now(), RULES)
     assert note.masked_cards == 1
     raw = sqlite3.connect(db_file)
     assert raw.execute("SELECT text FROM note").fetchone()[0] == "カードは **** **** **** 1111 です"
@@ -89,7 +123,7 @@ def test_a_retried_note_is_stored_once(store, clock):
         with store.unit_of_work() as session:
             repository.start_contact(session, new_contact(clock))
             repository.add_note(session, "c1", "n1", NoteKind.FACT, "一度だけ", 1000, "鈴木",
-                                clock.now())
+                                clock.now(), RULES)
     with store.unit_of_work() as session:
         contact = repository.unfinished_contact(session, "鈴木").contact
         assert [n.text for n in repository.contact_notes(session, contact.id)] == ["一度だけ"]
@@ -97,7 +131,7 @@ def test_a_retried_note_is_stored_once(store, clock):
 
 def test_a_note_for_an_unknown_contact_is_refused(store, clock):
     with pytest.raises(NotFound), store.unit_of_work() as session:
-        repository.add_note(session, "nope", "n1", NoteKind.QUOTE, "x", 0, "鈴木", clock.now())
+        repository.add_note(session, "nope", "n1", NoteKind.QUOTE, "x", 0, "鈴木", clock.now(), RULES)
 
 
 def test_the_caller_becomes_a_customer_found_again_by_number(store, clock):
@@ -114,8 +148,8 @@ def test_the_caller_becomes_a_customer_found_again_by_number(store, clock):
 def test_unfinished_contact_carries_notes_and_the_latest_ticks(store, clock):
     with store.unit_of_work() as session:
         repository.start_contact(session, new_contact(clock))
-        repository.add_note(session, "c1", "n2", NoteKind.QUOTE, "second", 2000, "鈴木", clock.now())
-        repository.add_note(session, "c1", "n1", NoteKind.QUOTE, "first", 1000, "鈴木", clock.now())
+        repository.add_note(session, "c1", "n2", NoteKind.QUOTE, "second", 2000, "鈴木", clock.now(), RULES)
+        repository.add_note(session, "c1", "n1", NoteKind.QUOTE, "first", 1000, "鈴木", clock.now(), RULES)
         for step, done, elapsed in [("a", True, 20.0), ("b", True, 30.0), ("b", False, 31.0)]:
             repository.record_step_change(session, "c1", StepChange(step, done, 40.0, elapsed),
                                           "鈴木", clock.now())
@@ -146,3 +180,42 @@ def test_wrap_up_closes_the_contact_and_fills_the_case(store, clock):
                       "JOIN support_case s ON s.id = c.case_id").fetchone()
     assert row == ("closed", 280.0, 20.0, "電源が入らない", "high", "medium", "交換品を発送",
                    "出荷前検査に通電確認を追加", "waiting_callback")
+
+
+def test_the_customers_words_carry_their_flags_and_requests(store, clock, db_file):
+    with store.unit_of_work() as session:
+        repository.start_contact(session, new_contact(clock))
+        repository.add_note(session, "c1", "n1", NoteKind.QUOTE, "返金しろ、土下座しろ", 0, "鈴木",
+                            clock.now(), RULES)
+        repository.add_note(session, "c1", "n2", NoteKind.QUOTE, "SNSに晒すぞ", 0, "鈴木",
+                            clock.now(), RULES)
+        fact = repository.add_note(session, "c1", "n3", NoteKind.FACT, "交換品を発送済み", 0,
+                                   "鈴木", clock.now(), RULES)
+    assert fact.requests == [] and fact.flags == []
+    raw = sqlite3.connect(db_file)
+    assert raw.execute("SELECT flags, requests FROM note ORDER BY id").fetchall() == [
+        ('["kneeling_apology"]', '["refund"]'), ('["threat"]', '[]'), ("[]", "[]")]
+    assert raw.execute("SELECT flag_count FROM support_case").fetchone() == (2,)
+
+
+def test_escalations_and_seniors_are_recorded(store, clock):
+    with store.unit_of_work() as session:
+        repository.start_contact(session, new_contact(clock))
+        repository.set_case_levels(session, "c1", Level.HIGH, Level.LOW, clock.now())
+        repository.record_escalation(session, "c1", ["flag"], "summary", "鈴木", 60_000,
+                                     clock.now())
+        repository.add_handler(session, "c1", "田中主任", "senior", clock.now())
+        handlers = repository.contact_handlers(session, "c1")
+        case = session.get(repository.SupportCase, 1)
+    assert [(h.name, h.role) for h in handlers] == [("鈴木", "agent"), ("田中主任", "senior")]
+    assert (case.urgency, case.impact) == ("high", "low")
+
+
+def test_recent_contacts_from_one_number_are_counted(store, clock):
+    with store.unit_of_work() as session:
+        for number in range(3):
+            repository.start_contact(session, new_contact(clock, f"c{number}"))
+            clock.advance(86400 * 10)
+        since = clock.now() - timedelta(days=25)
+        assert repository.recent_contact_count(session, "03-1234-5678", since) == 2
+        assert repository.recent_contact_count(session, "", since) == 0
