@@ -239,3 +239,42 @@ class _PlaybookReader:
 
     def _fail(self, line: int | None, message: str) -> None:
         raise PlaybookError(self._source, line, message)
+
+
+class PlaybookCatalog:
+    """The playbooks in some folders, later folders overriding earlier ones by id.
+
+    ``refresh`` reads the folders again, so a playbook dropped in is picked up without a
+    restart. A file that no longer reads keeps its last good version in the catalog and
+    is reported, so a half-edited file never takes a checklist away mid-shift.
+    """
+
+    def __init__(self, folders: list[Path]) -> None:
+        self._folders = folders
+        self._by_file: dict[Path, Playbook] = {}
+        self.refresh()
+
+    def refresh(self) -> list[PlaybookError]:
+        errors = []
+        seen = set()
+        for folder in self._folders:
+            for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+                seen.add(path)
+                try:
+                    self._by_file[path] = load_playbook(path)
+                except PlaybookError as exc:
+                    errors.append(exc)
+        for gone in set(self._by_file) - seen:
+            del self._by_file[gone]
+        return errors
+
+    def playbooks(self) -> list[Playbook]:
+        by_id: dict[str, Playbook] = {}
+        for folder in self._folders:
+            for path, playbook in self._by_file.items():
+                if path.parent == folder:
+                    by_id[playbook.id] = playbook
+        return sorted(by_id.values(), key=lambda playbook: playbook.id)
+
+    def get(self, playbook_id: str) -> Playbook | None:
+        return next((p for p in self.playbooks() if p.id == playbook_id), None)

@@ -3,7 +3,7 @@
 import pytest
 
 from callhelper.config import resources_dir
-from callhelper.core.playbook import PlaybookError, load_playbook, parse_playbook
+from callhelper.core.playbook import PlaybookCatalog, PlaybookError, load_playbook, parse_playbook
 
 GOOD = """\
 id = "p"
@@ -66,3 +66,56 @@ def test_malformed_playbook_names_file_line_and_problem(tmp_path, broken, line, 
 def test_playbook_without_steps_is_rejected():
     with pytest.raises(PlaybookError, match="at least one"):
         parse_playbook('id = "p"\nversion = 1\ntitle.en = "P"\n')
+
+
+def test_catalog_lets_users_add_and_override_playbooks(tmp_path):
+    bundled = resources_dir() / "playbooks"
+    user = tmp_path / "playbooks"
+    user.mkdir()
+    catalog = PlaybookCatalog([bundled, user])
+    assert [p.id for p in catalog.playbooks()] == ["complaint"]
+    (user / "mine.toml").write_text(GOOD, encoding="utf-8")
+    (user / "complaint.toml").write_text(GOOD.replace('id = "p"', 'id = "complaint"'),
+                                         encoding="utf-8")
+    assert catalog.refresh() == []
+    assert [p.id for p in catalog.playbooks()] == ["complaint", "p"]
+    assert catalog.get("complaint").version == 2
+
+
+def test_a_broken_edit_keeps_the_last_good_playbook(tmp_path):
+    (tmp_path / "mine.toml").write_text(GOOD, encoding="utf-8")
+    catalog = PlaybookCatalog([tmp_path])
+    (tmp_path / "mine.toml").write_text(GOOD.replace("target_seconds = 60", "target_seconds ="),
+                                        encoding="utf-8")
+    errors = catalog.refresh()
+    assert len(errors) == 1 and errors[0].line == 14
+    assert catalog.get("p").steps[1].target_seconds == 60
+    (tmp_path / "mine.toml").unlink()
+    assert catalog.refresh() == [] and catalog.playbooks() == []
+
+
+def test_phrasings_and_escalation_rules_are_read():
+    text = GOOD + """
+[[phrasings]]
+ng.ja = "ご対応させていただきます"
+better.ja = "対応いたします"
+steps = ["two"]
+
+[escalation]
+after_seconds = 600
+on_requests = ["superior", "visit"]
+repeat_calls = 3
+"""
+    playbook = parse_playbook(text)
+    assert playbook.phrasings_for("one") == []
+    (phrasing,) = playbook.phrasings_for("two")
+    assert phrasing.better.get("ja") == "対応いたします"
+    assert playbook.escalation.after_seconds == 600
+    assert playbook.escalation.on_requests == ("superior", "visit")
+    assert playbook.escalation.repeat_days == 30
+    with pytest.raises(PlaybookError, match="no step three") as caught:
+        parse_playbook(text.replace('steps = ["two"]', 'steps = ["three"]'))
+    assert caught.value.line == 17
+    with pytest.raises(PlaybookError, match="after_seconds") as caught:
+        parse_playbook(text.replace("after_seconds = 600", "after_seconds = -1"))
+    assert caught.value.line == 22
