@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QApplication
 
 from callhelper.config import Paths, Settings, resources_dir
 from callhelper.core.clock import Clock, SystemClock
-from callhelper.core.playbook import Playbook, PlaybookError, load_playbook
+from callhelper.core.flags import DemandRules, load_rules
+from callhelper.core.playbook import PlaybookCatalog
 
 log = logging.getLogger(__name__)
-DEFAULT_PLAYBOOK = "complaint"
 
 
 def ui_language(settings: Settings) -> str:
@@ -44,16 +44,13 @@ def install_translators(app: QApplication, language: str) -> list[QTranslator]:
     return translators
 
 
-def load_active_playbook(settings: Settings) -> tuple[Playbook, str | None]:
-    """The playbook the settings name, or the bundled default with the reason it was used."""
-    folder = resources_dir() / "playbooks"
-    wanted = settings.get("playbook")
-    try:
-        return load_playbook(folder / f"{wanted}.toml"), None
-    except PlaybookError as exc:
-        if wanted == DEFAULT_PLAYBOOK:
-            raise
-        return load_playbook(folder / f"{DEFAULT_PLAYBOOK}.toml"), str(exc)
+def playbook_catalog(paths: Paths) -> PlaybookCatalog:
+    """The bundled playbooks, overridden or extended by the user's own folder."""
+    return PlaybookCatalog([resources_dir() / "playbooks", paths.config_dir / "playbooks"])
+
+
+def demand_rules() -> DemandRules:
+    return load_rules(resources_dir() / "rules" / "demands.toml")
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -69,13 +66,9 @@ def build_call_window(paths: Paths, settings: Settings, clock: Clock | None = No
     from callhelper.ui.call_window import CallWindow
     from callhelper.ui.store_client import StoreClient
 
-    playbook, problem = load_active_playbook(settings)
     store = StoreClient(paths.database_url)
-    window = CallWindow(paths, settings, store, playbook, clock or SystemClock(),
-                        ui_language(settings))
-    if problem:
-        window.statusBar().showMessage(problem, 10000)
-    return window
+    return CallWindow(paths, settings, store, playbook_catalog(paths), demand_rules(),
+                      clock or SystemClock(), ui_language(settings))
 
 
 def close_on_termination(app: QApplication) -> None:

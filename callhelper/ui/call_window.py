@@ -8,6 +8,7 @@ order, so nothing typed is lost while the app runs.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from html import escape
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,19 +16,23 @@ from functools import partial
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QFrame, QHBoxLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QFormLayout, QFrame, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QMainWindow,
                                QPushButton, QSizePolicy, QStackedWidget, QTableView, QVBoxLayout, QWidget)
 from sqlmodel import Session
 
 from callhelper.config import Paths, Settings
-from callhelper.core.case import NoteKind, WrapUp
+from callhelper.core.case import Level, NoteKind, WrapUp
 from callhelper.core.clock import Clock
-from callhelper.core.playbook import Playbook
+from callhelper.core.escalation import (FLAGGED, PAST_CALL_LIMIT, PAST_ESCALATION_TIME,
+                                        REPEATED_CALLS, CapturedNote, build_handoff,
+                                        escalation_reasons)
+from callhelper.core.flags import DemandRules
+from callhelper.core.playbook import PlaybookCatalog
 from callhelper.core.session import CallSession, CallState, StepChange, format_offset
 from callhelper.store import repository
 from callhelper.store.repository import NewContact, UnfinishedContact
-from callhelper.ui.labels import note_kind_label
+from callhelper.ui.labels import level_label, note_kind_label
 from callhelper.ui.models import ChecklistModel, NoteRow, NotesModel
 from callhelper.ui.notes_view import NotesView
 from callhelper.ui.settings_dialog import SettingsDialog
@@ -71,13 +76,17 @@ class CallWindow(QMainWindow):
 
     ready = Signal()
 
-    def __init__(self, paths: Paths, settings: Settings, store: StoreClient, playbook: Playbook,
-                 clock: Clock, language: str) -> None:
+    def __init__(self, paths: Paths, settings: Settings, store: StoreClient,
+                 catalog: PlaybookCatalog, rules: DemandRules, clock: Clock,
+                 language: str) -> None:
         super().__init__()
         self._paths = paths
         self._settings = settings
         self._store = store
-        self._playbook = playbook
+        self._catalog = catalog
+        self._playbook = catalog.get(settings.get("playbook")) or catalog.playbooks()[0]
+        self._rules = rules
+        self._recent_contacts = 0
         self._clock = clock
         self._language = language
         self._agent = settings.agent_name
@@ -164,7 +173,7 @@ class CallWindow(QMainWindow):
         self.wrap_up.submitted.connect(self._save_wrap_up)
         self.pages.addWidget(self.wrap_up)
 
-        self.notes_model = NotesModel(self)
+        self.notes_model = NotesModel(self._rules, self._language, self)
         self.notes_view = NotesView(self.notes_model)
 
         self.kind_combo = QComboBox()
@@ -185,6 +194,17 @@ class CallWindow(QMainWindow):
         self.entry_box.setLayout(entry_row)
         entry_row.setContentsMargins(0, 0, 0, 0)
 
+        self.senior_input = QLineEdit()
+        self.senior_input.setObjectName("seniorName")
+        self.senior_input.setPlaceholderText(self.tr("Name of the senior taking over… Enter"))
+        self.senior_input.returnPressed.connect(self._record_senior)
+        self.handoff_bar = QWidget()
+        handoff_row = QHBoxLayout(self.handoff_bar)
+        handoff_row.setContentsMargins(0, 0, 0, 0)
+        handoff_row.addWidget(QLabel(self.tr("Handoff copied.")))
+        handoff_row.addWidget(self.senior_input, 1)
+        self.handoff_bar.hide()
+
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
@@ -195,11 +215,15 @@ class CallWindow(QMainWindow):
         layout.addWidget(self.pages)
         layout.addWidget(self.notes_view, 1)
         layout.addWidget(self.entry_box)
+        layout.addWidget(self.handoff_bar)
         self.setCentralWidget(central)
 
         self.saved_label = QLabel()
         self.saved_label.setObjectName("saveState")
         self.statusBar().addWidget(self.saved_label, 1)
+        self.keys_hint = QLabel(self.tr("Ctrl+1…9 tick · Ctrl+E handoff"))
+        self.keys_hint.setStyleSheet("color: #6b6b6b;")
+        self.statusBar().addPermanentWidget(self.keys_hint)
         self.statusBar().setSizeGripEnabled(True)
         self._update_placeholder()
 
@@ -221,10 +245,14 @@ class CallWindow(QMainWindow):
         self.name_input.setPlaceholderText(self.tr("Caller's name (optional)"))
         for field in (self.number_input, self.name_input):
             field.returnPressed.connect(self.start_call)
+        self.playbook_combo = QComboBox()
+        self.playbook_combo.setObjectName("playbook")
+        self.playbook_combo.activated.connect(self._choose_playbook)
         form = QFormLayout(page)
         form.setContentsMargins(0, 8, 0, 0)
         form.addRow(self.tr("Number"), self.number_input)
         form.addRow(self.tr("Name"), self.name_input)
+        form.addRow(self.tr("Playbook"), self.playbook_combo)
         hint = QLabel(self.tr("Press F7 (or Enter here) when the call is answered."))
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #555;")
@@ -256,12 +284,36 @@ class CallWindow(QMainWindow):
         self.hint_label.setTextFormat(Qt.TextFormat.RichText)
         self.hint_label.setFrameShape(QFrame.Shape.StyledPanel)
         self.hint_label.setStyleSheet("background: #f4f6f8; padding: 4px;")
+        self.escalation_label = QLabel()
+        self.escalation_label.setObjectName("escalation")
+        self.escalation_label.setWordWrap(True)
+        self.escalation_label.setStyleSheet(
+            "background: #fff4d6; border: 1px solid #e0b252; color: #8a4b00; padding: 4px;")
+        self.escalation_label.hide()
+        self.urgency_combo = self._level_combo()
+        self.impact_combo = self._level_combo()
+        levels = QHBoxLayout()
+        levels.addWidget(QLabel(self.tr("Urgency")))
+        levels.addWidget(self.urgency_combo, 1)
+        levels.addWidget(QLabel(self.tr("Impact")))
+        levels.addWidget(self.impact_combo, 1)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setSpacing(4)
+        layout.addWidget(self.escalation_label)
         layout.addWidget(self.checklist_view)
         layout.addWidget(self.hint_label)
+        layout.addLayout(levels)
         return page
+
+    def _level_combo(self) -> QComboBox:
+        combo = QComboBox()
+        combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        combo.addItem(self.tr("not assessed"), "")
+        for level in Level:
+            combo.addItem(level_label(level), level.value)
+        combo.activated.connect(self._levels_changed)
+        return combo
 
     def _bind_shortcuts(self) -> None:
         def bind(keys: str, action: Callable[[], object]) -> None:
@@ -276,6 +328,7 @@ class CallWindow(QMainWindow):
         bind("Ctrl+S", self._submit_wrap_up_shortcut)
         bind("Ctrl+Q", self.close)
         bind("Ctrl+,", self.open_settings)
+        bind("Ctrl+E", self.hand_over)
         for number in range(1, 10):
             bind(f"Ctrl+{number}", partial(self.toggle_step, number - 1))
         for index, keys in enumerate(KIND_SHORTCUTS.values()):
@@ -297,15 +350,40 @@ class CallWindow(QMainWindow):
             (name if isinstance(name, str) else self.name_input.text()).strip())
         session = CallSession(self._playbook, self._clock)
         session.start()
-        self._session = session
-        self._caller = caller
-        self.notes_model.set_rows([])
+        self._begin(session, caller)
         new = NewContact(uid=session.uid, agent=self._agent, playbook_id=self._playbook.id,
                          playbook_version=self._playbook.version, started_at=session.started_at,
                          phone=caller.phone, caller_name=caller.name)
         self._write(lambda s: repository.start_contact(s, new))
+        self._count_recent_contacts()
         self._show_state()
         self.note_entry.setFocus()
+
+    def _begin(self, session: CallSession, caller: CallerInfo) -> None:
+        """Put a call (new or resumed) on screen with nothing of the previous one left."""
+        self._session = session
+        self._playbook = session.playbook
+        self._caller = caller
+        self._recent_contacts = 0
+        self.notes_model.set_rows([])
+        self.handoff_bar.hide()
+        for combo in (self.urgency_combo, self.impact_combo):
+            combo.setCurrentIndex(0)
+
+    def _count_recent_contacts(self) -> None:
+        """Repeated calls from one number are a signal (persistence) the window shows."""
+        rules = self._playbook.escalation
+        if not self._caller.phone or not rules.repeat_calls:
+            return
+        phone, since = self._caller.phone, self._clock.now() - timedelta(days=rules.repeat_days)
+        uid = self._session.uid
+
+        def counted(count, error):
+            if error is None and self._session is not None and self._session.uid == uid:
+                self._recent_contacts = count
+                self._show_escalation()
+
+        self._store.submit(lambda s: repository.recent_contact_count(s, phone, since), counted)
 
     def toggle_hold(self) -> None:
         session = self._session
@@ -327,7 +405,8 @@ class CallWindow(QMainWindow):
         uid, ended_at = session.uid, session.ended_at
         talk, hold = session.talk_seconds(), session.hold_seconds()
         self._write(lambda s: repository.end_contact(s, uid, ended_at, talk, hold))
-        self.wrap_up.reset()
+        self.wrap_up.reset(urgency=self.urgency_combo.currentData(),
+                           impact=self.impact_combo.currentData())
         self._show_state()
         self.wrap_up.subject.setFocus()
 
@@ -359,18 +438,18 @@ class CallWindow(QMainWindow):
         kind = NoteKind(self.kind_combo.currentData())
         offset_ms = round(session.elapsed_seconds() * 1000)
         contact_uid, note_uid = session.uid, uuid.uuid4().hex
-        agent, at = self._agent, self._clock.now()
+        agent, at, rules = self._agent, self._clock.now(), self._rules
         self.note_entry.clear()
         self.kind_combo.setCurrentIndex(0)
         self._write(
             lambda s: repository.add_note(s, contact_uid, note_uid, kind, text, offset_ms,
-                                          agent, at),
+                                          agent, at, rules),
             self._on_note_saved)
 
     def _on_note_saved(self, note) -> None:
-        row = NoteRow(note.uid, NoteKind(note.kind), note.text, note.offset_ms / 1000,
-                      note.masked_cards)
+        row = NoteRow.from_note(note)
         self.notes_model.append(row)
+        self._show_escalation()
         message = self.tr("✓ Saved %1").replace("%1", format_offset(row.offset_seconds))
         if note.masked_cards:
             message += " · " + self.tr("card number masked")
@@ -411,22 +490,121 @@ class CallWindow(QMainWindow):
         self.ready.emit()
 
     def _resume(self, unfinished: UnfinishedContact) -> None:
-        contact = unfinished.contact
-        session = CallSession.restore(self._playbook, self._clock, contact.uid,
+        contact, case = unfinished.contact, unfinished.case
+        playbook = self._catalog.get(contact.playbook_id) or self._playbook
+        session = CallSession.restore(playbook, self._clock, contact.uid,
                                       contact.started_at, contact.hold_seconds,
                                       unfinished.ticked)
         if contact.state == "wrap_up":
             session.end()
-        self._session = session
-        self._caller = CallerInfo(contact.phone, contact.caller_name)
-        self.notes_model.set_rows([
-            NoteRow(note.uid, NoteKind(note.kind), note.text, note.offset_ms / 1000,
-                    note.masked_cards) for note in unfinished.notes])
-        self.wrap_up.reset(unfinished.case.subject)
+        self._begin(session, CallerInfo(contact.phone, contact.caller_name))
+        self.notes_model.set_rows([NoteRow.from_note(note) for note in unfinished.notes])
+        for combo, value in ((self.urgency_combo, case.urgency), (self.impact_combo, case.impact)):
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+        self.wrap_up.reset(case.subject, case.urgency, case.impact)
+        self._count_recent_contacts()
         started = contact.started_at.astimezone().strftime("%H:%M")
         self._show_save_state(self.tr("Resumed the call that started at %1").replace("%1", started))
         self._show_state()
         (self.note_entry if session.in_call else self.wrap_up.subject).setFocus()
+
+    # ----------------------------------------------------------------- escalation
+
+    def _levels_changed(self) -> None:
+        session = self._session
+        if session is None:
+            return
+        uid, at = session.uid, self._clock.now()
+        urgency, impact = self.urgency_combo.currentData(), self.impact_combo.currentData()
+        self._write(lambda s: repository.set_case_levels(s, uid, urgency, impact, at))
+
+    def escalation_reasons(self) -> list[str]:
+        session = self._session
+        if session is None:
+            return []
+        rows = self.notes_model.rows()
+        return escalation_reasons(self._playbook, session.elapsed_seconds(),
+                                  [f for row in rows for f in row.flags],
+                                  [r for row in rows for r in row.requests],
+                                  self._recent_contacts)
+
+    def _reason_labels(self) -> dict[str, str]:
+        labels = {
+            PAST_ESCALATION_TIME: self.tr("the call is long"),
+            PAST_CALL_LIMIT: self.tr("past the call limit (restraint)"),
+            FLAGGED: self.tr("an unreasonable demand"),
+            REPEATED_CALLS: self.tr("repeated calls (%1 recently)")
+            .replace("%1", str(self._recent_contacts)),
+        }
+        labels.update({level.value: level_label(level) for level in Level})
+        labels.update({category.id: category.label.get(self._language)
+                       for category in self._rules.categories})
+        return labels
+
+    def _show_escalation(self) -> None:
+        reasons = self.escalation_reasons() if self._session and self._session.in_call else []
+        if not reasons:
+            self.escalation_label.hide()
+            return
+        labels = self._reason_labels()
+        self.escalation_label.setText(
+            self.tr("⚠ Consider handing over: %1 — Ctrl+E copies the handoff")
+            .replace("%1", self.tr(", ").join(labels.get(r, r) for r in reasons)))
+        self.escalation_label.show()
+
+    def hand_over(self) -> None:
+        """Ctrl+E: the handoff summary to the clipboard, the escalation recorded, and a
+        line to name the senior who takes over."""
+        session = self._session
+        if session is None:
+            return
+        caller = " ".join(part for part in (self._caller.name, self._caller.phone and
+                                            f"({self._caller.phone})") if part)
+        notes = [CapturedNote(row.offset_seconds, row.kind, row.text, row.flags, row.requests)
+                 for row in self.notes_model.rows()]
+        reasons = self.escalation_reasons()
+        handoff = build_handoff(session, caller or self.tr("Unknown caller"), self._agent,
+                                self._language, notes, reasons,
+                                self.urgency_combo.currentData(), self.impact_combo.currentData())
+        summary = handoff.render(self._handoff_headings(), self._reason_labels())
+        QApplication.clipboard().setText(summary)
+        uid, agent, at = session.uid, self._agent, self._clock.now()
+        offset_ms = round(session.elapsed_seconds() * 1000)
+        self._write(lambda s: repository.record_escalation(s, uid, reasons, summary, agent,
+                                                           offset_ms, at))
+        self.handoff_bar.show()
+        self.senior_input.clear()
+        self.senior_input.setFocus()
+        self._show_save_state(self.tr("✓ Handoff summary copied to the clipboard"))
+
+    def _handoff_headings(self) -> dict[str, str]:
+        return {
+            "title": self.tr("Handoff (second response)"),
+            "caller": self.tr("Customer"),
+            "agent": self.tr("First agent"),
+            "elapsed": self.tr("Call time"),
+            "reasons": self.tr("Why now"),
+            "steps_done": self.tr("Done so far (apologies included)"),
+            "urgency": self.tr("Urgency / impact"),
+            "facts": self.tr("Facts"),
+            "quotes": self.tr("The customer's words"),
+            "requests": self.tr("Requests (validity to check)"),
+            "promises": self.tr("Promises made"),
+            "flags": self.tr("Flagged statements"),
+            "none": self.tr("none"),
+            "not_assessed": self.tr("not assessed yet"),
+        }
+
+    def _record_senior(self) -> None:
+        name = self.senior_input.text().strip()
+        session = self._session
+        if not name or session is None:
+            return
+        uid, at = session.uid, self._clock.now()
+        self._write(lambda s: repository.add_handler(s, uid, name, "senior", at))
+        self.handoff_bar.hide()
+        self._show_save_state(self.tr("Taken over by %1").replace("%1", name))
+        self.note_entry.setFocus()
 
     # ----------------------------------------------------------------- writes
 
@@ -491,6 +669,7 @@ class CallWindow(QMainWindow):
         }[state])
         self.timer_label.setStyleSheet(f"color: {TIMER_COLORS[state]};")
         if session is None:
+            self._refresh_playbooks()
             self.pages.setCurrentIndex(0)
         elif in_call:
             self.pages.setCurrentIndex(1)
@@ -502,6 +681,27 @@ class CallWindow(QMainWindow):
         self._show_caller()
         self._refresh_checklist()
         self._on_tick()
+
+    def _refresh_playbooks(self) -> None:
+        """Re-read the playbook folders between calls; a broken file is named, and its
+        last good version stays."""
+        errors = self._catalog.refresh()
+        self._playbook = self._catalog.get(self._playbook.id) or self._playbook
+        self.playbook_combo.clear()
+        for playbook in self._catalog.playbooks():
+            self.playbook_combo.addItem(f"{playbook.title.get(self._language)} "
+                                        f"(v{playbook.version})", playbook.id)
+        self.playbook_combo.setCurrentIndex(max(0, self.playbook_combo.findData(
+            self._playbook.id)))
+        if errors:
+            self._show_save_state(self.tr("Playbook not loaded: %1").replace("%1", str(errors[0])),
+                                  problem=True)
+
+    def _choose_playbook(self, index: int) -> None:
+        playbook = self._catalog.get(self.playbook_combo.itemData(index))
+        if playbook is not None:
+            self._playbook = playbook
+            self._settings.set("playbook", playbook.id)
 
     def _show_caller(self) -> None:
         caller = self._caller
@@ -532,7 +732,11 @@ class CallWindow(QMainWindow):
         avoid = escape(self.tr(", ").join(step.avoid.get(self._language)))
         lines = [f"<b>{escape(label)}</b> {text}" for label, text in
                  ((self.tr("Say:"), say), (self.tr("Avoid:"), avoid)) if text]
+        lines += [f"✗ {escape(phrasing.ng.get(self._language))} → "
+                  f"✓ {escape(phrasing.better.get(self._language))}"
+                  for phrasing in self._playbook.phrasings_for(step.id)]
         self.hint_label.setText("<br>".join(lines))
+        self.hint_label.setToolTip(step.why.get(self._language))
 
     def refresh(self) -> None:
         """Redraw the timer and the checklist now rather than at the next second."""
@@ -545,6 +749,7 @@ class CallWindow(QMainWindow):
         self.timer_label.setText(format_offset(elapsed))
         if session is not None and session.in_call:
             self._refresh_checklist()
+            self._show_escalation()
             self._tick_timer.start(int(1000 - (elapsed * 1000) % 1000) + 5)
         else:
             self._tick_timer.stop()

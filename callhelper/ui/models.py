@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import (QAbstractListModel, QAbstractTableModel, QModelIndex,
-                            QPersistentModelIndex, Qt, Signal)
+from PySide6.QtCore import (QAbstractListModel, QAbstractTableModel, QCoreApplication,
+                            QModelIndex, QPersistentModelIndex, Qt, Signal)
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from callhelper.core.case import NoteKind
+from callhelper.core.flags import DemandRules
 from callhelper.core.session import StepStatus, format_offset
 from callhelper.ui.labels import note_kind_tag, quoted
 
@@ -120,18 +121,48 @@ class NoteRow:
     text: str
     offset_seconds: float
     masked_cards: int = 0
+    flags: tuple[str, ...] = ()
+    requests: tuple[str, ...] = ()
+
+    @classmethod
+    def from_note(cls, note) -> NoteRow:
+        """From a stored Note."""
+        return cls(note.uid, NoteKind(note.kind), note.text, note.offset_ms / 1000,
+                   note.masked_cards, tuple(note.flags), tuple(note.requests))
 
 
 class NotesModel(QAbstractListModel):
-    """The notes of the current call, in the order taken (newest last)."""
+    """The notes of the current call, in the order taken (newest last).
+
+    A flagged statement carries the guidance for the agent, a request the reminder that
+    its validity is the supervisor's to judge (AnnotationsRole).
+    """
 
     KindRole = Qt.ItemDataRole.UserRole + 1
     TextRole = Qt.ItemDataRole.UserRole + 2
     OffsetRole = Qt.ItemDataRole.UserRole + 3
+    FlagsRole = Qt.ItemDataRole.UserRole + 4
+    RequestsRole = Qt.ItemDataRole.UserRole + 5
+    AnnotationsRole = Qt.ItemDataRole.UserRole + 6
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, rules: DemandRules, language: str, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[NoteRow] = []
+        self._rules = rules
+        self._language = language
+
+    def annotations(self, row: NoteRow) -> list[tuple[str, str]]:
+        """("flag" | "request", text) lines shown under the note."""
+        translate = QCoreApplication.translate
+        label = self._rules.label
+        lines = [("flag", translate(
+            "NotesModel", "⚠ %1 → empathise, do not accept, do not argue, record verbatim, "
+            "escalate").replace("%1", label(category, self._language)))
+            for category in row.flags]
+        lines += [("request", translate(
+            "NotesModel", "Request: %1 — check its validity with the supervisor")
+            .replace("%1", label(category, self._language))) for category in row.requests]
+        return lines
 
     def set_rows(self, rows: list[NoteRow]) -> None:
         self.beginResetModel()
@@ -159,7 +190,8 @@ class NotesModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             body = quoted(row.text) if row.kind is NoteKind.QUOTE else \
                 f"{note_kind_tag(row.kind)} {row.text}"
-            return f"{format_offset(row.offset_seconds)}  {body}"
+            return "\n".join([f"{format_offset(row.offset_seconds)}  {body}",
+                              *(text for _, text in self.annotations(row))])
         if role == Qt.ItemDataRole.ToolTipRole:
             return row.text
         if role == self.KindRole:
@@ -168,4 +200,10 @@ class NotesModel(QAbstractListModel):
             return row.text
         if role == self.OffsetRole:
             return row.offset_seconds
+        if role == self.FlagsRole:
+            return list(row.flags)
+        if role == self.RequestsRole:
+            return list(row.requests)
+        if role == self.AnnotationsRole:
+            return self.annotations(row)
         return None

@@ -13,6 +13,8 @@ from callhelper.ui.labels import note_kind_tag, quoted
 from callhelper.ui.models import NotesModel
 
 OFFSET_COLOR = QColor("#6b6b6b")
+FLAG_COLOR = QColor("#c62828")
+REQUEST_COLOR = QColor("#6a1b9a")
 KIND_COLORS = {
     NoteKind.QUOTE: None,
     NoteKind.AGENT_NOTE: QColor("#455a64"),
@@ -38,14 +40,25 @@ class NoteDelegate(QStyledItemDelegate):
         left = metrics.horizontalAdvance(offset) + GAP
         return rect.adjusted(left + PADDING, PADDING, -PADDING, -PADDING)
 
+    @staticmethod
+    def _blocks(index: QModelIndex | QPersistentModelIndex, body: str,
+                kind: NoteKind) -> list[tuple[str, QColor | None]]:
+        """The note's text and each annotation line, with their colours."""
+        flagged = bool(index.data(NotesModel.FlagsRole))
+        blocks = [(body, FLAG_COLOR if flagged else KIND_COLORS[kind])]
+        blocks += [(text, FLAG_COLOR if what == "flag" else REQUEST_COLOR)
+                   for what, text in index.data(NotesModel.AnnotationsRole)]
+        return blocks
+
     def sizeHint(self, option: QStyleOptionViewItem,
                  index: QModelIndex | QPersistentModelIndex) -> QSize:
-        offset, body, _ = self._parts(index)
+        offset, body, kind = self._parts(index)
         metrics = option.fontMetrics
         width = max(option.rect.width(), 200)
-        bounds = metrics.boundingRect(self._text_rect(metrics, QRect(0, 0, width, 10_000), offset),
-                                      Qt.TextFlag.TextWordWrap, body)
-        return QSize(width, bounds.height() + 2 * PADDING)
+        area = self._text_rect(metrics, QRect(0, 0, width, 10_000), offset)
+        height = sum(metrics.boundingRect(area, Qt.TextFlag.TextWordWrap, text).height()
+                     for text, _ in self._blocks(index, body, kind))
+        return QSize(width, height + 2 * PADDING)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
@@ -57,11 +70,12 @@ class NoteDelegate(QStyledItemDelegate):
         painter.setPen(OFFSET_COLOR)
         painter.drawText(option.rect.adjusted(PADDING, PADDING, 0, 0),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, offset)
-        color = KIND_COLORS[kind] or option.palette.color(QPalette.ColorRole.Text)
-        painter.setPen(color)
-        painter.drawText(self._text_rect(metrics, option.rect, offset),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
-                         | Qt.TextFlag.TextWordWrap, body)
+        area = self._text_rect(metrics, option.rect, offset)
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+        for text, color in self._blocks(index, body, kind):
+            painter.setPen(color or option.palette.color(QPalette.ColorRole.Text))
+            drawn = painter.drawText(area, flags, text)
+            area.setTop(drawn.bottom() + 1)
         painter.restore()
 
 

@@ -61,10 +61,12 @@ class WrapUpPanel(QWidget):
         combo.setCurrentIndex(list(Level).index(Level.MEDIUM))
         return combo
 
-    def reset(self, subject: str = "") -> None:
+    def reset(self, subject: str = "", urgency: str = "", impact: str = "") -> None:
+        """Empty the form; urgency and impact start from what was judged during the call."""
         self.subject.setText(subject)
-        for combo in (self.urgency, self.impact):
-            combo.setCurrentIndex(list(Level).index(Level.MEDIUM))
+        for combo, value in ((self.urgency, urgency), (self.impact, impact)):
+            found = combo.findData(value) if value else -1
+            combo.setCurrentIndex(found if found >= 0 else list(Level).index(Level.MEDIUM))
         self.fix.clear()
         self.prevention.clear()
         self.status.setCurrentIndex(0)

@@ -28,6 +28,18 @@
         <translation>設定 (Ctrl+,)</translation>
     </message>
     <message>
+        <source>Name of the senior taking over… Enter</source>
+        <translation>引き継ぐ上司のお名前… Enter</translation>
+    </message>
+    <message>
+        <source>Handoff copied.</source>
+        <translation>引き継ぎをコピーしました。</translation>
+    </message>
+    <message>
+        <source>Ctrl+1…9 tick · Ctrl+E handoff</source>
+        <translation>Ctrl+1…9 項目チェック · Ctrl+E 二次対応の引き継ぎ</translation>
+    </message>
+    <message>
         <source>Caller&apos;s number (optional)</source>
         <translation>お客様の電話番号(任意)</translation>
     </message>
@@ -44,8 +56,24 @@
         <translation>お名前</translation>
     </message>
     <message>
+        <source>Playbook</source>
+        <translation>対応手順</translation>
+    </message>
+    <message>
         <source>Press F7 (or Enter here) when the call is answered.</source>
         <translation>電話に出たら F7(またはここで Enter)で開始します。</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation>緊急度</translation>
+    </message>
+    <message>
+        <source>Impact</source>
+        <translation>重要度</translation>
+    </message>
+    <message>
+        <source>not assessed</source>
+        <translation>未確認</translation>
     </message>
     <message>
         <source>✓ Saved %1</source>
@@ -66,6 +94,90 @@
     <message>
         <source>Resumed the call that started at %1</source>
         <translation>%1 に始まった通話を再開しました</translation>
+    </message>
+    <message>
+        <source>the call is long</source>
+        <translation>通話が長い</translation>
+    </message>
+    <message>
+        <source>past the call limit (restraint)</source>
+        <translation>通話時間の上限超過(拘束)</translation>
+    </message>
+    <message>
+        <source>an unreasonable demand</source>
+        <translation>不当要求</translation>
+    </message>
+    <message>
+        <source>repeated calls (%1 recently)</source>
+        <translation>繰り返しの入電(最近 %1 回)</translation>
+    </message>
+    <message>
+        <source>⚠ Consider handing over: %1 — Ctrl+E copies the handoff</source>
+        <translation>⚠ 二次対応を検討: %1 — Ctrl+E で引き継ぎをコピー</translation>
+    </message>
+    <message>
+        <source>✓ Handoff summary copied to the clipboard</source>
+        <translation>✓ 引き継ぎの要約をクリップボードにコピーしました</translation>
+    </message>
+    <message>
+        <source>Handoff (second response)</source>
+        <translation>二次対応 引き継ぎ</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>お客様</translation>
+    </message>
+    <message>
+        <source>First agent</source>
+        <translation>一次対応者</translation>
+    </message>
+    <message>
+        <source>Call time</source>
+        <translation>通話時間</translation>
+    </message>
+    <message>
+        <source>Why now</source>
+        <translation>引き継ぎの理由</translation>
+    </message>
+    <message>
+        <source>Done so far (apologies included)</source>
+        <translation>対応済み(お詫びを含む)</translation>
+    </message>
+    <message>
+        <source>Urgency / impact</source>
+        <translation>緊急度・重要度</translation>
+    </message>
+    <message>
+        <source>Facts</source>
+        <translation>事実</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s words</source>
+        <translation>お客様の言葉</translation>
+    </message>
+    <message>
+        <source>Requests (validity to check)</source>
+        <translation>要望(妥当性の確認が必要)</translation>
+    </message>
+    <message>
+        <source>Promises made</source>
+        <translation>約束したこと</translation>
+    </message>
+    <message>
+        <source>Flagged statements</source>
+        <translation>不当要求の記録</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <source>not assessed yet</source>
+        <translation>まだ確認していません</translation>
+    </message>
+    <message>
+        <source>Taken over by %1</source>
+        <translation>%1 が引き継ぎました</translation>
     </message>
     <message>
         <source>Not saved yet (%1). Kept and retried every few seconds.</source>
@@ -94,6 +206,10 @@
     <message>
         <source>Wrap-up</source>
         <translation>後処理</translation>
+    </message>
+    <message>
+        <source>Playbook not loaded: %1</source>
+        <translation>対応手順を読み込めませんでした: %1</translation>
     </message>
     <message>
         <source>Ready for the next call</source>
@@ -142,6 +258,17 @@
     <message>
         <source>Settings open between calls.</source>
         <translation>設定は通話と通話の間に開けます。</translation>
+    </message>
+</context>
+<context>
+    <name>NotesModel</name>
+    <message>
+        <source>⚠ %1 → empathise, do not accept, do not argue, record verbatim, escalate</source>
+        <translation>⚠ %1 → 共感する・受け入れない・反論しない・そのまま記録・上司へ</translation>
+    </message>
+    <message>
+        <source>Request: %1 — check its validity with the supervisor</source>
+        <translation>要望: %1 — 妥当性を上司と確認</translation>
     </message>
 </context>
 <context>

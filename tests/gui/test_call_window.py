@@ -78,7 +78,7 @@ def test_a_complete_call_with_the_keyboard_alone(qtbot, window, clock, db):
 
     contact = db("SELECT agent, phone, caller_name, state, playbook_id, playbook_version, "
                  "talk_seconds, hold_seconds, case_id FROM contact")
-    assert contact == [("鈴木", "03-1234-5678", "山田 太郎", "closed", "complaint", 1,
+    assert contact == [("鈴木", "03-1234-5678", "山田 太郎", "closed", "complaint", 2,
                         120.0, 60.0, 1)]
     assert db("SELECT subject, urgency, impact, fix, prevention, status FROM support_case") == [
         ("購入直後の電源不良", "high", "medium", "交換品を本日発送", "出荷前の通電確認を追加",
@@ -158,7 +158,8 @@ def test_a_step_is_ticked_and_unticked_by_clicking_its_box(qtbot, window):
     box = view.style().subElementRect(QStyle.SubElement.SE_ItemViewItemCheckIndicator, option,
                                       view)
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=box.center())
-    assert [s.done for s in window.session.steps()] == [False, False, True, False, False, False]
+    assert [s.done for s in window.session.steps()] == [False, False, True, False, False, False,
+                                                        False]
     assert index.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=box.center())
     assert not window.session.steps()[2].done
@@ -167,8 +168,9 @@ def test_a_step_is_ticked_and_unticked_by_clicking_its_box(qtbot, window):
 def test_ctrl_number_toggles_the_step(qtbot, window):
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     qtbot.keyClick(window.note_entry, Qt.Key.Key_3, CTRL)
-    qtbot.keyClick(window.note_entry, Qt.Key.Key_6, CTRL)
-    assert [s.done for s in window.session.steps()] == [False, False, True, False, False, True]
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_7, CTRL)
+    assert [s.done for s in window.session.steps()] == [False, False, True, False, False, False,
+                                                        True]
     qtbot.keyClick(window.note_entry, Qt.Key.Key_3, CTRL)
     assert not window.session.steps()[2].done
     qtbot.keyClick(window.note_entry, Qt.Key.Key_9, CTRL)

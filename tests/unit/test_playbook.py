@@ -28,12 +28,18 @@ def test_bundled_complaint_playbook_follows_the_complaint_flow():
     playbook = load_playbook(resources_dir() / "playbooks" / "complaint.toml")
     assert playbook.id == "complaint"
     assert [step.id for step in playbook.steps] == [
-        "limited-apology", "listen", "facts-impact", "supervisor", "solution", "apology-thanks"]
+        "limited-apology", "listen", "facts-impact", "contact-preferences", "supervisor",
+        "solution", "apology-thanks"]
     for step in playbook.steps:
         assert step.target_seconds > 0
         assert step.title.get("ja") and step.title.get("en")
         assert step.say.get("ja") and step.say.get("en")
+        assert step.why.get("ja") and step.why.get("en")
     assert "ご不便をおかけしております。申し訳ございません。" in playbook.steps[0].say.get("ja")
+    honorific = [p for p in playbook.phrasings if p.ng.get("ja") == "ご対応させていただきます"]
+    assert honorific and honorific[0].better.get("ja") == "対応いたします"
+    assert playbook.escalation.on_flags and "superior" in playbook.escalation.on_requests
+    assert playbook.escalation.after_seconds and playbook.call_limit_seconds
 
 
 def test_language_falls_back_to_english():
