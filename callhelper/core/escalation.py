@@ -88,9 +88,9 @@ class Handoff:
                  f"{h['elapsed']}: {format_offset(self.elapsed_seconds)}",
                  f"{h['reasons']}: " + (", ".join(name(r, r) for r in self.reasons) or h["none"]),
                  f"{h['steps_done']}: " + (", ".join(self.steps_done) or h["none"]),
-                 f"{h['urgency']}: " + (f"{name(self.urgency, self.urgency)} / "
-                                        f"{name(self.impact, self.impact)}"
-                                        if self.urgency else h["not_assessed"])]
+                 f"{h['urgency']}: " + " / ".join(name(level, level) if level else
+                                                  h["not_assessed"]
+                                                  for level in (self.urgency, self.impact))]
 
         def section(key: str, notes: list[CapturedNote], describe) -> None:
             lines.append(f"■ {h[key]}")

@@ -10,12 +10,21 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether a failed write may succeed later: a lock, a full disk, a lost server.
+
+    Anything else (a bug, a broken constraint) would fail the same way again.
+    """
+    return isinstance(error, (exc.OperationalError, exc.DisconnectionError, exc.TimeoutError,
+                              OSError))
 
 
 def _apply_sqlite_pragmas(dbapi_connection, _record) -> None:

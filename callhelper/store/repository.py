@@ -114,12 +114,15 @@ def add_note(session: Session, contact_uid: str, note_uid: str, kind: NoteKind, 
     return note
 
 
-def set_case_levels(session: Session, contact_uid: str, urgency: Level, impact: Level,
-                    at: datetime) -> None:
-    """Urgency (緊急度) and impact (重要度), as the agent judges them during the call."""
+def set_case_levels(session: Session, contact_uid: str, urgency: Level | str,
+                    impact: Level | str, at: datetime) -> None:
+    """Urgency (緊急度) and impact (重要度), as the agent judges them during the call;
+    an empty value means not assessed yet."""
     contact = _contact_by_uid(session, contact_uid)
     case = session.get(SupportCase, contact.case_id)
-    case.urgency, case.impact, case.updated_at = Level(urgency).value, Level(impact).value, at
+    case.urgency = Level(urgency).value if urgency else ""
+    case.impact = Level(impact).value if impact else ""
+    case.updated_at = at
     session.add(case)
 
 

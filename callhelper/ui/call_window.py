@@ -31,6 +31,7 @@ from callhelper.core.flags import DemandRules
 from callhelper.core.playbook import PlaybookCatalog
 from callhelper.core.session import CallSession, CallState, StepChange, format_offset
 from callhelper.store import repository
+from callhelper.store.engine import is_transient
 from callhelper.store.repository import NewContact, UnfinishedContact
 from callhelper.ui.labels import level_label, note_kind_label
 from callhelper.ui.models import ChecklistModel, NoteRow, NotesModel
@@ -68,6 +69,7 @@ class _Write:
 
     job: Callable[[Session], object]
     on_saved: Callable[[object], None] | None
+    on_failed: Callable[[], None] | None = None
 
 
 class CallWindow(QMainWindow):
@@ -444,7 +446,12 @@ class CallWindow(QMainWindow):
         self._write(
             lambda s: repository.add_note(s, contact_uid, note_uid, kind, text, offset_ms,
                                           agent, at, rules),
-            self._on_note_saved)
+            self._on_note_saved, partial(self._give_back, text))
+
+    def _give_back(self, text: str) -> None:
+        """A note that cannot be stored goes back into the entry, so it is not lost."""
+        current = self.note_entry.text()
+        self.note_entry.setText(f"{text} {current}" if current else text)
 
     def _on_note_saved(self, note) -> None:
         row = NoteRow.from_note(note)
@@ -609,8 +616,9 @@ class CallWindow(QMainWindow):
     # ----------------------------------------------------------------- writes
 
     def _write(self, job: Callable[[Session], object],
-               on_saved: Callable[[object], None] | None = None) -> None:
-        self._submit(_Write(job, on_saved))
+               on_saved: Callable[[object], None] | None = None,
+               on_failed: Callable[[], None] | None = None) -> None:
+        self._submit(_Write(job, on_saved, on_failed))
 
     def _submit(self, write: _Write) -> None:
         self._in_flight += 1
@@ -619,6 +627,12 @@ class CallWindow(QMainWindow):
 
     def _on_write_done(self, write: _Write, result: object, error: BaseException | None) -> None:
         self._in_flight -= 1
+        if error is not None and not is_transient(error):
+            self._show_save_state(self.tr("Could not be saved: %1").replace(
+                "%1", str(error).splitlines()[0]), problem=True)
+            if write.on_failed is not None:
+                write.on_failed()
+            return
         if error is not None:
             self._unsaved.append(write)
             if not self._retry_timer.isActive():

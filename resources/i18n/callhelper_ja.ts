@@ -180,6 +180,10 @@
         <translation>%1 が引き継ぎました</translation>
     </message>
     <message>
+        <source>Could not be saved: %1</source>
+        <translation>保存できませんでした: %1</translation>
+    </message>
+    <message>
         <source>Not saved yet (%1). Kept and retried every few seconds.</source>
         <translation>まだ保存されていません(%1)。入力は保持し、数秒ごとに再試行します。</translation>
     </message>

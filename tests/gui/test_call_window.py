@@ -281,3 +281,16 @@ def test_settings_do_not_open_during_a_call(qtbot, window):
     qtbot.keyClick(window.note_entry, Qt.Key.Key_Comma, CTRL)
     assert QApplication.activeModalWidget() is None
     assert QApplication.focusWidget() is window.note_entry
+
+
+def test_a_note_that_cannot_be_stored_goes_back_into_the_entry(qtbot, window, paths, db):
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: db("SELECT count(*) FROM contact") == [(1,)])
+    with sqlite3.connect(paths.database_file) as connection:
+        connection.execute("CREATE TRIGGER refuse BEFORE INSERT ON note BEGIN "
+                           "SELECT RAISE(ABORT, 'refused by the test'); END")
+    type_text(window.note_entry, "消えてはいけない言葉")
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.note_entry.text() == "消えてはいけない言葉")
+    assert window.notes_model.rowCount() == 0
+    assert "refused by the test" in window.saved_label.text()
