@@ -22,10 +22,11 @@ from callhelper.ui.app import build_call_window, create_application, install_tra
 
 SAMPLE = {
     "ja": ("山田 太郎", "鈴木", ["先週買ったばかりなのに電源が入らない", "明日の会議で使うのに、本当に困る"],
-           "11/15購入・店頭受取・電源ランプ点灯せず", "誠意を見せろ、なんとかしろ"),
+           "11/15購入・店頭受取・電源ランプ点灯せず", "誠意を見せろ、商品券くらい持ってこい"),
     "en": ("Taro Yamada", "Suzuki", ["I only bought it last week and it won't turn on",
                                      "I need it for tomorrow's meeting, this is a real problem"],
-           "Bought 11/15, picked up in store, power lamp stays off", "Show some sincerity!"),
+           "Bought 11/15, picked up in store, power lamp stays off",
+           "I want a refund, or I'll post this online"),
 }
 
 
@@ -54,7 +55,7 @@ def shoot(language: str, out: Path, app: QApplication) -> None:
         translators = install_translators(app, language)
         clock = ManualClock()
         window = build_call_window(paths, settings, clock)
-        window.resize(380, 640)
+        window.resize(400, 680)
         window.show()
         pump(300)
         window.start_call("03-1234-5678", caller)

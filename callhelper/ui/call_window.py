@@ -41,7 +41,8 @@ from callhelper.ui.store_client import StoreClient
 from callhelper.ui.wrap_up import WrapUpPanel
 
 RETRY_INTERVAL_MS = 3000
-DEFAULT_SIZE = (380, 640)
+HINT_ITEMS = 1
+DEFAULT_SIZE = (400, 680)
 KIND_SHORTCUTS = {
     NoteKind.QUOTE: "Alt+Q",
     NoteKind.AGENT_NOTE: "Alt+N",
@@ -89,6 +90,7 @@ class CallWindow(QMainWindow):
         self._playbook = catalog.get(settings.get("playbook")) or catalog.playbooks()[0]
         self._rules = rules
         self._recent_contacts = 0
+        self._hint_step: str | None = None
         self._clock = clock
         self._language = language
         self._agent = settings.agent_name
@@ -223,10 +225,13 @@ class CallWindow(QMainWindow):
         self.saved_label = QLabel()
         self.saved_label.setObjectName("saveState")
         self.statusBar().addWidget(self.saved_label, 1)
-        self.keys_hint = QLabel(self.tr("Ctrl+1…9 tick · Ctrl+E handoff"))
+        self.keys_hint = QLabel(self.tr("Ctrl+digit tick · Ctrl+E handoff"))
         self.keys_hint.setStyleSheet("color: #6b6b6b;")
         self.statusBar().addPermanentWidget(self.keys_hint)
         self.statusBar().setSizeGripEnabled(True)
+        small = QFont(self.font())
+        small.setPointSizeF(small.pointSizeF() * 0.9)
+        self.statusBar().setFont(small)
         self._update_placeholder()
 
     def _fit_pages(self, current: int) -> None:
@@ -286,6 +291,9 @@ class CallWindow(QMainWindow):
         self.hint_label.setTextFormat(Qt.TextFormat.RichText)
         self.hint_label.setFrameShape(QFrame.Shape.StyledPanel)
         self.hint_label.setStyleSheet("background: #f4f6f8; padding: 4px;")
+        hint_font = QFont(self.font())
+        hint_font.setPointSizeF(hint_font.pointSizeF() * 0.92)
+        self.hint_label.setFont(hint_font)
         self.escalation_label = QLabel()
         self.escalation_label.setObjectName("escalation")
         self.escalation_label.setWordWrap(True)
@@ -367,6 +375,7 @@ class CallWindow(QMainWindow):
         self._playbook = session.playbook
         self._caller = caller
         self._recent_contacts = 0
+        self._hint_step = None
         self.notes_model.set_rows([])
         self.handoff_bar.hide()
         for combo in (self.urgency_combo, self.impact_combo):
@@ -722,7 +731,8 @@ class CallWindow(QMainWindow):
         if self._session is None:
             self.caller_label.setText(self.tr("Ready for the next call"))
         else:
-            self.caller_label.setText(self.tr("%1 (customer)").replace("%1", caller.name)
+            self.caller_label.setText(self.tr("%1", "the caller's name, with an honorific")
+                                      .replace("%1", caller.name)
                                       if caller.name else caller.phone or self.tr("Unknown caller"))
         details = [caller.phone] if caller.phone and caller.name else []
         details.append(self.tr("Handler: %1").replace("%1", self._agent))
@@ -739,18 +749,28 @@ class CallWindow(QMainWindow):
                                            .defaultSectionSize() + 4)
         current = next((status for status in steps if status.current), None)
         if current is None:
+            self._hint_step = None
             self.hint_label.setText(self.tr("All steps done."))
+            self.hint_label.setToolTip("")
             return
         step = current.step
-        say = "<br>".join(escape(text) for text in step.say.get(self._language))
+        if self._hint_step == step.id:
+            return
+        self._hint_step = step.id
+        self.hint_label.setText(self._hint_html(step, HINT_ITEMS))
+        self.hint_label.setToolTip(step.why.get(self._language) + "<hr>"
+                                   + self._hint_html(step, None))
+
+    def _hint_html(self, step, most: int | None) -> str:
+        """What to say and avoid, and NG → better phrasings; ``most`` of each list."""
+        say = "<br>".join(escape(text) for text in step.say.get(self._language)[:most])
         avoid = escape(self.tr(", ").join(step.avoid.get(self._language)))
         lines = [f"<b>{escape(label)}</b> {text}" for label, text in
                  ((self.tr("Say:"), say), (self.tr("Avoid:"), avoid)) if text]
         lines += [f"✗ {escape(phrasing.ng.get(self._language))} → "
                   f"✓ {escape(phrasing.better.get(self._language))}"
-                  for phrasing in self._playbook.phrasings_for(step.id)]
-        self.hint_label.setText("<br>".join(lines))
-        self.hint_label.setToolTip(step.why.get(self._language))
+                  for phrasing in self._playbook.phrasings_for(step.id)[:most]]
+        return "<br>".join(lines)
 
     def refresh(self) -> None:
         """Redraw the timer and the checklist now rather than at the next second."""

@@ -36,10 +36,6 @@
         <translation>引き継ぎをコピーしました。</translation>
     </message>
     <message>
-        <source>Ctrl+1…9 tick · Ctrl+E handoff</source>
-        <translation>Ctrl+1…9 項目チェック · Ctrl+E 二次対応の引き継ぎ</translation>
-    </message>
-    <message>
         <source>Caller&apos;s number (optional)</source>
         <translation>お客様の電話番号(任意)</translation>
     </message>
@@ -220,10 +216,6 @@
         <translation>次の電話を待っています</translation>
     </message>
     <message>
-        <source>%1 (customer)</source>
-        <translation>%1 様</translation>
-    </message>
-    <message>
         <source>Unknown caller</source>
         <translation>番号・名前不明のお客様</translation>
     </message>
@@ -238,6 +230,15 @@
     <message>
         <source>, </source>
         <translation>・</translation>
+    </message>
+    <message>
+        <source>Ctrl+digit tick · Ctrl+E handoff</source>
+        <translation>Ctrl+数字 チェック · Ctrl+E 引き継ぎ</translation>
+    </message>
+    <message>
+        <source>%1</source>
+        <comment>the caller&apos;s name, with an honorific</comment>
+        <translation>%1 様</translation>
     </message>
     <message>
         <source>Say:</source>

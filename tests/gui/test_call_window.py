@@ -35,7 +35,7 @@ def test_a_complete_call_with_the_keyboard_alone(qtbot, window, clock, db):
     qtbot.keyClick(window.name_input, Qt.Key.Key_F7)
     assert window.session.state is CallState.ACTIVE
     assert QApplication.focusWidget() is window.note_entry
-    assert window.caller_label.text() == "山田 太郎 (customer)"
+    assert window.caller_label.text() == "山田 太郎"
 
     clock.advance(20)
     qtbot.keyClick(window.note_entry, Qt.Key.Key_1, CTRL)
@@ -202,7 +202,7 @@ def test_quitting_during_a_call_loses_nothing_and_resumes(qtbot, open_window, cl
     clock.advance(10)
     second = open_window()
     assert second.session.state is CallState.ACTIVE
-    assert second.caller_label.text() == "田中 (customer)"
+    assert second.caller_label.text() == "田中"
     assert second.session.elapsed_seconds() == 65
     assert [s.done for s in second.session.steps()][:2] == [True, False]
     assert second.notes_model.index(0).data() == "00:25  “最後の一言”"

@@ -74,3 +74,14 @@ def test_a_broken_rules_file_is_refused(tmp_path):
     path.write_text('[[category]]\nid = "x"\nkind = "maybe"\n', encoding="utf-8")
     with pytest.raises(RulesError, match="kind"):
         load_rules(path)
+
+
+@pytest.mark.parametrize("text, flags, requests", [
+    ("I want a refund, or I'll post this online", ("threat",), ("refund",)),
+    ("You useless idiot", ("insult",), ()),
+    ("Put me through to your manager", (), ("superior",)),
+    ("It stopped working after a week", (), ()),
+])
+def test_common_english_statements(text, flags, requests):
+    analysis = analyze(text, RULES)
+    assert (analysis.flag_categories, analysis.request_categories) == (flags, requests)
