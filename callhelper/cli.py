@@ -28,7 +28,105 @@ def build_parser() -> argparse.ArgumentParser:
         "analyze", help="show what capture would do to TEXT: masked text, flags, requests")
     analyze.add_argument("text", metavar="TEXT")
     analyze.add_argument("--json", action="store_true", help="machine-readable output")
+    cases = commands.add_parser("cases", help="prior contacts of a caller, newest first")
+    cases.add_argument("--number", required=True, metavar="N", help="the caller's number, "
+                       "in any common form (03-1234-5678, +81312345678, tel:…)")
+    cases.add_argument("--json", action="store_true", help="machine-readable output")
+    search = commands.add_parser("search", help="search notes and cases (Japanese substrings "
+                                                "of any length)")
+    search.add_argument("query", metavar="QUERY")
+    search.add_argument("--limit", type=positive, default=50, metavar="K",
+                        help="at most K results (default 50)")
+    search.add_argument("--json", action="store_true", help="machine-readable output")
+    demo = commands.add_parser("demo", help="fill the database with realistic sample data")
+    demo.add_argument("--cases", type=positive, required=True, metavar="N")
+    demo.add_argument("--seed", type=int, default=1, metavar="S",
+                      help="the same seed gives the same data (default 1)")
     return parser
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+    return value
+
+
+def open_store(args: argparse.Namespace):
+    from callhelper.config import resolve_paths
+    from callhelper.store.engine import Store
+
+    return Store(resolve_paths(args.data_dir, args.database_url).database_url)
+
+
+def print_json(rows) -> None:
+    import json
+
+    print(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
+
+
+def cases_command(args: argparse.Namespace) -> int:
+    from callhelper.config import Settings, resolve_paths
+    from callhelper.store.history import contacts_of_number
+
+    region = Settings.for_paths(resolve_paths(args.data_dir, args.database_url)).get(
+        "phone_region")
+    store = open_store(args)
+    with store.unit_of_work() as session:
+        contacts = contacts_of_number(session, args.number, region)
+    store.close()
+    if args.json:
+        print_json([{"id": c.contact_id, "case_id": c.case_id,
+                     "started_at": c.started_at.isoformat(), "agent": c.agent,
+                     "subject": c.subject, "status": c.status, "flags": c.flag_count}
+                    for c in contacts])
+    elif not contacts:
+        print(f"no contacts from {args.number}")
+    for c in contacts if not args.json else []:
+        print(f"{c.started_at.astimezone():%Y-%m-%d %H:%M}  #{c.case_id:<6} {c.agent:<8} "
+              f"{c.status:<16} {c.subject}")
+    return 0
+
+
+def search_command(args: argparse.Namespace) -> int:
+    from callhelper.store.history import search
+
+    store = open_store(args)
+    with store.unit_of_work() as session:
+        hits = search(session, args.query, args.limit)
+    store.close()
+    if args.json:
+        print_json([{"id": h.id, "kind": h.kind, "case_id": h.case_id, "field": h.field,
+                     "text": h.text, "at": h.at.isoformat(), "agent": h.agent,
+                     "spans": [list(span) for span in h.spans]} for h in hits])
+        return 0
+    if not hits:
+        print(f"nothing found for {args.query!r}")
+    for h in hits:
+        print(f"{h.at.astimezone():%Y-%m-%d %H:%M}  #{h.case_id:<6} {h.field:<10} {h.text}")
+    return 0
+
+
+def demo_command(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from callhelper.config import resources_dir
+    from callhelper.core.flags import load_rules
+    from callhelper.store.demo import fill_demo
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r{done}/{total} cases", end="", file=sys.stderr, flush=True)
+
+    store = open_store(args)
+    fill_demo(store, args.cases, args.seed, load_rules(resources_dir() / "rules" / "demands.toml"),
+              datetime.now(timezone.utc), progress)
+    store.close()
+    print(file=sys.stderr)
+    print(f"added {args.cases} demo cases")
+    return 0
 
 
 def analyze_command(args: argparse.Namespace) -> int:
@@ -69,10 +167,23 @@ def setup_logging(log_dir: Path) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+def run_data_command(command, args: argparse.Namespace) -> int:
+    """A command without the window: errors are one line on stderr and exit code 1."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return command(args)
+    except (SQLAlchemyError, OSError) as exc:
+        print(f"callhelper {args.command}: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
-    if args.command == "analyze":
-        return analyze_command(args)
+    data_commands = {"analyze": analyze_command, "cases": cases_command,
+                     "search": search_command, "demo": demo_command}
+    if args.command in data_commands:
+        return run_data_command(data_commands[args.command], args)
     from callhelper.config import Settings, resolve_paths
     from callhelper.ui.app import run
 

@@ -88,6 +88,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("language", str, "system", "User interface language: system, ja or en."),
     Setting("always_on_top", bool, False, "Keep the call window above other windows."),
     Setting("playbook", str, "complaint", "The id of the playbook a new call starts with."),
+    Setting("phone_region", str, "JP", "Region for numbers written without a country code "
+            "(ISO 3166 code, e.g. JP)."),
 )
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 

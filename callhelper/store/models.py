@@ -17,6 +17,9 @@ class Customer(SQLModel, table=True):
     name: str = ""
     company: str = ""
     phone: str = Field(default="", index=True)
+    phone_key: str = Field(default="", index=True)
+    preferred_channel: str = ""
+    unavailable: str = ""
     note: str = ""
     created_at: datetime
 
@@ -55,6 +58,7 @@ class Contact(SQLModel, table=True):
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
     agent: str
     phone: str = ""
+    phone_key: str = ""
     caller_name: str = ""
     playbook_id: str
     playbook_version: int
@@ -83,6 +87,9 @@ class Note(SQLModel, table=True):
     masked_cards: int = 0
     flags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     requests: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    due_at: datetime | None = None
+    done_at: datetime | None = None
+    done_by: str = ""
 
 
 class StepEvent(SQLModel, table=True):

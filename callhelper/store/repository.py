@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from callhelper.core.case import Level, NoteKind, WrapUp
 from callhelper.core.flags import DemandRules, analyze
+from callhelper.core.phones import DEFAULT_REGION, normalize_phone, phone_key
 from callhelper.core.pii import mask_card_numbers
 from callhelper.core.session import StepChange
 from callhelper.store.models import (Contact, ContactHandler, Customer, Escalation, Note,
@@ -32,6 +33,7 @@ class NewContact:
     started_at: datetime
     phone: str = ""
     caller_name: str = ""
+    phone_region: str = DEFAULT_REGION
 
 
 @dataclass(frozen=True)
@@ -50,13 +52,15 @@ def start_contact(session: Session, new: NewContact) -> Contact:
     if existing is not None:
         return existing
     now = new.started_at
-    customer = _customer_for_caller(session, new.phone.strip(), new.caller_name.strip(), now)
+    number = normalize_phone(new.phone, new.phone_region)
+    customer = _customer_for_caller(session, number.typed, number.key, new.caller_name.strip(),
+                                    now)
     case = SupportCase(uid=new.uid, customer_id=customer.id if customer else None,
                        created_at=now, updated_at=now)
     session.add(case)
     session.flush()
     contact = Contact(uid=new.uid, case_id=case.id, customer_id=case.customer_id,
-                      agent=new.agent, phone=new.phone.strip(),
+                      agent=new.agent, phone=number.typed, phone_key=number.key,
                       caller_name=new.caller_name.strip(), playbook_id=new.playbook_id,
                       playbook_version=new.playbook_version, started_at=now)
     session.add(contact)
@@ -66,16 +70,13 @@ def start_contact(session: Session, new: NewContact) -> Contact:
     return contact
 
 
-def _customer_for_caller(session: Session, phone: str, name: str,
+def _customer_for_caller(session: Session, phone: str, key: str, name: str,
                          now: datetime) -> Customer | None:
     if not phone and not name:
         return None
-    customer = None
-    if phone:
-        customer = session.exec(select(Customer).where(Customer.phone == phone)
-                                .order_by(col(Customer.id))).first()
+    customer = find_customer(session, key) if key else None
     if customer is None:
-        customer = Customer(name=name, phone=phone, created_at=now)
+        customer = Customer(name=name, phone=phone, phone_key=key, created_at=now)
         session.add(customer)
         session.flush()
     elif name and not customer.name:
@@ -152,11 +153,19 @@ def contact_handlers(session: Session, contact_uid: str) -> list[ContactHandler]
                              .order_by(col(ContactHandler.id))).all())
 
 
-def recent_contact_count(session: Session, phone: str, since: datetime) -> int:
+def find_customer(session: Session, key: str) -> Customer | None:
+    """The customer whose number has this key (the oldest record, if several)."""
+    return session.exec(select(Customer).where(Customer.phone_key == key)
+                        .order_by(col(Customer.id))).first()
+
+
+def recent_contact_count(session: Session, phone: str, since: datetime,
+                         region: str = DEFAULT_REGION) -> int:
     """How many contacts came from this number since a moment (persistence signal)."""
-    if not phone.strip():
+    key = phone_key(phone, region)
+    if not key:
         return 0
-    contacts = session.exec(select(Contact.id).where(Contact.phone == phone.strip(),
+    contacts = session.exec(select(Contact.id).where(Contact.phone_key == key,
                                                      Contact.started_at >= since)).all()
     return len(contacts)
 

@@ -99,3 +99,42 @@ def test_analyze_plain_text_has_no_flags():
     result = run_cli("analyze", "先週買ったばかりなのに電源が入らない")
     assert result.returncode == 0
     assert "harassment flags: none" in result.stdout
+
+
+def test_demo_then_cases_and_search_as_real_processes(tmp_path):
+    import json
+
+    data = ["--data-dir", str(tmp_path / "data")]
+    made = run_cli(*data, "demo", "--cases", "120", "--seed", "4")
+    assert made.returncode == 0, made.stderr
+    assert "added 120 demo cases" in made.stdout
+    with sqlite3.connect(tmp_path / "data" / "callhelper.db") as connection:
+        number, contacts = connection.execute(
+            "SELECT phone, count(*) FROM contact GROUP BY phone_key ORDER BY count(*) DESC"
+        ).fetchone()
+    written_otherwise = "+81" + number[1:]
+    found = run_cli(*data, "cases", "--number", written_otherwise, "--json")
+    assert found.returncode == 0, found.stderr
+    rows = json.loads(found.stdout)
+    assert len(rows) == contacts and all("id" in row for row in rows)
+    starts = [row["started_at"] for row in rows]
+    assert starts == sorted(starts, reverse=True)
+    hits = json.loads(run_cli(*data, "search", "返金", "--limit", "5", "--json").stdout)
+    assert 0 < len(hits) <= 5
+    for hit in hits:
+        assert "id" in hit
+        start, end = hit["spans"][0]
+        assert hit["text"][start:end] == "返金"
+    plain = run_cli(*data, "search", "存在しない言葉")
+    assert plain.returncode == 0 and "nothing found" in plain.stdout
+
+
+def test_data_commands_refuse_bad_arguments_and_unreadable_databases(tmp_path):
+    bad_limit = run_cli("search", "x", "--limit", "0")
+    assert bad_limit.returncode == 2 and "must be at least 1" in bad_limit.stderr
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not a database at all" * 50)
+    result = run_cli("--database-url", f"sqlite:///{garbage}", "search", "返金")
+    assert result.returncode == 1
+    assert result.stderr.startswith("callhelper search: ")
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,156 @@
+"""Reading the history: a caller's past contacts and promises, and Japanese substring search.
+
+Search uses the FTS5 trigram indexes kept by the migrations for queries of three characters
+or more; shorter ones (返金, 解約) cannot use trigrams and scan the text newest first, which
+stops as soon as enough rows are found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from callhelper.core.case import NoteKind
+from callhelper.core.phones import DEFAULT_REGION, normalize_phone
+from callhelper.store.models import Contact, Customer, Note, SupportCase
+
+TRIGRAM = 3
+
+
+@dataclass(frozen=True)
+class PastContact:
+    contact_id: int
+    case_id: int
+    started_at: datetime
+    agent: str
+    subject: str
+    status: str
+    flag_count: int
+
+    @property
+    def open(self) -> bool:
+        return self.status != "resolved"
+
+
+@dataclass(frozen=True)
+class OpenPromise:
+    note_id: int
+    case_id: int
+    text: str
+    agent: str
+    due_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CallerHistory:
+    """What the window shows when a known number calls."""
+
+    customer: Customer | None
+    contacts: list[PastContact]
+    promises: list[OpenPromise]
+
+    def contacts_since(self, since: datetime) -> int:
+        return sum(1 for contact in self.contacts if contact.started_at >= since)
+
+
+def caller_history(session: Session, phone: str, region: str = DEFAULT_REGION,
+                   limit: int = 50) -> CallerHistory:
+    """A caller's profile, contacts (open cases first, then newest first) and open promises."""
+    key = normalize_phone(phone, region).key
+    if not key:
+        return CallerHistory(None, [], [])
+    customer = session.exec(select(Customer).where(Customer.phone_key == key)
+                            .order_by(col(Customer.id))).first()
+    rows = session.exec(
+        select(Contact, SupportCase).join(SupportCase, col(SupportCase.id) == Contact.case_id)
+        .where(Contact.phone_key == key).order_by(col(Contact.started_at).desc())
+        .limit(limit)).all()
+    contacts = [PastContact(contact.id, case.id, contact.started_at, contact.agent,
+                            case.subject, case.status, case.flag_count) for contact, case in rows]
+    contacts.sort(key=lambda c: not c.open)
+    promises = session.exec(
+        select(Note, Contact.case_id).join(Contact, col(Contact.id) == Note.contact_id)
+        .where(Contact.phone_key == key, Note.kind == NoteKind.PROMISE.value,
+               col(Note.done_at).is_(None))
+        .order_by(col(Note.due_at).is_(None), col(Note.due_at), col(Note.id))).all()
+    return CallerHistory(customer, contacts, [
+        OpenPromise(note.id, case_id, note.text, note.agent, note.due_at, note.created_at)
+        for note, case_id in promises])
+
+
+def contacts_of_number(session: Session, phone: str, region: str = DEFAULT_REGION,
+                       limit: int = 100) -> list[PastContact]:
+    """Prior contacts of a caller, newest first."""
+    history = caller_history(session, phone, region, limit)
+    return sorted(history.contacts, key=lambda c: c.started_at, reverse=True)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A note or case field that contains the query; ``spans`` are where, in ``text``."""
+
+    kind: str
+    id: int
+    case_id: int
+    field: str
+    text: str
+    at: datetime
+    agent: str
+    spans: tuple[tuple[int, int], ...]
+
+
+def find_spans(haystack: str, needle: str) -> tuple[tuple[int, int], ...]:
+    """Every place the query stands in the text, ignoring case."""
+    lowered, query = haystack.casefold(), needle.casefold()
+    spans, start = [], lowered.find(query)
+    while query and start >= 0:
+        spans.append((start, start + len(query)))
+        start = lowered.find(query, start + len(query))
+    return tuple(spans)
+
+
+def _like(query: str) -> str:
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(session: Session, query: str, limit: int = 50) -> list[SearchHit]:
+    """Notes and cases containing ``query``, newest first."""
+    query = query.strip()
+    if not query:
+        return []
+    if len(query) >= TRIGRAM:
+        phrase = '"' + query.replace('"', '""') + '"'
+        note_ids = "SELECT rowid FROM note_fts WHERE note_fts MATCH :q ORDER BY rowid DESC LIMIT :n"
+        case_ids = "SELECT rowid FROM case_fts WHERE case_fts MATCH :q ORDER BY rowid DESC LIMIT :n"
+        params = {"q": phrase, "n": limit}
+    else:
+        note_ids = ("SELECT id FROM note WHERE text LIKE :q ESCAPE '\\' "
+                    "ORDER BY id DESC LIMIT :n")
+        case_ids = ("SELECT id FROM support_case WHERE subject LIKE :q ESCAPE '\\' "
+                    "OR fix LIKE :q ESCAPE '\\' OR prevention LIKE :q ESCAPE '\\' "
+                    "ORDER BY id DESC LIMIT :n")
+        params = {"q": _like(query), "n": limit}
+    hits: list[SearchHit] = []
+    found_notes = [row[0] for row in session.exec(text(note_ids), params=params)]
+    if found_notes:
+        for note, case_id in session.exec(
+                select(Note, Contact.case_id).join(Contact, col(Contact.id) == Note.contact_id)
+                .where(col(Note.id).in_(found_notes))):
+            hits.append(SearchHit("note", note.id, case_id, note.kind, note.text,
+                                  note.created_at, note.agent, find_spans(note.text, query)))
+    found_cases = [row[0] for row in session.exec(text(case_ids), params=params)]
+    if found_cases:
+        for case in session.exec(select(SupportCase).where(col(SupportCase.id).in_(found_cases))):
+            for field in ("subject", "fix", "prevention"):
+                value = getattr(case, field)
+                spans = find_spans(value, query)
+                if spans:
+                    hits.append(SearchHit("case", case.id, case.id, field, value,
+                                          case.updated_at, "", spans))
+    hits.sort(key=lambda hit: hit.at, reverse=True)
+    return hits[:limit]

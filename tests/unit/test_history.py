@@ -1,0 +1,151 @@
+"""Caller lookup and Japanese substring search on a real SQLite file."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from callhelper.config import resources_dir
+from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp
+from callhelper.core.flags import load_rules
+from callhelper.store import history, repository
+from callhelper.store.demo import fill_demo
+from callhelper.store.engine import Store
+from callhelper.store.repository import NewContact
+
+RULES = load_rules(resources_dir() / "rules" / "demands.toml")
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'callhelper.db'}")
+    yield store
+    store.close()
+
+
+def call(store, clock, uid, phone, notes=(), subject="", status=CaseStatus.OPEN, agent="鈴木"):
+    with store.unit_of_work() as session:
+        repository.start_contact(session, NewContact(uid, agent, "complaint", 2, clock.now(),
+                                                     phone, "山田"))
+        for number, (kind, text) in enumerate(notes):
+            repository.add_note(session, uid, f"{uid}-{number}", kind, text, number * 1000, agent,
+                                clock.now(), RULES)
+        if subject:
+            repository.save_wrap_up(session, uid, WrapUp(subject, Level.HIGH, Level.LOW, "対処",
+                                                         "再発防止", status), clock.now())
+    clock.advance(3600)
+
+
+def test_one_caller_however_the_number_is_written(store, clock):
+    call(store, clock, "a", "03-1234-5678", subject="初回", status=CaseStatus.RESOLVED)
+    call(store, clock, "b", "０３（１２３４）５６７８", subject="二回目", status=CaseStatus.OPEN)
+    call(store, clock, "c", "+81 3 1234 5678", subject="三回目", status=CaseStatus.RESOLVED,
+         agent="佐藤")
+    call(store, clock, "other", "090-0000-1111", subject="別の人")
+    with store.unit_of_work() as session:
+        found = history.caller_history(session, "tel:+81-3-1234-5678")
+        newest_first = history.contacts_of_number(session, "0312345678")
+    assert found.customer is not None and found.customer.name == "山田"
+    assert [c.subject for c in found.contacts] == ["二回目", "三回目", "初回"], \
+        "open cases first, then newest first"
+    assert [c.subject for c in newest_first] == ["三回目", "二回目", "初回"]
+    assert newest_first[0].agent == "佐藤"
+    assert found.contacts_since(clock.now() - timedelta(hours=3.5)) == 2
+
+
+def test_an_unparsable_number_is_matched_exactly(store, clock):
+    call(store, clock, "a", "非通知", subject="匿名")
+    with store.unit_of_work() as session:
+        assert [c.subject for c in history.caller_history(session, " 非通知 ").contacts] == ["匿名"]
+        assert history.caller_history(session, "非通知の").contacts == []
+        assert history.caller_history(session, "").customer is None
+
+
+def test_open_promises_come_with_the_caller(store, clock):
+    call(store, clock, "a", "03-1234-5678",
+         [(NoteKind.PROMISE, "明日までに折り返す"), (NoteKind.QUOTE, "早くしてほしい")])
+    with store.unit_of_work() as session:
+        promises = history.caller_history(session, "03-1234-5678").promises
+    assert [p.text for p in promises] == ["明日までに折り返す"]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("電源が入らない", ["先週買ったばかりなのに電源が入らない"]),
+    ("返金", ["返金してほしい", "100%返金"]),
+    ("電", ["先週買ったばかりなのに電源が入らない"]),
+    ("ＰＣ", []),
+    ("PC", ["ノートPCが壊れた"]),
+    ("pc", ["ノートPCが壊れた"]),
+    ("100%", ["100%返金"]),
+    ("_", []),
+    ('"', ['引用符"あり']),
+])
+def test_substring_search_of_any_length(store, clock, query, expected):
+    call(store, clock, "a", "03-1234-5678", [
+        (NoteKind.QUOTE, "先週買ったばかりなのに電源が入らない"),
+        (NoteKind.QUOTE, "ノートPCが壊れた"),
+        (NoteKind.QUOTE, "100%返金"),
+        (NoteKind.QUOTE, '引用符"あり'),
+    ])
+    call(store, clock, "b", "03-1234-5678", [(NoteKind.QUOTE, "返金してほしい"),
+                                             (NoteKind.FACT, "電話で対応")])
+    with store.unit_of_work() as session:
+        hits = history.search(session, query)
+    texts = [hit.text for hit in hits if hit.field == "quote"]
+    assert texts == expected
+    for hit in hits:
+        for start, end in hit.spans:
+            assert hit.text[start:end].casefold() == query.casefold()
+
+
+def test_a_short_query_finds_notes_of_every_kind_newest_first(store, clock):
+    call(store, clock, "a", "03-1234-5678", [(NoteKind.QUOTE, "電源が入らない")])
+    call(store, clock, "b", "03-1234-5678", [(NoteKind.FACT, "電話で対応")])
+    with store.unit_of_work() as session:
+        assert [h.text for h in history.search(session, "電")] == ["電話で対応", "電源が入らない"]
+
+
+def test_case_fields_are_searched_and_kept_in_sync(store, clock):
+    call(store, clock, "a", "03-1234-5678", subject="配送の遅延", status=CaseStatus.OPEN)
+    with store.unit_of_work() as session:
+        assert [h.field for h in history.search(session, "配送の遅延")] == ["subject"]
+        repository.save_wrap_up(session, "a", WrapUp("請求の誤り", Level.LOW, Level.LOW, "", "",
+                                                     CaseStatus.RESOLVED), clock.now())
+    with store.unit_of_work() as session:
+        assert history.search(session, "配送の遅延") == []
+        assert [h.text for h in history.search(session, "請求の誤り")] == ["請求の誤り"]
+
+
+def test_demo_data_looks_like_a_contact_centre(store):
+    now = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    fill_demo(store, 300, 5, RULES, now)
+    with store.unit_of_work() as session:
+        assert len(history.search(session, "電源が入らない", limit=500)) > 10
+        assert history.search(session, "返金")
+        flagged = [h for h in history.search(session, "土下座", limit=500)]
+        assert flagged
+    import sqlite3
+    raw = sqlite3.connect(store.url.removeprefix("sqlite:///"))
+    assert raw.execute("SELECT count(*) FROM support_case").fetchone() == (300,)
+    assert raw.execute("SELECT count(DISTINCT agent) FROM contact").fetchone()[0] >= 5
+    assert raw.execute("SELECT count(*) FROM note WHERE flags != '[]'").fetchone()[0] > 0
+    assert raw.execute("SELECT count(*) FROM note WHERE kind = 'promise' AND done_at IS NULL"
+                       ).fetchone()[0] > 0
+    repeat = raw.execute("SELECT max(n) FROM (SELECT count(*) n FROM contact GROUP BY phone_key)"
+                         ).fetchone()[0]
+    assert repeat >= 3
+    assert raw.execute("SELECT min(started_at) >= '2026-05', max(started_at) <= '2026-11-02' "
+                       "FROM contact").fetchone() == (1, 1)
+
+
+def test_the_same_seed_gives_the_same_data(tmp_path):
+    def digest(name, seed):
+        store = Store(f"sqlite:///{tmp_path / name}")
+        fill_demo(store, 50, seed, RULES, datetime(2026, 11, 1, tzinfo=timezone.utc))
+        with store.engine.connect() as connection:
+            from sqlalchemy import text
+            rows = connection.execute(text("SELECT text FROM note ORDER BY id")).all()
+        store.close()
+        return rows
+
+    assert digest("a.db", 9) == digest("b.db", 9)
+    assert digest("c.db", 9) != digest("d.db", 10)
