@@ -48,22 +48,9 @@ class CapturedNote:
     requests: tuple[str, ...] = ()
 
 
-DEFAULT_HEADINGS = {
-    "title": "Handoff (second response)",
-    "caller": "Customer",
-    "agent": "First agent",
-    "elapsed": "Call time",
-    "reasons": "Why now",
-    "steps_done": "Done so far (apologies included)",
-    "urgency": "Urgency / impact",
-    "facts": "Facts",
-    "quotes": "The customer's words",
-    "requests": "Requests (validity to check)",
-    "promises": "Promises made",
-    "flags": "Flagged statements",
-    "none": "none",
-    "not_assessed": "not assessed yet",
-}
+#: The headings ``Handoff.render`` needs, in the agent's language.
+HEADINGS = ("title", "caller", "agent", "elapsed", "reasons", "steps_done", "urgency", "facts",
+            "quotes", "requests", "promises", "flags", "none", "not_assessed")
 
 
 @dataclass(frozen=True)
@@ -77,11 +64,13 @@ class Handoff:
     impact: str
     notes: tuple[CapturedNote, ...]
 
-    def render(self, headings: Mapping[str, str] | None = None,
-               labels: Mapping[str, str] | None = None) -> str:
-        """Plain text for the clipboard; ``labels`` name reasons and categories."""
-        h = {**DEFAULT_HEADINGS, **(headings or {})}
-        name = (labels or {}).get
+    def render(self, headings: Mapping[str, str], labels: Mapping[str, str]) -> str:
+        """Plain text for the clipboard; ``labels`` name reasons, levels and categories."""
+        missing = set(HEADINGS) - set(headings)
+        if missing:
+            raise KeyError(f"headings missing: {sorted(missing)}")
+        h = headings
+        name = labels.get
         lines = [f"【{h['title']}】",
                  f"{h['caller']}: {self.caller}",
                  f"{h['agent']}: {self.agent}",

@@ -132,31 +132,36 @@ def _to_hiragana(text: str) -> str:
     return "".join(chr(ord(c) - 0x60) if ord(c) in _KATAKANA else c for c in text)
 
 
-def normalize(text: str) -> tuple[str, list[int]]:
-    """The form patterns are matched against, and for each of its characters the index
-    in ``text`` where it came from.
+def normalize(text: str) -> tuple[str, list[int], list[int]]:
+    """The form patterns are matched against, and for each of its characters where in
+    ``text`` it starts and ends.
 
-    NFKC unifies full- and half-width forms (a half-width voiced mark joins its kana),
-    case is folded, katakana become hiragana and white space is dropped.
+    NFKC unifies full- and half-width forms (a half-width voiced mark joins its kana when
+    they combine), case is folded, katakana become hiragana and white space is dropped.
     """
     chars: list[str] = []
-    origins: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
     for index, char in enumerate(text):
         for piece in unicodedata.normalize("NFKC", char).casefold():
             if piece.isspace():
                 continue
             if piece in _COMBINING_VOICE_MARKS and chars:
-                chars[-1] = unicodedata.normalize("NFC", chars[-1] + piece)
-                continue
+                combined = unicodedata.normalize("NFC", chars[-1] + piece)
+                if len(combined) == 1:
+                    chars[-1] = combined
+                    ends[-1] = index + 1
+                    continue
             chars.append(_to_hiragana(piece))
-            origins.append(index)
-    return "".join(chars), origins
+            starts.append(index)
+            ends.append(index + 1)
+    return "".join(chars), starts, ends
 
 
 def analyze(text: str, rules: DemandRules) -> Analysis:
     """Mask card numbers, then find flags and requests in what would be stored."""
     masked, masked_cards = mask_card_numbers(text)
-    normal, origins = normalize(masked)
+    normal, starts, ends = normalize(masked)
     flags: list[Match] = []
     requests: list[Match] = []
     for category in rules.categories:
@@ -169,8 +174,7 @@ def analyze(text: str, rules: DemandRules) -> Analysis:
                           if m and m.end() > m.start()), None)
             if found is None:
                 continue
-            start = origins[found.start()]
-            end = origins[found.end() - 1] + 1
+            start, end = starts[found.start()], ends[found.end() - 1]
             (flags if category.kind == FLAG else requests).append(
                 Match(category.id, start, end))
             break

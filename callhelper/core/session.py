@@ -78,21 +78,34 @@ class CallSession:
 
     @classmethod
     def restore(cls, playbook: Playbook, clock: Clock, uid: str, started_at: datetime,
-                hold_seconds: float, ticked: dict[str, float]) -> CallSession:
-        """Rebuild a call that was under way when the app last stopped.
+                ticked: dict[str, float], talk_seconds: float = 0.0, hold_seconds: float = 0.0,
+                on_hold: bool = False, ended_at: datetime | None = None) -> CallSession:
+        """Rebuild a call that was under way (or awaiting its wrap-up) when the app stopped.
 
-        ``ticked`` maps each ticked step to its time when it was ticked. The
-        call continues as active, its timer counted from ``started_at``.
+        ``ticked`` maps each ticked step to its time when it was ticked. Talk and hold time
+        are as last stored: an active call counts the time since as talk, a call on hold
+        as hold, and an ended call keeps its length.
         """
         session = cls(playbook, clock, uid)
         now = clock.monotonic()
-        elapsed = max(0.0, (clock.now() - started_at).total_seconds())
-        session._state = CallState.ACTIVE
         session.started_at = started_at
+        elapsed = max(0.0, (clock.now() - started_at).total_seconds())
         session._started_mono = now - elapsed
         session._mark = now
-        session._hold = min(max(0.0, hold_seconds), elapsed)
-        session._talk = elapsed - session._hold
+        if ended_at is not None:
+            session._state = CallState.ENDED
+            session.ended_at = ended_at
+            session._ended_mono = session._started_mono + max(
+                0.0, (ended_at - started_at).total_seconds())
+            session._talk, session._hold = talk_seconds, hold_seconds
+        elif on_hold:
+            session._state = CallState.ON_HOLD
+            session._talk = min(max(0.0, talk_seconds), elapsed)
+            session._hold = elapsed - session._talk
+        else:
+            session._state = CallState.ACTIVE
+            session._hold = min(max(0.0, hold_seconds), elapsed)
+            session._talk = elapsed - session._hold
         for index, step in enumerate(playbook.steps):
             if step.id in ticked:
                 session._done[index] = True

@@ -153,6 +153,41 @@ def contact_handlers(session: Session, contact_uid: str) -> list[ContactHandler]
                              .order_by(col(ContactHandler.id))).all())
 
 
+@dataclass(frozen=True)
+class CustomerProfile:
+    """What every agent sees of a customer at the next call (DOMAIN.md §6)."""
+
+    name: str = ""
+    company: str = ""
+    preferred_channel: str = ""
+    unavailable: str = ""
+    note: str = ""
+
+
+def update_customer(session: Session, contact_uid: str, profile: CustomerProfile,
+                    at: datetime) -> Customer:
+    """Save the profile of the contact's customer, creating the customer if the caller was
+    unknown; the contact (and its case) then belong to that customer."""
+    contact = _contact_by_uid(session, contact_uid)
+    customer = session.get(Customer, contact.customer_id) if contact.customer_id else None
+    if customer is None:
+        customer = Customer(phone=contact.phone, phone_key=contact.phone_key, created_at=at)
+    for field_name, value in vars(profile).items():
+        setattr(customer, field_name, value.strip())
+    session.add(customer)
+    session.flush()
+    if contact.customer_id != customer.id:
+        contact.customer_id = customer.id
+        case = session.get(SupportCase, contact.case_id)
+        case.customer_id = customer.id
+        session.add(contact)
+        session.add(case)
+    if customer.name and not contact.caller_name:
+        contact.caller_name = customer.name
+        session.add(contact)
+    return customer
+
+
 def find_customer(session: Session, key: str) -> Customer | None:
     """The customer whose number has this key (the oldest record, if several)."""
     return session.exec(select(Customer).where(Customer.phone_key == key)
@@ -182,9 +217,12 @@ def record_step_change(session: Session, contact_uid: str, change: StepChange, a
     return event
 
 
-def set_hold(session: Session, contact_uid: str, on_hold: bool, hold_seconds: float) -> None:
+def set_hold(session: Session, contact_uid: str, on_hold: bool, talk_seconds: float,
+             hold_seconds: float) -> None:
+    """Hold or resume, with the talk and hold time so far (a restart resumes from them)."""
     contact = _contact_by_uid(session, contact_uid)
     contact.on_hold = on_hold
+    contact.talk_seconds = talk_seconds
     contact.hold_seconds = hold_seconds
     session.add(contact)
 

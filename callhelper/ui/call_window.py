@@ -30,17 +30,16 @@ from callhelper.core.escalation import (FLAGGED, PAST_CALL_LIMIT, PAST_ESCALATIO
 from callhelper.core.flags import DemandRules
 from callhelper.core.playbook import PlaybookCatalog
 from callhelper.core.session import CallSession, CallState, StepChange, format_offset
-from callhelper.store import repository
-from callhelper.store.engine import is_transient
+from callhelper.store import journal, repository
 from callhelper.store.repository import NewContact, UnfinishedContact
 from callhelper.ui.labels import level_label, note_kind_label
 from callhelper.ui.models import ChecklistModel, NoteRow, NotesModel
 from callhelper.ui.notes_view import NotesView
 from callhelper.ui.settings_dialog import SettingsDialog
 from callhelper.ui.store_client import StoreClient
+from callhelper.ui.write_queue import Write, WriteQueue
 from callhelper.ui.wrap_up import WrapUpPanel
 
-RETRY_INTERVAL_MS = 3000
 HINT_ITEMS = 1
 DEFAULT_SIZE = (400, 680)
 KIND_SHORTCUTS = {
@@ -62,15 +61,6 @@ TIMER_COLORS = {
 class CallerInfo:
     phone: str = ""
     name: str = ""
-
-
-@dataclass(frozen=True)
-class _Write:
-    """A database write the window is responsible for until it has committed."""
-
-    job: Callable[[Session], object]
-    on_saved: Callable[[object], None] | None
-    on_failed: Callable[[], None] | None = None
 
 
 class CallWindow(QMainWindow):
@@ -96,8 +86,10 @@ class CallWindow(QMainWindow):
         self._agent = settings.agent_name
         self._session: CallSession | None = None
         self._caller = CallerInfo()
-        self._unsaved: list[_Write] = []
-        self._in_flight = 0
+        self._ready = False
+        self._was_stuck = False
+        self._writes = WriteQueue(store, paths.data_dir / journal.JOURNAL_FILE, self)
+        self._writes.changed.connect(self._show_write_state)
 
         self.setWindowTitle("CallHelper")
         self.setObjectName("callWindow")
@@ -108,15 +100,17 @@ class CallWindow(QMainWindow):
         self._tick_timer.setSingleShot(True)
         self._tick_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._tick_timer.timeout.connect(self._on_tick)
-        self._retry_timer = QTimer(self)
-        self._retry_timer.setInterval(RETRY_INTERVAL_MS)
-        self._retry_timer.timeout.connect(self._retry_unsaved)
 
         self._set_always_on_top(bool(settings.get("always_on_top")), save=False)
         self._restore_geometry()
         self._show_state()
-        self._store.submit(lambda session: repository.unfinished_contact(session, self._agent),
-                           self._on_unfinished_loaded)
+        journal_path, agent, rules = paths.data_dir / journal.JOURNAL_FILE, self._agent, rules
+
+        def open_database(session: Session) -> tuple[int, UnfinishedContact | None]:
+            replayed = journal.replay(session, journal.load(journal_path), rules)
+            return replayed, repository.unfinished_contact(session, agent)
+
+        self._store.submit(open_database, self._on_database_open)
 
     # ----------------------------------------------------------------- layout
 
@@ -353,7 +347,7 @@ class CallWindow(QMainWindow):
     def start_call(self, phone: str | None = None, name: str | None = None) -> None:
         """Answered: start the timer and a new contact. Does nothing during a call
         or while a wrap-up is open."""
-        if self._session is not None:
+        if self._session is not None or not self._ready:
             return
         caller = CallerInfo(
             (phone if isinstance(phone, str) else self.number_input.text()).strip(),
@@ -364,7 +358,8 @@ class CallWindow(QMainWindow):
         new = NewContact(uid=session.uid, agent=self._agent, playbook_id=self._playbook.id,
                          playbook_version=self._playbook.version, started_at=session.started_at,
                          phone=caller.phone, caller_name=caller.name)
-        self._write(lambda s: repository.start_contact(s, new))
+        self._write(lambda s: repository.start_contact(s, new),
+                    record=journal.start_contact_record(new))
         self._count_recent_contacts()
         self._show_state()
         self.note_entry.setFocus()
@@ -378,6 +373,8 @@ class CallWindow(QMainWindow):
         self._hint_step = None
         self.notes_model.set_rows([])
         self.handoff_bar.hide()
+        self.note_entry.clear()
+        self.kind_combo.setCurrentIndex(0)
         for combo in (self.urgency_combo, self.impact_combo):
             combo.setCurrentIndex(0)
 
@@ -402,9 +399,8 @@ class CallWindow(QMainWindow):
             return
         session.toggle_hold()
         on_hold = session.state is CallState.ON_HOLD
-        hold_seconds = session.hold_seconds()
-        uid = session.uid
-        self._write(lambda s: repository.set_hold(s, uid, on_hold, hold_seconds))
+        talk, hold, uid = session.talk_seconds(), session.hold_seconds(), session.uid
+        self._write(lambda s: repository.set_hold(s, uid, on_hold, talk, hold))
         self._show_state()
 
     def end_call(self) -> None:
@@ -452,17 +448,33 @@ class CallWindow(QMainWindow):
         agent, at, rules = self._agent, self._clock.now(), self._rules
         self.note_entry.clear()
         self.kind_combo.setCurrentIndex(0)
+        if self._writes.problem is None:
+            self._show_save_state(self.tr("Saving…"))
         self._write(
             lambda s: repository.add_note(s, contact_uid, note_uid, kind, text, offset_ms,
                                           agent, at, rules),
-            self._on_note_saved, partial(self._give_back, text))
+            partial(self._on_note_saved, contact_uid),
+            partial(self._on_note_refused, contact_uid, text),
+            journal.note_record(contact_uid, note_uid, kind, text, offset_ms, agent, at))
 
-    def _give_back(self, text: str) -> None:
-        """A note that cannot be stored goes back into the entry, so it is not lost."""
-        current = self.note_entry.text()
-        self.note_entry.setText(f"{text} {current}" if current else text)
+    def _is_current(self, contact_uid: str) -> bool:
+        return self._session is not None and self._session.uid == contact_uid
 
-    def _on_note_saved(self, note) -> None:
+    def _on_note_refused(self, contact_uid: str, text: str, error: BaseException) -> None:
+        """A note the database refuses for good goes back into the entry (or, if its call
+        is over, into the status line), so it is not lost."""
+        if self._is_current(contact_uid):
+            current = self.note_entry.text()
+            self.note_entry.setText(f"{text} {current}" if current else text)
+            message = self.tr("This note could not be saved; it is back in the entry.")
+        else:
+            message = self.tr("A note of the previous call could not be saved: %1").replace(
+                "%1", text)
+        self._show_save_state(message, problem=True)
+
+    def _on_note_saved(self, contact_uid: str, note) -> None:
+        if not self._is_current(contact_uid):
+            return
         row = NoteRow.from_note(note)
         self.notes_model.append(row)
         self._show_escalation()
@@ -472,7 +484,8 @@ class CallWindow(QMainWindow):
         self._show_save_state(message)
 
     def _submit_wrap_up_shortcut(self) -> None:
-        if self._session is not None and self._session.state is CallState.ENDED:
+        if (self._session is not None and self._session.state is CallState.ENDED
+                and self.wrap_up.save_button.isEnabled()):
             self.wrap_up.submit()
 
     def _save_wrap_up(self, wrap_up: WrapUp) -> None:
@@ -482,7 +495,9 @@ class CallWindow(QMainWindow):
         self.wrap_up.save_button.setEnabled(False)
         uid, at = session.uid, self._clock.now()
         self._write(lambda s: repository.save_wrap_up(s, uid, wrap_up, at),
-                    lambda _case: self._on_wrap_up_saved(uid))
+                    lambda _case: self._on_wrap_up_saved(uid),
+                    lambda _error: self.wrap_up.show_problem(
+                        self.tr("The wrap-up could not be saved; see the log.")))
 
     def _on_wrap_up_saved(self, uid: str) -> None:
         if self._session is None or self._session.uid != uid:
@@ -496,23 +511,32 @@ class CallWindow(QMainWindow):
         self._show_state()
         self.number_input.setFocus()
 
-    def _on_unfinished_loaded(self, unfinished: UnfinishedContact | None,
-                              error: BaseException | None) -> None:
+    def _on_database_open(self, result: tuple[int, UnfinishedContact | None] | None,
+                          error: BaseException | None) -> None:
+        self._ready = error is None
         if error is not None:
-            self._show_save_state(self.tr("The database could not be opened: %1")
-                                  .replace("%1", str(error)), problem=True)
-        elif unfinished is not None and self._session is None:
-            self._resume(unfinished)
+            self._show_save_state(self.tr("The database could not be opened. Details are in "
+                                          "the log: %1").replace("%1", str(self._paths.log_dir)),
+                                  problem=True)
+        else:
+            replayed, unfinished = result
+            if replayed:
+                (self._paths.data_dir / journal.JOURNAL_FILE).unlink(missing_ok=True)
+            if unfinished is not None and self._session is None:
+                self._resume(unfinished)
+            if replayed:
+                self._show_save_state(self.tr("✓ %1 writes kept from the last session are now "
+                                              "saved").replace("%1", str(replayed)))
+        self._show_state()
         self.ready.emit()
 
     def _resume(self, unfinished: UnfinishedContact) -> None:
         contact, case = unfinished.contact, unfinished.case
         playbook = self._catalog.get(contact.playbook_id) or self._playbook
-        session = CallSession.restore(playbook, self._clock, contact.uid,
-                                      contact.started_at, contact.hold_seconds,
-                                      unfinished.ticked)
-        if contact.state == "wrap_up":
-            session.end()
+        session = CallSession.restore(
+            playbook, self._clock, contact.uid, contact.started_at, unfinished.ticked,
+            contact.talk_seconds, contact.hold_seconds, contact.on_hold,
+            contact.ended_at if contact.state == "wrap_up" else None)
         self._begin(session, CallerInfo(contact.phone, contact.caller_name))
         self.notes_model.set_rows([NoteRow.from_note(note) for note in unfinished.notes])
         for combo, value in ((self.urgency_combo, case.urgency), (self.impact_combo, case.impact)):
@@ -626,51 +650,24 @@ class CallWindow(QMainWindow):
 
     def _write(self, job: Callable[[Session], object],
                on_saved: Callable[[object], None] | None = None,
-               on_failed: Callable[[], None] | None = None) -> None:
-        self._submit(_Write(job, on_saved, on_failed))
+               on_failed: Callable[[BaseException], None] | None = None,
+               record: dict | None = None) -> None:
+        self._writes.put(Write(job, on_saved, on_failed or self._on_write_refused, record))
 
-    def _submit(self, write: _Write) -> None:
-        self._in_flight += 1
-        self._store.submit(write.job, partial(self._on_write_done, write))
-        self._show_pending()
+    def _on_write_refused(self, _error: BaseException) -> None:
+        self._show_save_state(self.tr("A change could not be saved; details are in the log."),
+                              problem=True)
 
-    def _on_write_done(self, write: _Write, result: object, error: BaseException | None) -> None:
-        self._in_flight -= 1
-        if error is not None and not is_transient(error):
-            self._show_save_state(self.tr("Could not be saved: %1").replace(
-                "%1", str(error).splitlines()[0]), problem=True)
-            if write.on_failed is not None:
-                write.on_failed()
-            return
-        if error is not None:
-            self._unsaved.append(write)
-            if not self._retry_timer.isActive():
-                self._retry_timer.start()
+    def _show_write_state(self) -> None:
+        if self._writes.problem is not None:
             self._show_save_state(
-                self.tr("Not saved yet (%1). Kept and retried every few seconds.")
-                .replace("%1", str(error).splitlines()[0]), problem=True)
-            if self.wrap_up.isVisible():
-                self.wrap_up.show_problem(self.tr("Not saved yet; retrying."))
-            return
-        if write.on_saved is not None:
-            write.on_saved(result)
-        self._show_pending()
-
-    def _retry_unsaved(self) -> None:
-        writes, self._unsaved = self._unsaved, []
-        if not writes:
-            self._retry_timer.stop()
-            return
-        for write in writes:
-            self._submit(write)
-
-    @property
-    def unsaved_count(self) -> int:
-        return len(self._unsaved)
-
-    def flush(self) -> None:
-        """Submit the writes waiting for a retry once more (the store finishes them on close)."""
-        self._retry_unsaved()
+                self.tr("Not saved yet: the database is busy or cannot be written. %1 waiting, "
+                        "retried every few seconds.").replace("%1", str(self._writes.waiting)),
+                problem=True)
+            self._was_stuck = True
+        elif self._was_stuck and not self._writes.waiting:
+            self._was_stuck = False
+            self._show_save_state(self.tr("✓ Everything is saved"))
 
     # ----------------------------------------------------------------- display
 
@@ -679,6 +676,7 @@ class CallWindow(QMainWindow):
         state = session.state if session else CallState.READY
         in_call = session is not None and session.in_call
         self.start_button.setVisible(session is None)
+        self.start_button.setEnabled(self._ready)
         self.settings_button.setVisible(session is None)
         self.hold_button.setVisible(in_call)
         self.end_button.setVisible(in_call)
@@ -796,11 +794,6 @@ class CallWindow(QMainWindow):
             text = self.tr("%1… Enter saves").replace("%1", note_kind_label(kind))
         self.note_entry.setPlaceholderText(text)
 
-    def _show_pending(self) -> None:
-        if self._in_flight and not self._unsaved:
-            self.saved_label.setText(self.tr("Saving…"))
-            self.saved_label.setStyleSheet("")
-
     def _show_save_state(self, message: str, problem: bool = False) -> None:
         self.saved_label.setText(message)
         self.saved_label.setStyleSheet("color: #c62828;" if problem else "color: #2e7d32;")
@@ -838,11 +831,12 @@ class CallWindow(QMainWindow):
             self.resize(*DEFAULT_SIZE)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Quitting asks nothing: the geometry is kept and every write is finished;
-        an open call stays open and is resumed at the next start."""
+        """Quitting asks nothing: the geometry is kept, every queued write is finished
+        (or journalled if the database refuses it), and an open call stays open to be
+        resumed at the next start."""
         state = self._window_state_file()
         state.setValue("geometry", self.saveGeometry())
         state.sync()
-        self.flush()
-        self._store.close()
+        self._tick_timer.stop()
+        self._writes.close()
         super().closeEvent(event)

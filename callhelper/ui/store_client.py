@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, Signal, Slot
 from sqlmodel import Session
 
 from callhelper.store.engine import Store
@@ -61,6 +61,7 @@ class StoreClient(QObject):
         super().__init__(parent)
         self._thread = QThread()
         self._thread.setObjectName("store")
+        self._url = url
         self._worker = _StoreWorker(url)
         self._worker.moveToThread(self._thread)
         self._submitted.connect(self._worker.run)
@@ -74,14 +75,43 @@ class StoreClient(QObject):
             raise RuntimeError("the store is closed")
         self._submitted.emit(job, callback)
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
-        """Finish every job submitted so far, then stop the worker thread."""
+        """Finish every job submitted so far, deliver their results, stop the worker."""
         if self._closed:
             return
         self._closed = True
         self._closing.emit()
         self._thread.quit()
         self._thread.wait()
+        QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
+
+    def run_here(self, jobs: list[Job]) -> list[BaseException | None]:
+        """After close: run jobs in the calling thread, each its own unit of work, in order;
+        returns each one's error (None for success). For the last writes at shutdown."""
+        if not self._closed:
+            raise RuntimeError("run_here is for after close()")
+        errors: list[BaseException | None] = []
+        try:
+            store = Store(self._url)
+        except Exception as exc:  # the database cannot be opened: every job fails with it
+            log.exception("database not opened for the last writes")
+            return [exc] * len(jobs)
+        try:
+            for job in jobs:
+                try:
+                    with store.unit_of_work() as session:
+                        job(session)
+                    errors.append(None)
+                except Exception as exc:  # reported to the caller, which journals the write
+                    log.exception("last write failed")
+                    errors.append(exc)
+        finally:
+            store.close()
+        return errors
 
     def _deliver(self, callback: Callback | None, result: Any, error: BaseException | None) -> None:
         if callback is not None:

@@ -72,6 +72,14 @@
         <translation>未確認</translation>
     </message>
     <message>
+        <source>This note could not be saved; it is back in the entry.</source>
+        <translation>このメモは保存できませんでした。入力欄に戻しました。</translation>
+    </message>
+    <message>
+        <source>A note of the previous call could not be saved: %1</source>
+        <translation>前の通話のメモを保存できませんでした: %1</translation>
+    </message>
+    <message>
         <source>✓ Saved %1</source>
         <translation>✓ 保存済み %1</translation>
     </message>
@@ -80,12 +88,12 @@
         <translation>カード番号を伏せ字にしました</translation>
     </message>
     <message>
-        <source>✓ Call closed and saved</source>
-        <translation>✓ 通話を保存して閉じました</translation>
+        <source>The wrap-up could not be saved; see the log.</source>
+        <translation>後処理を保存できませんでした。ログを確認してください。</translation>
     </message>
     <message>
-        <source>The database could not be opened: %1</source>
-        <translation>データベースを開けませんでした: %1</translation>
+        <source>✓ Call closed and saved</source>
+        <translation>✓ 通話を保存して閉じました</translation>
     </message>
     <message>
         <source>Resumed the call that started at %1</source>
@@ -176,18 +184,6 @@
         <translation>%1 が引き継ぎました</translation>
     </message>
     <message>
-        <source>Could not be saved: %1</source>
-        <translation>保存できませんでした: %1</translation>
-    </message>
-    <message>
-        <source>Not saved yet (%1). Kept and retried every few seconds.</source>
-        <translation>まだ保存されていません(%1)。入力は保持し、数秒ごとに再試行します。</translation>
-    </message>
-    <message>
-        <source>Not saved yet; retrying.</source>
-        <translation>まだ保存されていません。再試行中です。</translation>
-    </message>
-    <message>
         <source>Resume F8</source>
         <translation>再開 F8</translation>
     </message>
@@ -236,6 +232,26 @@
         <translation>Ctrl+数字 チェック · Ctrl+E 引き継ぎ</translation>
     </message>
     <message>
+        <source>The database could not be opened. Details are in the log: %1</source>
+        <translation>データベースを開けませんでした。詳細はログにあります: %1</translation>
+    </message>
+    <message>
+        <source>✓ %1 writes kept from the last session are now saved</source>
+        <translation>✓ 前回保存できなかった %1 件を保存しました</translation>
+    </message>
+    <message>
+        <source>A change could not be saved; details are in the log.</source>
+        <translation>変更を保存できませんでした。詳細はログにあります。</translation>
+    </message>
+    <message>
+        <source>Not saved yet: the database is busy or cannot be written. %1 waiting, retried every few seconds.</source>
+        <translation>まだ保存されていません: データベースが使用中か書き込めません。%1 件を保持し、数秒ごとに再試行します。</translation>
+    </message>
+    <message>
+        <source>✓ Everything is saved</source>
+        <translation>✓ すべて保存しました</translation>
+    </message>
+    <message>
         <source>%1</source>
         <comment>the caller&apos;s name, with an honorific</comment>
         <translation>%1 様</translation>
@@ -266,6 +282,65 @@
     </message>
 </context>
 <context>
+    <name>CallerPanel</name>
+    <message>
+        <source>e.g. phone only, never reads e-mail</source>
+        <translation>例: 電話のみ(メールは見ない)</translation>
+    </message>
+    <message>
+        <source>e.g. not on Wednesday afternoons</source>
+        <translation>例: 水曜午後は不在</translation>
+    </message>
+    <message>
+        <source>What every agent should know</source>
+        <translation>担当者全員に知ってほしいこと</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>お名前</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>会社名</translation>
+    </message>
+    <message>
+        <source>Contact by</source>
+        <translation>連絡方法</translation>
+    </message>
+    <message>
+        <source>Unavailable</source>
+        <translation>連絡不可の時間</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>メモ</translation>
+    </message>
+    <message>
+        <source>Enter saves · Esc closes</source>
+        <translation>Enterで保存 · Escで閉じる</translation>
+    </message>
+    <message>
+        <source>due %1</source>
+        <translation>期限 %1</translation>
+    </message>
+    <message>
+        <source>no due time</source>
+        <translation>期限なし</translation>
+    </message>
+    <message>
+        <source>⚠ Promise overdue</source>
+        <translation>⚠ 約束 期限超過</translation>
+    </message>
+    <message>
+        <source>Open promise</source>
+        <translation>約束(未完了)</translation>
+    </message>
+    <message>
+        <source>Contact by: %1</source>
+        <translation>連絡方法: %1</translation>
+    </message>
+</context>
+<context>
     <name>NotesModel</name>
     <message>
         <source>⚠ %1 → empathise, do not accept, do not argue, record verbatim, escalate</source>
@@ -274,6 +349,13 @@
     <message>
         <source>Request: %1 — check its validity with the supervisor</source>
         <translation>要望: %1 — 妥当性を上司と確認</translation>
+    </message>
+</context>
+<context>
+    <name>PastContactsModel</name>
+    <message>
+        <source>(no subject)</source>
+        <translation>(件名なし)</translation>
     </message>
 </context>
 <context>

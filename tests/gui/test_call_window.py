@@ -214,14 +214,57 @@ def test_quitting_during_a_call_loses_nothing_and_resumes(qtbot, open_window, cl
     assert db("SELECT state FROM contact") == [("closed",)]
 
 
-def test_an_unsaved_wrap_up_is_offered_again_after_a_restart(qtbot, open_window, db):
+def test_an_unsaved_wrap_up_is_offered_again_with_the_calls_length(qtbot, open_window, clock):
     first = open_window()
     qtbot.keyClick(first.number_input, Qt.Key.Key_F7)
+    clock.advance(61)
     qtbot.keyClick(first.note_entry, Qt.Key.Key_F9)
     first.close()
+    clock.advance(3600)
     second = open_window()
     assert second.session.state is CallState.ENDED
     assert second.wrap_up.isVisible()
+    assert second.timer_label.text() == "01:01"
+
+
+def test_a_call_on_hold_is_still_on_hold_after_a_restart(qtbot, open_window, clock):
+    first = open_window()
+    qtbot.keyClick(first.number_input, Qt.Key.Key_F7)
+    clock.advance(30)
+    qtbot.keyClick(first.note_entry, Qt.Key.Key_F8)
+    clock.advance(20)
+    first.close()
+    clock.advance(10)
+    second = open_window()
+    assert second.session.state is CallState.ON_HOLD
+    assert second.hold_button.text() == "Resume F8"
+    assert (second.session.talk_seconds(), second.session.hold_seconds()) == (30, 30)
+
+
+def test_the_next_call_starts_clean(qtbot, window):
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    type_text(window.note_entry, "書きかけ")
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_E, CTRL)
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_F9)
+    type_text(window.wrap_up.subject, "件名")
+    qtbot.keyClick(window.wrap_up.subject, Qt.Key.Key_S, CTRL)
+    qtbot.waitUntil(lambda: window.session is None)
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    assert window.note_entry.text() == ""
+    assert window.kind_combo.currentIndex() == 0
+    assert not window.handoff_bar.isVisible()
+
+
+def test_ticks_and_hold_do_not_leave_saving_on_screen(qtbot, window, db):
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    type_text(window.note_entry, "最初の一言")
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_1, CTRL)
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: db("SELECT on_hold FROM contact") == [(1,)])
+    qtbot.wait(100)
+    assert window.saved_label.text() == "✓ Saved 00:00"
 
 
 def test_the_window_remembers_its_place_and_always_on_top(qtbot, open_window, paths):
@@ -293,4 +336,4 @@ def test_a_note_that_cannot_be_stored_goes_back_into_the_entry(qtbot, window, pa
     qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.note_entry.text() == "消えてはいけない言葉")
     assert window.notes_model.rowCount() == 0
-    assert "refused by the test" in window.saved_label.text()
+    assert window.saved_label.text() == "This note could not be saved; it is back in the entry."

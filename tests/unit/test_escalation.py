@@ -3,9 +3,9 @@
 from dataclasses import replace
 
 from callhelper.core.case import NoteKind
-from callhelper.core.escalation import (FLAGGED, PAST_CALL_LIMIT, PAST_ESCALATION_TIME,
-                                        REPEATED_CALLS, CapturedNote, build_handoff,
-                                        escalation_reasons)
+from callhelper.core.escalation import (FLAGGED, HEADINGS, PAST_CALL_LIMIT,
+                                        PAST_ESCALATION_TIME, REPEATED_CALLS, CapturedNote,
+                                        build_handoff, escalation_reasons)
 from callhelper.core.playbook import EscalationRules, Localized, Playbook, PlaybookStep
 from callhelper.core.session import CallSession
 
@@ -49,14 +49,16 @@ def test_the_handoff_carries_what_the_senior_needs(clock):
     ]
     reasons = escalation_reasons(PLAYBOOK, session.elapsed_seconds(), ["kneeling_apology"],
                                  ["refund"])
+    headings = {key: key.upper() for key in HEADINGS}
     text = build_handoff(session, "山田 太郎 (03-1234-5678)", "鈴木", "ja", notes, reasons,
-                         "high", "medium").render(labels={"kneeling_apology": "土下座の強要"})
-    assert "Customer: 山田 太郎 (03-1234-5678)" in text
-    assert "First agent: 鈴木" in text
-    assert "Call time: 12:34" in text
-    assert "Why now: time, flagged" in text
-    assert "Done so far (apologies included): お詫び" in text
-    assert "Urgency / impact: high / medium" in text
+                         "high", "").render(headings, {"kneeling_apology": "土下座の強要",
+                                                       "high": "高", FLAGGED: "不当要求"})
+    assert text.startswith("【TITLE】\nCALLER: 山田 太郎 (03-1234-5678)\nAGENT: 鈴木\n")
+    assert "ELAPSED: 12:34" in text
+    assert "REASONS: time, 不当要求" in text
+    assert "STEPS_DONE: お詫び" in text
+    assert "URGENCY: 高 / NOT_ASSESSED" in text
+    assert "■ PROMISES\n  03:20 本日中に折り返す" in text
     assert "  00:35 「電源が入らない」" in text
     assert "  01:30 11/15購入" in text
     assert "  02:00 refund 「返金しろ、土下座しろ」" in text

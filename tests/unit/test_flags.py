@@ -63,7 +63,21 @@ def test_the_stored_text_has_card_numbers_masked_and_flags_still_found():
 def test_normalize_unifies_widths_kana_and_spaces():
     assert normalize("ﾄﾞ ｹﾞ ｻﾞ")[0] == "どげざ"
     assert normalize("ＳＮＳ　に")[0] == "snsに"
-    assert normalize("a ｶﾞb") == ("aがb", [0, 2, 4])
+    assert normalize("a ｶﾞb") == ("aがb", [0, 2, 4], [1, 4, 5])
+
+
+@pytest.mark.parametrize("text, span", [
+    ("ﾄﾞｹﾞｻﾞしろ", "ﾄﾞｹﾞｻﾞ"),
+    ("ｱﾞｱﾞ土下座しろ", "土下座"),
+    ("ア\u3099土下座", "土下座"),
+    ("ｱﾞ", None),
+])
+def test_voiced_marks_that_do_not_combine_keep_the_spans_right(text, span):
+    flags = analyze(text, RULES).flags
+    if span is None:
+        assert flags == ()
+    else:
+        assert [text[m.start:m.end] for m in flags] == [span]
 
 
 def test_a_broken_rules_file_is_refused(tmp_path):

@@ -105,12 +105,41 @@ def test_restore_continues_the_timer_and_keeps_ticks(clock):
     clock.advance(25)
     first.toggle(0)
     clock.advance(40)
-    again = CallSession.restore(playbook, clock, first.uid, first.started_at, 0.0, {"s1": 25.0})
+    again = CallSession.restore(playbook, clock, first.uid, first.started_at, {"s1": 25.0})
     assert again.in_call and again.elapsed_seconds() == pytest.approx(65)
     assert [s.done for s in again.steps()] == [True, False, False]
     assert elapsed(again) == [25, 40, 0]
     clock.advance(5)
     assert elapsed(again) == [25, 45, 0]
+
+
+def test_a_call_restored_on_hold_stays_on_hold(call, clock):
+    clock.advance(10)
+    call.hold()
+    talk, hold = call.talk_seconds(), call.hold_seconds()
+    clock.advance(100)
+    again = CallSession.restore(call.playbook, clock, call.uid, call.started_at, {}, talk, hold,
+                                on_hold=True)
+    assert again.state is CallState.ON_HOLD
+    assert (again.talk_seconds(), again.hold_seconds()) == (pytest.approx(10), pytest.approx(100))
+    assert elapsed(again) == [10, 0, 0]
+    clock.advance(20)
+    again.resume()
+    clock.advance(5)
+    assert (again.talk_seconds(), again.hold_seconds()) == (pytest.approx(15), pytest.approx(120))
+
+
+def test_a_call_restored_after_it_ended_keeps_its_length(call, clock):
+    clock.advance(50)
+    call.hold()
+    clock.advance(10)
+    call.end()
+    clock.advance(3600)
+    again = CallSession.restore(call.playbook, clock, call.uid, call.started_at, {},
+                                call.talk_seconds(), call.hold_seconds(), ended_at=call.ended_at)
+    assert again.state is CallState.ENDED
+    assert again.elapsed_seconds() == pytest.approx(60)
+    assert (again.talk_seconds(), again.hold_seconds()) == (pytest.approx(50), pytest.approx(10))
 
 
 @pytest.mark.parametrize("seconds, text", [(0, "00:00"), (59.9, "00:59"), (61, "01:01"),

@@ -153,7 +153,7 @@ def test_unfinished_contact_carries_notes_and_the_latest_ticks(store, clock):
         for step, done, elapsed in [("a", True, 20.0), ("b", True, 30.0), ("b", False, 31.0)]:
             repository.record_step_change(session, "c1", StepChange(step, done, 40.0, elapsed),
                                           "鈴木", clock.now())
-        repository.set_hold(session, "c1", True, 12.5)
+        repository.set_hold(session, "c1", True, 30.0, 12.5)
     with store.unit_of_work() as session:
         unfinished = repository.unfinished_contact(session, "鈴木")
         assert repository.unfinished_contact(session, "someone else") is None
@@ -219,3 +219,20 @@ def test_recent_contacts_from_one_number_are_counted(store, clock):
         since = clock.now() - timedelta(days=25)
         assert repository.recent_contact_count(session, "03-1234-5678", since) == 2
         assert repository.recent_contact_count(session, "", since) == 0
+
+
+def test_the_profile_is_saved_and_an_unknown_caller_becomes_a_customer(store, clock):
+    profile = repository.CustomerProfile("田中 一郎", "株式会社タナカ", "電話(メールは見ない)",
+                                         "水曜午後は不在", " 早口だと聞き取りにくい ")
+    with store.unit_of_work() as session:
+        repository.start_contact(session, new_contact(clock, "c1", "", ""))
+        customer = repository.update_customer(session, "c1", profile, clock.now())
+        contact = repository.unfinished_contact(session, "鈴木").contact
+        assert contact.customer_id == customer.id
+        assert contact.caller_name == "田中 一郎"
+        assert customer.note == "早口だと聞き取りにくい"
+        repository.start_contact(session, new_contact(clock, "c2"))
+        again = repository.update_customer(session, "c2", repository.CustomerProfile(
+            name="山田 太郎", preferred_channel="メール"), clock.now())
+        assert again.id != customer.id and again.phone_key == "+81312345678"
+        assert again.preferred_channel == "メール"

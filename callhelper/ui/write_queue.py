@@ -1,0 +1,109 @@
+"""The window's writes, in order, each until it is committed.
+
+One write is in flight at a time, so a later write never overtakes an earlier one (a note
+never arrives before its contact). A write that fails for a passing reason — a lock, a full
+disk — stays at the head and is retried; one that can never succeed is dropped and
+reported. What is still waiting when the app closes is journalled (see store/journal.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from sqlmodel import Session
+
+from callhelper.store import journal
+from callhelper.store.engine import is_transient
+from callhelper.ui.store_client import StoreClient
+
+RETRY_INTERVAL_MS = 3000
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Write:
+    job: Callable[[Session], object]
+    on_saved: Callable[[object], None] | None = None
+    on_failed: Callable[[BaseException], None] | None = None
+    record: dict | None = None
+
+
+class WriteQueue(QObject):
+    """``changed`` fires whenever the number waiting or the retry problem changes."""
+
+    changed = Signal()
+
+    def __init__(self, store: StoreClient, journal_path: Path, parent: QObject | None = None):
+        super().__init__(parent)
+        self._store = store
+        self._journal_path = journal_path
+        self._queue: deque[Write] = deque()
+        self._in_flight = False
+        self._closed = False
+        self.problem: BaseException | None = None
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.setInterval(RETRY_INTERVAL_MS)
+        self._retry.timeout.connect(self._pump)
+
+    @property
+    def waiting(self) -> int:
+        return len(self._queue)
+
+    def put(self, write: Write) -> None:
+        if self._closed:
+            raise RuntimeError("the write queue is closed")
+        self._queue.append(write)
+        self._pump()
+
+    def _pump(self) -> None:
+        if (self._in_flight or not self._queue or self._closed or self._store.closed
+                or self._retry.isActive()):
+            return
+        self._in_flight = True
+        self._store.submit(self._queue[0].job, self._done)
+
+    def _done(self, result: object, error: BaseException | None) -> None:
+        self._in_flight = False
+        if error is not None and is_transient(error):
+            self.problem = error
+            self._retry.start()
+            self.changed.emit()
+            return
+        write = self._queue.popleft()
+        self.problem = None
+        if error is None:
+            if write.on_saved is not None:
+                write.on_saved(result)
+        else:
+            log.error("write dropped, it cannot succeed: %s", error)
+            if write.on_failed is not None:
+                write.on_failed(error)
+        self.changed.emit()
+        self._pump()
+
+    def close(self) -> int:
+        """Finish: close the store (its answers still arrive), run what is left on this
+        thread, and journal what still fails; returns how many writes were journalled.
+
+        A write journalled although it did commit is harmless: replay is idempotent.
+        """
+        self._retry.stop()
+        self._store.close()
+        self._closed = True
+        left = list(self._queue)
+        self._queue.clear()
+        errors = self._store.run_here([write.job for write in left]) if left else []
+        failed = [write for write, error in zip(left, errors) if error is not None]
+        records = [write.record for write in failed if write.record is not None]
+        if len(records) < len(failed):
+            log.warning("%d unsaved changes (ticks, hold, wrap-up) could not be kept",
+                        len(failed) - len(records))
+        if records:
+            journal.append(self._journal_path, records)
+        return len(records)
