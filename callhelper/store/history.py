@@ -22,6 +22,7 @@ TRIGRAM = 3
 
 @dataclass(frozen=True)
 class PastContact:
+    uid: str
     contact_id: int
     case_id: int
     started_at: datetime
@@ -69,7 +70,7 @@ def caller_history(session: Session, phone: str, region: str = DEFAULT_REGION,
         select(Contact, SupportCase).join(SupportCase, col(SupportCase.id) == Contact.case_id)
         .where(Contact.phone_key == key).order_by(col(Contact.started_at).desc())
         .limit(limit)).all()
-    contacts = [PastContact(contact.id, case.id, contact.started_at, contact.agent,
+    contacts = [PastContact(contact.uid, contact.id, case.id, contact.started_at, contact.agent,
                             case.subject, case.status, case.flag_count) for contact, case in rows]
     contacts.sort(key=lambda c: not c.open)
     promises = session.exec(

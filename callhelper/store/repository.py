@@ -194,17 +194,6 @@ def find_customer(session: Session, key: str) -> Customer | None:
                         .order_by(col(Customer.id))).first()
 
 
-def recent_contact_count(session: Session, phone: str, since: datetime,
-                         region: str = DEFAULT_REGION) -> int:
-    """How many contacts came from this number since a moment (persistence signal)."""
-    key = phone_key(phone, region)
-    if not key:
-        return 0
-    contacts = session.exec(select(Contact.id).where(Contact.phone_key == key,
-                                                     Contact.started_at >= since)).all()
-    return len(contacts)
-
-
 def record_step_change(session: Session, contact_uid: str, change: StepChange, agent: str,
                        at: datetime) -> StepEvent:
     contact = _contact_by_uid(session, contact_uid)

@@ -30,8 +30,10 @@ from callhelper.core.escalation import (FLAGGED, PAST_CALL_LIMIT, PAST_ESCALATIO
 from callhelper.core.flags import DemandRules
 from callhelper.core.playbook import PlaybookCatalog
 from callhelper.core.session import CallSession, CallState, StepChange, format_offset
-from callhelper.store import journal, repository
-from callhelper.store.repository import NewContact, UnfinishedContact
+from callhelper.store import history, journal, repository
+from callhelper.store.history import CallerHistory
+from callhelper.store.repository import CustomerProfile, NewContact, UnfinishedContact
+from callhelper.ui.caller_panel import CallerPanel
 from callhelper.ui.labels import level_label, note_kind_label
 from callhelper.ui.models import ChecklistModel, NoteRow, NotesModel
 from callhelper.ui.notes_view import NotesView
@@ -41,6 +43,7 @@ from callhelper.ui.write_queue import Write, WriteQueue
 from callhelper.ui.wrap_up import WrapUpPanel
 
 HINT_ITEMS = 1
+LOOKUP_DELAY_MS = 250
 DEFAULT_SIZE = (400, 680)
 KIND_SHORTCUTS = {
     NoteKind.QUOTE: "Alt+Q",
@@ -80,6 +83,8 @@ class CallWindow(QMainWindow):
         self._playbook = catalog.get(settings.get("playbook")) or catalog.playbooks()[0]
         self._rules = rules
         self._recent_contacts = 0
+        self._history: CallerHistory | None = None
+        self._lookup_phone = ""
         self._hint_step: str | None = None
         self._clock = clock
         self._language = language
@@ -162,6 +167,13 @@ class CallWindow(QMainWindow):
         self.caller_detail = QLabel()
         self.caller_detail.setObjectName("callerDetail")
         self.caller_detail.setStyleSheet("color: #555;")
+        self.caller_panel = CallerPanel()
+        self.caller_panel.profile_saved.connect(self._save_profile)
+        self.caller_panel.edit_closed.connect(lambda: self.note_entry.setFocus())
+        self._lookup_timer = QTimer(self)
+        self._lookup_timer.setSingleShot(True)
+        self._lookup_timer.setInterval(LOOKUP_DELAY_MS)
+        self._lookup_timer.timeout.connect(lambda: self._lookup(self.number_input.text()))
 
         self.pages = QStackedWidget()
         self.pages.currentChanged.connect(self._fit_pages)
@@ -210,6 +222,7 @@ class CallWindow(QMainWindow):
         layout.addLayout(header)
         layout.addWidget(self.caller_label)
         layout.addWidget(self.caller_detail)
+        layout.addWidget(self.caller_panel)
         layout.addWidget(self.pages)
         layout.addWidget(self.notes_view, 1)
         layout.addWidget(self.entry_box)
@@ -246,6 +259,7 @@ class CallWindow(QMainWindow):
         self.name_input.setPlaceholderText(self.tr("Caller's name (optional)"))
         for field in (self.number_input, self.name_input):
             field.returnPressed.connect(self.start_call)
+        self.number_input.textChanged.connect(self._lookup_timer.start)
         self.playbook_combo = QComboBox()
         self.playbook_combo.setObjectName("playbook")
         self.playbook_combo.activated.connect(self._choose_playbook)
@@ -333,6 +347,7 @@ class CallWindow(QMainWindow):
         bind("Ctrl+Q", self.close)
         bind("Ctrl+,", self.open_settings)
         bind("Ctrl+E", self.hand_over)
+        bind("Ctrl+P", self.edit_profile)
         for number in range(1, 10):
             bind(f"Ctrl+{number}", partial(self.toggle_step, number - 1))
         for index, keys in enumerate(KIND_SHORTCUTS.values()):
@@ -357,10 +372,11 @@ class CallWindow(QMainWindow):
         self._begin(session, caller)
         new = NewContact(uid=session.uid, agent=self._agent, playbook_id=self._playbook.id,
                          playbook_version=self._playbook.version, started_at=session.started_at,
-                         phone=caller.phone, caller_name=caller.name)
+                         phone=caller.phone, caller_name=caller.name,
+                         phone_region=self._settings.get("phone_region"))
         self._write(lambda s: repository.start_contact(s, new),
                     record=journal.start_contact_record(new))
-        self._count_recent_contacts()
+        self._lookup(caller.phone)
         self._show_state()
         self.note_entry.setFocus()
 
@@ -378,20 +394,54 @@ class CallWindow(QMainWindow):
         for combo in (self.urgency_combo, self.impact_combo):
             combo.setCurrentIndex(0)
 
-    def _count_recent_contacts(self) -> None:
-        """Repeated calls from one number are a signal (persistence) the window shows."""
-        rules = self._playbook.escalation
-        if not self._caller.phone or not rules.repeat_calls:
+    def _lookup(self, phone: str) -> None:
+        """Ask the store for the caller's history; the answer fills the panel when it comes."""
+        self._lookup_timer.stop()
+        phone = phone.strip()
+        self._lookup_phone = phone
+        if not phone:
+            self._show_history(None)
             return
-        phone, since = self._caller.phone, self._clock.now() - timedelta(days=rules.repeat_days)
-        uid = self._session.uid
+        region = self._settings.get("phone_region")
+        self._store.submit(lambda s: history.caller_history(s, phone, region),
+                           partial(self._on_history, phone))
 
-        def counted(count, error):
-            if error is None and self._session is not None and self._session.uid == uid:
-                self._recent_contacts = count
-                self._show_escalation()
+    def _on_history(self, phone: str, found: CallerHistory | None,
+                    error: BaseException | None) -> None:
+        if error is None and phone == self._lookup_phone:
+            self._show_history(found)
 
-        self._store.submit(lambda s: repository.recent_contact_count(s, phone, since), counted)
+    def _show_history(self, found: CallerHistory | None) -> None:
+        """The caller's history without the call under way; the repeat count includes this
+        call (ringing or answered)."""
+        session = self._session
+        if found is not None and session is not None:
+            found = CallerHistory(found.customer,
+                                  [c for c in found.contacts if c.uid != session.uid],
+                                  found.promises)
+        self._history = found
+        self.caller_panel.show_history(found)
+        since = self._clock.now() - timedelta(days=self._playbook.escalation.repeat_days)
+        self._recent_contacts = found.contacts_since(since) + 1 if found else 0
+        self._show_caller()
+        self._show_escalation()
+
+    def edit_profile(self) -> None:
+        """Ctrl+P: the customer's profile, edited in place during or after the call."""
+        if self._session is not None:
+            self.caller_panel.open_editor(self._caller.name)
+
+    def _save_profile(self, profile: CustomerProfile) -> None:
+        session = self._session
+        if session is None:
+            return
+        uid, at, phone = session.uid, self._clock.now(), self._caller.phone
+        if profile.name and not self._caller.name:
+            self._caller.name = profile.name
+        self._write(lambda s: repository.update_customer(s, uid, profile, at),
+                    lambda _customer: self._lookup(phone) if self._is_current(uid) else None)
+        self._show_save_state(self.tr("✓ Profile saved"))
+        self.note_entry.setFocus()
 
     def toggle_hold(self) -> None:
         session = self._session
@@ -506,6 +556,7 @@ class CallWindow(QMainWindow):
         self._caller = CallerInfo()
         self.number_input.clear()
         self.name_input.clear()
+        self._lookup("")
         self.notes_model.set_rows([])
         self._show_save_state(self.tr("✓ Call closed and saved"))
         self._show_state()
@@ -538,11 +589,11 @@ class CallWindow(QMainWindow):
             contact.talk_seconds, contact.hold_seconds, contact.on_hold,
             contact.ended_at if contact.state == "wrap_up" else None)
         self._begin(session, CallerInfo(contact.phone, contact.caller_name))
+        self._lookup(contact.phone)
         self.notes_model.set_rows([NoteRow.from_note(note) for note in unfinished.notes])
         for combo, value in ((self.urgency_combo, case.urgency), (self.impact_combo, case.impact)):
             combo.setCurrentIndex(max(0, combo.findData(value)))
         self.wrap_up.reset(case.subject, case.urgency, case.impact)
-        self._count_recent_contacts()
         started = contact.started_at.astimezone().strftime("%H:%M")
         self._show_save_state(self.tr("Resumed the call that started at %1").replace("%1", started))
         self._show_state()
@@ -725,14 +776,26 @@ class CallWindow(QMainWindow):
             self._settings.set("playbook", playbook.id)
 
     def _show_caller(self) -> None:
-        caller = self._caller
-        if self._session is None:
-            self.caller_label.setText(self.tr("Ready for the next call"))
+        caller, found = self._caller, self._history
+        customer = found.customer if found else None
+        name = caller.name or (customer.name if customer else "")
+        if self._session is None and not found:
+            title = self.tr("Ready for the next call")
+        elif name:
+            title = self.tr("%1", "the caller's name, with an honorific").replace("%1", name)
         else:
-            self.caller_label.setText(self.tr("%1", "the caller's name, with an honorific")
-                                      .replace("%1", caller.name)
-                                      if caller.name else caller.phone or self.tr("Unknown caller"))
-        details = [caller.phone] if caller.phone and caller.name else []
+            title = caller.phone or self.number_input.text().strip() or self.tr("Unknown caller")
+        if customer and customer.company:
+            title += f"  ·  {customer.company}"
+        self.caller_label.setText(title)
+        phone = caller.phone if self._session else self.number_input.text().strip()
+        details = [phone] if phone and name else []
+        days = self._playbook.escalation.repeat_days
+        if self._recent_contacts > 1:
+            details.append(self.tr("%1 calls in %2 days").replace(
+                "%1", str(self._recent_contacts)).replace("%2", str(days)))
+        elif phone and found is not None and not found.contacts and not name:
+            details.append(self.tr("New caller — Ctrl+P adds a profile"))
         details.append(self.tr("Handler: %1").replace("%1", self._agent))
         self.caller_detail.setText("  ·  ".join(details))
 

@@ -72,6 +72,10 @@
         <translation>未確認</translation>
     </message>
     <message>
+        <source>✓ Profile saved</source>
+        <translation>✓ プロフィールを保存しました</translation>
+    </message>
+    <message>
         <source>This note could not be saved; it is back in the entry.</source>
         <translation>このメモは保存できませんでした。入力欄に戻しました。</translation>
     </message>
@@ -255,6 +259,14 @@
         <source>%1</source>
         <comment>the caller&apos;s name, with an honorific</comment>
         <translation>%1 様</translation>
+    </message>
+    <message>
+        <source>%1 calls in %2 days</source>
+        <translation>%2日で%1回目の入電</translation>
+    </message>
+    <message>
+        <source>New caller — Ctrl+P adds a profile</source>
+        <translation>初めてのお客様 — Ctrl+P でプロフィールを追加</translation>
     </message>
     <message>
         <source>Say:</source>

@@ -211,15 +211,6 @@ def test_escalations_and_seniors_are_recorded(store, clock):
     assert (case.urgency, case.impact) == ("high", "low")
 
 
-def test_recent_contacts_from_one_number_are_counted(store, clock):
-    with store.unit_of_work() as session:
-        for number in range(3):
-            repository.start_contact(session, new_contact(clock, f"c{number}"))
-            clock.advance(86400 * 10)
-        since = clock.now() - timedelta(days=25)
-        assert repository.recent_contact_count(session, "03-1234-5678", since) == 2
-        assert repository.recent_contact_count(session, "", since) == 0
-
 
 def test_the_profile_is_saved_and_an_unknown_caller_becomes_a_customer(store, clock):
     profile = repository.CustomerProfile("田中 一郎", "株式会社タナカ", "電話(メールは見ない)",

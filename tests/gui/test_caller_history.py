@@ -1,0 +1,82 @@
+"""The caller's history appears as the call comes in; the profile is edited in place."""
+
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication
+
+from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp
+from callhelper.store import repository
+from callhelper.store.engine import Store
+from callhelper.store.repository import NewContact
+from callhelper.ui.app import demand_rules
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def type_text(widget, text):
+    event = QInputMethodEvent("", [])
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def earlier_call(paths, clock, uid, days_ago, subject, status, promise="", agent="佐藤"):
+    store = Store(paths.database_url)
+    with store.unit_of_work() as session:
+        started = clock.now() - timedelta(days=days_ago)
+        repository.start_contact(session, NewContact(uid, agent, "complaint", 2, started,
+                                                     "03-1234-5678", "山田 太郎"))
+        if promise:
+            repository.add_note(session, uid, f"{uid}-p", NoteKind.PROMISE, promise, 1000, agent,
+                                started, demand_rules())
+        repository.save_wrap_up(session, uid, WrapUp(subject, Level.HIGH, Level.MEDIUM, "", "",
+                                                     status), started)
+        repository.update_customer(session, uid, repository.CustomerProfile(
+            "山田 太郎", "株式会社ヤマダ商事", "電話(メールは見ない)", "水曜午後は不在"), started)
+    store.close()
+
+
+def test_a_known_caller_shows_history_promises_and_profile_while_ringing(qtbot, window, paths,
+                                                                         clock):
+    earlier_call(paths, clock, "a", 20, "プリンターの電源", CaseStatus.RESOLVED)
+    earlier_call(paths, clock, "b", 3, "交換品の発送", CaseStatus.WAITING_CALLBACK,
+                 promise="交換品の発送日を折り返し連絡")
+    type_text(window.number_input, "０３（１２３４）５６７８")
+    panel = window.caller_panel
+    qtbot.waitUntil(lambda: panel.contacts_model.rowCount() == 2)
+    assert window.caller_label.text() == "山田 太郎  ·  株式会社ヤマダ商事"
+    assert "3 calls in 30 days" in window.caller_detail.text()
+    rows = [panel.contacts_model.index(row).data() for row in range(2)]
+    assert "佐藤  「交換品の発送」 — Callback due" in rows[0], "open cases first"
+    assert "「プリンターの電源」 — Resolved" in rows[1]
+    assert "交換品の発送日を折り返し連絡" in panel.promises.text()
+    assert "Open promise" in panel.promises.text()
+    assert panel.profile.text() == "Contact by: 電話(メールは見ない) · 水曜午後は不在"
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: panel.contacts_model.rowCount() == 2)
+    assert window.caller_label.text().startswith("山田 太郎")
+
+
+def test_an_unknown_caller_gets_a_profile_without_a_dialog(qtbot, window, db):
+    type_text(window.number_input, "090-9999-0000")
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: "New caller" in window.caller_detail.text())
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_P, CTRL)
+    panel = window.caller_panel
+    assert QApplication.focusWidget() is panel.name
+    type_text(panel.name, "新規 花子")
+    panel.channel.setText("メール")
+    qtbot.keyClick(panel.name, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is window.note_entry
+    qtbot.waitUntil(lambda: db("SELECT name, preferred_channel FROM customer")
+                    == [("新規 花子", "メール")])
+    qtbot.waitUntil(lambda: window.caller_panel.profile.text() == "Contact by: メール")
+    assert window.caller_label.text() == "新規 花子"
+
+
+def test_the_panel_model_passes_the_model_tester(qtbot, window, paths, clock, qtmodeltester):
+    earlier_call(paths, clock, "a", 1, "件名", CaseStatus.OPEN)
+    type_text(window.number_input, "03-1234-5678")
+    qtbot.waitUntil(lambda: window.caller_panel.contacts_model.rowCount() == 1)
+    qtmodeltester.check(window.caller_panel.contacts_model)
