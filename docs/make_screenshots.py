@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -18,7 +19,23 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from callhelper.config import Settings, resolve_paths  # noqa: E402
 from callhelper.core.clock import ManualClock  # noqa: E402
-from callhelper.ui.app import build_call_window, create_application, install_translators  # noqa: E402
+from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp  # noqa: E402
+from callhelper.store import repository  # noqa: E402
+from callhelper.store.engine import Store  # noqa: E402
+from callhelper.store.repository import CustomerProfile, NewContact  # noqa: E402
+from callhelper.ui.app import (build_call_window, create_application, demand_rules,  # noqa: E402
+                               install_translators)
+
+HISTORY = {
+    "ja": [("プリンター: 電源が入らない", "交換品の発送日を折り返し連絡", "佐藤")],
+    "en": [("Printer: will not power on", "Call back with the shipping date of the replacement",
+            "Sato")],
+}
+PROFILE = {
+    "ja": CustomerProfile("山田 太郎", "株式会社ヤマダ商事", "電話(メールは見ない)", "水曜午後は不在"),
+    "en": CustomerProfile("Taro Yamada", "Yamada Trading", "phone (never reads e-mail)",
+                          "not on Wednesday afternoons"),
+}
 
 SAMPLE = {
     "ja": ("山田 太郎", "鈴木", ["先週買ったばかりなのに電源が入らない", "明日の会議で使うのに、本当に困る"],
@@ -44,6 +61,26 @@ def wait_for_notes(window, count: int) -> None:
     raise RuntimeError("the sample notes were not saved")
 
 
+def earlier_calls(paths, language: str, clock: ManualClock) -> None:
+    """Two earlier calls of the same customer, the last with a promise now overdue."""
+    store = Store(paths.database_url)
+    for days, (subject, promise, agent) in zip((9, 3), HISTORY[language] * 2):
+        uid = f"earlier-{days}"
+        started = clock.now() - timedelta(days=days)
+        with store.unit_of_work() as session:
+            repository.start_contact(session, NewContact(uid, agent, "complaint", 2, started,
+                                                         "03-1234-5678"))
+            if days == 3:
+                note = repository.add_note(session, uid, f"{uid}-promise", NoteKind.PROMISE,
+                                           promise, 60_000, agent, started, demand_rules())
+                note.due_at = started + timedelta(days=1)
+            repository.save_wrap_up(session, uid, WrapUp(
+                subject, Level.HIGH, Level.MEDIUM, "", "",
+                CaseStatus.WAITING_CALLBACK if days == 3 else CaseStatus.RESOLVED), started)
+            repository.update_customer(session, uid, PROFILE[language], started)
+    store.close()
+
+
 def shoot(language: str, out: Path, app: QApplication) -> None:
     caller, agent, quotes, fact, last = SAMPLE[language]
     with tempfile.TemporaryDirectory() as folder:
@@ -53,12 +90,14 @@ def shoot(language: str, out: Path, app: QApplication) -> None:
         settings.set("language", language)
         settings.set("agent_name", agent)
         translators = install_translators(app, language)
-        clock = ManualClock()
+        clock = ManualClock(datetime.now(timezone.utc))
+        earlier_calls(paths, language, clock)
         window = build_call_window(paths, settings, clock)
-        window.resize(400, 680)
+        window.resize(420, 720)
         window.show()
         pump(300)
         window.start_call("03-1234-5678", caller)
+        pump(300)
         clock.advance(20)
         window.toggle_step(0)
         clock.advance(15)
