@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+import json
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 from sqlalchemy import func, insert, select
@@ -97,9 +98,26 @@ def _empty_batch() -> dict[str, list[dict]]:
     return {"case": [], "contact": [], "handler": [], "step": [], "note": []}
 
 
+def _stored(value: object) -> object:
+    """A value in the form the SQLite columns hold it (as SQLAlchemy writes them)."""
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, list):
+        return json.dumps(value)
+    return value
+
+
 def _write(store: Store, batch: dict[str, list[dict]]) -> None:
+    """Insert a batch straight through the driver: the demo writes millions of rows, and
+    converting each value through the ORM's types would take most of the time."""
     with store.engine.begin() as connection:
         for key, model in (("case", SupportCase), ("contact", Contact),
                            ("handler", ContactHandler), ("step", StepEvent), ("note", Note)):
-            if batch[key]:
-                connection.execute(insert(model), batch[key])
+            rows = batch[key]
+            if not rows:
+                continue
+            columns = list(rows[0])
+            sql = (f"INSERT INTO {model.__tablename__} ({', '.join(columns)}) "
+                   f"VALUES ({', '.join('?' for _ in columns)})")
+            connection.exec_driver_sql(sql, [tuple(_stored(row[c]) for c in columns)
+                                             for row in rows])
