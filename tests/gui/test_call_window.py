@@ -3,23 +3,17 @@
 import sqlite3
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
 
 from callhelper.config import Settings
 from callhelper.core.session import CallState
 from callhelper.ui.models import ChecklistModel, OVERDUE_COLOR
+from keyboard import type_text
 
 ALT, CTRL = Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ControlModifier
 QUOTES = ["先週買ったばかりなのに電源が入らない", "明日の会議で使うのに、本当に困る",
           "誠意を見せろ😡 なんとかしろ"]
 
-
-def type_text(widget, text):
-    """Type as a Japanese agent does: the input method commits the composed text."""
-    event = QInputMethodEvent("", [])
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
 
 
 def type_note(qtbot, window, text):

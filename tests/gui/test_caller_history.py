@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 
 from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp
@@ -11,14 +10,10 @@ from callhelper.store import repository
 from callhelper.store.engine import Store
 from callhelper.store.repository import NewContact
 from callhelper.ui.app import demand_rules
+from keyboard import type_text
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
-
-def type_text(widget, text):
-    event = QInputMethodEvent("", [])
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
 
 
 def earlier_call(paths, clock, uid, days_ago, subject, status, promise="", agent="佐藤"):

@@ -3,20 +3,15 @@
 import sqlite3
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 
 from callhelper.core.session import CallState
 from callhelper.store.engine import BUSY_TIMEOUT_MS
 from callhelper.ui.app import build_call_window
+from keyboard import type_text
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
-
-def type_text(widget, text):
-    event = QInputMethodEvent("", [])
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
 
 
 class Lock:

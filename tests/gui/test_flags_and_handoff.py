@@ -3,16 +3,11 @@
 import json
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
+from keyboard import type_text
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
-
-def type_text(widget, text):
-    event = QInputMethodEvent("", [])
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
 
 
 def say(qtbot, window, text):
