@@ -8,14 +8,15 @@ stops as soon as enough rows are found.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from callhelper.core.case import NoteKind
 from callhelper.core.phones import DEFAULT_REGION, normalize_phone
-from callhelper.store.models import Contact, Customer, Note, SupportCase
+from callhelper.store.models import (Contact, ContactHandler, Customer, Escalation, Note,
+                                     StepEvent, SupportCase)
 
 TRIGRAM = 3
 
@@ -155,3 +156,127 @@ def search(session: Session, query: str, limit: int = 50) -> list[SearchHit]:
                                           case.updated_at, "", spans))
     hits.sort(key=lambda hit: hit.at, reverse=True)
     return hits[:limit]
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What the history browser narrows the cases to; empty fields do not filter."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    status: str = ""
+    handler: str = ""
+    flagged: bool = False
+    escalated: bool = False
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case_id: int
+    updated_at: datetime
+    customer: str
+    phone: str
+    subject: str
+    status: str
+    handlers: str
+    flag_count: int
+    escalated: bool
+
+
+def list_cases(session: Session, filters: CaseFilter, limit: int = 500) -> list[CaseRow]:
+    """The cases matching the filters, the most recently active first."""
+    conditions, params = [], {"limit": limit}
+    if filters.since:
+        conditions.append("c.updated_at >= :since")
+        params["since"] = filters.since
+    if filters.until:
+        conditions.append("c.created_at < :until")
+        params["until"] = filters.until
+    if filters.status:
+        conditions.append("c.status = :status")
+        params["status"] = filters.status
+    if filters.flagged:
+        conditions.append("c.flag_count > 0")
+    if filters.handler:
+        conditions.append("EXISTS (SELECT 1 FROM contact h WHERE h.case_id = c.id "
+                          "AND h.agent = :handler)")
+        params["handler"] = filters.handler
+    escalated = ("EXISTS (SELECT 1 FROM escalation e JOIN contact x ON x.id = e.contact_id "
+                 "WHERE x.case_id = c.id)")
+    if filters.escalated:
+        conditions.append(escalated)
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    rows = session.connection().execute(text(
+        "SELECT c.id, c.updated_at, coalesce(cu.name, ''), coalesce(cu.phone, ''), c.subject, "
+        "c.status, (SELECT group_concat(DISTINCT agent) FROM contact k WHERE k.case_id = c.id), "
+        f"c.flag_count, {escalated} FROM support_case c "
+        f"LEFT JOIN customer cu ON cu.id = c.customer_id {where} "
+        "ORDER BY c.updated_at DESC, c.id DESC LIMIT :limit"),
+        {key: (value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+               if isinstance(value, datetime) else value) for key, value in params.items()})
+    return [CaseRow(row[0], _as_utc(row[1]), row[2], row[3], row[4], row[5], row[6] or "",
+                    row[7], bool(row[8])) for row in rows]
+
+
+def _as_utc(value) -> datetime:
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def handlers(session: Session) -> list[str]:
+    """Everyone who has handled a contact, for the handler filter."""
+    return [row[0] for row in session.connection().execute(
+        text("SELECT DISTINCT agent FROM contact ORDER BY agent"))]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happened in a contact, at an offset from its start."""
+
+    offset_ms: int
+    kind: str
+    text: str
+    who: str
+    flags: tuple[str, ...] = ()
+    requests: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContactTimeline:
+    contact: Contact
+    handlers: list[tuple[str, str]]
+    entries: list[TimelineEntry]
+
+
+@dataclass(frozen=True)
+class CaseTimeline:
+    case: SupportCase
+    customer: Customer | None
+    contacts: list[ContactTimeline]
+
+
+def case_timeline(session: Session, case_id: int) -> CaseTimeline | None:
+    """A case with each of its contacts as a timeline: ticks, notes, escalations."""
+    case = session.get(SupportCase, case_id)
+    if case is None:
+        return None
+    customer = session.get(Customer, case.customer_id) if case.customer_id else None
+    timelines = []
+    for contact in session.exec(select(Contact).where(Contact.case_id == case_id)
+                                .order_by(col(Contact.started_at))):
+        entries = [TimelineEntry(e.offset_ms, "untick" if not e.done else "tick", e.step_id,
+                                 e.agent)
+                   for e in session.exec(select(StepEvent).where(StepEvent.contact_id ==
+                                                                 contact.id))]
+        entries += [TimelineEntry(n.offset_ms, n.kind, n.text, n.agent, tuple(n.flags),
+                                  tuple(n.requests))
+                    for n in session.exec(select(Note).where(Note.contact_id == contact.id))]
+        entries += [TimelineEntry(e.offset_ms, "escalation", ", ".join(e.reasons), e.agent)
+                    for e in session.exec(select(Escalation).where(Escalation.contact_id ==
+                                                                   contact.id))]
+        entries.sort(key=lambda entry: entry.offset_ms)
+        people = [(h.name, h.role) for h in session.exec(
+            select(ContactHandler).where(ContactHandler.contact_id == contact.id)
+            .order_by(col(ContactHandler.id)))]
+        timelines.append(ContactTimeline(contact, people, entries))
+    return CaseTimeline(case, customer, timelines)

@@ -33,7 +33,8 @@ from callhelper.core.session import CallSession, CallState, StepChange, format_o
 from callhelper.store import history, journal, repository
 from callhelper.store.history import CallerHistory
 from callhelper.store.repository import CustomerProfile, NewContact, UnfinishedContact
-from callhelper.ui.caller_panel import CallerPanel
+from callhelper.ui.caller_panel import CallerPanel, PastContactsModel
+from callhelper.ui.history_window import HistoryWindow
 from callhelper.ui.labels import level_label, note_kind_label
 from callhelper.ui.models import ChecklistModel, NoteRow, NotesModel
 from callhelper.ui.notes_view import NotesView
@@ -140,11 +141,14 @@ class CallWindow(QMainWindow):
         self.pin_button.setCheckable(True)
         self.pin_button.setToolTip(self.tr("Keep this window above the others (Ctrl+T)"))
         self.pin_button.toggled.connect(self._set_always_on_top)
+        self.history_button = QPushButton(self.tr("History"))
+        self.history_button.setToolTip(self.tr("Cases and search (Ctrl+H)"))
+        self.history_button.clicked.connect(lambda: self.open_history())
         self.settings_button = QPushButton("⚙")
         self.settings_button.setToolTip(self.tr("Settings (Ctrl+,)"))
         self.settings_button.clicked.connect(self.open_settings)
         for button in (self.start_button, self.hold_button, self.end_button, self.pin_button,
-                       self.settings_button):
+                       self.history_button, self.settings_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         header = QHBoxLayout()
@@ -155,7 +159,7 @@ class CallWindow(QMainWindow):
         header.addLayout(timer_box)
         header.addStretch(1)
         for button in (self.start_button, self.hold_button, self.end_button, self.pin_button,
-                       self.settings_button):
+                       self.history_button, self.settings_button):
             header.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.caller_label = QLabel()
@@ -170,6 +174,9 @@ class CallWindow(QMainWindow):
         self.caller_panel = CallerPanel()
         self.caller_panel.profile_saved.connect(self._save_profile)
         self.caller_panel.edit_closed.connect(lambda: self.note_entry.setFocus())
+        self.caller_panel.contacts.clicked.connect(
+            lambda index: self.open_history(index.data(PastContactsModel.CaseIdRole)))
+        self._history_window: HistoryWindow | None = None
         self._lookup_timer = QTimer(self)
         self._lookup_timer.setSingleShot(True)
         self._lookup_timer.setInterval(LOOKUP_DELAY_MS)
@@ -348,6 +355,7 @@ class CallWindow(QMainWindow):
         bind("Ctrl+,", self.open_settings)
         bind("Ctrl+E", self.hand_over)
         bind("Ctrl+P", self.edit_profile)
+        bind("Ctrl+H", self.open_history)
         for number in range(1, 10):
             bind(f"Ctrl+{number}", partial(self.toggle_step, number - 1))
         for index, keys in enumerate(KIND_SHORTCUTS.values()):
@@ -425,6 +433,19 @@ class CallWindow(QMainWindow):
         self._recent_contacts = found.contacts_since(since) + 1 if found else 0
         self._show_caller()
         self._show_escalation()
+
+    def open_history(self, case_id: int | None = None) -> HistoryWindow:
+        """Ctrl+H: the history browser (a click on a prior contact opens its case)."""
+        if self._history_window is None:
+            self._history_window = HistoryWindow(self._store, self._rules, self._catalog,
+                                                 self._language, self._window_state_file())
+        if case_id is not None:
+            self._history_window.open_case(case_id)
+        else:
+            self._history_window.show()
+            self._history_window.raise_()
+            self._history_window.activateWindow()
+        return self._history_window
 
     def edit_profile(self) -> None:
         """Ctrl+P: the customer's profile, edited in place during or after the call."""
@@ -729,6 +750,7 @@ class CallWindow(QMainWindow):
         self.start_button.setVisible(session is None)
         self.start_button.setEnabled(self._ready)
         self.settings_button.setVisible(session is None)
+        self.history_button.setVisible(session is None)
         self.hold_button.setVisible(in_call)
         self.end_button.setVisible(in_call)
         self.hold_button.setText(self.tr("Resume F8") if state is CallState.ON_HOLD
@@ -901,5 +923,7 @@ class CallWindow(QMainWindow):
         state.setValue("geometry", self.saveGeometry())
         state.sync()
         self._tick_timer.stop()
+        if self._history_window is not None:
+            self._history_window.close()
         self._writes.close()
         super().closeEvent(event)

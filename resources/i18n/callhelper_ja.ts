@@ -24,6 +24,14 @@
         <translation>このウィンドウを常に最前面に表示 (Ctrl+T)</translation>
     </message>
     <message>
+        <source>History</source>
+        <translation>履歴</translation>
+    </message>
+    <message>
+        <source>Cases and search (Ctrl+H)</source>
+        <translation>案件と検索 (Ctrl+H)</translation>
+    </message>
+    <message>
         <source>Settings (Ctrl+,)</source>
         <translation>設定 (Ctrl+,)</translation>
     </message>
@@ -353,6 +361,100 @@
     </message>
 </context>
 <context>
+    <name>CasesModel</name>
+    <message>
+        <source>Last contact</source>
+        <translation>最終連絡</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>お客様</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>件名</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状況</translation>
+    </message>
+    <message>
+        <source>Handlers</source>
+        <translation>担当者</translation>
+    </message>
+    <message>
+        <source>Flags</source>
+        <translation>不当要求</translation>
+    </message>
+    <message>
+        <source>Escalated to a senior</source>
+        <translation>二次対応あり</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryWindow</name>
+    <message>
+        <source>CallHelper — History</source>
+        <translation>CallHelper — 履歴</translation>
+    </message>
+    <message>
+        <source>Search notes and cases (any part of a word, e.g. 返金)… Ctrl+F</source>
+        <translation>メモと案件を検索(語の一部でも可。例: 返金)… Ctrl+F</translation>
+    </message>
+    <message>
+        <source>Any status</source>
+        <translation>すべての状況</translation>
+    </message>
+    <message>
+        <source>Any handler</source>
+        <translation>すべての担当者</translation>
+    </message>
+    <message>
+        <source>Flagged</source>
+        <translation>不当要求あり</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>二次対応</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>期間</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>〜</translation>
+    </message>
+    <message>
+        <source>any</source>
+        <translation>指定なし</translation>
+    </message>
+    <message>
+        <source>The history could not be read; details are in the log.</source>
+        <translation>履歴を読み込めませんでした。詳細はログにあります。</translation>
+    </message>
+    <message>
+        <source>%1 results</source>
+        <translation>%1 件</translation>
+    </message>
+    <message>
+        <source>(no subject)</source>
+        <translation>(件名なし)</translation>
+    </message>
+    <message>
+        <source>Fix</source>
+        <translation>対処</translation>
+    </message>
+    <message>
+        <source>Prevention</source>
+        <translation>再発防止</translation>
+    </message>
+    <message>
+        <source>senior</source>
+        <translation>上司</translation>
+    </message>
+</context>
+<context>
     <name>NotesModel</name>
     <message>
         <source>⚠ %1 → empathise, do not accept, do not argue, record verbatim, escalate</source>
@@ -368,6 +470,41 @@
     <message>
         <source>(no subject)</source>
         <translation>(件名なし)</translation>
+    </message>
+</context>
+<context>
+    <name>SearchModel</name>
+    <message>
+        <source>When</source>
+        <translation>日時</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>場所</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s words</source>
+        <translation>発言「」</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>件名</translation>
+    </message>
+    <message>
+        <source>Fix</source>
+        <translation>対処</translation>
+    </message>
+    <message>
+        <source>Prevention</source>
+        <translation>再発防止</translation>
     </message>
 </context>
 <context>

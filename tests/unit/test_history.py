@@ -149,3 +149,44 @@ def test_the_same_seed_gives_the_same_data(tmp_path):
 
     assert digest("a.db", 9) == digest("b.db", 9)
     assert digest("c.db", 9) != digest("d.db", 10)
+
+
+def test_cases_are_listed_newest_first_and_filtered(store, clock):
+    call(store, clock, "a", "03-1234-5678", [(NoteKind.QUOTE, "土下座しろ")], subject="一件目",
+         status=CaseStatus.OPEN)
+    call(store, clock, "b", "090-1111-2222", subject="二件目", status=CaseStatus.RESOLVED,
+         agent="佐藤")
+    with store.unit_of_work() as session:
+        repository.record_escalation(session, "b", ["flagged"], "summary", "佐藤", 1000,
+                                     clock.now())
+        everything = history.list_cases(session, history.CaseFilter())
+        assert [row.subject for row in everything] == ["二件目", "一件目"]
+        assert everything[1].customer == "山田" and everything[1].flag_count == 1
+        assert everything[0].handlers == "佐藤" and everything[0].escalated
+        by = lambda **kw: [r.subject for r in history.list_cases(session,  # noqa: E731
+                                                                 history.CaseFilter(**kw))]
+        assert by(status="open") == ["一件目"]
+        assert by(handler="佐藤") == ["二件目"]
+        assert by(flagged=True) == ["一件目"]
+        assert by(escalated=True) == ["二件目"]
+        assert by(since=clock.now() - timedelta(minutes=90)) == ["二件目"]
+        assert by(until=clock.now() - timedelta(minutes=90)) == ["一件目"]
+        assert history.handlers(session) == ["佐藤", "鈴木"]
+
+
+def test_a_case_timeline_orders_ticks_notes_and_escalations(store, clock):
+    from callhelper.core.session import StepChange
+
+    call(store, clock, "a", "03-1234-5678", [(NoteKind.QUOTE, "一言目"), (NoteKind.FACT, "事実")])
+    with store.unit_of_work() as session:
+        repository.record_step_change(session, "a", StepChange("listen", True, 0.5, 0.5), "鈴木",
+                                      clock.now())
+        repository.record_escalation(session, "a", ["flagged"], "s", "鈴木", 1500, clock.now())
+        repository.add_handler(session, "a", "田中主任", "senior", clock.now())
+        timeline = history.case_timeline(session, 1)
+        assert history.case_timeline(session, 99) is None
+    (contact,) = timeline.contacts
+    assert [(e.offset_ms, e.kind) for e in contact.entries] == [
+        (0, "quote"), (500, "tick"), (1000, "fact"), (1500, "escalation")]
+    assert contact.handlers == [("鈴木", "agent"), ("田中主任", "senior")]
+    assert timeline.customer.name == "山田"

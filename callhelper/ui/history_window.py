@@ -1,0 +1,397 @@
+"""The history browser: cases with filters, Japanese substring search while typing, and a
+case's contacts as a timeline.
+
+Every query runs on the store's worker; an answer that arrives after a newer query was
+asked is dropped, so typing never waits and never shows stale results.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+from functools import partial
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import (QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex,
+                            QSettings, QSize, QSortFilterProxyModel, Qt, QTimer)
+from PySide6.QtGui import QAbstractTextDocumentLayout, QKeySequence, QShortcut, QTextDocument
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QMainWindow, QSplitter, QStyle,
+                               QStyledItemDelegate, QStyleOptionViewItem, QTableView,
+                               QTextBrowser, QVBoxLayout, QWidget)
+
+from callhelper.core.case import CaseStatus, NoteKind
+from callhelper.core.flags import DemandRules
+from callhelper.core.playbook import Playbook, PlaybookCatalog
+from callhelper.core.session import format_offset
+from callhelper.store import history
+from callhelper.store.history import CaseFilter, CaseRow, CaseTimeline, SearchHit
+from callhelper.ui.labels import note_kind_tag, quoted, status_label
+from callhelper.ui.store_client import StoreClient
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+SEARCH_DELAY_MS = 150
+HIGHLIGHT = "#ffe082"
+SortRole = Qt.ItemDataRole.UserRole + 10
+CaseIdRole = Qt.ItemDataRole.UserRole + 11
+SpansRole = Qt.ItemDataRole.UserRole + 12
+
+
+def _status(value: str) -> str:
+    return status_label(CaseStatus(value)) if value in set(CaseStatus) else value
+
+
+class _RowsModel(QAbstractTableModel):
+    """A read-only table over a list of rows; subclasses say what each column shows."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list = []
+
+    def set_rows(self, rows: list) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int):
+        return self._rows[row]
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.headers())
+
+    def headers(self) -> list[str]:
+        raise NotImplementedError
+
+    def cell(self, row, column: int, role: int) -> Any:
+        raise NotImplementedError
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self.headers())):
+            return self.headers()[section]
+        return None
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        return self.cell(self._rows[index.row()], index.column(), role)
+
+
+class CasesModel(_RowsModel):
+    DATE, CUSTOMER, SUBJECT, STATUS, HANDLERS, FLAGS = range(6)
+
+    def headers(self) -> list[str]:
+        return [self.tr("Last contact"), self.tr("Customer"), self.tr("Subject"),
+                self.tr("Status"), self.tr("Handlers"), self.tr("Flags")]
+
+    def cell(self, row: CaseRow, column: int, role: int) -> Any:
+        if role == CaseIdRole:
+            return row.case_id
+        if role == Qt.ItemDataRole.DisplayRole:
+            return [f"{row.updated_at.astimezone():%Y-%m-%d %H:%M}", row.customer or row.phone,
+                    row.subject, _status(row.status), row.handlers,
+                    str(row.flag_count) if row.flag_count else ""][column]
+        if role == SortRole:
+            return [row.updated_at.timestamp(), row.customer, row.subject, row.status,
+                    row.handlers, row.flag_count][column]
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.STATUS and row.escalated:
+            return self.tr("Escalated to a senior")
+        return None
+
+
+class SearchModel(_RowsModel):
+    DATE, CASE, WHERE, TEXT = range(4)
+
+    def headers(self) -> list[str]:
+        return [self.tr("When"), self.tr("Case"), self.tr("Where"), self.tr("Text")]
+
+    def where(self, hit: SearchHit) -> str:
+        if hit.kind == "note":
+            return note_kind_tag(NoteKind(hit.field)).strip("[]") or self.tr("Customer's words")
+        return {"subject": self.tr("Subject"), "fix": self.tr("Fix"),
+                "prevention": self.tr("Prevention")}.get(hit.field, hit.field)
+
+    def cell(self, hit: SearchHit, column: int, role: int) -> Any:
+        if role == CaseIdRole:
+            return hit.case_id
+        if role == SpansRole and column == self.TEXT:
+            return list(hit.spans)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return [f"{hit.at.astimezone():%Y-%m-%d %H:%M}", f"#{hit.case_id}", self.where(hit),
+                    hit.text][column]
+        if role == SortRole:
+            return [hit.at.timestamp(), hit.case_id, self.where(hit), hit.text][column]
+        return None
+
+
+class HighlightDelegate(QStyledItemDelegate):
+    """Draws the text with the places that match the query highlighted."""
+
+    def _document(self, option: QStyleOptionViewItem, index: ModelIndex) -> QTextDocument:
+        text = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        parts, last = [], 0
+        for start, end in index.data(SpansRole) or []:
+            parts.append(escape(text[last:start]))
+            parts.append(f'<span style="background:{HIGHLIGHT}">{escape(text[start:end])}</span>')
+            last = end
+        parts.append(escape(text[last:]))
+        document = QTextDocument()
+        document.setDefaultFont(option.font)
+        document.setDocumentMargin(2)
+        document.setHtml("".join(parts).replace("\n", " "))
+        return document
+
+    def paint(self, painter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
+        self.initStyleOption(option, index)
+        document = self._document(option, index)
+        option.text = ""
+        style = option.widget.style() if option.widget else None
+        if style:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter,
+                              option.widget)
+        painter.save()
+        painter.translate(option.rect.topLeft())
+        painter.setClipRect(option.rect.translated(-option.rect.topLeft()))
+        document.documentLayout().draw(painter, QAbstractTextDocumentLayout.PaintContext())
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
+        document = self._document(option, index)
+        return QSize(int(document.idealWidth()), int(document.size().height()))
+
+
+class HistoryWindow(QMainWindow):
+    def __init__(self, store: StoreClient, rules: DemandRules, catalog: PlaybookCatalog,
+                 language: str, state: QSettings, parent=None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._catalog = catalog
+        self._rules = rules
+        self._language = language
+        self._state = state
+        self._query_token = 0
+        self._case_token = 0
+        self._pending_case: int | None = None
+        self.setWindowTitle(self.tr("CallHelper — History"))
+        self.setObjectName("historyWindow")
+
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("historySearch")
+        self.search_box.setPlaceholderText(
+            self.tr("Search notes and cases (any part of a word, e.g. 返金)… Ctrl+F"))
+        self.search_box.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.reload)
+        self.search_box.textChanged.connect(self._search_timer.start)
+
+        self.since = self._date_edit()
+        self.until = self._date_edit()
+        self.status = QComboBox()
+        self.status.addItem(self.tr("Any status"), "")
+        for status in CaseStatus:
+            self.status.addItem(status_label(status), status.value)
+        self.handler = QComboBox()
+        self.handler.addItem(self.tr("Any handler"), "")
+        self.flagged = QCheckBox(self.tr("Flagged"))
+        self.escalated = QCheckBox(self.tr("Escalated"))
+        for combo in (self.status, self.handler):
+            combo.currentIndexChanged.connect(self.reload)
+        for box in (self.flagged, self.escalated):
+            box.toggled.connect(self.reload)
+        for edit in (self.since, self.until):
+            edit.dateChanged.connect(self.reload)
+
+        filters = QHBoxLayout()
+        for label, widget in ((self.tr("From"), self.since), (self.tr("to"), self.until)):
+            filters.addWidget(QLabel(label))
+            filters.addWidget(widget)
+        for widget in (self.status, self.handler, self.flagged, self.escalated):
+            filters.addWidget(widget)
+        filters.addStretch(1)
+
+        self.cases_model = CasesModel(self)
+        self.search_model = SearchModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSortRole(SortRole)
+        self.proxy.setSourceModel(self.cases_model)
+        self.table = QTableView()
+        self.table.setObjectName("historyTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setItemDelegateForColumn(SearchModel.TEXT, HighlightDelegate(self.table))
+        self.table.selectionModel().currentRowChanged.connect(self._row_chosen)
+
+        self.detail = QTextBrowser()
+        self.detail.setObjectName("caseDetail")
+        self.detail.setOpenLinks(False)
+        self.count_label = QLabel()
+        self.count_label.setStyleSheet("color: #555;")
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setSizes([400, 300])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 8, 8, 4)
+        layout.addWidget(self.search_box)
+        layout.addLayout(filters)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.count_label)
+        self.setCentralWidget(central)
+
+        for keys, action in (("Ctrl+F", self._focus_search), ("Escape", self.search_box.clear),
+                             ("Ctrl+W", self.close)):
+            QShortcut(QKeySequence(keys), self).activated.connect(action)
+        geometry = state.value("history/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(900, 700)
+        self._store.submit(history.handlers, self._on_handlers)
+        self.reload()
+
+    def _date_edit(self) -> QDateEdit:
+        edit = QDateEdit()
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setSpecialValueText(self.tr("any"))
+        edit.setMinimumDate(QDate(2000, 1, 1))
+        edit.setDate(edit.minimumDate())
+        return edit
+
+    def _focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    def _on_handlers(self, names: list[str] | None, error: BaseException | None) -> None:
+        for name in names or []:
+            self.handler.addItem(name, name)
+
+    def filters(self) -> CaseFilter:
+        def moment(edit: QDateEdit, days: int = 0) -> datetime | None:
+            if edit.date() == edit.minimumDate():
+                return None
+            day = edit.date().addDays(days).toPython()
+            return datetime.combine(day, time()).astimezone(timezone.utc)
+
+        return CaseFilter(moment(self.since), moment(self.until, 1), self.status.currentData(),
+                          self.handler.currentData(), self.flagged.isChecked(),
+                          self.escalated.isChecked())
+
+    def reload(self) -> None:
+        """Ask again for what the search box and the filters describe."""
+        self._search_timer.stop()
+        self._query_token += 1
+        token, query = self._query_token, self.search_box.text().strip()
+        if query:
+            self._store.submit(lambda s: history.search(s, query, 200),
+                               partial(self._on_results, token, self.search_model))
+        else:
+            filters = self.filters()
+            self._store.submit(lambda s: history.list_cases(s, filters),
+                               partial(self._on_results, token, self.cases_model))
+
+    def _on_results(self, token: int, model: _RowsModel, rows: list | None,
+                    error: BaseException | None) -> None:
+        if token != self._query_token:
+            return
+        if error is not None:
+            self.count_label.setText(self.tr("The history could not be read; details are in "
+                                              "the log."))
+            return
+        model.set_rows(rows)
+        if self.proxy.sourceModel() is not model:
+            self.proxy.setSourceModel(model)
+        self.count_label.setText(self.tr("%1 results").replace("%1", str(len(rows))))
+        if self._pending_case is not None:
+            self.show_case(self._pending_case)
+
+    def _row_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.show_case(current.data(CaseIdRole))
+
+    def show_case(self, case_id: int) -> None:
+        """Show one case's timeline (and select it in the list, if it is there)."""
+        self._pending_case = None
+        self._case_token += 1
+        token = self._case_token
+        self._store.submit(lambda s: history.case_timeline(s, case_id),
+                           partial(self._on_timeline, token))
+
+    def open_case(self, case_id: int) -> None:
+        """From the call window: show this case, the list filtered to nothing special."""
+        self.search_box.clear()
+        self._pending_case = case_id
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.reload()
+
+    def _on_timeline(self, token: int, timeline: CaseTimeline | None,
+                     error: BaseException | None) -> None:
+        if token == self._case_token:
+            self.detail.setHtml(self._timeline_html(timeline) if timeline else "")
+
+    def _timeline_html(self, timeline: CaseTimeline) -> str:
+        case, customer = timeline.case, timeline.customer
+        label = self._rules.label
+        who = escape(customer.name or customer.phone) if customer else ""
+        subject = case.subject or self.tr("(no subject)")
+        fix, prevention, senior = self.tr("Fix"), self.tr("Prevention"), self.tr("senior")
+        parts = [f"<h3>#{case.id} {escape(subject)}</h3>",
+                 f"<p>{who} · {escape(_status(case.status))}"]
+        if case.fix:
+            parts.append(f"<br><b>{escape(fix)}:</b> {escape(case.fix)}")
+        if case.prevention:
+            parts.append(f"<br><b>{escape(prevention)}:</b> {escape(case.prevention)}")
+        parts.append("</p>")
+        for contact in timeline.contacts:
+            people = ", ".join(escape(name) + (f" ({escape(senior)})" if role == "senior" else "")
+                               for name, role in contact.handlers)
+            parts.append(f"<h4>{contact.contact.started_at.astimezone():%Y-%m-%d %H:%M} · "
+                         f"{people}</h4><table cellspacing=2>")
+            playbook = self._catalog.get(contact.contact.playbook_id)
+            for entry in contact.entries:
+                parts.append(f"<tr><td style='color:#6b6b6b'>{format_offset(entry.offset_ms / 1000)}"
+                             f"</td><td>{self._entry_html(entry, label, playbook)}</td></tr>")
+            parts.append("</table>")
+        return "".join(parts)
+
+    def _entry_html(self, entry: history.TimelineEntry, label, playbook: Playbook | None) -> str:
+        if entry.kind in ("tick", "untick"):
+            mark = "✔" if entry.kind == "tick" else "✗"
+            step = next((s for s in playbook.steps if s.id == entry.text), None) \
+                if playbook else None
+            title = step.title.get(self._language) if step else entry.text
+            return f"<span style='color:#6b6b6b'>{mark} {escape(title)}</span>"
+        if entry.kind == "escalation":
+            escalated = self.tr("Escalated")
+            return (f"<span style='color:#8a4b00'>⚠ {escape(escalated)}: "
+                    f"{escape(entry.text)} ({escape(entry.who)})</span>")
+        kind = NoteKind(entry.kind)
+        body = escape(quoted(entry.text) if kind is NoteKind.QUOTE
+                      else f"{note_kind_tag(kind)} {entry.text}")
+        if entry.flags:
+            flags = ", ".join(label(f, self._language) for f in entry.flags)
+            body = f"<span style='color:#c62828'>{body}<br>⚠ {escape(flags)}</span>"
+        return body
+
+    def closeEvent(self, event) -> None:
+        self._state.setValue("history/geometry", self.saveGeometry())
+        super().closeEvent(event)
