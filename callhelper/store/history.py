@@ -280,3 +280,27 @@ def case_timeline(session: Session, case_id: int) -> CaseTimeline | None:
             .order_by(col(ContactHandler.id)))]
         timelines.append(ContactTimeline(contact, people, entries))
     return CaseTimeline(case, customer, timelines)
+
+
+@dataclass(frozen=True)
+class PromiseRow:
+    note_id: int
+    case_id: int
+    due_at: datetime | None
+    text: str
+    agent: str
+    customer: str
+    phone: str
+
+
+def open_promises(session: Session, due_before: datetime | None = None,
+                  limit: int = 500) -> list[PromiseRow]:
+    """Promises not yet kept, the soonest due first (those without a due time last)."""
+    query = (select(Note, Contact.case_id, Contact.caller_name, Contact.phone)
+             .join(Contact, col(Contact.id) == Note.contact_id)
+             .where(Note.kind == NoteKind.PROMISE.value, col(Note.done_at).is_(None)))
+    if due_before is not None:
+        query = query.where(col(Note.due_at) <= due_before)
+    query = query.order_by(col(Note.due_at).is_(None), col(Note.due_at), col(Note.id))
+    return [PromiseRow(note.id, case_id, note.due_at, note.text, note.agent, name, phone)
+            for note, case_id, name, phone in session.exec(query.limit(limit))]

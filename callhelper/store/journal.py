@@ -28,10 +28,10 @@ def start_contact_record(new: repository.NewContact) -> dict:
 
 
 def note_record(contact_uid: str, note_uid: str, kind: NoteKind, text: str, offset_ms: int,
-                agent: str, created_at: datetime) -> dict:
+                agent: str, created_at: datetime, due_at: datetime | None = None) -> dict:
     return {"op": "add_note", "contact_uid": contact_uid, "note_uid": note_uid,
             "kind": NoteKind(kind).value, "text": text, "offset_ms": offset_ms, "agent": agent,
-            "created_at": created_at.isoformat()}
+            "created_at": created_at.isoformat(), "due_at": due_at and due_at.isoformat()}
 
 
 def append(path: Path, records: list[dict]) -> None:
@@ -69,6 +69,8 @@ def replay(session: Session, records: list[dict], rules: DemandRules) -> int:
             repository.start_contact(session, repository.NewContact(**fields))
         elif operation == "add_note":
             fields["created_at"] = datetime.fromisoformat(fields["created_at"])
+            due = fields.get("due_at")
+            fields["due_at"] = datetime.fromisoformat(due) if due else None
             repository.add_note(session, rules=rules, **fields)
         else:
             log.warning("unknown journalled write %r skipped", operation)

@@ -85,7 +85,8 @@ def _customer_for_caller(session: Session, phone: str, key: str, name: str,
 
 
 def add_note(session: Session, contact_uid: str, note_uid: str, kind: NoteKind, text: str,
-             offset_ms: int, agent: str, created_at: datetime, rules: DemandRules) -> Note:
+             offset_ms: int, agent: str, created_at: datetime, rules: DemandRules,
+             due_at: datetime | None = None) -> Note:
     """Store a note exactly as typed, card numbers masked first.
 
     The customer's words are checked for demands: the flags and requests are stored on
@@ -105,13 +106,25 @@ def add_note(session: Session, contact_uid: str, note_uid: str, kind: NoteKind, 
         (stored, masked), flags, requests = mask_card_numbers(text), [], []
     note = Note(uid=note_uid, contact_id=contact.id, kind=kind.value, text=stored,
                 offset_ms=max(0, int(offset_ms)), agent=agent, created_at=created_at,
-                masked_cards=masked, flags=flags, requests=requests)
+                masked_cards=masked, flags=flags, requests=requests,
+                due_at=due_at if kind is NoteKind.PROMISE else None)
     session.add(note)
     if flags:
         case = session.get(SupportCase, contact.case_id)
         case.flag_count += len(flags)
         session.add(case)
     session.flush()
+    return note
+
+
+def complete_promise(session: Session, note_id: int, by: str, at: datetime) -> Note:
+    """Mark a promise kept: who and when are recorded; the note's words stay as they were."""
+    note = session.get(Note, note_id)
+    if note is None or note.kind != NoteKind.PROMISE.value:
+        raise NotFound(f"no promise {note_id}")
+    if note.done_at is None:
+        note.done_at, note.done_by = at, by
+        session.add(note)
     return note
 
 

@@ -16,8 +16,8 @@ from functools import partial
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QFormLayout, QFrame, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QMainWindow,
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QSystemTrayIcon, QComboBox, QFormLayout, QFrame, QHBoxLayout,
+                               QHeaderView, QDateTimeEdit, QLabel, QLineEdit, QMainWindow,
                                QPushButton, QSizePolicy, QStackedWidget, QTableView, QVBoxLayout, QWidget)
 from sqlmodel import Session
 
@@ -44,6 +44,8 @@ from callhelper.ui.write_queue import Write, WriteQueue
 from callhelper.ui.wrap_up import WrapUpPanel
 
 HINT_ITEMS = 1
+PROMISE_DEFAULT_HOURS = 1
+REMINDER_INTERVAL_MS = 30_000
 LOOKUP_DELAY_MS = 250
 DEFAULT_SIZE = (400, 680)
 KIND_SHORTCUTS = {
@@ -107,6 +109,15 @@ class CallWindow(QMainWindow):
         self._tick_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._tick_timer.timeout.connect(self._on_tick)
 
+        self._reminded: set[int] = set()
+        self._reminder_timer = QTimer(self)
+        self._reminder_timer.setInterval(REMINDER_INTERVAL_MS)
+        self._reminder_timer.timeout.connect(self.check_promises)
+        self.tray = QSystemTrayIcon(self.windowIcon(), self) \
+            if QSystemTrayIcon.isSystemTrayAvailable() else None
+        if self.tray is not None:
+            self.tray.setToolTip("CallHelper")
+            self.tray.show()
         self._set_always_on_top(bool(settings.get("always_on_top")), save=False)
         self._restore_geometry()
         self._show_state()
@@ -204,9 +215,16 @@ class CallWindow(QMainWindow):
         self.note_entry = QLineEdit()
         self.note_entry.setObjectName("noteEntry")
         self.note_entry.returnPressed.connect(self.submit_note)
+        self.due_edit = QDateTimeEdit()
+        self.due_edit.setObjectName("promiseDue")
+        self.due_edit.setDisplayFormat("MM/dd HH:mm")
+        self.due_edit.setCalendarPopup(True)
+        self.due_edit.setToolTip(self.tr("When the promise falls due"))
+        self.due_edit.hide()
         entry_row = QHBoxLayout()
         entry_row.addWidget(self.kind_combo)
         entry_row.addWidget(self.note_entry, 1)
+        entry_row.addWidget(self.due_edit)
         self.entry_box = QWidget()
         self.entry_box.setLayout(entry_row)
         entry_row.setContentsMargins(0, 0, 0, 0)
@@ -438,7 +456,8 @@ class CallWindow(QMainWindow):
         """Ctrl+H: the history browser (a click on a prior contact opens its case)."""
         if self._history_window is None:
             self._history_window = HistoryWindow(self._store, self._rules, self._catalog,
-                                                 self._language, self._window_state_file())
+                                                 self._language, self._window_state_file(),
+                                                 self._agent, self._clock)
         if case_id is not None:
             self._history_window.open_case(case_id)
         else:
@@ -446,6 +465,25 @@ class CallWindow(QMainWindow):
             self._history_window.raise_()
             self._history_window.activateWindow()
         return self._history_window
+
+    def check_promises(self) -> None:
+        """Remind of promises that have fallen due (each once): a desktop notification where
+        the desktop has a tray, the status line otherwise."""
+        now = self._clock.now()
+        self._store.submit(lambda s: history.open_promises(s, due_before=now),
+                           self._on_due_promises)
+
+    def _on_due_promises(self, due: list | None, error: BaseException | None) -> None:
+        fresh = [promise for promise in due or [] if promise.note_id not in self._reminded]
+        if not fresh:
+            return
+        self._reminded.update(promise.note_id for promise in fresh)
+        lines = [f"{promise.customer or promise.phone}: {promise.text} ({promise.agent})"
+                 for promise in fresh]
+        title = self.tr("Promise due (%1)").replace("%1", str(len(fresh)))
+        if self.tray is not None:
+            self.tray.showMessage(title, "\n".join(lines), QSystemTrayIcon.MessageIcon.Warning)
+        self._show_save_state(f"⏰ {title}: {lines[0]}", problem=True)
 
     def edit_profile(self) -> None:
         """Ctrl+P: the customer's profile, edited in place during or after the call."""
@@ -517,16 +555,18 @@ class CallWindow(QMainWindow):
         offset_ms = round(session.elapsed_seconds() * 1000)
         contact_uid, note_uid = session.uid, uuid.uuid4().hex
         agent, at, rules = self._agent, self._clock.now(), self._rules
+        due = self.due_edit.dateTime().toPython().astimezone() \
+            if kind is NoteKind.PROMISE else None
         self.note_entry.clear()
         self.kind_combo.setCurrentIndex(0)
         if self._writes.problem is None:
             self._show_save_state(self.tr("Saving…"))
         self._write(
             lambda s: repository.add_note(s, contact_uid, note_uid, kind, text, offset_ms,
-                                          agent, at, rules),
+                                          agent, at, rules, due),
             partial(self._on_note_saved, contact_uid),
             partial(self._on_note_refused, contact_uid, text),
-            journal.note_record(contact_uid, note_uid, kind, text, offset_ms, agent, at))
+            journal.note_record(contact_uid, note_uid, kind, text, offset_ms, agent, at, due))
 
     def _is_current(self, contact_uid: str) -> bool:
         return self._session is not None and self._session.uid == contact_uid
@@ -600,6 +640,9 @@ class CallWindow(QMainWindow):
                 self._show_save_state(self.tr("✓ %1 writes kept from the last session are now "
                                               "saved").replace("%1", str(replayed)))
         self._show_state()
+        if self._ready:
+            self._reminder_timer.start()
+            self.check_promises()
         self.ready.emit()
 
     def _resume(self, unfinished: UnfinishedContact) -> None:
@@ -873,6 +916,12 @@ class CallWindow(QMainWindow):
 
     def _update_placeholder(self) -> None:
         kind = NoteKind(self.kind_combo.currentData())
+        promise = kind is NoteKind.PROMISE
+        if promise and self.due_edit.isHidden():
+            soon = self._clock.now().astimezone() + timedelta(hours=PROMISE_DEFAULT_HOURS)
+            self.due_edit.setDateTime(soon.replace(minute=0, second=0, microsecond=0)
+                                      + timedelta(hours=1))
+        self.due_edit.setVisible(promise)
         if kind is NoteKind.QUOTE:
             text = self.tr("The customer's exact words… Enter saves")
         else:
@@ -923,6 +972,7 @@ class CallWindow(QMainWindow):
         state.setValue("geometry", self.saveGeometry())
         state.sync()
         self._tick_timer.stop()
+        self._reminder_timer.stop()
         if self._history_window is not None:
             self._history_window.close()
         self._writes.close()

@@ -14,18 +14,21 @@ from typing import Any
 
 from PySide6.QtCore import (QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex,
                             QSettings, QSize, QSortFilterProxyModel, Qt, QTimer)
-from PySide6.QtGui import QAbstractTextDocumentLayout, QKeySequence, QShortcut, QTextDocument
+from PySide6.QtGui import (QAbstractTextDocumentLayout, QBrush, QColor, QKeySequence, QShortcut,
+                           QTextDocument)
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QMainWindow, QSplitter, QStyle,
+                               QHeaderView, QLabel, QLineEdit, QMainWindow, QPushButton,
+                               QSplitter, QStyle,
                                QStyledItemDelegate, QStyleOptionViewItem, QTableView,
                                QTextBrowser, QVBoxLayout, QWidget)
 
 from callhelper.core.case import CaseStatus, NoteKind
+from callhelper.core.clock import Clock
 from callhelper.core.flags import DemandRules
 from callhelper.core.playbook import Playbook, PlaybookCatalog
 from callhelper.core.session import format_offset
-from callhelper.store import history
-from callhelper.store.history import CaseFilter, CaseRow, CaseTimeline, SearchHit
+from callhelper.store import history, repository
+from callhelper.store.history import CaseFilter, CaseRow, CaseTimeline, PromiseRow, SearchHit
 from callhelper.ui.labels import note_kind_tag, quoted, status_label
 from callhelper.ui.store_client import StoreClient
 
@@ -35,6 +38,7 @@ HIGHLIGHT = "#ffe082"
 SortRole = Qt.ItemDataRole.UserRole + 10
 CaseIdRole = Qt.ItemDataRole.UserRole + 11
 SpansRole = Qt.ItemDataRole.UserRole + 12
+NoteIdRole = Qt.ItemDataRole.UserRole + 13
 
 
 def _status(value: str) -> str:
@@ -128,6 +132,29 @@ class SearchModel(_RowsModel):
         return None
 
 
+class PromisesModel(_RowsModel):
+    DUE, CUSTOMER, PROMISE, AGENT = range(4)
+
+    def headers(self) -> list[str]:
+        return [self.tr("Due"), self.tr("Customer"), self.tr("Promise"), self.tr("Made by")]
+
+    def cell(self, row: PromiseRow, column: int, role: int) -> Any:
+        if role == CaseIdRole:
+            return row.case_id
+        if role == NoteIdRole:
+            return row.note_id
+        due = f"{row.due_at.astimezone():%Y-%m-%d %H:%M}" if row.due_at else self.tr("no due time")
+        if role == Qt.ItemDataRole.DisplayRole:
+            return [due, row.customer or row.phone, row.text, row.agent][column]
+        if role == SortRole:
+            return [row.due_at.timestamp() if row.due_at else float("inf"), row.customer,
+                    row.text, row.agent][column]
+        if (role == Qt.ItemDataRole.ForegroundRole and row.due_at is not None
+                and row.due_at < datetime.now(timezone.utc)):
+            return QBrush(QColor("#c62828"))
+        return None
+
+
 class HighlightDelegate(QStyledItemDelegate):
     """Draws the text with the places that match the query highlighted."""
 
@@ -166,8 +193,11 @@ class HighlightDelegate(QStyledItemDelegate):
 
 class HistoryWindow(QMainWindow):
     def __init__(self, store: StoreClient, rules: DemandRules, catalog: PlaybookCatalog,
-                 language: str, state: QSettings, parent=None) -> None:
+                 language: str, state: QSettings, agent: str, clock: Clock,
+                 parent=None) -> None:
         super().__init__(parent)
+        self._agent = agent
+        self._clock = clock
         self._store = store
         self._catalog = catalog
         self._rules = rules
@@ -200,9 +230,14 @@ class HistoryWindow(QMainWindow):
         self.handler.addItem(self.tr("Any handler"), "")
         self.flagged = QCheckBox(self.tr("Flagged"))
         self.escalated = QCheckBox(self.tr("Escalated"))
+        self.promises_only = QCheckBox(self.tr("Open promises"))
+        self.promises_only.setObjectName("openPromises")
+        self.done_button = QPushButton(self.tr("Promise kept (Ctrl+D)"))
+        self.done_button.clicked.connect(self.mark_kept)
+        self.done_button.hide()
         for combo in (self.status, self.handler):
             combo.currentIndexChanged.connect(self.reload)
-        for box in (self.flagged, self.escalated):
+        for box in (self.flagged, self.escalated, self.promises_only):
             box.toggled.connect(self.reload)
         for edit in (self.since, self.until):
             edit.dateChanged.connect(self.reload)
@@ -211,12 +246,15 @@ class HistoryWindow(QMainWindow):
         for label, widget in ((self.tr("From"), self.since), (self.tr("to"), self.until)):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
-        for widget in (self.status, self.handler, self.flagged, self.escalated):
+        for widget in (self.status, self.handler, self.flagged, self.escalated,
+                       self.promises_only):
             filters.addWidget(widget)
         filters.addStretch(1)
+        filters.addWidget(self.done_button)
 
         self.cases_model = CasesModel(self)
         self.search_model = SearchModel(self)
+        self.promises_model = PromisesModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSortRole(SortRole)
         self.proxy.setSourceModel(self.cases_model)
@@ -258,7 +296,7 @@ class HistoryWindow(QMainWindow):
         self.setCentralWidget(central)
 
         for keys, action in (("Ctrl+F", self._focus_search), ("Escape", self.search_box.clear),
-                             ("Ctrl+W", self.close)):
+                             ("Ctrl+W", self.close), ("Ctrl+D", self.mark_kept)):
             QShortcut(QKeySequence(keys), self).activated.connect(action)
         geometry = state.value("history/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
@@ -299,7 +337,11 @@ class HistoryWindow(QMainWindow):
         self._search_timer.stop()
         self._query_token += 1
         token, query = self._query_token, self.search_box.text().strip()
-        if query:
+        self.done_button.setVisible(self.promises_only.isChecked())
+        if self.promises_only.isChecked():
+            self._store.submit(history.open_promises,
+                               partial(self._on_results, token, self.promises_model))
+        elif query:
             self._store.submit(lambda s: history.search(s, query, 200),
                                partial(self._on_results, token, self.search_model))
         else:
@@ -321,6 +363,23 @@ class HistoryWindow(QMainWindow):
         self.count_label.setText(self.tr("%1 results").replace("%1", str(len(rows))))
         if self._pending_case is not None:
             self.show_case(self._pending_case)
+
+    def mark_kept(self) -> None:
+        """Ctrl+D on an open promise: kept, by whom and when."""
+        current = self.table.currentIndex()
+        note_id = current.data(NoteIdRole) if current.isValid() else None
+        if not self.promises_only.isChecked() or note_id is None:
+            return
+        agent, at = self._agent, self._clock.now()
+        self._store.submit(lambda s: repository.complete_promise(s, note_id, agent, at),
+                           self._on_kept)
+
+    def _on_kept(self, _note, error: BaseException | None) -> None:
+        if error is not None:
+            self.count_label.setText(self.tr("The promise could not be marked; details are in "
+                                              "the log."))
+            return
+        self.reload()
 
     def _row_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():

@@ -36,6 +36,10 @@
         <translation>設定 (Ctrl+,)</translation>
     </message>
     <message>
+        <source>When the promise falls due</source>
+        <translation>約束の期限</translation>
+    </message>
+    <message>
         <source>Name of the senior taking over… Enter</source>
         <translation>引き継ぐ上司のお名前… Enter</translation>
     </message>
@@ -78,6 +82,10 @@
     <message>
         <source>not assessed</source>
         <translation>未確認</translation>
+    </message>
+    <message>
+        <source>Promise due (%1)</source>
+        <translation>約束の期限です(%1 件)</translation>
     </message>
     <message>
         <source>✓ Profile saved</source>
@@ -418,6 +426,14 @@
         <translation>二次対応</translation>
     </message>
     <message>
+        <source>Open promises</source>
+        <translation>未完了の約束</translation>
+    </message>
+    <message>
+        <source>Promise kept (Ctrl+D)</source>
+        <translation>約束を完了 (Ctrl+D)</translation>
+    </message>
+    <message>
         <source>From</source>
         <translation>期間</translation>
     </message>
@@ -436,6 +452,10 @@
     <message>
         <source>%1 results</source>
         <translation>%1 件</translation>
+    </message>
+    <message>
+        <source>The promise could not be marked; details are in the log.</source>
+        <translation>約束を完了にできませんでした。詳細はログにあります。</translation>
     </message>
     <message>
         <source>(no subject)</source>
@@ -470,6 +490,29 @@
     <message>
         <source>(no subject)</source>
         <translation>(件名なし)</translation>
+    </message>
+</context>
+<context>
+    <name>PromisesModel</name>
+    <message>
+        <source>Due</source>
+        <translation>期限</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>お客様</translation>
+    </message>
+    <message>
+        <source>Promise</source>
+        <translation>約束</translation>
+    </message>
+    <message>
+        <source>Made by</source>
+        <translation>約束した人</translation>
+    </message>
+    <message>
+        <source>no due time</source>
+        <translation>期限なし</translation>
     </message>
 </context>
 <context>

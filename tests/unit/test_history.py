@@ -190,3 +190,28 @@ def test_a_case_timeline_orders_ticks_notes_and_escalations(store, clock):
         (0, "quote"), (500, "tick"), (1000, "fact"), (1500, "escalation")]
     assert contact.handlers == [("鈴木", "agent"), ("田中主任", "senior")]
     assert timeline.customer.name == "山田"
+
+
+def test_promises_carry_a_due_time_and_are_kept_by_someone(store, clock):
+    with store.unit_of_work() as session:
+        repository.start_contact(session, NewContact("a", "鈴木", "complaint", 2, clock.now(),
+                                                     "03-1234-5678", "山田"))
+        for number, hours in enumerate((5, 1, None)):
+            repository.add_note(session, "a", f"p{number}", NoteKind.PROMISE, f"約束{number}",
+                                0, "鈴木", clock.now(), RULES,
+                                clock.now() + timedelta(hours=hours) if hours else None)
+        repository.add_note(session, "a", "q", NoteKind.QUOTE, "期限は無視される", 0, "鈴木",
+                            clock.now(), RULES, clock.now())
+    with store.unit_of_work() as session:
+        promises = history.open_promises(session)
+        assert [p.text for p in promises] == ["約束1", "約束0", "約束2"]
+        due_soon = history.open_promises(session, due_before=clock.now() + timedelta(hours=2))
+        assert [p.text for p in due_soon] == ["約束1"]
+        kept = repository.complete_promise(session, due_soon[0].note_id, "佐藤", clock.now())
+        assert (kept.done_by, kept.done_at) == ("佐藤", clock.now())
+        with pytest.raises(repository.NotFound):
+            repository.complete_promise(session, 999, "佐藤", clock.now())
+    with store.unit_of_work() as session:
+        assert [p.text for p in history.open_promises(session)] == ["約束0", "約束2"]
+        assert [p.text for p in history.caller_history(session, "03-1234-5678").promises] == [
+            "約束0", "約束2"]
