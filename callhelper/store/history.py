@@ -239,6 +239,9 @@ class TimelineEntry:
     who: str
     flags: tuple[str, ...] = ()
     requests: tuple[str, ...] = ()
+    due_at: datetime | None = None
+    done_at: datetime | None = None
+    done_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -269,7 +272,7 @@ def case_timeline(session: Session, case_id: int) -> CaseTimeline | None:
                    for e in session.exec(select(StepEvent).where(StepEvent.contact_id ==
                                                                  contact.id))]
         entries += [TimelineEntry(n.offset_ms, n.kind, n.text, n.agent, tuple(n.flags),
-                                  tuple(n.requests))
+                                  tuple(n.requests), n.due_at, n.done_at, n.done_by)
                     for n in session.exec(select(Note).where(Note.contact_id == contact.id))]
         entries += [TimelineEntry(e.offset_ms, "escalation", ", ".join(e.reasons), e.agent)
                     for e in session.exec(select(Escalation).where(Escalation.contact_id ==

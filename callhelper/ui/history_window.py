@@ -449,7 +449,18 @@ class HistoryWindow(QMainWindow):
         if entry.flags:
             flags = ", ".join(label(f, self._language) for f in entry.flags)
             body = f"<span style='color:#c62828'>{body}<br>⚠ {escape(flags)}</span>"
+        if kind is NoteKind.PROMISE:
+            body += " " + escape(self._promise_state(entry))
         return body
+
+    def _promise_state(self, entry: history.TimelineEntry) -> str:
+        if entry.done_at is not None:
+            return self.tr("(kept: %1, %2)").replace("%1", entry.done_by).replace(
+                "%2", f"{entry.done_at.astimezone():%m/%d %H:%M}")
+        if entry.due_at is not None:
+            return self.tr("(open, due %1)").replace("%1",
+                                                     f"{entry.due_at.astimezone():%m/%d %H:%M}")
+        return self.tr("(open)")
 
     def closeEvent(self, event) -> None:
         self._state.setValue("history/geometry", self.saveGeometry())

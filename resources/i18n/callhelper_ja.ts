@@ -473,6 +473,18 @@
         <source>senior</source>
         <translation>上司</translation>
     </message>
+    <message>
+        <source>(kept: %1, %2)</source>
+        <translation>(完了: %1 %2)</translation>
+    </message>
+    <message>
+        <source>(open, due %1)</source>
+        <translation>(未完了・期限 %1)</translation>
+    </message>
+    <message>
+        <source>(open)</source>
+        <translation>(未完了)</translation>
+    </message>
 </context>
 <context>
     <name>NotesModel</name>

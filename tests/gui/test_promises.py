@@ -67,3 +67,7 @@ def test_an_open_promise_is_marked_kept_from_the_history(qtbot, window, clock, d
     qtbot.waitUntil(lambda: browser.promises_model.rowCount() == 0)
     assert db("SELECT done_by FROM note") == [("鈴木",)]
     assert QApplication.activeWindow() is browser
+    browser.promises_only.setChecked(False)
+    qtbot.waitUntil(lambda: browser.cases_model.rowCount() == 1)
+    browser.table.selectRow(0)
+    qtbot.waitUntil(lambda: "(kept: 鈴木" in browser.detail.toPlainText())
