@@ -14,8 +14,8 @@ from callhelper.core.demo import demo_data
 from callhelper.core.flags import Analysis, DemandRules, analyze
 from callhelper.core.phones import phone_key
 from callhelper.store.engine import Store
-from callhelper.store.models import (Contact, ContactHandler, Customer, Note, StepEvent,
-                                     SupportCase)
+from callhelper.store.models import (Contact, ContactHandler, Customer, CustomerPhone, Note,
+                                     StepEvent, SupportCase)
 from callhelper.store.repository import CUSTOMER_WORDS
 
 BATCH = 2000
@@ -37,6 +37,9 @@ def fill_demo(store: Store, cases: int, seed: int, rules: DemandRules, now: date
              "created_at": now - timedelta(days=200)}
             for index, c in enumerate(customers)]
         connection.execute(insert(Customer), customer_rows)
+        connection.execute(insert(CustomerPhone), [
+            {"customer_id": row["id"], "phone": row["phone"], "phone_key": row["phone_key"]}
+            for row in customer_rows])
     batch: dict[str, list[dict]] = _empty_batch()
     done = 0
     for case in generated:

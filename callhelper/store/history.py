@@ -7,14 +7,15 @@ stops as soon as enough rows are found.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import text
+from sqlalchemy import or_, text
 from sqlmodel import Session, col, select
 
 from callhelper.core.case import NoteKind
 from callhelper.core.phones import DEFAULT_REGION, normalize_phone
+from callhelper.store.repository import customer_numbers, find_customer
 from callhelper.store.models import (Contact, ContactHandler, Customer, Escalation, Note,
                                      StepEvent, SupportCase)
 
@@ -54,6 +55,7 @@ class CallerHistory:
     customer: Customer | None
     contacts: list[PastContact]
     promises: list[OpenPromise]
+    other_numbers: list[str] = field(default_factory=list)
 
     def contacts_since(self, since: datetime) -> int:
         return sum(1 for contact in self.contacts if contact.started_at >= since)
@@ -65,23 +67,26 @@ def caller_history(session: Session, phone: str, region: str = DEFAULT_REGION,
     key = normalize_phone(phone, region).key
     if not key:
         return CallerHistory(None, [], [])
-    customer = session.exec(select(Customer).where(Customer.phone_key == key)
-                            .order_by(col(Customer.id))).first()
+    customer = find_customer(session, key)
+    same_caller = Contact.phone_key == key if customer is None else \
+        or_(Contact.phone_key == key, Contact.customer_id == customer.id)
     rows = session.exec(
         select(Contact, SupportCase).join(SupportCase, col(SupportCase.id) == Contact.case_id)
-        .where(Contact.phone_key == key).order_by(col(Contact.started_at).desc())
+        .where(same_caller).order_by(col(Contact.started_at).desc())
         .limit(limit)).all()
     contacts = [PastContact(contact.uid, contact.id, case.id, contact.started_at, contact.agent,
                             case.subject, case.status, case.flag_count) for contact, case in rows]
     contacts.sort(key=lambda c: not c.open)
     promises = session.exec(
         select(Note, Contact.case_id).join(Contact, col(Contact.id) == Note.contact_id)
-        .where(Contact.phone_key == key, Note.kind == NoteKind.PROMISE.value,
+        .where(same_caller, Note.kind == NoteKind.PROMISE.value,
                col(Note.done_at).is_(None))
         .order_by(col(Note.due_at).is_(None), col(Note.due_at), col(Note.id))).all()
+    others = [row.phone for row in customer_numbers(session, customer.id)
+              if row.phone_key != key] if customer else []
     return CallerHistory(customer, contacts, [
         OpenPromise(note.id, case_id, note.text, note.agent, note.due_at, note.created_at)
-        for note, case_id in promises])
+        for note, case_id in promises], others)
 
 
 def contacts_of_number(session: Session, phone: str, region: str = DEFAULT_REGION,

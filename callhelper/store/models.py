@@ -24,6 +24,17 @@ class Customer(SQLModel, table=True):
     created_at: datetime
 
 
+class CustomerPhone(SQLModel, table=True):
+    """Each number a customer calls from; ``phone_key`` is the normalised form looked up."""
+
+    __tablename__ = "customer_phone"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    phone: str
+    phone_key: str = Field(index=True)
+
+
 class SupportCase(SQLModel, table=True):
     """A problem a customer raised; it may span several contacts."""
 

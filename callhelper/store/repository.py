@@ -3,6 +3,7 @@ of work (the caller commits). Datetimes are timezone-aware; they come back in UT
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,8 +14,8 @@ from callhelper.core.flags import DemandRules, analyze
 from callhelper.core.phones import DEFAULT_REGION, normalize_phone, phone_key
 from callhelper.core.pii import mask_card_numbers
 from callhelper.core.session import StepChange
-from callhelper.store.models import (Contact, ContactHandler, Customer, Escalation, Note,
-                                     StepEvent, SupportCase)
+from callhelper.store.models import (Contact, ContactHandler, Customer, CustomerPhone,
+                                     Escalation, Note, StepEvent, SupportCase)
 
 #: The kinds of note that hold the customer's words, and so are checked for demands.
 CUSTOMER_WORDS = (NoteKind.QUOTE, NoteKind.REQUEST)
@@ -79,6 +80,8 @@ def _customer_for_caller(session: Session, phone: str, key: str, name: str,
         customer = Customer(name=name, phone=phone, phone_key=key, created_at=now)
         session.add(customer)
         session.flush()
+        if key:
+            session.add(CustomerPhone(customer_id=customer.id, phone=phone, phone_key=key))
     elif name and not customer.name:
         customer.name = name
     return customer
@@ -175,20 +178,26 @@ class CustomerProfile:
     preferred_channel: str = ""
     unavailable: str = ""
     note: str = ""
+    other_numbers: str = ""
+
+    def numbers(self) -> list[str]:
+        """The other numbers, as written, split at commas, 、 and ;."""
+        return [n.strip() for n in re.split(r"[,、;；]", self.other_numbers) if n.strip()]
 
 
 def update_customer(session: Session, contact_uid: str, profile: CustomerProfile,
-                    at: datetime) -> Customer:
+                    at: datetime, region: str = DEFAULT_REGION) -> Customer:
     """Save the profile of the contact's customer, creating the customer if the caller was
     unknown; the contact (and its case) then belong to that customer."""
     contact = _contact_by_uid(session, contact_uid)
     customer = session.get(Customer, contact.customer_id) if contact.customer_id else None
     if customer is None:
         customer = Customer(phone=contact.phone, phone_key=contact.phone_key, created_at=at)
-    for field_name, value in vars(profile).items():
-        setattr(customer, field_name, value.strip())
+    for field_name in ("name", "company", "preferred_channel", "unavailable", "note"):
+        setattr(customer, field_name, getattr(profile, field_name).strip())
     session.add(customer)
     session.flush()
+    _set_numbers(session, customer, profile.numbers(), region)
     if contact.customer_id != customer.id:
         contact.customer_id = customer.id
         case = session.get(SupportCase, contact.case_id)
@@ -201,10 +210,32 @@ def update_customer(session: Session, contact_uid: str, profile: CustomerProfile
     return customer
 
 
+def _set_numbers(session: Session, customer: Customer, others: list[str], region: str) -> None:
+    """The customer's numbers: the main one and ``others``; each key once."""
+    wanted = {customer.phone_key: customer.phone} if customer.phone_key else {}
+    for typed in others:
+        wanted.setdefault(normalize_phone(typed, region).key, typed)
+    existing = session.exec(select(CustomerPhone).where(
+        CustomerPhone.customer_id == customer.id)).all()
+    for row in existing:
+        if row.phone_key not in wanted:
+            session.delete(row)
+    known = {row.phone_key for row in existing}
+    for key, typed in wanted.items():
+        if key not in known:
+            session.add(CustomerPhone(customer_id=customer.id, phone=typed, phone_key=key))
+
+
+def customer_numbers(session: Session, customer_id: int) -> list[CustomerPhone]:
+    return list(session.exec(select(CustomerPhone).where(CustomerPhone.customer_id == customer_id)
+                             .order_by(col(CustomerPhone.id))).all())
+
+
 def find_customer(session: Session, key: str) -> Customer | None:
-    """The customer whose number has this key (the oldest record, if several)."""
-    return session.exec(select(Customer).where(Customer.phone_key == key)
-                        .order_by(col(Customer.id))).first()
+    """The customer one of whose numbers has this key (the oldest record, if several)."""
+    return session.exec(
+        select(Customer).join(CustomerPhone, col(CustomerPhone.customer_id) == Customer.id)
+        .where(CustomerPhone.phone_key == key).order_by(col(Customer.id))).first()
 
 
 def record_step_change(session: Session, contact_uid: str, change: StepChange, agent: str,

@@ -11,7 +11,7 @@ import uuid
 from datetime import timedelta
 from html import escape
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -442,9 +442,7 @@ class CallWindow(QMainWindow):
         call (ringing or answered)."""
         session = self._session
         if found is not None and session is not None:
-            found = CallerHistory(found.customer,
-                                  [c for c in found.contacts if c.uid != session.uid],
-                                  found.promises)
+            found = replace(found, contacts=[c for c in found.contacts if c.uid != session.uid])
         self._history = found
         self.caller_panel.show_history(found)
         since = self._clock.now() - timedelta(days=self._playbook.escalation.repeat_days)

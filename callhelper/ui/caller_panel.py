@@ -96,6 +96,8 @@ class CallerPanel(QWidget):
         self.unavailable.setPlaceholderText(self.tr("e.g. not on Wednesday afternoons"))
         self.note = QLineEdit()
         self.note.setPlaceholderText(self.tr("What every agent should know"))
+        self.other_numbers = QLineEdit()
+        self.other_numbers.setPlaceholderText(self.tr("e.g. 090-1234-5678, 03-9876-5432"))
         form = QFormLayout(self.form)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow(self.tr("Name"), self.name)
@@ -103,6 +105,7 @@ class CallerPanel(QWidget):
         form.addRow(self.tr("Contact by"), self.channel)
         form.addRow(self.tr("Unavailable"), self.unavailable)
         form.addRow(self.tr("Note"), self.note)
+        form.addRow(self.tr("Other numbers"), self.other_numbers)
         hint = QLabel(self.tr("Enter saves · Esc closes"))
         hint.setStyleSheet("color: #6b6b6b;")
         form.addRow(hint)
@@ -120,7 +123,8 @@ class CallerPanel(QWidget):
         self.show_history(None)
 
     def _fields(self) -> tuple[QLineEdit, ...]:
-        return (self.name, self.company, self.channel, self.unavailable, self.note)
+        return (self.name, self.company, self.channel, self.unavailable, self.note,
+                self.other_numbers)
 
     def show_history(self, history: CallerHistory | None) -> None:
         """Show a lookup's result; None clears the panel."""
@@ -142,7 +146,10 @@ class CallerPanel(QWidget):
             customer and customer.preferred_channel and
             self.tr("Contact by: %1").replace("%1", customer.preferred_channel),
             customer and customer.unavailable,
-            customer and customer.note) if value]
+            customer and customer.note,
+            history and history.other_numbers and
+            self.tr("Also calls from %1").replace("%1", ", ".join(history.other_numbers)))
+            if value]
         self.profile.setText(" · ".join(details))
         self.profile.setVisible(bool(details))
         contacts = history.contacts if history else []
@@ -151,7 +158,8 @@ class CallerPanel(QWidget):
         self.contacts.setFixedHeight(rows * (self.contacts.sizeHintForRow(0) if rows else 0) + 4)
         self.contacts.setVisible(bool(contacts))
         values = (customer.name, customer.company, customer.preferred_channel,
-                  customer.unavailable, customer.note) if customer else ("",) * 5
+                  customer.unavailable, customer.note,
+                  ", ".join(history.other_numbers)) if customer else ("",) * 6
         if not self.form.isVisible():
             for field, value in zip(self._fields(), values):
                 field.setText(value)

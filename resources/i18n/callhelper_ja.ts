@@ -324,6 +324,10 @@
         <translation>担当者全員に知ってほしいこと</translation>
     </message>
     <message>
+        <source>e.g. 090-1234-5678, 03-9876-5432</source>
+        <translation>例: 090-1234-5678, 03-9876-5432</translation>
+    </message>
+    <message>
         <source>Name</source>
         <translation>お名前</translation>
     </message>
@@ -342,6 +346,10 @@
     <message>
         <source>Note</source>
         <translation>メモ</translation>
+    </message>
+    <message>
+        <source>Other numbers</source>
+        <translation>ほかの電話番号</translation>
     </message>
     <message>
         <source>Enter saves · Esc closes</source>
@@ -366,6 +374,10 @@
     <message>
         <source>Contact by: %1</source>
         <translation>連絡方法: %1</translation>
+    </message>
+    <message>
+        <source>Also calls from %1</source>
+        <translation>ほかの番号: %1</translation>
     </message>
 </context>
 <context>

@@ -75,3 +75,22 @@ def test_the_panel_model_passes_the_model_tester(qtbot, window, paths, clock, qt
     type_text(window.number_input, "03-1234-5678")
     qtbot.waitUntil(lambda: window.caller_panel.contacts_model.rowCount() == 1)
     qtmodeltester.check(window.caller_panel.contacts_model)
+
+
+def test_numbers_added_to_the_profile_find_the_same_history(qtbot, window, paths, clock):
+    earlier_call(paths, clock, "a", 2, "会社の電話から", CaseStatus.OPEN)
+    type_text(window.number_input, "03-1234-5678")
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    panel = window.caller_panel
+    qtbot.waitUntil(lambda: panel.contacts_model.rowCount() == 1)
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_P, CTRL)
+    type_text(panel.other_numbers, "090-5555-6666")
+    qtbot.keyClick(panel.other_numbers, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Also calls from 090-5555-6666" in panel.profile.text())
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_F9)
+    type_text(window.wrap_up.subject, "番号の追加")
+    qtbot.keyClick(window.wrap_up.subject, Qt.Key.Key_S, CTRL)
+    qtbot.waitUntil(lambda: window.session is None)
+    type_text(window.number_input, "09055556666")
+    qtbot.waitUntil(lambda: panel.contacts_model.rowCount() == 2)
+    assert window.caller_label.text().startswith("山田 太郎")

@@ -215,3 +215,20 @@ def test_promises_carry_a_due_time_and_are_kept_by_someone(store, clock):
         assert [p.text for p in history.open_promises(session)] == ["約束0", "約束2"]
         assert [p.text for p in history.caller_history(session, "03-1234-5678").promises] == [
             "約束0", "約束2"]
+
+
+def test_a_customer_with_several_numbers_is_one_caller(store, clock):
+    call(store, clock, "a", "03-1234-5678", subject="会社から")
+    with store.unit_of_work() as session:
+        repository.update_customer(session, "a", repository.CustomerProfile(
+            name="山田", other_numbers="090-1111-2222、 ０８０－３３３３－４４４４ "), clock.now())
+    call(store, clock, "b", "090-1111-2222", subject="携帯から")
+    with store.unit_of_work() as session:
+        from_mobile = history.caller_history(session, "+819011112222")
+        from_office = history.caller_history(session, "0312345678")
+        from_unused = history.caller_history(session, "080-3333-4444")
+    assert [c.subject for c in from_mobile.contacts] == ["携帯から", "会社から"]
+    assert [c.subject for c in from_office.contacts] == ["携帯から", "会社から"]
+    assert [c.subject for c in from_unused.contacts] == ["携帯から", "会社から"]
+    assert from_office.other_numbers == ["090-1111-2222", "０８０－３３３３－４４４４"]
+    assert from_mobile.customer.id == from_office.customer.id
