@@ -7,7 +7,6 @@ The generator yields plain records; the store writes them.
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -77,7 +76,6 @@ class DemoNote:
 
 @dataclass
 class DemoContact:
-    uid: str
     agent: str
     started_at: datetime
     talk_seconds: float
@@ -97,7 +95,6 @@ class DemoCustomer:
 
 @dataclass
 class DemoCase:
-    uid: str
     customer_index: int
     subject: str
     status: CaseStatus
@@ -141,7 +138,7 @@ def _case(rng: random.Random, customers: int, now: datetime) -> DemoCase:
         contacts.append(_contact(rng, started, product, f"{product}の{detail}"))
     resolved = rng.random() < 0.7
     return DemoCase(
-        uuid.UUID(int=rng.getrandbits(128)).hex, rng.randrange(customers), f"{product}: {problem}",
+        rng.randrange(customers), f"{product}: {problem}",
         CaseStatus.RESOLVED if resolved else rng.choice([CaseStatus.OPEN,
                                                          CaseStatus.WAITING_CALLBACK]),
         rng.choice(list(Level)), rng.choice(list(Level)),
@@ -150,8 +147,7 @@ def _case(rng: random.Random, customers: int, now: datetime) -> DemoCase:
 
 def _contact(rng: random.Random, started: datetime, product: str, problem: str) -> DemoContact:
     talk = rng.uniform(180, 1500)
-    contact = DemoContact(uuid.UUID(int=rng.getrandbits(128)).hex, rng.choice(AGENTS), started,
-                          talk)
+    contact = DemoContact(rng.choice(AGENTS), started, talk)
     offset = 0
     for _ in range(rng.randrange(3, 10)):
         offset += rng.randrange(15_000, 120_000)

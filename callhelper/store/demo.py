@@ -14,8 +14,7 @@ from callhelper.core.demo import demo_data
 from callhelper.core.flags import Analysis, DemandRules, analyze
 from callhelper.core.phones import phone_key
 from callhelper.store.engine import Store
-from callhelper.store.models import (Contact, ContactHandler, Customer, CustomerPhone, Note,
-                                     StepEvent, SupportCase)
+from callhelper.store.models import Contact, Customer, CustomerPhone, Note, SupportCase
 from callhelper.store.repository import CUSTOMER_WORDS
 
 BATCH = 2000
@@ -23,7 +22,9 @@ BATCH = 2000
 
 def fill_demo(store: Store, cases: int, seed: int, rules: DemandRules, now: datetime,
               progress: Callable[[int, int], None] | None = None) -> None:
-    """Add ``cases`` sample cases (with customers, contacts, notes, ticks) to the database."""
+    """Add ``cases`` sample cases (with customers, contacts, notes, ticks) to the database.
+
+    Keys follow the ids (``demo-note-123``), so the unique indexes grow at their end."""
     checked = lru_cache(maxsize=None)(lambda text: analyze(text, rules))
     customers, generated = demo_data(cases, seed, now)
     with store.engine.begin() as connection:
@@ -40,87 +41,100 @@ def fill_demo(store: Store, cases: int, seed: int, rules: DemandRules, now: date
         connection.execute(insert(CustomerPhone), [
             {"customer_id": row["id"], "phone": row["phone"], "phone_key": row["phone_key"]}
             for row in customer_rows])
-    batch: dict[str, list[dict]] = _empty_batch()
+    batch = _Batch()
     done = 0
     for case in generated:
         ids["case"] += 1
         customer = customer_rows[case.customer_index]
+        resolved = case.status.value == "resolved"
         flag_count = 0
         for contact in case.contacts:
             ids["contact"] += 1
-            batch["contact"].append({
-                "id": ids["contact"], "uid": contact.uid, "case_id": ids["case"],
-                "customer_id": customer["id"], "agent": contact.agent, "phone": customer["phone"],
-                "phone_key": customer["phone_key"], "caller_name": customer["name"],
-                "playbook_id": "complaint", "playbook_version": 2, "state": "closed",
-                "started_at": contact.started_at,
-                "ended_at": contact.started_at + timedelta(seconds=contact.talk_seconds),
-                "talk_seconds": contact.talk_seconds, "hold_seconds": 0.0, "on_hold": False})
-            batch["handler"].append({"contact_id": ids["contact"], "name": contact.agent,
-                                     "role": "agent", "joined_at": contact.started_at})
-            for step, elapsed in contact.ticked:
-                batch["step"].append({"contact_id": ids["contact"], "step_id": step, "done": True,
-                                      "offset_ms": elapsed, "step_elapsed_ms": elapsed // 3,
-                                      "agent": contact.agent,
-                                      "created_at": contact.started_at
-                                      + timedelta(milliseconds=elapsed)})
+            contact_id, started = ids["contact"], contact.started_at
+            contact_uid = f"demo-contact-{contact_id}"
+            batch.contacts.append((
+                contact_id, contact_uid, ids["case"], customer["id"], contact.agent,
+                customer["phone"], customer["phone_key"], customer["name"], "complaint", 2,
+                "closed", _time(started),
+                _time(started + timedelta(seconds=contact.talk_seconds)), contact.talk_seconds,
+                0.0, 0))
+            batch.handlers.append((contact_id, contact.agent, "agent", _time(started)))
+            batch.steps.extend(
+                (contact_id, step, 1, elapsed, elapsed // 3, contact.agent,
+                 _time(started + timedelta(milliseconds=elapsed)))
+                for step, elapsed in contact.ticked)
             for note in contact.notes:
                 ids["note"] += 1
                 analysis = checked(note.text) if note.kind in CUSTOMER_WORDS else \
                     Analysis(note.text)
                 flag_count += len(analysis.flag_categories)
-                at = contact.started_at + timedelta(milliseconds=note.offset_ms)
-                batch["note"].append({
-                    "id": ids["note"], "uid": f"{contact.uid}-{ids['note']}",
-                    "contact_id": ids["contact"], "kind": note.kind.value, "text": analysis.text,
-                    "offset_ms": note.offset_ms, "agent": contact.agent, "created_at": at,
-                    "masked_cards": 0, "flags": list(analysis.flag_categories),
-                    "requests": list(analysis.request_categories), "due_at": note.due_at,
-                    "done_at": (note.due_at if note.kind is NoteKind.PROMISE and
-                                case.status.value == "resolved" else None),
-                    "done_by": contact.agent if case.status.value == "resolved" else ""})
-        first = case.contacts[0].started_at
-        batch["case"].append({
-            "id": ids["case"], "uid": case.uid, "customer_id": customer["id"],
-            "subject": case.subject, "status": case.status.value, "urgency": case.urgency.value,
-            "impact": case.impact.value, "fix": case.fix, "prevention": case.prevention,
-            "flag_count": flag_count, "created_at": first,
-            "updated_at": case.contacts[-1].started_at})
+                promise_kept = note.kind is NoteKind.PROMISE and resolved
+                batch.notes.append((
+                    ids["note"], f"demo-note-{ids['note']}", contact_id, note.kind.value,
+                    analysis.text, note.offset_ms, contact.agent,
+                    _time(started + timedelta(milliseconds=note.offset_ms)), 0,
+                    _json(analysis.flag_categories), _json(analysis.request_categories),
+                    _time(note.due_at), _time(note.due_at) if promise_kept else None,
+                    contact.agent if promise_kept else ""))
+        batch.cases.append((
+            ids["case"], f"demo-case-{ids['case']}", customer["id"], case.subject, case.status.value,
+            case.urgency.value, case.impact.value, case.fix, case.prevention, flag_count,
+            _time(case.contacts[0].started_at), _time(case.contacts[-1].started_at)))
         done += 1
-        if len(batch["case"]) >= BATCH:
-            _write(store, batch)
-            batch = _empty_batch()
+        if len(batch.cases) >= BATCH:
+            batch.write(store)
+            batch = _Batch()
             if progress:
                 progress(done, cases)
-    _write(store, batch)
+    batch.write(store)
     if progress:
         progress(done, cases)
 
 
-def _empty_batch() -> dict[str, list[dict]]:
-    return {"case": [], "contact": [], "handler": [], "step": [], "note": []}
+def _time(moment: datetime | None) -> str | None:
+    """A time in the form the SQLite columns hold it (as SQLAlchemy writes them)."""
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def _stored(value: object) -> object:
-    """A value in the form the SQLite columns hold it (as SQLAlchemy writes them)."""
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, list):
-        return json.dumps(value)
-    return value
+@lru_cache(maxsize=None)
+def _json(values: tuple[str, ...]) -> str:
+    return json.dumps(list(values))
 
 
-def _write(store: Store, batch: dict[str, list[dict]]) -> None:
-    """Insert a batch straight through the driver: the demo writes millions of rows, and
-    converting each value through the ORM's types would take most of the time."""
-    with store.engine.begin() as connection:
-        for key, model in (("case", SupportCase), ("contact", Contact),
-                           ("handler", ContactHandler), ("step", StepEvent), ("note", Note)):
-            rows = batch[key]
-            if not rows:
-                continue
-            columns = list(rows[0])
-            sql = (f"INSERT INTO {model.__tablename__} ({', '.join(columns)}) "
-                   f"VALUES ({', '.join('?' for _ in columns)})")
-            connection.exec_driver_sql(sql, [tuple(_stored(row[c]) for c in columns)
-                                             for row in rows])
+class _Batch:
+    """Rows for one transaction, as tuples in the column order below.
+
+    They go straight through the driver: the demo writes millions of rows, and converting
+    each value through the ORM's types would take most of the time.
+    """
+
+    COLUMNS = {
+        "support_case": "id uid customer_id subject status urgency impact fix prevention "
+                        "flag_count created_at updated_at",
+        "contact": "id uid case_id customer_id agent phone phone_key caller_name playbook_id "
+                   "playbook_version state started_at ended_at talk_seconds hold_seconds on_hold",
+        "contact_handler": "contact_id name role joined_at",
+        "step_event": "contact_id step_id done offset_ms step_elapsed_ms agent created_at",
+        "note": "id uid contact_id kind text offset_ms agent created_at masked_cards flags "
+                "requests due_at done_at done_by",
+    }
+
+    def __init__(self) -> None:
+        self.cases: list[tuple] = []
+        self.contacts: list[tuple] = []
+        self.handlers: list[tuple] = []
+        self.steps: list[tuple] = []
+        self.notes: list[tuple] = []
+
+    def write(self, store: Store) -> None:
+        rows = {"support_case": self.cases, "contact": self.contacts,
+                "contact_handler": self.handlers, "step_event": self.steps, "note": self.notes}
+        with store.engine.begin() as connection:
+            for table, columns in self.COLUMNS.items():
+                if rows[table]:
+                    names = columns.split()
+                    connection.exec_driver_sql(
+                        f"INSERT INTO {table} ({', '.join(names)}) "
+                        f"VALUES ({', '.join('?' for _ in names)})", rows[table])
