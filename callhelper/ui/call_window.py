@@ -220,6 +220,7 @@ class CallWindow(QMainWindow):
         self.due_edit.setDisplayFormat("MM/dd HH:mm")
         self.due_edit.setCalendarPopup(True)
         self.due_edit.setToolTip(self.tr("When the promise falls due"))
+        self.due_edit.findChild(QLineEdit).returnPressed.connect(self.submit_note)
         self.due_edit.hide()
         entry_row = QHBoxLayout()
         entry_row.addWidget(self.kind_combo)
@@ -556,6 +557,7 @@ class CallWindow(QMainWindow):
         due = self.due_edit.dateTime().toPython().astimezone() \
             if kind is NoteKind.PROMISE else None
         self.note_entry.clear()
+        self.note_entry.setFocus()
         self.kind_combo.setCurrentIndex(0)
         if self._writes.problem is None:
             self._show_save_state(self.tr("Saving…"))

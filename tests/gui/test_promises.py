@@ -71,3 +71,14 @@ def test_an_open_promise_is_marked_kept_from_the_history(qtbot, window, clock, d
     qtbot.waitUntil(lambda: browser.cases_model.rowCount() == 1)
     browser.table.selectRow(0)
     qtbot.waitUntil(lambda: "(kept: 鈴木" in browser.detail.toPlainText())
+
+
+def test_enter_in_the_due_time_saves_the_promise(qtbot, window, db):
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_P, ALT)
+    type_text(window.note_entry, "修理の見積もりを送付")
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_Tab)
+    assert window.due_edit.hasFocus()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: db("SELECT kind, text FROM note") == [("promise", "修理の見積もりを送付")])
+    assert QApplication.focusWidget() is window.note_entry
