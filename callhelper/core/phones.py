@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import phonenumbers
 
 DEFAULT_REGION = "JP"
+MIN_DIGITS = 3
 _SCHEMES = re.compile(r"^\s*(tel|callto|sip)\s*:\s*", re.IGNORECASE)
 _EXTENSION_WORDS = re.compile(r"\s*(内線|ないせん|ext\.?|x)\s*(?=\d)", re.IGNORECASE)
 
@@ -28,9 +29,12 @@ class PhoneNumber:
 
 
 def normalize_phone(text: str, region: str = DEFAULT_REGION) -> PhoneNumber:
+    """The number's key and display form. Text with fewer than three digits (非通知,
+    anonymous, withheld) is no number at all: its key is empty, so such callers are never
+    taken for one another."""
     typed = text.strip()
-    if not typed:
-        return PhoneNumber("", "", "", False)
+    if sum(char.isdigit() for char in typed) < MIN_DIGITS:
+        return PhoneNumber(typed, "", typed, False)
     candidate = unicodedata.normalize("NFKC", typed)
     if candidate.lower().startswith(("callto:", "sip:")):
         candidate = _SCHEMES.sub("", candidate)

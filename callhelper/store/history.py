@@ -7,6 +7,7 @@ stops as soon as enough rows are found.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -112,12 +113,10 @@ class SearchHit:
 
 def find_spans(haystack: str, needle: str) -> tuple[tuple[int, int], ...]:
     """Every place the query stands in the text, ignoring case."""
-    lowered, query = haystack.casefold(), needle.casefold()
-    spans, start = [], lowered.find(query)
-    while query and start >= 0:
-        spans.append((start, start + len(query)))
-        start = lowered.find(query, start + len(query))
-    return tuple(spans)
+    if not needle:
+        return ()
+    return tuple(match.span() for match in re.finditer(re.escape(needle), haystack,
+                                                        re.IGNORECASE))
 
 
 def _like(query: str) -> str:
@@ -195,7 +194,7 @@ def list_cases(session: Session, filters: CaseFilter, limit: int = 500) -> list[
         conditions.append("c.updated_at >= :since")
         params["since"] = filters.since
     if filters.until:
-        conditions.append("c.created_at < :until")
+        conditions.append("c.updated_at < :until")
         params["until"] = filters.until
     if filters.status:
         conditions.append("c.status = :status")
@@ -301,14 +300,17 @@ class PromiseRow:
     phone: str
 
 
-def open_promises(session: Session, due_before: datetime | None = None,
+def open_promises(session: Session, due_before: datetime | None = None, agent: str = "",
                   limit: int = 500) -> list[PromiseRow]:
-    """Promises not yet kept, the soonest due first (those without a due time last)."""
+    """Promises not yet kept (by ``agent``, if given), the soonest due first (those without a
+    due time last)."""
     query = (select(Note, Contact.case_id, Contact.caller_name, Contact.phone)
              .join(Contact, col(Contact.id) == Note.contact_id)
              .where(Note.kind == NoteKind.PROMISE.value, col(Note.done_at).is_(None)))
     if due_before is not None:
         query = query.where(col(Note.due_at) <= due_before)
+    if agent:
+        query = query.where(Note.agent == agent)
     query = query.order_by(col(Note.due_at).is_(None), col(Note.due_at), col(Note.id))
     return [PromiseRow(note.id, case_id, note.due_at, note.text, note.agent, name, phone)
             for note, case_id, name, phone in session.exec(query.limit(limit))]

@@ -17,10 +17,12 @@ from sqlmodel import Session
 
 from callhelper.core.case import NoteKind
 from callhelper.core.flags import DemandRules
+from callhelper.core.pii import mask_card_numbers
 from callhelper.store import repository
 
 log = logging.getLogger(__name__)
 JOURNAL_FILE = "unsaved-writes.jsonl"
+FAILED_FILE = "unsaved-writes.failed.jsonl"
 
 
 def start_contact_record(new: repository.NewContact) -> dict:
@@ -30,7 +32,7 @@ def start_contact_record(new: repository.NewContact) -> dict:
 def note_record(contact_uid: str, note_uid: str, kind: NoteKind, text: str, offset_ms: int,
                 agent: str, created_at: datetime, due_at: datetime | None = None) -> dict:
     return {"op": "add_note", "contact_uid": contact_uid, "note_uid": note_uid,
-            "kind": NoteKind(kind).value, "text": text, "offset_ms": offset_ms, "agent": agent,
+            "kind": NoteKind(kind).value, "text": mask_card_numbers(text)[0], "offset_ms": offset_ms, "agent": agent,
             "created_at": created_at.isoformat(), "due_at": due_at and due_at.isoformat()}
 
 
@@ -59,19 +61,38 @@ def load(path: Path) -> list[dict]:
     return records
 
 
-def replay(session: Session, records: list[dict], rules: DemandRules) -> int:
-    """Apply journalled writes in order; returns how many there were."""
+def replay(session: Session, records: list[dict], rules: DemandRules) -> tuple[int, list[dict]]:
+    """Apply journalled writes in order, each on its own; returns how many were applied and
+    the records that could not be (kept by the caller for a person to look at)."""
+    applied, failed = 0, []
     for record in records:
-        fields = dict(record)
-        operation = fields.pop("op")
-        if operation == "start_contact":
-            fields["started_at"] = datetime.fromisoformat(fields["started_at"])
-            repository.start_contact(session, repository.NewContact(**fields))
-        elif operation == "add_note":
-            fields["created_at"] = datetime.fromisoformat(fields["created_at"])
-            due = fields.get("due_at")
-            fields["due_at"] = datetime.fromisoformat(due) if due else None
-            repository.add_note(session, rules=rules, **fields)
-        else:
-            log.warning("unknown journalled write %r skipped", operation)
-    return len(records)
+        try:
+            with session.begin_nested():
+                _apply(session, record, rules)
+            applied += 1
+        except Exception:  # one bad record must not keep the others, or the app, from starting
+            log.exception("journalled write could not be applied: %s", record.get("op"))
+            failed.append(record)
+    return applied, failed
+
+
+def _apply(session: Session, record: dict, rules: DemandRules) -> None:
+    fields = dict(record)
+    operation = fields.pop("op")
+    if operation == "start_contact":
+        fields["started_at"] = datetime.fromisoformat(fields["started_at"])
+        repository.start_contact(session, repository.NewContact(**fields))
+    elif operation == "add_note":
+        fields["created_at"] = datetime.fromisoformat(fields["created_at"])
+        due = fields.get("due_at")
+        fields["due_at"] = datetime.fromisoformat(due) if due else None
+        repository.add_note(session, rules=rules, **fields)
+    else:
+        raise ValueError(f"unknown journalled write {operation!r}")
+
+
+def set_aside(path: Path, failed: list[dict]) -> None:
+    """The journal has been replayed: keep what failed beside it, then remove it."""
+    if failed:
+        append(path.with_name(FAILED_FILE), failed)
+    path.unlink(missing_ok=True)

@@ -197,7 +197,8 @@ def update_customer(session: Session, contact_uid: str, profile: CustomerProfile
         setattr(customer, field_name, getattr(profile, field_name).strip())
     session.add(customer)
     session.flush()
-    _set_numbers(session, customer, profile.numbers(), region)
+    calling = [contact.phone] if contact.phone_key else []
+    _set_numbers(session, customer, calling + profile.numbers(), region)
     if contact.customer_id != customer.id:
         contact.customer_id = customer.id
         case = session.get(SupportCase, contact.case_id)

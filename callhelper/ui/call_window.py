@@ -87,7 +87,9 @@ class CallWindow(QMainWindow):
         self._rules = rules
         self._recent_contacts = 0
         self._history: CallerHistory | None = None
-        self._lookup_phone = ""
+        self._lookup_token = 0
+        self._history_loaded = False
+        self._edit_when_loaded = False
         self._hint_step: str | None = None
         self._clock = clock
         self._language = language
@@ -124,7 +126,11 @@ class CallWindow(QMainWindow):
         journal_path, agent, rules = paths.data_dir / journal.JOURNAL_FILE, self._agent, rules
 
         def open_database(session: Session) -> tuple[int, UnfinishedContact | None]:
-            replayed = journal.replay(session, journal.load(journal_path), rules)
+            records = journal.load(journal_path)
+            replayed, failed = journal.replay(session, records, rules) if records else (0, [])
+            session.commit()
+            if records:
+                journal.set_aside(journal_path, failed)
             return replayed, repository.unfinished_contact(session, agent)
 
         self._store.submit(open_database, self._on_database_open)
@@ -217,7 +223,7 @@ class CallWindow(QMainWindow):
         self.note_entry.returnPressed.connect(self.submit_note)
         self.due_edit = QDateTimeEdit()
         self.due_edit.setObjectName("promiseDue")
-        self.due_edit.setDisplayFormat("MM/dd HH:mm")
+        self.due_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.due_edit.setCalendarPopup(True)
         self.due_edit.setToolTip(self.tr("When the promise falls due"))
         self.due_edit.findChild(QLineEdit).returnPressed.connect(self.submit_note)
@@ -424,19 +430,21 @@ class CallWindow(QMainWindow):
     def _lookup(self, phone: str) -> None:
         """Ask the store for the caller's history; the answer fills the panel when it comes."""
         self._lookup_timer.stop()
+        self._lookup_token += 1
+        self._history_loaded = False
         phone = phone.strip()
-        self._lookup_phone = phone
         if not phone:
             self._show_history(None)
             return
-        region = self._settings.get("phone_region")
+        region, token = self._settings.get("phone_region"), self._lookup_token
         self._store.submit(lambda s: history.caller_history(s, phone, region),
-                           partial(self._on_history, phone))
+                           partial(self._on_history, token))
 
-    def _on_history(self, phone: str, found: CallerHistory | None,
+    def _on_history(self, token: int, found: CallerHistory | None,
                     error: BaseException | None) -> None:
-        if error is None and phone == self._lookup_phone:
-            self._show_history(found)
+        """Only the answer to the latest lookup counts; a failed one clears the panel."""
+        if token == self._lookup_token:
+            self._show_history(found if error is None else None)
 
     def _show_history(self, found: CallerHistory | None) -> None:
         """The caller's history without the call under way; the repeat count includes this
@@ -445,7 +453,11 @@ class CallWindow(QMainWindow):
         if found is not None and session is not None:
             found = replace(found, contacts=[c for c in found.contacts if c.uid != session.uid])
         self._history = found
+        self._history_loaded = True
         self.caller_panel.show_history(found)
+        if self._edit_when_loaded and self._session is not None:
+            self._edit_when_loaded = False
+            self.caller_panel.open_editor(self._caller.name)
         since = self._clock.now() - timedelta(days=self._playbook.escalation.repeat_days)
         self._recent_contacts = found.contacts_since(since) + 1 if found else 0
         self._show_caller()
@@ -466,10 +478,10 @@ class CallWindow(QMainWindow):
         return self._history_window
 
     def check_promises(self) -> None:
-        """Remind of promises that have fallen due (each once): a desktop notification where
-        the desktop has a tray, the status line otherwise."""
-        now = self._clock.now()
-        self._store.submit(lambda s: history.open_promises(s, due_before=now),
+        """Remind the agent of their promises that have fallen due (each once): a desktop
+        notification where the desktop has a tray, the status line otherwise."""
+        now, agent = self._clock.now(), self._agent
+        self._store.submit(lambda s: history.open_promises(s, due_before=now, agent=agent),
                            self._on_due_promises)
 
     def _on_due_promises(self, due: list | None, error: BaseException | None) -> None:
@@ -486,8 +498,12 @@ class CallWindow(QMainWindow):
 
     def edit_profile(self) -> None:
         """Ctrl+P: the customer's profile, edited in place during or after the call."""
-        if self._session is not None:
+        if self._session is None:
+            return
+        if self._history_loaded:
             self.caller_panel.open_editor(self._caller.name)
+        else:
+            self._edit_when_loaded = True
 
     def _save_profile(self, profile: CustomerProfile) -> None:
         session = self._session
@@ -632,8 +648,6 @@ class CallWindow(QMainWindow):
                                   problem=True)
         else:
             replayed, unfinished = result
-            if replayed:
-                (self._paths.data_dir / journal.JOURNAL_FILE).unlink(missing_ok=True)
             if unfinished is not None and self._session is None:
                 self._resume(unfinished)
             if replayed:
@@ -919,6 +933,7 @@ class CallWindow(QMainWindow):
         promise = kind is NoteKind.PROMISE
         if promise and self.due_edit.isHidden():
             soon = self._clock.now().astimezone() + timedelta(hours=PROMISE_DEFAULT_HOURS)
+            self.due_edit.setMinimumDateTime(self._clock.now().astimezone())
             self.due_edit.setDateTime(soon.replace(minute=0, second=0, microsecond=0)
                                       + timedelta(hours=1))
         self.due_edit.setVisible(promise)

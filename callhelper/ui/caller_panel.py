@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QLabel, QLineEdit
 from callhelper.core.case import CaseStatus
 from callhelper.store.history import CallerHistory, PastContact
 from callhelper.store.repository import CustomerProfile
-from callhelper.ui.labels import status_label
+from callhelper.ui.labels import quoted, status_label
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 OPEN_COLOR = QColor("#8a4b00")
@@ -50,7 +50,7 @@ class PastContactsModel(QAbstractListModel):
             status = status_label(CaseStatus(row.status)) if row.status in \
                 set(CaseStatus) else row.status
             subject = row.subject or self.tr("(no subject)")
-            return (f"{row.started_at.astimezone():%m/%d}  {row.agent}  「{subject}」 — "
+            return (f"{row.started_at.astimezone():%m/%d}  {row.agent}  {quoted(subject)} — "
                     f"{status}")
         if role == Qt.ItemDataRole.ForegroundRole and row.open:
             return QBrush(OPEN_COLOR)

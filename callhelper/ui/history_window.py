@@ -342,12 +342,17 @@ class HistoryWindow(QMainWindow):
             self._store.submit(history.open_promises,
                                partial(self._on_results, token, self.promises_model))
         elif query:
-            self._store.submit(lambda s: history.search(s, query, 200),
+            self._store.submit(lambda s: self._if_latest(token, history.search, s, query, 200),
                                partial(self._on_results, token, self.search_model))
         else:
             filters = self.filters()
-            self._store.submit(lambda s: history.list_cases(s, filters),
+            self._store.submit(lambda s: self._if_latest(token, history.list_cases, s, filters),
                                partial(self._on_results, token, self.cases_model))
+
+    def _if_latest(self, token: int, query, *args):
+        """On the worker: skip a query the agent has already typed past (its answer would
+        be dropped anyway), so queued searches never hold up a note being saved."""
+        return query(*args) if token == self._query_token else []
 
     def _on_results(self, token: int, model: _RowsModel, rows: list | None,
                     error: BaseException | None) -> None:

@@ -90,8 +90,9 @@ class StoreClient(QObject):
         QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
 
     def run_here(self, jobs: list[Job]) -> list[BaseException | None]:
-        """After close: run jobs in the calling thread, each its own unit of work, in order;
-        returns each one's error (None for success). For the last writes at shutdown."""
+        """After close: run jobs in the calling thread, each its own unit of work, in order,
+        stopping at the first failure (the rest get the same error); returns each one's
+        error, None for success. For the last writes at shutdown."""
         if not self._closed:
             raise RuntimeError("run_here is for after close()")
         errors: list[BaseException | None] = []
@@ -108,7 +109,8 @@ class StoreClient(QObject):
                     errors.append(None)
                 except Exception as exc:  # reported to the caller, which journals the write
                     log.exception("last write failed")
-                    errors.append(exc)
+                    errors.extend([exc] * (len(jobs) - len(errors)))
+                    break
         finally:
             store.close()
         return errors

@@ -88,22 +88,27 @@ class WriteQueue(QObject):
         self._pump()
 
     def close(self) -> int:
-        """Finish: close the store (its answers still arrive), run what is left on this
-        thread, and journal what still fails; returns how many writes were journalled.
+        """Finish: close the store (its answers still arrive), journal what is left, then
+        try it once more on this thread, stopping at the first failure; returns how many
+        writes were journalled (the journal is removed again if they all went through).
 
-        A write journalled although it did commit is harmless: replay is idempotent.
+        A journalled write that did commit is harmless: replay is idempotent.
         """
         self._retry.stop()
         self._store.close()
         self._closed = True
         left = list(self._queue)
         self._queue.clear()
-        errors = self._store.run_here([write.job for write in left]) if left else []
-        failed = [write for write, error in zip(left, errors) if error is not None]
-        records = [write.record for write in failed if write.record is not None]
-        if len(records) < len(failed):
-            log.warning("%d unsaved changes (ticks, hold, wrap-up) could not be kept",
-                        len(failed) - len(records))
+        if not left:
+            return 0
+        records = [write.record for write in left if write.record is not None]
         if records:
             journal.append(self._journal_path, records)
+        errors = self._store.run_here([write.job for write in left])
+        failed = sum(1 for write, error in zip(left, errors)
+                     if error is not None and write.record is None)
+        if failed:
+            log.warning("%d unsaved changes (ticks, hold, wrap-up) could not be kept", failed)
+        if records and all(error is None for error in errors):
+            self._journal_path.unlink(missing_ok=True)
         return len(records)

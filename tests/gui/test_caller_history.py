@@ -43,8 +43,8 @@ def test_a_known_caller_shows_history_promises_and_profile_while_ringing(qtbot, 
     assert window.caller_label.text() == "山田 太郎  ·  株式会社ヤマダ商事"
     assert "3 calls in 30 days" in window.caller_detail.text()
     rows = [panel.contacts_model.index(row).data() for row in range(2)]
-    assert "佐藤  「交換品の発送」 — Callback due" in rows[0], "open cases first"
-    assert "「プリンターの電源」 — Resolved" in rows[1]
+    assert "佐藤  “交換品の発送” — Callback due" in rows[0], "open cases first"
+    assert "“プリンターの電源” — Resolved" in rows[1]
     assert "交換品の発送日を折り返し連絡" in panel.promises.text()
     assert "Open promise" in panel.promises.text()
     assert panel.profile.text() == "Contact by: 電話(メールは見ない) · 水曜午後は不在"
@@ -94,3 +94,18 @@ def test_numbers_added_to_the_profile_find_the_same_history(qtbot, window, paths
     type_text(window.number_input, "09055556666")
     qtbot.waitUntil(lambda: panel.contacts_model.rowCount() == 2)
     assert window.caller_label.text().startswith("山田 太郎")
+
+
+def test_ctrl_p_before_the_profile_arrives_waits_for_it(qtbot, window, paths, clock, db):
+    earlier_call(paths, clock, "a", 2, "件名", CaseStatus.OPEN)
+    type_text(window.number_input, "03-1234-5678")
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_P, CTRL)
+    panel = window.caller_panel
+    qtbot.waitUntil(lambda: panel.form.isVisible())
+    assert panel.company.text() == "株式会社ヤマダ商事"
+    qtbot.keyClick(panel.name, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Contact by" in panel.profile.text())
+    assert db("SELECT company, preferred_channel FROM customer") == [
+        ("株式会社ヤマダ商事", "電話(メールは見ない)")]
+    assert db("SELECT phone FROM customer_phone") == [("03-1234-5678",)]

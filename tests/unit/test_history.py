@@ -53,10 +53,14 @@ def test_one_caller_however_the_number_is_written(store, clock):
 
 
 def test_an_unparsable_number_is_matched_exactly(store, clock):
-    call(store, clock, "a", "非通知", subject="匿名")
+    call(store, clock, "a", "#1234", subject="内線")
+    call(store, clock, "b", "非通知", subject="匿名1")
+    call(store, clock, "c", "非通知", subject="匿名2")
     with store.unit_of_work() as session:
-        assert [c.subject for c in history.caller_history(session, " 非通知 ").contacts] == ["匿名"]
-        assert history.caller_history(session, "非通知の").contacts == []
+        assert [c.subject for c in history.caller_history(session, " #1234 ").contacts] == ["内線"]
+        assert history.caller_history(session, "#12345").contacts == []
+        assert history.caller_history(session, "非通知").contacts == [], \
+            "withheld callers are not one caller"
         assert history.caller_history(session, "").customer is None
 
 
@@ -232,3 +236,19 @@ def test_a_customer_with_several_numbers_is_one_caller(store, clock):
     assert [c.subject for c in from_unused.contacts] == ["携帯から", "会社から"]
     assert from_office.other_numbers == ["090-1111-2222", "０８０－３３３３－４４４４"]
     assert from_mobile.customer.id == from_office.customer.id
+
+
+def test_saving_the_profile_from_a_second_number_keeps_that_number(store, clock):
+    call(store, clock, "a", "03-1234-5678")
+    with store.unit_of_work() as session:
+        repository.update_customer(session, "a", repository.CustomerProfile(
+            name="山田", other_numbers="090-1111-2222"), clock.now())
+    call(store, clock, "b", "090-1111-2222")
+    with store.unit_of_work() as session:
+        repository.update_customer(session, "b", repository.CustomerProfile(name="山田"),
+                                   clock.now())
+        assert history.caller_history(session, "090-1111-2222").customer.name == "山田"
+
+
+def test_find_spans_keeps_positions_when_case_folding_changes_length():
+    assert history.find_spans("Straße ß", "ß") == ((4, 5), (7, 8))

@@ -227,3 +227,31 @@ def test_the_profile_is_saved_and_an_unknown_caller_becomes_a_customer(store, cl
             name="山田 太郎", preferred_channel="メール"), clock.now())
         assert again.id != customer.id and again.phone_key == "+81312345678"
         assert again.preferred_channel == "メール"
+
+
+def test_a_journal_replays_what_it_can_and_sets_aside_the_rest(store, clock, tmp_path):
+    from callhelper.store import journal
+
+    path = tmp_path / journal.JOURNAL_FILE
+    good = new_contact(clock, "j1")
+    journal.append(path, [
+        journal.start_contact_record(good),
+        journal.note_record("j1", "n1", NoteKind.QUOTE, "カード 4111 1111 1111 1111", 0, "鈴木",
+                            clock.now()),
+        journal.note_record("nobody", "n2", NoteKind.QUOTE, "宛先のない言葉", 0, "鈴木",
+                            clock.now()),
+    ])
+    assert "4111 1111" not in path.read_text(encoding="utf-8")
+    records = journal.load(path)
+    with store.unit_of_work() as session:
+        applied, failed = journal.replay(session, records, RULES)
+    journal.set_aside(path, failed)
+    assert applied == 2 and [r["note_uid"] for r in failed] == ["n2"]
+    assert not path.exists()
+    assert journal.load(tmp_path / journal.FAILED_FILE) == failed
+    with store.unit_of_work() as session:
+        again = journal.replay(session, records[:2], RULES)
+        assert again == (2, [])
+        contact = repository.unfinished_contact(session, "鈴木").contact
+        assert [n.text for n in repository.contact_notes(session, contact.id)] == [
+            "カード **** **** **** 1111"]

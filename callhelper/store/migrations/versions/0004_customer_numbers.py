@@ -1,5 +1,4 @@
 """A customer may call from several numbers: each number of a customer, with its key.
-Cases are listed by their last activity, so that column is indexed.
 
 Revision ID: 0004
 Revises: 0003
@@ -27,9 +26,7 @@ def upgrade() -> None:
     op.create_index("ix_customer_phone_phone_key", "customer_phone", ["phone_key"])
     op.execute("INSERT INTO customer_phone (customer_id, phone, phone_key) "
                "SELECT id, phone, phone_key FROM customer WHERE phone_key != ''")
-    op.create_index("ix_support_case_updated_at", "support_case", ["updated_at"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_support_case_updated_at", "support_case")
     op.drop_table("customer_phone")
