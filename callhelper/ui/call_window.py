@@ -466,7 +466,8 @@ class CallWindow(QMainWindow):
     def open_history(self, case_id: int | None = None) -> HistoryWindow:
         """Ctrl+H: the history browser (a click on a prior contact opens its case)."""
         if self._history_window is None:
-            self._history_window = HistoryWindow(self._store, self._rules, self._catalog,
+            self._history_window = HistoryWindow(self._store, self._writes, self._rules,
+                                                 self._catalog,
                                                  self._language, self._window_state_file(),
                                                  self._agent, self._clock)
         if case_id is not None:

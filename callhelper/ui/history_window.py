@@ -31,6 +31,7 @@ from callhelper.store import history, repository
 from callhelper.store.history import CaseFilter, CaseRow, CaseTimeline, PromiseRow, SearchHit
 from callhelper.ui.labels import note_kind_tag, quoted, status_label
 from callhelper.ui.store_client import StoreClient
+from callhelper.ui.write_queue import Write, WriteQueue
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 SEARCH_DELAY_MS = 150
@@ -192,10 +193,11 @@ class HighlightDelegate(QStyledItemDelegate):
 
 
 class HistoryWindow(QMainWindow):
-    def __init__(self, store: StoreClient, rules: DemandRules, catalog: PlaybookCatalog,
-                 language: str, state: QSettings, agent: str, clock: Clock,
-                 parent=None) -> None:
+    def __init__(self, store: StoreClient, writes: WriteQueue, rules: DemandRules,
+                 catalog: PlaybookCatalog, language: str, state: QSettings, agent: str,
+                 clock: Clock, parent=None) -> None:
         super().__init__(parent)
+        self._writes = writes
         self._agent = agent
         self._clock = clock
         self._store = store
@@ -376,15 +378,12 @@ class HistoryWindow(QMainWindow):
         if not self.promises_only.isChecked() or note_id is None:
             return
         agent, at = self._agent, self._clock.now()
-        self._store.submit(lambda s: repository.complete_promise(s, note_id, agent, at),
-                           self._on_kept)
+        self._writes.put(Write(lambda s: repository.complete_promise(s, note_id, agent, at),
+                               lambda _note: self.reload(), self._on_not_kept))
 
-    def _on_kept(self, _note, error: BaseException | None) -> None:
-        if error is not None:
-            self.count_label.setText(self.tr("The promise could not be marked; details are in "
-                                              "the log."))
-            return
-        self.reload()
+    def _on_not_kept(self, _error: BaseException) -> None:
+        self.count_label.setText(self.tr("The promise could not be marked; details are in "
+                                          "the log."))
 
     def _row_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
