@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from callhelper.config import resources_dir
+from callhelper.core.clock import ManualClock
 from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp
 from callhelper.core.flags import load_rules
 from callhelper.store import history, repository
@@ -139,6 +140,16 @@ def test_demo_data_looks_like_a_contact_centre(store):
     assert repeat >= 3
     assert raw.execute("SELECT min(started_at) >= '2026-05', max(started_at) <= '2026-11-02' "
                        "FROM contact").fetchone() == (1, 1)
+    assert raw.execute("SELECT count(*) FROM fts_suspended").fetchone() == (0,)
+    assert raw.execute("SELECT count(*) FROM note_fts WHERE note_fts MATCH '\"電源ランプ\"'"
+                       ).fetchone() == raw.execute(
+        "SELECT count(*) FROM note WHERE text LIKE '%電源ランプ%'").fetchone()
+    clock = ManualClock(now)
+    call(store, clock, "after", "03-0000-0000", [(NoteKind.QUOTE, "デモの後の発言")],
+         subject="デモの後の件名")
+    with store.unit_of_work() as session:
+        assert sorted(h.text for h in history.search(session, "デモの後")) == [
+            "デモの後の件名", "デモの後の発言"]
 
 
 def test_the_same_seed_gives_the_same_data(tmp_path):
