@@ -51,13 +51,15 @@ def test_a_due_promise_is_reminded_once(qtbot, window, clock):
     assert window.saved_label.text() == ""
 
 
-def test_an_open_promise_is_marked_kept_from_the_history(qtbot, window, clock, db):
+def test_an_open_promise_is_marked_kept_from_the_history(qtbot, window, clock, db,
+                                                         qtmodeltester):
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     promise(qtbot, window, "見積もりを送付", clock.now() + timedelta(hours=3))
     qtbot.waitUntil(lambda: window.notes_model.rowCount() == 1)
     browser = window.open_history()
     browser.promises_only.setChecked(True)
     qtbot.waitUntil(lambda: browser.promises_model.rowCount() == 1)
+    qtmodeltester.check(browser.promises_model)
     assert browser.done_button.isVisible()
     browser.table.selectRow(0)
     assert browser.table.currentIndex().data(NoteIdRole) is not None
