@@ -38,6 +38,16 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=positive, default=50, metavar="K",
                         help="at most K results (default 50)")
     search.add_argument("--json", action="store_true", help="machine-readable output")
+    export = commands.add_parser("export", help="write notes or cases to a CSV file that "
+                                                "Excel opens correctly (docs/export.md)")
+    export.add_argument("--out", required=True, metavar="FILE")
+    export.add_argument("--from", dest="since", type=local_date, metavar="DATE",
+                        help="from this day on (YYYY-MM-DD)")
+    export.add_argument("--to", dest="until", type=local_date, metavar="DATE",
+                        help="up to and including this day (YYYY-MM-DD)")
+    export.add_argument("--what", choices=("notes", "cases"), default="notes",
+                        help="one row per note (default) or per case")
+    export.add_argument("--agent", default="", metavar="NAME", help="only this handler's")
     demo = commands.add_parser("demo", help="fill the database with realistic sample data")
     demo.add_argument("--cases", type=positive, required=True, metavar="N")
     demo.add_argument("--seed", type=int, default=1, metavar="S",
@@ -53,6 +63,41 @@ def positive(text: str) -> int:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
     return value
+
+
+def local_date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def export_command(args: argparse.Namespace) -> int:
+    from datetime import datetime, time, timedelta
+
+    from callhelper.core.export import write_csv
+    from callhelper.store.export import (CASE_HEADER, NOTE_HEADER, ExportFilter, case_rows,
+                                         note_rows)
+
+    def moment(day, days=0):
+        return datetime.combine(day + timedelta(days=days), time()).astimezone() if day else None
+
+    def progress(count: int) -> None:
+        print(f"\r{count} rows", end="", file=sys.stderr, flush=True)
+
+    filters = ExportFilter(moment(args.since), moment(args.until, 1), args.agent)
+    header, rows = (NOTE_HEADER, note_rows) if args.what == "notes" else (CASE_HEADER, case_rows)
+    store = open_store(args)
+    try:
+        with store.unit_of_work() as session:
+            count = write_csv(Path(args.out), header, rows(session, filters), progress)
+    finally:
+        store.close()
+    print(file=sys.stderr)
+    print(f"wrote {count} {args.what} to {args.out}")
+    return 0
 
 
 def open_store(args: argparse.Namespace):
@@ -181,7 +226,7 @@ def run_data_command(command, args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     data_commands = {"analyze": analyze_command, "cases": cases_command,
-                     "search": search_command, "demo": demo_command}
+                     "search": search_command, "demo": demo_command, "export": export_command}
     if args.command in data_commands:
         return run_data_command(data_commands[args.command], args)
     from callhelper.config import Settings, resolve_paths

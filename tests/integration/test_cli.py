@@ -138,3 +138,26 @@ def test_data_commands_refuse_bad_arguments_and_unreadable_databases(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("callhelper search: ")
     assert "Traceback" not in result.stderr
+
+
+def test_export_writes_a_csv_excel_opens_and_refuses_bad_dates(tmp_path):
+    import csv
+
+    data = ["--data-dir", str(tmp_path / "data")]
+    assert run_cli(*data, "demo", "--cases", "40", "--seed", "2").returncode == 0
+    out = tmp_path / "notes.csv"
+    result = run_cli(*data, "export", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    with out.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.reader(stream))
+    assert rows[0][:3] == ["case", "customer", "phone"]
+    assert f"wrote {len(rows) - 1} notes" in result.stdout
+    assert any("土下座" in row[6] or "晒" in row[6] or "慰謝料" in row[6] for row in rows[1:])
+    cases = tmp_path / "cases.csv"
+    assert run_cli(*data, "export", "--out", str(cases), "--what", "cases").returncode == 0
+    assert len(cases.read_text(encoding="utf-8-sig").splitlines()) >= 41
+    bad = run_cli(*data, "export", "--out", str(out), "--from", "2026-13-01")
+    assert bad.returncode == 2 and "not a date" in bad.stderr
+    nowhere = run_cli(*data, "export", "--out", str(tmp_path / "missing" / "x.csv"))
+    assert nowhere.returncode == 1 and nowhere.stderr.startswith("callhelper export: ")

@@ -1,0 +1,96 @@
+"""CSV export: what Excel needs, formulas neutralised, nothing half-written."""
+
+import csv
+import io
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from callhelper.config import resources_dir
+from callhelper.core.case import NoteKind
+from callhelper.core.export import NEUTRALIZER, neutralize, write_csv
+from callhelper.core.flags import load_rules
+from callhelper.store import repository
+from callhelper.store.engine import Store
+from callhelper.store.export import NOTE_HEADER, ExportFilter, case_rows, note_rows
+
+RULES = load_rules(resources_dir() / "rules" / "demands.toml")
+
+
+def read_back(path):
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        return list(csv.reader(stream))
+
+
+@pytest.mark.parametrize("cell, written", [
+    ("=SUM(A1:A9)", "'=SUM(A1:A9)"), ("+81312345678", "'+81312345678"), ("-1", "'-1"),
+    ("@name", "'@name"), ("\tx", "'\tx"), ("\rx", "'\rx"), ("普通の言葉", "普通の言葉"),
+    ("a=b", "a=b"), ("", ""), (None, ""), (12, "12"),
+])
+def test_cells_a_spreadsheet_would_run_are_neutralised(cell, written):
+    assert neutralize(cell) == written
+
+
+def test_bom_crlf_and_quoting_survive_a_round_trip(tmp_path):
+    path = tmp_path / "out.csv"
+    rows = [("改行\nあり", '引用符"あり', "カンマ,あり"), ("=1+1", "😀", "")]
+    assert write_csv(path, ("a", "b", "c"), rows) == 2
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert raw.count(b"\r\n") == 3
+    assert read_back(path) == [["a", "b", "c"], ["改行\nあり", '引用符"あり', "カンマ,あり"],
+                               ["'=1+1", "😀", ""]]
+
+
+def test_a_failed_export_leaves_no_half_file(tmp_path):
+    path = tmp_path / "out.csv"
+    path.write_text("the previous export", encoding="utf-8")
+
+    def rows():
+        yield ("one",)
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_csv(path, ("a",), rows())
+    assert path.read_text(encoding="utf-8") == "the previous export"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(), min_size=1, max_size=4))
+def test_any_text_survives_export_and_parse(tmp_path_factory, cells):
+    path = tmp_path_factory.mktemp("csv") / "out.csv"
+    write_csv(path, ["h"] * len(cells), [cells])
+    (back,) = read_back(path)[1:]
+    for original, parsed in zip(cells, back):
+        if original.startswith(("=", "+", "-", "@", "\t", "\r")):
+            assert parsed == NEUTRALIZER + original
+        else:
+            assert parsed == original
+
+
+def test_notes_and_cases_are_exported_with_their_filters(tmp_path, clock):
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with store.unit_of_work() as session:
+        for uid, agent in (("a", "鈴木"), ("b", "佐藤")):
+            repository.start_contact(session, repository.NewContact(
+                uid, agent, "complaint", 2, clock.now(), "03-1234-5678", "山田"))
+            repository.add_note(session, uid, f"{uid}1", NoteKind.QUOTE, "=土下座しろ", 61_000,
+                                agent, clock.now(), RULES)
+            clock.advance(86400)
+    with store.unit_of_work() as session:
+        everything = list(note_rows(session, ExportFilter()))
+        only_sato = list(note_rows(session, ExportFilter(agent="佐藤")))
+        later = list(note_rows(session, ExportFilter(since=datetime(2026, 1, 6, tzinfo=timezone.utc))))
+        cases = list(case_rows(session, ExportFilter(agent="鈴木")))
+    store.close()
+    assert len(NOTE_HEADER) == len(everything[0])
+    assert [row[9] for row in everything] == ["鈴木", "佐藤"]
+    assert everything[0][4:8] == ("01:01", "quote", "=土下座しろ", "kneeling_apology")
+    assert [row[9] for row in only_sato] == [row[9] for row in later] == ["佐藤"]
+    assert [row[11] for row in cases] == ["鈴木"]
+    out = io.StringIO()
+    csv.writer(out).writerow(neutralize(cell) for cell in everything[0])
+    assert "'=土下座しろ" in out.getvalue()
