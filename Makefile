@@ -12,6 +12,7 @@ SOURCES := $(shell find callhelper/ui -name '*.py')
 .PHONY: run test i18n translations screenshots clean
 
 run: $(INSTALLED) i18n
+	bash .ci/system-packages --desktop
 	$(BIN)/callhelper
 
 test: $(INSTALLED) i18n
