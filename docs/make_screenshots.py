@@ -76,7 +76,7 @@ def earlier_calls(paths, language: str, clock: ManualClock) -> None:
                 note.due_at = started + timedelta(days=1)
             repository.save_wrap_up(session, uid, WrapUp(
                 subject, Level.HIGH, Level.MEDIUM, "", "",
-                CaseStatus.WAITING_CALLBACK if days == 3 else CaseStatus.RESOLVED), started)
+                CaseStatus.WAITING_CALLBACK if days == 3 else CaseStatus.RESOLVED), agent, started)
             repository.update_customer(session, uid, PROFILE[language], started)
     store.close()
 

@@ -9,10 +9,12 @@ from functools import lru_cache
 
 from sqlalchemy import func, insert, select
 
+from callhelper.core.audit import Action, Entity, case_state, note_state
 from callhelper.core.case import NoteKind
 from callhelper.core.demo import demo_data
 from callhelper.core.flags import Analysis, DemandRules, analyze
 from callhelper.core.phones import phone_key
+from callhelper.store.audit import Chain, last_hash
 from callhelper.store.engine import Store
 from callhelper.store.models import Contact, Customer, CustomerPhone, Note, SupportCase
 from callhelper.store.repository import CUSTOMER_WORDS
@@ -41,6 +43,7 @@ def fill_demo(store: Store, cases: int, seed: int, rules: DemandRules, now: date
         connection.execute(insert(CustomerPhone), [
             {"customer_id": row["id"], "phone": row["phone"], "phone_key": row["phone_key"]}
             for row in customer_rows])
+        chain = Chain(last_hash(connection))
     batch = _Batch()
     done = 0
     for case in generated:
@@ -69,17 +72,26 @@ def fill_demo(store: Store, cases: int, seed: int, rules: DemandRules, now: date
                     Analysis(note.text)
                 flag_count += len(analysis.flag_categories)
                 promise_kept = note.kind is NoteKind.PROMISE and resolved
-                batch.notes.append((
-                    ids["note"], f"demo-note-{ids['note']}", contact_id, note.kind.value,
-                    analysis.text, note.offset_ms, contact.agent,
-                    _time(started + timedelta(milliseconds=note.offset_ms)), 0,
-                    _json(analysis.flag_categories), _json(analysis.request_categories),
-                    _time(note.due_at), _time(note.due_at) if promise_kept else None,
-                    contact.agent if promise_kept else ""))
-        batch.cases.append((
-            ids["case"], f"demo-case-{ids['case']}", customer["id"], case.subject, case.status.value,
-            case.urgency.value, case.impact.value, case.fix, case.prevention, flag_count,
-            _time(case.contacts[0].started_at), _time(case.contacts[-1].started_at)))
+                row = (ids["note"], f"demo-note-{ids['note']}", contact_id, note.kind.value,
+                       analysis.text, note.offset_ms, contact.agent,
+                       _time(started + timedelta(milliseconds=note.offset_ms)), 0,
+                       _json(analysis.flag_categories), _json(analysis.request_categories),
+                       _time(note.due_at), _time(note.due_at) if promise_kept else None,
+                       contact.agent if promise_kept else "")
+                batch.notes.append(row)
+                batch.audit.append(chain.row(
+                    audit_time(row[7]), contact.agent, Action.CREATE, Entity.NOTE, row[1],
+                    note_state(contact_uid, row[3], row[4], row[5], row[6],
+                               analysis.flag_categories, analysis.request_categories,
+                               row[11], row[12], row[13])))
+        row = (ids["case"], f"demo-case-{ids['case']}", customer["id"], case.subject,
+               case.status.value, case.urgency.value, case.impact.value, case.fix,
+               case.prevention, flag_count, _time(case.contacts[0].started_at),
+               _time(case.contacts[-1].started_at))
+        batch.cases.append(row)
+        batch.audit.append(chain.row(
+            audit_time(row[11]), case.contacts[0].agent, Action.CREATE, Entity.CASE, row[1],
+            case_state(*row[3:9])))
         done += 1
         if len(batch.cases) >= BATCH:
             batch.write(store)
@@ -96,6 +108,11 @@ def _time(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def audit_time(stored: str) -> str:
+    """The trail's form of a time held as ``_time`` writes it (UTC, no zone)."""
+    return stored.replace(" ", "T") + "+00:00"
 
 
 @lru_cache(maxsize=None)
@@ -122,6 +139,7 @@ class _Batch:
     }
 
     def __init__(self) -> None:
+        self.audit: list[tuple] = []
         self.cases: list[tuple] = []
         self.contacts: list[tuple] = []
         self.handlers: list[tuple] = []
@@ -150,4 +168,5 @@ class _Batch:
                     "INSERT INTO case_fts (rowid, subject, fix, prevention) "
                     "SELECT id, subject, fix, prevention FROM support_case "
                     "WHERE id BETWEEN ? AND ?", (self.cases[0][0], self.cases[-1][0]))
+            Chain.insert(connection, self.audit)
             connection.exec_driver_sql("DELETE FROM fts_suspended")

@@ -172,6 +172,8 @@ class CaseFilter:
     handler: str = ""
     flagged: bool = False
     escalated: bool = False
+    #: Cases with a prevention measure (再発防止策) that are not resolved yet.
+    open_prevention: bool = False
 
 
 @dataclass(frozen=True)
@@ -187,37 +189,49 @@ class CaseRow:
     escalated: bool
 
 
-def list_cases(session: Session, filters: CaseFilter, limit: int = 500) -> list[CaseRow]:
-    """The cases matching the filters, the most recently active first."""
-    conditions, params = [], {"limit": limit}
+def case_conditions(filters: CaseFilter) -> tuple[str, dict]:
+    """The filters as a WHERE clause over ``support_case c``, with its parameters."""
+    conditions, params = [], {}
     if filters.since:
         conditions.append("c.updated_at >= :since")
-        params["since"] = filters.since
+        params["since"] = _stored(filters.since)
     if filters.until:
         conditions.append("c.updated_at < :until")
-        params["until"] = filters.until
+        params["until"] = _stored(filters.until)
     if filters.status:
         conditions.append("c.status = :status")
         params["status"] = filters.status
     if filters.flagged:
         conditions.append("c.flag_count > 0")
+    if filters.open_prevention:
+        conditions.append("c.prevention != '' AND c.status != 'resolved'")
     if filters.handler:
         conditions.append("EXISTS (SELECT 1 FROM contact h WHERE h.case_id = c.id "
                           "AND h.agent = :handler)")
         params["handler"] = filters.handler
-    escalated = ("EXISTS (SELECT 1 FROM escalation e JOIN contact x ON x.id = e.contact_id "
-                 "WHERE x.case_id = c.id)")
     if filters.escalated:
-        conditions.append(escalated)
-    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        conditions.append(ESCALATED)
+    return (f"WHERE {' AND '.join(conditions)}" if conditions else ""), params
+
+
+ESCALATED = ("EXISTS (SELECT 1 FROM escalation e JOIN contact x ON x.id = e.contact_id "
+             "WHERE x.case_id = c.id)")
+
+
+def _stored(moment: datetime) -> str:
+    """A time as the columns hold it (UTC, no zone), for comparing in SQL."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def list_cases(session: Session, filters: CaseFilter, limit: int = 500) -> list[CaseRow]:
+    """The cases matching the filters, the most recently active first."""
+    where, params = case_conditions(filters)
     rows = session.connection().execute(text(
         "SELECT c.id, c.updated_at, coalesce(cu.name, ''), coalesce(cu.phone, ''), c.subject, "
         "c.status, (SELECT group_concat(DISTINCT agent) FROM contact k WHERE k.case_id = c.id), "
-        f"c.flag_count, {escalated} FROM support_case c "
+        f"c.flag_count, {ESCALATED} FROM support_case c "
         f"LEFT JOIN customer cu ON cu.id = c.customer_id {where} "
-        "ORDER BY c.updated_at DESC, c.id DESC LIMIT :limit"),
-        {key: (value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
-               if isinstance(value, datetime) else value) for key, value in params.items()})
+        "ORDER BY c.updated_at DESC, c.id DESC LIMIT :limit"), {**params, "limit": limit})
     return [CaseRow(row[0], _as_utc(row[1]), row[2], row[3], row[4], row[5], row[6] or "",
                     row[7], bool(row[8])) for row in rows]
 
@@ -246,6 +260,8 @@ class TimelineEntry:
     due_at: datetime | None = None
     done_at: datetime | None = None
     done_by: str = ""
+    uid: str = ""
+    edited_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -276,7 +292,8 @@ def case_timeline(session: Session, case_id: int) -> CaseTimeline | None:
                    for e in session.exec(select(StepEvent).where(StepEvent.contact_id ==
                                                                  contact.id))]
         entries += [TimelineEntry(n.offset_ms, n.kind, n.text, n.agent, tuple(n.flags),
-                                  tuple(n.requests), n.due_at, n.done_at, n.done_by)
+                                  tuple(n.requests), n.due_at, n.done_at, n.done_by, n.uid,
+                                  n.edited_at)
                     for n in session.exec(select(Note).where(Note.contact_id == contact.id))]
         entries += [TimelineEntry(e.offset_ms, "escalation", ", ".join(e.reasons), e.agent)
                     for e in session.exec(select(Escalation).where(Escalation.contact_id ==

@@ -101,6 +101,7 @@ class Note(SQLModel, table=True):
     due_at: datetime | None = None
     done_at: datetime | None = None
     done_by: str = ""
+    edited_at: datetime | None = None
 
 
 class StepEvent(SQLModel, table=True):
@@ -142,3 +143,23 @@ class Escalation(SQLModel, table=True):
     agent: str
     offset_ms: int
     created_at: datetime
+
+
+class AuditEntry(SQLModel, table=True):
+    """One link of the audit trail (see core/audit.py); rows are only ever added.
+
+    ``at`` is kept as the exact text that was hashed; ``before`` and ``after`` are the
+    record's states as canonical JSON ('' for none)."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: str
+    actor: str
+    action: str
+    entity: str
+    uid: str
+    before: str = ""
+    after: str = ""
+    prev_hash: str = Field(unique=True)
+    hash: str = Field(unique=True)

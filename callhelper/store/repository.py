@@ -9,11 +9,13 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from callhelper.core.audit import Action, Entity
 from callhelper.core.case import Level, NoteKind, WrapUp
 from callhelper.core.flags import DemandRules, analyze
 from callhelper.core.phones import DEFAULT_REGION, normalize_phone, phone_key
 from callhelper.core.pii import mask_card_numbers
 from callhelper.core.session import StepChange
+from callhelper.store import audit
 from callhelper.store.models import (Contact, ContactHandler, Customer, CustomerPhone,
                                      Escalation, Note, StepEvent, SupportCase)
 
@@ -60,6 +62,8 @@ def start_contact(session: Session, new: NewContact) -> Contact:
                        created_at=now, updated_at=now)
     session.add(case)
     session.flush()
+    audit.record(session, new.agent, Action.CREATE, Entity.CASE, case.uid, None,
+                 audit.case_snapshot(case), now)
     contact = Contact(uid=new.uid, case_id=case.id, customer_id=case.customer_id,
                       agent=new.agent, phone=number.typed, phone_key=number.key,
                       caller_name=new.caller_name.strip(), playbook_id=new.playbook_id,
@@ -101,23 +105,72 @@ def add_note(session: Session, contact_uid: str, note_uid: str, kind: NoteKind, 
         return existing
     contact = _contact_by_uid(session, contact_uid)
     kind = NoteKind(kind)
-    if kind in CUSTOMER_WORDS:
-        analysis = analyze(text, rules)
-        stored, masked = analysis.text, analysis.masked_cards
-        flags, requests = list(analysis.flag_categories), list(analysis.request_categories)
-    else:
-        (stored, masked), flags, requests = mask_card_numbers(text), [], []
+    stored, masked, flags, requests = _checked(kind, text, rules)
     note = Note(uid=note_uid, contact_id=contact.id, kind=kind.value, text=stored,
                 offset_ms=max(0, int(offset_ms)), agent=agent, created_at=created_at,
                 masked_cards=masked, flags=flags, requests=requests,
                 due_at=due_at if kind is NoteKind.PROMISE else None)
     session.add(note)
-    if flags:
-        case = session.get(SupportCase, contact.case_id)
-        case.flag_count += len(flags)
-        session.add(case)
+    _count_flags(session, contact.case_id, len(flags))
     session.flush()
+    audit.record(session, agent, Action.CREATE, Entity.NOTE, note.uid, None,
+                 audit.note_snapshot(note, contact.uid), created_at)
     return note
+
+
+def _checked(kind: NoteKind, text: str, rules: DemandRules) -> tuple[str, int, list, list]:
+    """The text to store (card numbers masked), how many were masked, and for the
+    customer's words the demands found in them: flags and requests."""
+    if kind in CUSTOMER_WORDS:
+        analysis = analyze(text, rules)
+        return (analysis.text, analysis.masked_cards, list(analysis.flag_categories),
+                list(analysis.request_categories))
+    stored, masked = mask_card_numbers(text)
+    return stored, masked, [], []
+
+
+def _count_flags(session: Session, case_id: int, change: int) -> None:
+    if change:
+        case = session.get(SupportCase, case_id)
+        case.flag_count = max(0, case.flag_count + change)
+        session.add(case)
+
+
+def edit_note(session: Session, note_uid: str, text: str, actor: str, at: datetime,
+              rules: DemandRules) -> Note:
+    """Change a note's words. The new words are checked like new ones; the old ones stay
+    in the audit trail as the note's earlier revision."""
+    note, contact = _note_by_uid(session, note_uid)
+    before = audit.note_snapshot(note, contact.uid)
+    stored, masked, flags, requests = _checked(NoteKind(note.kind), text, rules)
+    if stored == note.text:
+        return note
+    _count_flags(session, contact.case_id, len(flags) - len(note.flags))
+    note.text, note.masked_cards, note.flags, note.requests = stored, masked, flags, requests
+    note.edited_at = at
+    session.add(note)
+    audit.record(session, actor, Action.EDIT, Entity.NOTE, note.uid, before,
+                 audit.note_snapshot(note, contact.uid), at)
+    return note
+
+
+def delete_note(session: Session, note_uid: str, actor: str, at: datetime) -> None:
+    """Remove a note; its words stay in the audit trail. Deleting it again does nothing."""
+    found = session.exec(select(Note).where(Note.uid == note_uid)).first()
+    if found is None:
+        return
+    note, contact = _note_by_uid(session, note_uid)
+    before = audit.note_snapshot(note, contact.uid)
+    _count_flags(session, contact.case_id, -len(note.flags))
+    session.delete(note)
+    audit.record(session, actor, Action.DELETE, Entity.NOTE, note_uid, before, None, at)
+
+
+def _note_by_uid(session: Session, uid: str) -> tuple[Note, Contact]:
+    note = session.exec(select(Note).where(Note.uid == uid)).first()
+    if note is None:
+        raise NotFound(f"no note {uid}")
+    return note, session.get(Contact, note.contact_id)
 
 
 def complete_promise(session: Session, note_id: int, by: str, at: datetime) -> Note:
@@ -126,21 +179,37 @@ def complete_promise(session: Session, note_id: int, by: str, at: datetime) -> N
     if note is None or note.kind != NoteKind.PROMISE.value:
         raise NotFound(f"no promise {note_id}")
     if note.done_at is None:
+        contact = session.get(Contact, note.contact_id)
+        before = audit.note_snapshot(note, contact.uid)
         note.done_at, note.done_by = at, by
         session.add(note)
+        audit.record(session, by, Action.EDIT, Entity.NOTE, note.uid, before,
+                     audit.note_snapshot(note, contact.uid), at)
     return note
 
 
-def set_case_levels(session: Session, contact_uid: str, urgency: Level | str,
-                    impact: Level | str, at: datetime) -> None:
-    """Urgency (緊急度) and impact (重要度), as the agent judges them during the call;
-    an empty value means not assessed yet."""
+def _edit_case(session: Session, contact_uid: str, actor: str, at: datetime,
+               change) -> SupportCase:
+    """Apply ``change`` to the contact's case and record it in the audit trail."""
     contact = _contact_by_uid(session, contact_uid)
     case = session.get(SupportCase, contact.case_id)
-    case.urgency = Level(urgency).value if urgency else ""
-    case.impact = Level(impact).value if impact else ""
+    before = audit.case_snapshot(case)
+    change(case, contact)
     case.updated_at = at
     session.add(case)
+    audit.record(session, actor, Action.EDIT, Entity.CASE, case.uid, before,
+                 audit.case_snapshot(case), at)
+    return case
+
+
+def set_case_levels(session: Session, contact_uid: str, urgency: Level | str,
+                    impact: Level | str, actor: str, at: datetime) -> None:
+    """Urgency (緊急度) and impact (重要度), as the agent judges them during the call;
+    an empty value means not assessed yet."""
+    def change(case: SupportCase, _contact: Contact) -> None:
+        case.urgency = Level(urgency).value if urgency else ""
+        case.impact = Level(impact).value if impact else ""
+    _edit_case(session, contact_uid, actor, at, change)
 
 
 def record_escalation(session: Session, contact_uid: str, reasons: list[str], summary: str,
@@ -274,23 +343,21 @@ def end_contact(session: Session, contact_uid: str, ended_at: datetime, talk_sec
     return contact
 
 
-def save_wrap_up(session: Session, contact_uid: str, wrap_up: WrapUp, at: datetime) -> SupportCase:
+def save_wrap_up(session: Session, contact_uid: str, wrap_up: WrapUp, actor: str,
+                 at: datetime) -> SupportCase:
     """Record the wrap-up on the contact's case and close the contact."""
-    contact = _contact_by_uid(session, contact_uid)
-    case = session.get(SupportCase, contact.case_id)
-    case.subject = wrap_up.subject
-    case.urgency = wrap_up.urgency.value
-    case.impact = wrap_up.impact.value
-    case.fix = wrap_up.fix
-    case.prevention = wrap_up.prevention
-    case.status = wrap_up.status.value
-    case.updated_at = at
-    if contact.ended_at is None:
-        contact.ended_at = at
-    contact.state = "closed"
-    session.add(case)
-    session.add(contact)
-    return case
+    def change(case: SupportCase, contact: Contact) -> None:
+        case.subject = wrap_up.subject
+        case.urgency = wrap_up.urgency.value
+        case.impact = wrap_up.impact.value
+        case.fix = wrap_up.fix
+        case.prevention = wrap_up.prevention
+        case.status = wrap_up.status.value
+        if contact.ended_at is None:
+            contact.ended_at = at
+        contact.state = "closed"
+        session.add(contact)
+    return _edit_case(session, contact_uid, actor, at, change)
 
 
 def unfinished_contact(session: Session, agent: str) -> UnfinishedContact | None:

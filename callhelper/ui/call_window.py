@@ -436,6 +436,8 @@ class CallWindow(QMainWindow):
         if not phone:
             self._show_history(None)
             return
+        if self._store.closed:  # a write saved while the window closes asks for nothing more
+            return
         region, token = self._settings.get("phone_region"), self._lookup_token
         self._store.submit(lambda s: history.caller_history(s, phone, region),
                            partial(self._on_history, token))
@@ -621,8 +623,8 @@ class CallWindow(QMainWindow):
         if session is None or session.state is not CallState.ENDED:
             return
         self.wrap_up.save_button.setEnabled(False)
-        uid, at = session.uid, self._clock.now()
-        self._write(lambda s: repository.save_wrap_up(s, uid, wrap_up, at),
+        uid, agent, at = session.uid, self._agent, self._clock.now()
+        self._write(lambda s: repository.save_wrap_up(s, uid, wrap_up, agent, at),
                     lambda _case: self._on_wrap_up_saved(uid),
                     lambda _error: self.wrap_up.show_problem(
                         self.tr("The wrap-up could not be saved; see the log.")))
@@ -684,9 +686,9 @@ class CallWindow(QMainWindow):
         session = self._session
         if session is None:
             return
-        uid, at = session.uid, self._clock.now()
+        uid, agent, at = session.uid, self._agent, self._clock.now()
         urgency, impact = self.urgency_combo.currentData(), self.impact_combo.currentData()
-        self._write(lambda s: repository.set_case_levels(s, uid, urgency, impact, at))
+        self._write(lambda s: repository.set_case_levels(s, uid, urgency, impact, agent, at))
 
     def escalation_reasons(self) -> list[str]:
         session = self._session

@@ -26,7 +26,7 @@ def earlier_call(paths, clock, uid, days_ago, subject, status, promise="", agent
             repository.add_note(session, uid, f"{uid}-p", NoteKind.PROMISE, promise, 1000, agent,
                                 started, demand_rules())
         repository.save_wrap_up(session, uid, WrapUp(subject, Level.HIGH, Level.MEDIUM, "", "",
-                                                     status), started)
+                                                     status), agent, started)
         repository.update_customer(session, uid, repository.CustomerProfile(
             "山田 太郎", "株式会社ヤマダ商事", "電話(メールは見ない)", "水曜午後は不在"), started)
     store.close()

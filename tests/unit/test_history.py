@@ -32,7 +32,7 @@ def call(store, clock, uid, phone, notes=(), subject="", status=CaseStatus.OPEN,
                                 clock.now(), RULES)
         if subject:
             repository.save_wrap_up(session, uid, WrapUp(subject, Level.HIGH, Level.LOW, "対処",
-                                                         "再発防止", status), clock.now())
+                                                         "再発防止", status), "鈴木", clock.now())
     clock.advance(3600)
 
 
@@ -114,7 +114,7 @@ def test_case_fields_are_searched_and_kept_in_sync(store, clock):
     with store.unit_of_work() as session:
         assert [h.field for h in history.search(session, "配送の遅延")] == ["subject"]
         repository.save_wrap_up(session, "a", WrapUp("請求の誤り", Level.LOW, Level.LOW, "", "",
-                                                     CaseStatus.RESOLVED), clock.now())
+                                                     CaseStatus.RESOLVED), "鈴木", clock.now())
     with store.unit_of_work() as session:
         assert history.search(session, "配送の遅延") == []
         assert [h.text for h in history.search(session, "請求の誤り")] == ["請求の誤り"]

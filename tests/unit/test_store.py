@@ -171,7 +171,7 @@ def test_wrap_up_closes_the_contact_and_fills_the_case(store, clock):
         assert repository.unfinished_contact(session, "鈴木").contact.state == "wrap_up"
         repository.save_wrap_up(session, "c1", WrapUp(
             "電源が入らない", Level.HIGH, Level.MEDIUM, "交換品を発送", "出荷前検査に通電確認を追加",
-            CaseStatus.WAITING_CALLBACK), clock.now())
+            CaseStatus.WAITING_CALLBACK), "鈴木", clock.now())
     with store.unit_of_work() as session:
         assert repository.unfinished_contact(session, "鈴木") is None
     raw = sqlite3.connect(store.url.removeprefix("sqlite:///"))
@@ -201,7 +201,7 @@ def test_the_customers_words_carry_their_flags_and_requests(store, clock, db_fil
 def test_escalations_and_seniors_are_recorded(store, clock):
     with store.unit_of_work() as session:
         repository.start_contact(session, new_contact(clock))
-        repository.set_case_levels(session, "c1", Level.HIGH, Level.LOW, clock.now())
+        repository.set_case_levels(session, "c1", Level.HIGH, Level.LOW, "鈴木", clock.now())
         repository.record_escalation(session, "c1", ["flag"], "summary", "鈴木", 60_000,
                                      clock.now())
         repository.add_handler(session, "c1", "田中主任", "senior", clock.now())

@@ -1,0 +1,177 @@
+"""The audit trail: every create, edit and deletion of a note or a case, append-only and
+hash-chained.
+
+Each entry records who did what to which record, when, and the record's state before and
+after (as canonical JSON). Its hash covers those fields and the previous entry's hash, so
+changing, removing or inserting an entry anywhere breaks every link after it. The current
+rows are checked against the last state the trail recorded for them, so a note edited in
+the file behind the app's back is found too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from enum import StrEnum
+from typing import Any
+
+GENESIS = "0" * 64
+SEPARATOR = "\x1f"
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    EDIT = "edit"
+    DELETE = "delete"
+    #: The state of a record that existed before the trail was started.
+    BASELINE = "baseline"
+
+
+class Entity(StrEnum):
+    NOTE = "note"
+    CASE = "case"
+
+
+#: The fields of each record the trail follows, in the order a report lists them.
+NOTE_FIELDS = ("contact", "kind", "text", "offset_ms", "agent", "flags", "requests", "due_at",
+               "done_at", "done_by")
+CASE_FIELDS = ("subject", "status", "urgency", "impact", "fix", "prevention")
+
+
+def canonical(state: dict[str, Any] | None) -> str:
+    """The one text form of a state: sorted keys, no spaces, non-ASCII kept."""
+    if state is None:
+        return ""
+    return json.dumps(state, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def timestamp(moment: datetime | str | None) -> str | None:
+    """A time as the trail writes it: UTC, ISO 8601, microseconds (stored naive = UTC)."""
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def note_state(contact_uid: str, kind: str, text: str, offset_ms: int, agent: str,
+               flags: Iterable[str], requests: Iterable[str], due_at, done_at,
+               done_by: str) -> dict[str, Any]:
+    return {"contact": contact_uid, "kind": kind, "text": text, "offset_ms": int(offset_ms),
+            "agent": agent, "flags": list(flags), "requests": list(requests),
+            "due_at": timestamp(due_at), "done_at": timestamp(done_at), "done_by": done_by}
+
+
+def case_state(subject: str, status: str, urgency: str, impact: str, fix: str,
+               prevention: str) -> dict[str, Any]:
+    return {"subject": subject, "status": status, "urgency": urgency, "impact": impact,
+            "fix": fix, "prevention": prevention}
+
+
+def entry_hash(prev_hash: str, at: str, actor: str, action: str, entity: str, uid: str,
+               before: str, after: str) -> str:
+    """The hash of one entry: SHA-256 over its fields and the previous entry's hash."""
+    payload = SEPARATOR.join((prev_hash, at, actor, action, entity, uid, before, after))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry as stored; ``before`` and ``after`` are canonical JSON ('' for none)."""
+
+    seq: int
+    at: str
+    actor: str
+    action: str
+    entity: str
+    uid: str
+    before: str
+    after: str
+    prev_hash: str
+    hash: str
+
+    def expected_hash(self) -> str:
+        return entry_hash(self.prev_hash, self.at, self.actor, self.action, self.entity,
+                          self.uid, self.before, self.after)
+
+    def before_state(self) -> dict[str, Any] | None:
+        return json.loads(self.before) if self.before else None
+
+    def after_state(self) -> dict[str, Any] | None:
+        return json.loads(self.after) if self.after else None
+
+
+class Problem(StrEnum):
+    """Why the trail and the file disagree."""
+
+    ENTRY_CHANGED = "entry_changed"      # an entry's fields no longer match its hash
+    LINK_BROKEN = "link_broken"          # an entry does not follow the one before it
+    RECORD_CHANGED = "record_changed"    # a record differs from its last recorded state
+    RECORD_UNTRACKED = "record_untracked"  # a record the trail never saw
+    RECORD_MISSING = "record_missing"    # a record the trail has that is gone from the file
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The first place where the trail is broken."""
+
+    problem: Problem
+    seq: int | None = None
+    entity: str = ""
+    uid: str = ""
+    fields: tuple[str, ...] = ()
+
+
+def first_broken_link(entries: Iterable[Entry]) -> tuple[Finding | None, int]:
+    """Walk the chain in order; returns the first broken link (or None) and how many
+    entries were checked."""
+    previous = GENESIS
+    count = 0
+    for entry in entries:
+        count += 1
+        if entry.prev_hash != previous:
+            return Finding(Problem.LINK_BROKEN, entry.seq, entry.entity, entry.uid), count
+        if entry.expected_hash() != entry.hash:
+            return Finding(Problem.ENTRY_CHANGED, entry.seq, entry.entity, entry.uid), count
+        previous = entry.hash
+    return None, count
+
+
+def changed_fields(recorded: dict[str, Any], current: dict[str, Any]) -> tuple[str, ...]:
+    """The fields whose current value differs from the recorded one. Only the fields the
+    trail recorded are compared, so a field added in a later version is not a difference."""
+    return tuple(name for name in recorded if current.get(name) != recorded[name])
+
+
+def compare_records(latest: Iterable[tuple[str, str, str]],
+                    records: Iterable[tuple[str, str, dict[str, Any]]]) -> Finding | None:
+    """Check the current records against the trail's last recorded states.
+
+    Both come sorted by (entity, uid): ``latest`` as (entity, uid, canonical state or ''
+    for a deleted record), ``records`` as (entity, uid, state). They are merged as they
+    stream, so memory stays flat however large the file.
+    """
+    trail, rows = iter(latest), iter(records)
+    recorded, current = next(trail, None), next(rows, None)
+    while recorded is not None or current is not None:
+        if current is None or (recorded is not None and recorded[:2] < current[:2]):
+            if recorded[2]:
+                return Finding(Problem.RECORD_MISSING, None, recorded[0], recorded[1])
+            recorded = next(trail, None)
+        elif recorded is None or current[:2] < recorded[:2]:
+            return Finding(Problem.RECORD_UNTRACKED, None, current[0], current[1])
+        else:
+            entity, uid, state = current
+            if not recorded[2]:
+                return Finding(Problem.RECORD_UNTRACKED, None, entity, uid)
+            if recorded[2] != canonical(state):
+                fields = changed_fields(json.loads(recorded[2]), state)
+                if fields:
+                    return Finding(Problem.RECORD_CHANGED, None, entity, uid, fields)
+            recorded, current = next(trail, None), next(rows, None)
+    return None

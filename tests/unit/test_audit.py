@@ -1,0 +1,218 @@
+"""The audit trail: every change of a note or case recorded, hash-chained, append-only, and
+tampering with the file found by verification."""
+
+import sqlite3
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from callhelper.config import resources_dir
+from callhelper.core.audit import Action, Entity, Problem
+from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp
+from callhelper.core.flags import load_rules
+from callhelper.store import audit, repository
+from callhelper.store.demo import fill_demo
+from callhelper.store.engine import Store, make_engine, upgrade_schema
+from callhelper.store.models import Contact, SupportCase
+from callhelper.store.repository import NewContact
+
+RULES = load_rules(resources_dir() / "rules" / "demands.toml")
+
+
+@pytest.fixture
+def db_file(tmp_path):
+    return tmp_path / "data" / "callhelper.db"
+
+
+@pytest.fixture
+def store(db_file):
+    store = Store(f"sqlite:///{db_file}")
+    yield store
+    store.close()
+
+
+def a_call(store, clock, uid="c1"):
+    with store.unit_of_work() as session:
+        repository.start_contact(session, NewContact(uid, "鈴木", "complaint", 2, clock.now(),
+                                                     "03-1234-5678", "山田 太郎"))
+        repository.add_note(session, uid, f"{uid}-n1", NoteKind.QUOTE, "箱が潰れて届いた",
+                            5_000, "鈴木", clock.now(), RULES)
+        repository.add_note(session, uid, f"{uid}-n2", NoteKind.QUOTE, "誠意を見せろ、土下座しろ",
+                            9_000, "鈴木", clock.now(), RULES)
+        repository.save_wrap_up(session, uid, WrapUp("配送中の破損", Level.HIGH, Level.LOW,
+                                                     "交換", "梱包材の見直し",
+                                                     CaseStatus.RESOLVED), "鈴木", clock.now())
+
+
+def case_of(session, contact_uid):
+    contact = session.exec(select(Contact).where(Contact.uid == contact_uid)).one()
+    return session.get(SupportCase, contact.case_id)
+
+
+def verified(store):
+    with store.engine.connect() as connection:
+        return audit.verify(connection)
+
+
+def tamper(db_file, *statements):
+    """Change the file the way someone with a SQLite tool would, behind the app's back."""
+    connection = sqlite3.connect(db_file)
+    try:
+        for statement in statements:
+            connection.execute(statement)
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def test_creating_and_wrapping_up_a_call_is_recorded_and_verifies(store, clock):
+    a_call(store, clock)
+    result = verified(store)
+    assert result.ok and result.entries == 4  # case created, two notes, wrap-up
+    with store.unit_of_work() as session:
+        trail = audit.history_of(session, Entity.CASE, "c1")
+    assert [entry.action for entry in trail] == ["create", "edit"]
+    assert trail[0].actor == "鈴木"
+    assert trail[1].before_state()["subject"] == ""
+    assert trail[1].after_state()["subject"] == "配送中の破損"
+
+
+def test_an_edited_note_keeps_its_original_words_as_a_revision(store, clock):
+    a_call(store, clock)
+    clock.advance(60)
+    with store.unit_of_work() as session:
+        note = repository.edit_note(session, "c1-n2", "誠意を見せてほしい", "鈴木", clock.now(),
+                                    RULES)
+        assert note.text == "誠意を見せてほしい" and note.edited_at is not None
+        trail = audit.history_of(session, Entity.NOTE, "c1-n2")
+    assert [entry.action for entry in trail] == ["create", "edit"]
+    assert trail[1].before_state()["text"] == "誠意を見せろ、土下座しろ"
+    assert trail[1].before_state()["flags"] == ["kneeling_apology"]
+    assert trail[1].after_state()["text"] == "誠意を見せてほしい"
+    assert trail[1].after_state()["flags"] == []
+    assert verified(store).ok
+
+
+def test_editing_re_checks_the_words_for_demands(store, clock):
+    a_call(store, clock)
+    with store.unit_of_work() as session:
+        repository.edit_note(session, "c1-n1", "土下座しろ", "鈴木", clock.now(), RULES)
+        case = case_of(session, "c1")
+        assert case.flag_count == 2
+        repository.edit_note(session, "c1-n1", "箱が潰れていた", "鈴木", clock.now(), RULES)
+        repository.edit_note(session, "c1-n2", "交換してほしい", "鈴木", clock.now(), RULES)
+        assert case_of(session, "c1").flag_count == 0
+
+
+def test_a_deleted_note_is_gone_from_the_case_but_its_words_stay_in_the_trail(store, clock):
+    a_call(store, clock)
+    with store.unit_of_work() as session:
+        repository.delete_note(session, "c1-n2", "鈴木", clock.now())
+        repository.delete_note(session, "c1-n2", "鈴木", clock.now())  # again: nothing more
+        assert case_of(session, "c1").flag_count == 0
+        trail = audit.history_of(session, Entity.NOTE, "c1-n2")
+    assert [entry.action for entry in trail] == ["create", "delete"]
+    assert trail[1].before_state()["text"] == "誠意を見せろ、土下座しろ"
+    assert trail[1].after == ""
+    assert verified(store).ok
+
+
+def test_the_trail_refuses_changes_and_deletions(store, clock, db_file):
+    a_call(store, clock)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        tamper(db_file, "UPDATE audit_entry SET actor = '佐藤' WHERE id = 2")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        tamper(db_file, "DELETE FROM audit_entry WHERE id = 2")
+
+
+def test_a_note_changed_in_the_file_is_found(store, clock, db_file):
+    a_call(store, clock)
+    tamper(db_file, "UPDATE note SET text = '何も言っていない' WHERE uid = 'c1-n2'")
+    finding = verified(store).finding
+    assert finding.problem is Problem.RECORD_CHANGED
+    assert (finding.entity, finding.uid, finding.fields) == ("note", "c1-n2", ("text",))
+
+
+def test_a_note_deleted_or_added_in_the_file_is_found(store, clock, db_file):
+    a_call(store, clock)
+    tamper(db_file, "DELETE FROM note WHERE uid = 'c1-n1'")
+    assert verified(store).finding.problem is Problem.RECORD_MISSING
+    tamper(db_file, "INSERT INTO note (uid, contact_id, kind, text, offset_ms, agent, "
+                    "created_at, masked_cards, flags, requests, done_by) SELECT 'c1-n1', "
+                    "contact_id, kind, text, offset_ms, agent, created_at, masked_cards, flags, "
+                    "requests, done_by FROM note WHERE uid = 'c1-n2'")
+    finding = verified(store).finding
+    assert (finding.problem, finding.uid) == (Problem.RECORD_CHANGED, "c1-n1")
+    tamper(db_file, "INSERT INTO note (uid, contact_id, kind, text, offset_ms, agent, "
+                    "created_at, masked_cards, flags, requests, done_by) SELECT 'x-1', "
+                    "contact_id, kind, text, offset_ms, agent, created_at, masked_cards, flags, "
+                    "requests, done_by FROM note WHERE uid = 'c1-n2'")
+    finding = verified(store).finding
+    assert finding.uid in ("c1-n1", "x-1")
+
+
+def test_a_rewritten_entry_is_the_first_broken_link(store, clock, db_file):
+    a_call(store, clock)
+    tamper(db_file, "DROP TRIGGER audit_entry_no_update",
+           "UPDATE audit_entry SET after = replace(after, '土下座しろ', '交換して') WHERE id = 3")
+    finding = verified(store).finding
+    assert (finding.problem, finding.seq, finding.uid) == (Problem.ENTRY_CHANGED, 3, "c1-n2")
+
+
+def test_a_removed_entry_breaks_the_link_after_it(store, clock, db_file):
+    a_call(store, clock)
+    tamper(db_file, "DROP TRIGGER audit_entry_no_delete", "DELETE FROM audit_entry WHERE id = 2")
+    finding = verified(store).finding
+    assert (finding.problem, finding.seq) == (Problem.LINK_BROKEN, 3)
+
+
+def test_a_promise_kept_and_levels_set_are_edits(store, clock):
+    with store.unit_of_work() as session:
+        repository.start_contact(session, NewContact("c1", "鈴木", "complaint", 2, clock.now()))
+        note = repository.add_note(session, "c1", "p1", NoteKind.PROMISE, "明日折り返す", 1000,
+                                   "鈴木", clock.now(), RULES,
+                                   due_at=clock.now() + timedelta(days=1))
+        repository.set_case_levels(session, "c1", Level.HIGH, "", "鈴木", clock.now())
+        repository.complete_promise(session, note.id, "佐藤", clock.now())
+        kept = audit.history_of(session, Entity.NOTE, "p1")[-1]
+    assert kept.actor == "佐藤" and kept.after_state()["done_by"] == "佐藤"
+    assert verified(store).ok
+
+
+def test_an_older_file_gets_a_baseline_when_upgraded(db_file, clock):
+    engine = make_engine(f"sqlite:///{db_file}")
+    upgrade_schema(engine, "0006")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO support_case (id, uid, subject, status, urgency, impact, fix, "
+            "prevention, flag_count, created_at, updated_at) VALUES (1, 'old', '古い件', "
+            "'open', '', '', '', '', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
+        connection.execute(text(
+            "INSERT INTO contact (id, uid, case_id, agent, phone, phone_key, caller_name, "
+            "playbook_id, playbook_version, state, started_at, talk_seconds, hold_seconds, "
+            "on_hold) VALUES (1, 'old', 1, '鈴木', '', '', '', 'complaint', 1, 'closed', "
+            "'2026-01-01 00:00:00', 0, 0, 0)"))
+        connection.execute(text(
+            "INSERT INTO note (uid, contact_id, kind, text, offset_ms, agent, created_at, "
+            "masked_cards, flags, requests, done_by) VALUES ('old-1', 1, 'quote', '昔の言葉', "
+            "0, '鈴木', '2026-01-01 00:00:00', 0, '[]', '[]', '')"))
+    engine.dispose()
+    store = Store(f"sqlite:///{db_file}")
+    result = verified(store)
+    with store.unit_of_work() as session:
+        trail = audit.history_of(session, Entity.NOTE, "old-1")
+    store.close()
+    assert result.ok and result.entries == 2
+    assert trail[0].action == Action.BASELINE and trail[0].after_state()["text"] == "昔の言葉"
+
+
+def test_demo_data_carries_its_trail(store, clock):
+    fill_demo(store, 40, 3, RULES, clock.now())
+    result = verified(store)
+    assert result.ok
+    with store.engine.connect() as connection:
+        notes = connection.execute(text("SELECT count(*) FROM note")).scalar()
+        cases = connection.execute(text("SELECT count(*) FROM support_case")).scalar()
+    assert result.entries == notes + cases
