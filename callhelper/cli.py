@@ -48,6 +48,20 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--what", choices=("notes", "cases"), default="notes",
                         help="one row per note (default) or per case")
     export.add_argument("--agent", default="", metavar="NAME", help="only this handler's")
+    evidence = commands.add_parser(
+        "evidence", help="write a case's harassment evidence (its flagged statements with "
+                         "their context) as a PDF report or CSV (docs/evidence.md)")
+    evidence.add_argument("case", type=positive, metavar="CASE_ID")
+    evidence.add_argument("--out", required=True, type=evidence_file, metavar="FILE",
+                          help="FILE.pdf for the printable report, FILE.csv for a spreadsheet")
+    verify = commands.add_parser(
+        "verify", help="check the audit trail of a database file (default: this agent's) and "
+                       "report the first broken link; exit code 3 if broken")
+    verify.add_argument("database", nargs="?", metavar="DB_FILE")
+    review = commands.add_parser(
+        "review", help="open agents' database files read-only in the supervisor's review")
+    review.add_argument("paths", nargs="*", metavar="DB_FILE_OR_DIR",
+                        help="database files, or folders holding them (default: this agent's)")
     demo = commands.add_parser("demo", help="fill the database with realistic sample data")
     demo.add_argument("--cases", type=positive, required=True, metavar="N")
     demo.add_argument("--seed", type=int, default=1, metavar="S",
@@ -74,6 +88,13 @@ def local_date(text: str):
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def evidence_file(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in (".pdf", ".csv"):
+        raise argparse.ArgumentTypeError(f"must end in .pdf or .csv: {text!r}")
+    return path
+
+
 def export_command(args: argparse.Namespace) -> int:
     from datetime import datetime, time, timedelta
 
@@ -97,6 +118,40 @@ def export_command(args: argparse.Namespace) -> int:
         store.close()
     print(file=sys.stderr)
     print(f"wrote {count} {args.what} to {args.out}")
+    return 0
+
+
+def evidence_command(args: argparse.Namespace) -> int:
+    import os
+    from datetime import datetime, timezone
+
+    from PySide6.QtGui import QGuiApplication
+
+    from callhelper.config import Settings, resolve_paths
+    from callhelper.store.evidence import case_evidence
+    from callhelper.ui.app import demand_rules, install_translators, ui_language
+    from callhelper.ui.evidence import write_evidence
+
+    store = open_store(args)
+    try:
+        with store.unit_of_work() as session:
+            evidence = case_evidence(session, args.case)
+    finally:
+        store.close()
+    if evidence is None or not evidence.statements:
+        reason = "no such case" if evidence is None else "no flagged statements"
+        print(f"callhelper evidence: case #{args.case}: {reason}; nothing written",
+              file=sys.stderr)
+        return 1
+    settings = Settings.for_paths(resolve_paths(args.data_dir, args.database_url))
+    platform = [] if os.environ.get("QT_QPA_PLATFORM") else ["-platform", "offscreen"]
+    app = QGuiApplication.instance() or QGuiApplication(["callhelper", *platform])
+    language = ui_language(settings)
+    install_translators(app, language)
+    write_evidence(args.out, evidence, demand_rules(), language, settings.agent_name,
+                   datetime.now(timezone.utc))
+    print(f"wrote {len(evidence.statements)} flagged statements of case #{args.case} "
+          f"to {args.out}")
     return 0
 
 
@@ -174,6 +229,51 @@ def demo_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def own_database(args: argparse.Namespace) -> Path:
+    """This agent's database file, for the commands that take one optionally."""
+    from callhelper.config import resolve_paths
+
+    url = resolve_paths(args.data_dir, args.database_url).database_url
+    if not url.startswith("sqlite:///"):
+        raise ValueError("name a database file: the configured database is not a local file")
+    return Path(url[len("sqlite:///"):])
+
+
+FINDINGS = {
+    "entry_changed": "entry #{seq} ({entity} {uid}) no longer matches its hash: the trail was "
+                     "edited outside CallHelper",
+    "link_broken": "entry #{seq} ({entity} {uid}) does not follow the entry before it: entries "
+                   "were removed or inserted outside CallHelper",
+    "record_changed": "{entity} {uid} differs from its last recorded state ({fields}): it was "
+                      "changed outside CallHelper",
+    "record_untracked": "{entity} {uid} is not in the audit trail: it was added outside "
+                        "CallHelper",
+    "record_missing": "{entity} {uid} is in the audit trail but gone from the file: it was "
+                      "deleted outside CallHelper",
+}
+
+
+def verify_command(args: argparse.Namespace) -> int:
+    from callhelper.store.audit import verify
+    from callhelper.store.review import open_source
+
+    path = Path(args.database) if args.database else own_database(args)
+    source = open_source(path)
+    try:
+        with source.connect() as connection:
+            result = verify(connection)
+    finally:
+        source.engine.dispose()
+    if result.ok:
+        print(f"{path}: ok, {result.entries} audit entries, every note and case matches them")
+        return 0
+    finding = result.finding
+    print(f"{path}: BROKEN: " + FINDINGS[finding.problem].format(
+        seq=finding.seq, entity=finding.entity, uid=finding.uid,
+        fields=", ".join(finding.fields)))
+    return 3
+
+
 def analyze_command(args: argparse.Namespace) -> int:
     import json
 
@@ -218,7 +318,7 @@ def run_data_command(command, args: argparse.Namespace) -> int:
 
     try:
         return command(args)
-    except (SQLAlchemyError, OSError) as exc:
+    except (SQLAlchemyError, OSError, ValueError) as exc:
         print(f"callhelper {args.command}: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1
 
@@ -226,7 +326,9 @@ def run_data_command(command, args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     data_commands = {"analyze": analyze_command, "cases": cases_command,
-                     "search": search_command, "demo": demo_command, "export": export_command}
+                     "search": search_command, "demo": demo_command, "export": export_command,
+                     "evidence": evidence_command,
+                     "verify": verify_command}
     if args.command in data_commands:
         return run_data_command(data_commands[args.command], args)
     from callhelper.config import Settings, resolve_paths
@@ -234,4 +336,13 @@ def main(argv: list[str] | None = None) -> int:
 
     paths = resolve_paths(args.data_dir, args.database_url)
     setup_logging(paths.log_dir)
+    if args.command == "review":
+        from callhelper.ui.app import run_review
+
+        try:
+            files = [Path(p) for p in args.paths] or [own_database(args)]
+        except ValueError as exc:
+            print(f"callhelper review: {exc}", file=sys.stderr)
+            return 1
+        return run_review(paths, Settings.for_paths(paths), files)
     return run(paths, Settings.for_paths(paths))

@@ -66,11 +66,19 @@ def fill_demo(store: Store, cases: int, seed: int, rules: DemandRules, now: date
                 (contact_id, step, 1, elapsed, elapsed // 3, contact.agent,
                  _time(started + timedelta(milliseconds=elapsed)))
                 for step, elapsed in contact.ticked)
+            escalated = False
             for note in contact.notes:
                 ids["note"] += 1
                 analysis = checked(note.text) if note.kind in CUSTOMER_WORDS else \
                     Analysis(note.text)
                 flag_count += len(analysis.flag_categories)
+                if analysis.flag_categories and not escalated:
+                    # the playbook's rule: a flagged statement is handed to a senior
+                    escalated = True
+                    moment = started + timedelta(milliseconds=note.offset_ms + 20_000)
+                    batch.escalations.append((
+                        contact_id, _json(("flags",)), "", contact.agent,
+                        note.offset_ms + 20_000, _time(moment)))
                 promise_kept = note.kind is NoteKind.PROMISE and resolved
                 row = (ids["note"], f"demo-note-{ids['note']}", contact_id, note.kind.value,
                        analysis.text, note.offset_ms, contact.agent,
@@ -134,6 +142,7 @@ class _Batch:
                    "playbook_version state started_at ended_at talk_seconds hold_seconds on_hold",
         "contact_handler": "contact_id name role joined_at",
         "step_event": "contact_id step_id done offset_ms step_elapsed_ms agent created_at",
+        "escalation": "contact_id reasons summary agent offset_ms created_at",
         "note": "id uid contact_id kind text offset_ms agent created_at masked_cards flags "
                 "requests due_at done_at done_by",
     }
@@ -144,13 +153,15 @@ class _Batch:
         self.contacts: list[tuple] = []
         self.handlers: list[tuple] = []
         self.steps: list[tuple] = []
+        self.escalations: list[tuple] = []
         self.notes: list[tuple] = []
 
     def write(self, store: Store) -> None:
         """One transaction: the rows, then their search index in one statement per table
         (the per-row index triggers step aside meanwhile, see migration 0006)."""
         rows = {"support_case": self.cases, "contact": self.contacts,
-                "contact_handler": self.handlers, "step_event": self.steps, "note": self.notes}
+                "contact_handler": self.handlers, "step_event": self.steps, "note": self.notes,
+                "escalation": self.escalations}
         with store.engine.begin() as connection:
             connection.exec_driver_sql("INSERT INTO fts_suspended (id) VALUES (1)")
             for table, columns in self.COLUMNS.items():

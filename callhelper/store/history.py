@@ -262,6 +262,8 @@ class TimelineEntry:
     done_by: str = ""
     uid: str = ""
     edited_at: datetime | None = None
+    #: For a tick: how long the step took.
+    elapsed_ms: int = 0
 
 
 @dataclass(frozen=True)
@@ -288,7 +290,7 @@ def case_timeline(session: Session, case_id: int) -> CaseTimeline | None:
     for contact in session.exec(select(Contact).where(Contact.case_id == case_id)
                                 .order_by(col(Contact.started_at))):
         entries = [TimelineEntry(e.offset_ms, "untick" if not e.done else "tick", e.step_id,
-                                 e.agent)
+                                 e.agent, elapsed_ms=e.step_elapsed_ms)
                    for e in session.exec(select(StepEvent).where(StepEvent.contact_id ==
                                                                  contact.id))]
         entries += [TimelineEntry(n.offset_ms, n.kind, n.text, n.agent, tuple(n.flags),

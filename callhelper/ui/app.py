@@ -90,3 +90,19 @@ def run(paths: Paths, settings: Settings) -> int:
     window = build_call_window(paths, settings)
     window.show()
     return app.exec()
+
+
+def run_review(paths: Paths, settings: Settings, files) -> int:
+    """``callhelper review FILE…``: the supervisor's review on its own."""
+    from PySide6.QtCore import QSettings
+
+    from callhelper.ui.review_window import ReviewWindow
+
+    app = create_application()
+    close_on_termination(app)
+    install_translators(app, ui_language(settings))
+    state = QSettings(str(paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
+    window = ReviewWindow(list(files), playbook_catalog(paths), demand_rules(),
+                          ui_language(settings), state, SystemClock())
+    window.show()
+    return app.exec()

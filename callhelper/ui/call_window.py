@@ -8,17 +8,20 @@ order, so nothing typed is lost while the app runs.
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from datetime import timedelta
 from html import escape
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QSystemTrayIcon, QComboBox, QFormLayout, QFrame, QHBoxLayout,
-                               QHeaderView, QDateTimeEdit, QLabel, QLineEdit, QMainWindow,
-                               QPushButton, QSizePolicy, QStackedWidget, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDateTimeEdit,
+                               QFormLayout, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QMainWindow, QMessageBox, QPushButton, QSizePolicy,
+                               QStackedWidget, QSystemTrayIcon, QTableView, QVBoxLayout,
+                               QWidget)
 from sqlmodel import Session
 
 from callhelper.config import Paths, Settings
@@ -194,6 +197,7 @@ class CallWindow(QMainWindow):
         self.caller_panel.contacts.clicked.connect(
             lambda index: self.open_history(index.data(PastContactsModel.CaseIdRole)))
         self._history_window: HistoryWindow | None = None
+        self._review_window = None
         self._lookup_timer = QTimer(self)
         self._lookup_timer.setSingleShot(True)
         self._lookup_timer.setInterval(LOOKUP_DELAY_MS)
@@ -209,6 +213,7 @@ class CallWindow(QMainWindow):
 
         self.notes_model = NotesModel(self._rules, self._language, self)
         self.notes_view = NotesView(self.notes_model)
+        self.notes_view.doubleClicked.connect(lambda index: self.begin_edit(index.row()))
 
         self.kind_combo = QComboBox()
         self.kind_combo.setObjectName("noteKind")
@@ -221,6 +226,8 @@ class CallWindow(QMainWindow):
         self.note_entry = QLineEdit()
         self.note_entry.setObjectName("noteEntry")
         self.note_entry.returnPressed.connect(self.submit_note)
+        self.note_entry.installEventFilter(self)
+        self._editing: NoteRow | None = None
         self.due_edit = QDateTimeEdit()
         self.due_edit.setObjectName("promiseDue")
         self.due_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
@@ -381,6 +388,7 @@ class CallWindow(QMainWindow):
         bind("Ctrl+E", self.hand_over)
         bind("Ctrl+P", self.edit_profile)
         bind("Ctrl+H", self.open_history)
+        bind("Ctrl+Shift+R", self.open_review)
         for number in range(1, 10):
             bind(f"Ctrl+{number}", partial(self.toggle_step, number - 1))
         for index, keys in enumerate(KIND_SHORTCUTS.values()):
@@ -464,6 +472,25 @@ class CallWindow(QMainWindow):
         self._recent_contacts = found.contacts_since(since) + 1 if found else 0
         self._show_caller()
         self._show_escalation()
+
+    def open_review(self):
+        """Ctrl+Shift+R: the supervisor's review, of this database to begin with (more files
+        can be added there). Read-only, on its own connections."""
+        from callhelper.ui.review_window import ReviewWindow
+
+        url = self._paths.database_url
+        if not url.startswith("sqlite:///"):
+            self._show_save_state(self.tr("The review reads database files; this one is on a "
+                                          "server."), problem=True)
+            return None
+        if self._review_window is None or not self._review_window.isVisible():
+            self._review_window = ReviewWindow(
+                [Path(url[len("sqlite:///"):])], self._catalog, self._rules, self._language,
+                self._window_state_file(), self._clock)
+        self._review_window.show()
+        self._review_window.raise_()
+        self._review_window.activateWindow()
+        return self._review_window
 
     def open_history(self, case_id: int | None = None) -> HistoryWindow:
         """Ctrl+H: the history browser (a click on a prior contact opens its case)."""
@@ -563,10 +590,110 @@ class CallWindow(QMainWindow):
         self._write(lambda s: repository.record_step_change(s, uid, change, agent, at))
         self._refresh_checklist()
 
+    # ------------------------------------------------------------ correcting notes
+
+    def eventFilter(self, watched, event) -> bool:
+        """In the note entry: ↑ (on an empty entry, or while correcting) picks the note
+        before to correct, Esc stops correcting, Ctrl+Delete deletes the note corrected."""
+        if watched is self.note_entry and event.type() == QEvent.Type.KeyPress:
+            key, modifiers = event.key(), event.modifiers()
+            if key == Qt.Key.Key_Up and (self._editing or not self.note_entry.text()):
+                self.edit_previous()
+                return True
+            if key == Qt.Key.Key_Escape and self._editing:
+                self.cancel_edit()
+                return True
+            if (key == Qt.Key.Key_Delete and modifiers & Qt.KeyboardModifier.ControlModifier
+                    and self._editing):
+                self.delete_edited()
+                return True
+        return super().eventFilter(watched, event)
+
+    def edit_previous(self) -> None:
+        rows = self.notes_model.rows()
+        if not rows or self._session is None:
+            return
+        current = next((i for i, row in enumerate(rows)
+                        if self._editing and row.uid == self._editing.uid), len(rows))
+        self.begin_edit(max(0, current - 1))
+
+    def begin_edit(self, position: int) -> None:
+        """Put a note of this call into the entry to correct it; Enter saves the correction
+        (the words as first recorded stay in the audit trail)."""
+        rows = self.notes_model.rows()
+        if self._session is None or not 0 <= position < len(rows):
+            return
+        self._editing = rows[position]
+        self.notes_view.setCurrentIndex(self.notes_model.index(position))
+        self.note_entry.setText(self._editing.text)
+        self.note_entry.setFocus()
+        self.note_entry.selectAll()
+        self._show_save_state(self.tr("Correcting the note at %1 — Enter saves, Esc cancels, "
+                                      "Ctrl+Delete deletes it").replace(
+            "%1", format_offset(self._editing.offset_seconds)))
+
+    def cancel_edit(self) -> None:
+        self._editing = None
+        self.note_entry.clear()
+        self.notes_view.clearSelection()
+        self._show_save_state(self.tr("Correction cancelled"))
+
+    def _save_edit(self, text: str) -> None:
+        row, self._editing = self._editing, None
+        self.note_entry.clear()
+        self.notes_view.clearSelection()
+        if row is None or text == row.text:
+            self._show_save_state(self.tr("Nothing to correct"))
+            return
+        if not text.strip():
+            self._show_save_state(self.tr("A note cannot be empty; Ctrl+Delete deletes it."),
+                                  problem=True)
+            return
+        contact_uid, agent, at, rules = self._session.uid, self._agent, self._clock.now(), \
+            self._rules
+        self._write(lambda s: repository.edit_note(s, row.uid, text, agent, at, rules),
+                    partial(self._on_note_corrected, contact_uid),
+                    partial(self._on_note_refused, contact_uid, text))
+
+    def _on_note_corrected(self, contact_uid: str, note) -> None:
+        if not self._is_current(contact_uid):
+            return
+        self.notes_model.replace(NoteRow.from_note(note))
+        self._show_escalation()
+        self._show_save_state(self.tr("✓ Note corrected; the first words stay in the audit "
+                                      "trail"))
+
+    def delete_edited(self) -> None:
+        row = self._editing
+        if row is None or self._session is None:
+            return
+        answer = QMessageBox.question(
+            self, self.tr("Delete the note"),
+            self.tr("Delete the note at %1? Its words stay in the audit trail for the "
+                    "supervisor.").replace("%1", format_offset(row.offset_seconds)))
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self._editing = None
+        self.note_entry.clear()
+        contact_uid, agent, at = self._session.uid, self._agent, self._clock.now()
+        self._write(lambda s: repository.delete_note(s, row.uid, agent, at),
+                    lambda _result: self._on_note_deleted(contact_uid, row.uid))
+
+    def _on_note_deleted(self, contact_uid: str, uid: str) -> None:
+        if not self._is_current(contact_uid):
+            return
+        self.notes_model.remove(uid)
+        self._show_escalation()
+        self._show_save_state(self.tr("✓ Note deleted; its words stay in the audit trail"))
+
     def submit_note(self) -> None:
-        """Enter: save the entry as a note of the selected kind, stamped with the call offset."""
+        """Enter: save the entry as a note of the selected kind, stamped with the call offset
+        (or, while a note is being corrected, save the correction)."""
         session = self._session
         text = self.note_entry.text()
+        if self._editing is not None and session is not None:
+            self._save_edit(text)
+            return
         if session is None or session.state is CallState.READY or not text.strip():
             return
         kind = NoteKind(self.kind_combo.currentData())
@@ -633,6 +760,7 @@ class CallWindow(QMainWindow):
         if self._session is None or self._session.uid != uid:
             return
         self._session = None
+        self._editing = None
         self._caller = CallerInfo()
         self.number_input.clear()
         self.name_input.clear()
@@ -993,5 +1121,7 @@ class CallWindow(QMainWindow):
         self._reminder_timer.stop()
         if self._history_window is not None:
             self._history_window.close()
+        if self._review_window is not None:
+            self._review_window.close()
         self._writes.close()
         super().closeEvent(event)

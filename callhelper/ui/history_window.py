@@ -7,16 +7,20 @@ asked is dropped, so typing never waits and never shows stale results.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, time, timezone
 from functools import partial
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex,
-                            QSettings, QSize, QSortFilterProxyModel, Qt, QTimer)
+                            QSettings, QSize, QSortFilterProxyModel, QStandardPaths, Qt,
+                            QTimer)
 from PySide6.QtGui import (QAbstractTextDocumentLayout, QBrush, QColor, QKeySequence, QShortcut,
                            QTextDocument)
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QHBoxLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QFileDialog,
+                               QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QMainWindow, QPushButton,
                                QSplitter, QStyle,
                                QStyledItemDelegate, QStyleOptionViewItem, QTableView,
@@ -25,12 +29,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
 from callhelper.core.case import CaseStatus, NoteKind
 from callhelper.core.clock import Clock
 from callhelper.core.flags import DemandRules
-from callhelper.core.playbook import Playbook, PlaybookCatalog
-from callhelper.core.session import format_offset
+from callhelper.core.playbook import PlaybookCatalog
 from callhelper.store import history, repository
+from callhelper.store.evidence import case_evidence
 from callhelper.store.history import CaseFilter, CaseRow, CaseTimeline, PromiseRow, SearchHit
-from callhelper.ui.labels import note_kind_tag, quoted, status_label
+from callhelper.ui.labels import note_kind_tag, status_label
+from callhelper.ui.evidence import write_evidence
 from callhelper.ui.store_client import StoreClient
+from callhelper.ui.timeline_view import TimelineRenderer
 from callhelper.ui.write_queue import Write, WriteQueue
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -40,6 +46,9 @@ SortRole = Qt.ItemDataRole.UserRole + 10
 CaseIdRole = Qt.ItemDataRole.UserRole + 11
 SpansRole = Qt.ItemDataRole.UserRole + 12
 NoteIdRole = Qt.ItemDataRole.UserRole + 13
+EVIDENCE_SHORTCUT = "Ctrl+Shift+E"
+
+log = logging.getLogger(__name__)
 
 
 def _status(value: str) -> str:
@@ -204,10 +213,12 @@ class HistoryWindow(QMainWindow):
         self._catalog = catalog
         self._rules = rules
         self._language = language
+        self._renderer = TimelineRenderer(catalog, rules, language, self)
         self._state = state
         self._query_token = 0
         self._case_token = 0
         self._pending_case: int | None = None
+        self._evidence_case: int | None = None
         self.setWindowTitle(self.tr("CallHelper — History"))
         self.setObjectName("historyWindow")
 
@@ -281,12 +292,31 @@ class HistoryWindow(QMainWindow):
         self.detail = QTextBrowser()
         self.detail.setObjectName("caseDetail")
         self.detail.setOpenLinks(False)
+        self.evidence_button = QPushButton(self.tr("Evidence… (%1)").replace("%1",
+                                                                            EVIDENCE_SHORTCUT))
+        self.evidence_button.setObjectName("evidenceButton")
+        self.evidence_button.setToolTip(self.tr(
+            "Save the case's flagged statements, with their context, as a PDF report or CSV "
+            "for the company's legal follow-up"))
+        self.evidence_button.setEnabled(False)
+        self.evidence_button.clicked.connect(self.export_evidence)
+        self.evidence_status = QLabel()
+        self.evidence_status.setObjectName("evidenceStatus")
+        self.evidence_status.setWordWrap(True)
+        detail_pane = QWidget()
+        detail_layout = QVBoxLayout(detail_pane)
+        detail_layout.setContentsMargins(0, 0, 0, 0)
+        evidence_row = QHBoxLayout()
+        evidence_row.addWidget(self.evidence_status, 1)
+        evidence_row.addWidget(self.evidence_button)
+        detail_layout.addLayout(evidence_row)
+        detail_layout.addWidget(self.detail, 1)
         self.count_label = QLabel()
         self.count_label.setStyleSheet("color: #555;")
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
-        splitter.addWidget(self.detail)
+        splitter.addWidget(detail_pane)
         splitter.setSizes([400, 300])
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -298,7 +328,8 @@ class HistoryWindow(QMainWindow):
         self.setCentralWidget(central)
 
         for keys, action in (("Ctrl+F", self._focus_search), ("Escape", self.search_box.clear),
-                             ("Ctrl+W", self.close), ("Ctrl+D", self.mark_kept)):
+                             ("Ctrl+W", self.close), ("Ctrl+D", self.mark_kept),
+                             (EVIDENCE_SHORTCUT, self.export_evidence)):
             QShortcut(QKeySequence(keys), self).activated.connect(action)
         geometry = state.value("history/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
@@ -409,62 +440,77 @@ class HistoryWindow(QMainWindow):
     def _on_timeline(self, token: int, timeline: CaseTimeline | None,
                      error: BaseException | None) -> None:
         if token == self._case_token:
-            self.detail.setHtml(self._timeline_html(timeline) if timeline else "")
+            self.detail.setHtml(self._renderer.html(timeline) if timeline else "")
+            flagged = timeline is not None and any(
+                entry.flags for contact in timeline.contacts for entry in contact.entries)
+            self._evidence_case = timeline.case.id if flagged else None
+            self.evidence_button.setEnabled(flagged)
+            self.evidence_status.clear()
 
-    def _timeline_html(self, timeline: CaseTimeline) -> str:
-        case, customer = timeline.case, timeline.customer
-        label = self._rules.label
-        who = escape(customer.name or customer.phone) if customer else ""
-        subject = case.subject or self.tr("(no subject)")
-        fix, prevention, senior = self.tr("Fix"), self.tr("Prevention"), self.tr("senior")
-        parts = [f"<h3>#{case.id} {escape(subject)}</h3>",
-                 f"<p>{who} · {escape(_status(case.status))}"]
-        if case.fix:
-            parts.append(f"<br><b>{escape(fix)}:</b> {escape(case.fix)}")
-        if case.prevention:
-            parts.append(f"<br><b>{escape(prevention)}:</b> {escape(case.prevention)}")
-        parts.append("</p>")
-        for contact in timeline.contacts:
-            people = ", ".join(escape(name) + (f" ({escape(senior)})" if role == "senior" else "")
-                               for name, role in contact.handlers)
-            parts.append(f"<h4>{contact.contact.started_at.astimezone():%Y-%m-%d %H:%M} · "
-                         f"{people}</h4><table cellspacing=2>")
-            playbook = self._catalog.get(contact.contact.playbook_id)
-            for entry in contact.entries:
-                parts.append(f"<tr><td style='color:#6b6b6b'>{format_offset(entry.offset_ms / 1000)}"
-                             f"</td><td>{self._entry_html(entry, label, playbook)}</td></tr>")
-            parts.append("</table>")
-        return "".join(parts)
+    def export_evidence(self) -> None:
+        """Ask where to save the shown case's harassment evidence, then save it."""
+        case_id = self._evidence_case
+        if case_id is None:
+            return
+        pdf, csv, both = self._evidence_filters()
+        folder = self._state.value("history/evidenceFolder") or QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation)
+        dialog = QFileDialog(self, self.tr("Save the evidence of case #%1").replace(
+            "%1", str(case_id)), str(folder))
+        dialog.setObjectName("evidenceDialog")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilters([pdf, csv, both])
+        dialog.selectFile(f"case-{case_id}-evidence.pdf")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(
+            lambda name: self._save_evidence(case_id, self.evidence_files(
+                Path(name), dialog.selectedNameFilter())))
+        dialog.open()
 
-    def _entry_html(self, entry: history.TimelineEntry, label, playbook: Playbook | None) -> str:
-        if entry.kind in ("tick", "untick"):
-            mark = "✔" if entry.kind == "tick" else "✗"
-            step = next((s for s in playbook.steps if s.id == entry.text), None) \
-                if playbook else None
-            title = step.title.get(self._language) if step else entry.text
-            return f"<span style='color:#6b6b6b'>{mark} {escape(title)}</span>"
-        if entry.kind == "escalation":
-            escalated = self.tr("Escalated")
-            return (f"<span style='color:#8a4b00'>⚠ {escape(escalated)}: "
-                    f"{escape(entry.text)} ({escape(entry.who)})</span>")
-        kind = NoteKind(entry.kind)
-        body = escape(quoted(entry.text) if kind is NoteKind.QUOTE
-                      else f"{note_kind_tag(kind)} {entry.text}")
-        if entry.flags:
-            flags = ", ".join(label(f, self._language) for f in entry.flags)
-            body = f"<span style='color:#c62828'>{body}<br>⚠ {escape(flags)}</span>"
-        if kind is NoteKind.PROMISE:
-            body += " " + escape(self._promise_state(entry))
-        return body
+    def _evidence_filters(self) -> tuple[str, str, str]:
+        return (self.tr("PDF report (*.pdf)"), self.tr("CSV for spreadsheets (*.csv)"),
+                self.tr("Both: PDF report and CSV, same name (*.pdf *.csv)"))
 
-    def _promise_state(self, entry: history.TimelineEntry) -> str:
-        if entry.done_at is not None:
-            return self.tr("(kept: %1, %2)").replace("%1", entry.done_by).replace(
-                "%2", f"{entry.done_at.astimezone():%m/%d %H:%M}")
-        if entry.due_at is not None:
-            return self.tr("(open, due %1)").replace("%1",
-                                                     f"{entry.due_at.astimezone():%m/%d %H:%M}")
-        return self.tr("(open)")
+    def evidence_files(self, chosen: Path, name_filter: str) -> list[Path]:
+        """The files to write for the name and the file type chosen in the dialog."""
+        _pdf, csv, both = self._evidence_filters()
+        typed = chosen.suffix.lower()
+        if name_filter == both:
+            stem = chosen.with_suffix("") if typed in (".pdf", ".csv") else chosen
+            return [stem.with_name(stem.name + ".pdf"), stem.with_name(stem.name + ".csv")]
+        if typed in (".pdf", ".csv"):
+            return [chosen]
+        return [chosen.with_name(chosen.name + (".csv" if name_filter == csv else ".pdf"))]
+
+    def _save_evidence(self, case_id: int, files: list[Path]) -> None:
+        self._state.setValue("history/evidenceFolder", str(files[0].parent))
+        self.evidence_status.setStyleSheet("color: #555;")
+        self.evidence_status.setText(self.tr("Saving the evidence…"))
+        self._store.submit(lambda s: case_evidence(s, case_id),
+                           partial(self._on_evidence, files))
+
+    def _on_evidence(self, files: list[Path], evidence, error: BaseException | None) -> None:
+        if error is not None or evidence is None:
+            self._evidence_problem(self.tr("The evidence could not be read from the database; "
+                                           "details are in the log."))
+            return
+        for path in files:
+            try:
+                write_evidence(path, evidence, self._rules, self._language, self._agent,
+                               self._clock.now())
+            except (OSError, ValueError) as exc:
+                log.exception("evidence not saved as %s", path)
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                self._evidence_problem(self.tr("The evidence could not be saved as %1: %2")
+                                       .replace("%1", str(path)).replace("%2", reason))
+                return
+        self.evidence_status.setStyleSheet("color: #2e7d32;")
+        self.evidence_status.setText(self.tr("Saved %1").replace(
+            "%1", ", ".join(str(path) for path in files)))
+
+    def _evidence_problem(self, message: str) -> None:
+        self.evidence_status.setStyleSheet("color: #c62828;")
+        self.evidence_status.setText(message)
 
     def closeEvent(self, event) -> None:
         self._state.setValue("history/geometry", self.saveGeometry())

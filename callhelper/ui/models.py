@@ -177,6 +177,23 @@ class NotesModel(QAbstractListModel):
         self._rows.append(row)
         self.endInsertRows()
 
+    def replace(self, row: NoteRow) -> None:
+        """Show a corrected note in its place."""
+        for position, existing in enumerate(self._rows):
+            if existing.uid == row.uid:
+                self._rows[position] = row
+                index = self.index(position)
+                self.dataChanged.emit(index, index)
+                return
+
+    def remove(self, uid: str) -> None:
+        for position, existing in enumerate(self._rows):
+            if existing.uid == uid:
+                self.beginRemoveRows(QModelIndex(), position, position)
+                del self._rows[position]
+                self.endRemoveRows()
+                return
+
     def rows(self) -> list[NoteRow]:
         return list(self._rows)
 

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from callhelper.store.engine import Store
 
 Job = Callable[[Session], Any]
+Opener = Callable[[], Any]
 Callback = Callable[[Any, BaseException | None], None]
 
 log = logging.getLogger(__name__)
@@ -26,16 +27,16 @@ log = logging.getLogger(__name__)
 class _StoreWorker(QObject):
     done = Signal(object, object, object)
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, opener: Opener) -> None:
         super().__init__()
-        self._url = url
-        self._store: Store | None = None
+        self._opener = opener
+        self._store = None
 
     @Slot(object, object)
     def run(self, job: Job, callback: Callback | None) -> None:
         try:
             if self._store is None:
-                self._store = Store(self._url)
+                self._store = self._opener()
             with self._store.unit_of_work() as session:
                 result = job(session)
         except Exception as exc:  # every failure goes back to the GUI, which tells the user
@@ -57,12 +58,15 @@ class StoreClient(QObject):
     _submitted = Signal(object, object)
     _closing = Signal()
 
-    def __init__(self, url: str, parent: QObject | None = None) -> None:
+    def __init__(self, url: str, parent: QObject | None = None,
+                 opener: Opener | None = None) -> None:
+        """The worker opens ``Store(url)`` on first use, or whatever ``opener`` returns: an
+        object with ``unit_of_work()`` and ``close()`` (the review's read-only files)."""
         super().__init__(parent)
         self._thread = QThread()
         self._thread.setObjectName("store")
         self._url = url
-        self._worker = _StoreWorker(url)
+        self._worker = _StoreWorker(opener or (lambda: Store(url)))
         self._worker.moveToThread(self._thread)
         self._submitted.connect(self._worker.run)
         self._closing.connect(self._worker.close, Qt.ConnectionType.BlockingQueuedConnection)

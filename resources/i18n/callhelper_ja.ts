@@ -2,6 +2,13 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja_JP">
 <context>
+    <name>BarChart</name>
+    <message>
+        <source>Target: %1</source>
+        <translation>目標: %1</translation>
+    </message>
+</context>
+<context>
     <name>CallWindow</name>
     <message>
         <source>Start F7</source>
@@ -84,12 +91,48 @@
         <translation>未確認</translation>
     </message>
     <message>
+        <source>The review reads database files; this one is on a server.</source>
+        <translation>レビューはデータベースファイルを読みます。このデータベースはサーバー上にあります。</translation>
+    </message>
+    <message>
         <source>Promise due (%1)</source>
         <translation>約束の期限です(%1 件)</translation>
     </message>
     <message>
         <source>✓ Profile saved</source>
         <translation>✓ プロフィールを保存しました</translation>
+    </message>
+    <message>
+        <source>Correcting the note at %1 — Enter saves, Esc cancels, Ctrl+Delete deletes it</source>
+        <translation>%1 のメモを訂正中 — Enter で保存、Esc で取り消し、Ctrl+Delete で削除</translation>
+    </message>
+    <message>
+        <source>Correction cancelled</source>
+        <translation>訂正を取り消しました</translation>
+    </message>
+    <message>
+        <source>Nothing to correct</source>
+        <translation>訂正はありません</translation>
+    </message>
+    <message>
+        <source>A note cannot be empty; Ctrl+Delete deletes it.</source>
+        <translation>メモは空にできません。削除は Ctrl+Delete です。</translation>
+    </message>
+    <message>
+        <source>✓ Note corrected; the first words stay in the audit trail</source>
+        <translation>✓ メモを訂正しました(元の言葉は監査記録に残ります)</translation>
+    </message>
+    <message>
+        <source>Delete the note</source>
+        <translation>メモの削除</translation>
+    </message>
+    <message>
+        <source>Delete the note at %1? Its words stay in the audit trail for the supervisor.</source>
+        <translation>%1 のメモを削除しますか? その言葉は監督者のために監査記録に残ります。</translation>
+    </message>
+    <message>
+        <source>✓ Note deleted; its words stay in the audit trail</source>
+        <translation>✓ メモを削除しました(言葉は監査記録に残ります)</translation>
     </message>
     <message>
         <source>This note could not be saved; it is back in the entry.</source>
@@ -412,6 +455,113 @@
     </message>
 </context>
 <context>
+    <name>ChartWidget</name>
+    <message>
+        <source>No data</source>
+        <translation>データがありません</translation>
+    </message>
+</context>
+<context>
+    <name>EvidenceReport</name>
+    <message>
+        <source>Harassment evidence — case #%1</source>
+        <extracomment>A context note longer than this is shortened in the report (the CSV has it in full). Of the statements table, in per cent: no., time, statement, category, recorded by.</extracomment>
+        <translation>ハラスメントの記録 — 案件 #%1</translation>
+    </message>
+    <message>
+        <source>Case #%1 · generated %2 by %3 · CallHelper %4</source>
+        <translation>案件 #%1 · %2 に %3 が作成 · CallHelper %4</translation>
+    </message>
+    <message>
+        <source>Page %1 of %2</source>
+        <translation>%1 / %2 ページ</translation>
+    </message>
+    <message>
+        <source>Statements flagged as harassment, recorded word for word during the calls, with the notes taken just before and after them.</source>
+        <translation>通話中に一字一句そのまま記録された、ハラスメントと判定された発言と、その直前・直後のメモです。</translation>
+    </message>
+    <message>
+        <source>The words are exactly as the agent recorded them during the call; card numbers were masked when they were recorded. Times are local time with their offset from UTC; the time into the call counts from the start of that call. Notes in grey are context: the note taken just before and just after the statement in the same call; a long one is shortened (…), the CSV export has it in full.</source>
+        <translation>発言はオペレーターが通話中に記録したとおりです。カード番号は記録時にマスクされています。時刻は現地時刻(UTC との差を併記)、通話内の時間はその通話の開始からの経過です。灰色のメモは前後関係です(同じ通話で発言の直前・直後に取ったメモ)。長いものは省略(…)しています。CSV には全文があります。</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>件名</translation>
+    </message>
+    <message>
+        <source>(no subject)</source>
+        <translation>(件名なし)</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>お客様</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>電話番号</translation>
+    </message>
+    <message>
+        <source>Opened</source>
+        <translation>受付日</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状況</translation>
+    </message>
+    <message>
+        <source>Flagged statements</source>
+        <translation>不当要求の記録</translation>
+    </message>
+    <message>
+        <source>Categories</source>
+        <translation>区分</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>No.</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>時刻</translation>
+    </message>
+    <message>
+        <source>Statement (context in grey)</source>
+        <translation>発言(灰色は前後のメモ)</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>区分</translation>
+    </message>
+    <message>
+        <source>Recorded by</source>
+        <translation>記録者</translation>
+    </message>
+    <message>
+        <source>senior</source>
+        <translation>上司</translation>
+    </message>
+    <message>
+        <source>Call started %1 · handled by %2</source>
+        <translation>通話開始 %1 · 対応者 %2</translation>
+    </message>
+    <message>
+        <source>from %1</source>
+        <translation>発信元 %1</translation>
+    </message>
+    <message>
+        <source>%1 into the call</source>
+        <translation>通話開始から %1</translation>
+    </message>
+    <message>
+        <source>Edited %1; the words as first recorded are kept in the audit trail.</source>
+        <translation>%1 に訂正。最初に記録された言葉は監査記録に残っています。</translation>
+    </message>
+</context>
+<context>
     <name>HistoryWindow</name>
     <message>
         <source>CallHelper — History</source>
@@ -454,6 +604,14 @@
         <translation>〜</translation>
     </message>
     <message>
+        <source>Evidence… (%1)</source>
+        <translation>記録の出力… (%1)</translation>
+    </message>
+    <message>
+        <source>Save the case&apos;s flagged statements, with their context, as a PDF report or CSV for the company&apos;s legal follow-up</source>
+        <translation>案件のハラスメント発言を前後のメモとともに PDF 報告書または CSV として保存します(会社の法的対応のため)</translation>
+    </message>
+    <message>
         <source>any</source>
         <translation>指定なし</translation>
     </message>
@@ -470,32 +628,61 @@
         <translation>約束を完了にできませんでした。詳細はログにあります。</translation>
     </message>
     <message>
-        <source>(no subject)</source>
-        <translation>(件名なし)</translation>
+        <source>Save the evidence of case #%1</source>
+        <translation>案件 #%1 の記録を保存</translation>
     </message>
     <message>
-        <source>Fix</source>
-        <translation>対処</translation>
+        <source>PDF report (*.pdf)</source>
+        <translation>PDF 報告書 (*.pdf)</translation>
     </message>
     <message>
-        <source>Prevention</source>
-        <translation>再発防止</translation>
+        <source>CSV for spreadsheets (*.csv)</source>
+        <translation>表計算用 CSV (*.csv)</translation>
     </message>
     <message>
-        <source>senior</source>
-        <translation>上司</translation>
+        <source>Both: PDF report and CSV, same name (*.pdf *.csv)</source>
+        <translation>両方: 同じ名前の PDF 報告書と CSV (*.pdf *.csv)</translation>
     </message>
     <message>
-        <source>(kept: %1, %2)</source>
-        <translation>(完了: %1 %2)</translation>
+        <source>Saving the evidence…</source>
+        <translation>記録を保存中…</translation>
     </message>
     <message>
-        <source>(open, due %1)</source>
-        <translation>(未完了・期限 %1)</translation>
+        <source>The evidence could not be read from the database; details are in the log.</source>
+        <translation>データベースから記録を読めませんでした。詳細はログにあります。</translation>
     </message>
     <message>
-        <source>(open)</source>
-        <translation>(未完了)</translation>
+        <source>The evidence could not be saved as %1: %2</source>
+        <translation>記録を %1 として保存できませんでした: %2</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>%1 を保存しました</translation>
+    </message>
+</context>
+<context>
+    <name>HorizontalBarChart</name>
+    <message numerus="yes">
+        <source>+%n more</source>
+        <translation>
+            <numerusform>ほか%n件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>目標</translation>
+    </message>
+    <message>
+        <source>Over target</source>
+        <translation>目標超過</translation>
+    </message>
+    <message>
+        <source>Target: %1</source>
+        <translation>目標: %1</translation>
+    </message>
+    <message>
+        <source>Over target by %1</source>
+        <translation>目標を %1 超過</translation>
     </message>
 </context>
 <context>
@@ -537,6 +724,188 @@
     <message>
         <source>no due time</source>
         <translation>期限なし</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewCasesModel</name>
+    <message>
+        <source>File</source>
+        <translation>ファイル</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewWindow</name>
+    <message>
+        <source>CallHelper — Review (read-only)</source>
+        <translation>CallHelper — レビュー(読み取り専用)</translation>
+    </message>
+    <message>
+        <source>Every agent</source>
+        <translation>すべてのオペレーター</translation>
+    </message>
+    <message>
+        <source>Any status</source>
+        <translation>すべての状況</translation>
+    </message>
+    <message>
+        <source>Flagged</source>
+        <translation>不当要求あり</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>二次対応</translation>
+    </message>
+    <message>
+        <source>Open prevention items</source>
+        <translation>未完了の再発防止策</translation>
+    </message>
+    <message>
+        <source>Cases with a prevention measure that are not resolved yet</source>
+        <translation>再発防止策があり、まだ解決していない案件</translation>
+    </message>
+    <message>
+        <source>Add files… (Ctrl+O)</source>
+        <translation>ファイルを追加… (Ctrl+O)</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>期間</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>〜</translation>
+    </message>
+    <message>
+        <source>Calls per day</source>
+        <translation>1日あたりの通話数</translation>
+    </message>
+    <message>
+        <source>Time per checklist step (median) against its target</source>
+        <translation>チェックリストの各ステップの所要時間(中央値)と目標</translation>
+    </message>
+    <message>
+        <source>Escalation rate per week</source>
+        <translation>週ごとのエスカレーション率</translation>
+    </message>
+    <message>
+        <source>Flagged statements per category</source>
+        <translation>区分ごとのハラスメント発言数</translation>
+    </message>
+    <message>
+        <source>Open prevention items by age</source>
+        <translation>経過日数別の未完了の再発防止策</translation>
+    </message>
+    <message>
+        <source>Most frequent subjects per week</source>
+        <translation>週ごとの多い件名</translation>
+    </message>
+    <message>
+        <source>Cases</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>集計</translation>
+    </message>
+    <message>
+        <source>Add agents&apos; database files</source>
+        <translation>オペレーターのデータベースファイルを追加</translation>
+    </message>
+    <message>
+        <source>CallHelper databases (*.db *.sqlite *.sqlite3)</source>
+        <translation>CallHelper データベース (*.db *.sqlite *.sqlite3)</translation>
+    </message>
+    <message>
+        <source>Checking the audit trails…</source>
+        <translation>監査記録を確認中…</translation>
+    </message>
+    <message>
+        <source>The files could not be read: %1</source>
+        <translation>ファイルを読めませんでした: %1</translation>
+    </message>
+    <message>
+        <source>CallHelper — Review (read-only): %1</source>
+        <translation>CallHelper — レビュー(読み取り専用): %1</translation>
+    </message>
+    <message>
+        <source>no files</source>
+        <translation>ファイルなし</translation>
+    </message>
+    <message>
+        <source>The audit trails could not be checked: %1</source>
+        <translation>監査記録を確認できませんでした: %1</translation>
+    </message>
+    <message>
+        <source>%1: audit trail intact (%2 entries)</source>
+        <translation>%1: 監査記録は正常です(%2 件)</translation>
+    </message>
+    <message>
+        <source>entry #%1 was changed outside CallHelper</source>
+        <translation>記録 #%1 が CallHelper の外で変更されました</translation>
+    </message>
+    <message>
+        <source>entries before #%1 were removed or inserted outside CallHelper</source>
+        <translation>#%1 より前の記録が CallHelper の外で削除または挿入されました</translation>
+    </message>
+    <message>
+        <source>%2 %3 was changed outside CallHelper (%4)</source>
+        <translation>%2 %3 が CallHelper の外で変更されました(%4)</translation>
+    </message>
+    <message>
+        <source>%2 %3 was added outside CallHelper</source>
+        <translation>%2 %3 が CallHelper の外で追加されました</translation>
+    </message>
+    <message>
+        <source>%2 %3 was deleted outside CallHelper</source>
+        <translation>%2 %3 が CallHelper の外で削除されました</translation>
+    </message>
+    <message>
+        <source>note</source>
+        <translation>メモ</translation>
+    </message>
+    <message>
+        <source>case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>%1: AUDIT TRAIL BROKEN: %2</source>
+        <translation>%1: 監査記録が壊れています: %2</translation>
+    </message>
+    <message>
+        <source>any</source>
+        <translation>指定なし</translation>
+    </message>
+    <message>
+        <source>Reading…</source>
+        <translation>読み込み中…</translation>
+    </message>
+    <message>
+        <source>The cases could not be read: %1</source>
+        <translation>案件を読めませんでした: %1</translation>
+    </message>
+    <message>
+        <source>%1 cases</source>
+        <translation>%1 件</translation>
+    </message>
+    <message>
+        <source>Escalation rate per week (overall %1%)</source>
+        <translation>週ごとのエスカレーション率(全体 %1%)</translation>
+    </message>
+    <message>
+        <source>wk %1</source>
+        <translation>%1 週</translation>
+    </message>
+    <message>
+        <source>%1–%2 days</source>
+        <translation>%1〜%2日</translation>
+    </message>
+    <message>
+        <source>%1+ days</source>
+        <translation>%1日以上</translation>
+    </message>
+    <message>
+        <source>The case could not be read.</source>
+        <translation>案件を読めませんでした。</translation>
     </message>
 </context>
 <context>
@@ -599,6 +968,52 @@
     <message>
         <source>Language</source>
         <translation>言語</translation>
+    </message>
+</context>
+<context>
+    <name>StackedBarChart</name>
+    <message>
+        <source>Total</source>
+        <translation>合計</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineRenderer</name>
+    <message>
+        <source>(no subject)</source>
+        <translation>(件名なし)</translation>
+    </message>
+    <message>
+        <source>senior</source>
+        <translation>上司</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>二次対応</translation>
+    </message>
+    <message>
+        <source>edited by %1 at %2; before: %3</source>
+        <translation>%2 に %1 が訂正。訂正前: %3</translation>
+    </message>
+    <message>
+        <source>deleted by %1 at %2</source>
+        <translation>%2 に %1 が削除</translation>
+    </message>
+    <message>
+        <source>%1 (target %2)</source>
+        <translation>%1(目標 %2)</translation>
+    </message>
+    <message>
+        <source>(kept: %1, %2)</source>
+        <translation>(完了: %1 %2)</translation>
+    </message>
+    <message>
+        <source>(open, due %1)</source>
+        <translation>(未完了・期限 %1)</translation>
+    </message>
+    <message>
+        <source>(open)</source>
+        <translation>(未完了)</translation>
     </message>
 </context>
 <context>

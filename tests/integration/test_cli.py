@@ -161,3 +161,48 @@ def test_export_writes_a_csv_excel_opens_and_refuses_bad_dates(tmp_path):
     assert bad.returncode == 2 and "not a date" in bad.stderr
     nowhere = run_cli(*data, "export", "--out", str(tmp_path / "missing" / "x.csv"))
     assert nowhere.returncode == 1 and nowhere.stderr.startswith("callhelper export: ")
+
+
+def make_demo_file(folder, name, cases, seed):
+    result = run_cli("--data-dir", str(folder / name), "demo", "--cases", str(cases), "--seed",
+                     str(seed))
+    assert result.returncode == 0, result.stderr
+    return folder / name / "callhelper.db"
+
+
+def test_verify_finds_a_note_changed_behind_the_apps_back(tmp_path):
+    database = make_demo_file(tmp_path, "agent", 20, 4)
+    result = run_cli("verify", str(database))
+    assert result.returncode == 0, result.stderr
+    assert "ok" in result.stdout
+    with sqlite3.connect(database) as connection:
+        uid = connection.execute("SELECT uid FROM note ORDER BY id LIMIT 1 OFFSET 7").fetchone()[0]
+        connection.execute("UPDATE note SET text = '言っていない' WHERE uid = ?", (uid,))
+    connection.close()
+    result = run_cli("verify", str(database))
+    assert result.returncode == 3
+    assert f"note {uid} differs from its last recorded state (text)" in result.stdout
+    assert run_cli("verify", str(tmp_path / "missing.db")).returncode == 1
+
+
+def test_review_as_a_process_reads_both_files_and_changes_neither(tmp_path):
+    files = [make_demo_file(tmp_path, name, 15, seed) for name, seed in (("a", 1), ("b", 2))]
+    with sqlite3.connect(files[1]) as connection:
+        connection.execute("UPDATE support_case SET subject = '改ざん' WHERE id = 3")
+    connection.close()
+    before = [path.read_bytes() for path in files]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    app = subprocess.Popen([sys.executable, "-m", "callhelper", "review", *map(str, files)],
+                           env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log_file = tmp_path / "logs" / "callhelper.log"
+    try:
+        assert wait_for(lambda: log_file.exists() and "audit trail broken" in
+                        log_file.read_text(encoding="utf-8")), "the review did not check the files"
+        app.send_signal(signal.SIGTERM)
+        assert app.wait(timeout=30) == 0
+    finally:
+        if app.poll() is None:
+            app.kill()
+    assert "case demo-case-3" in log_file.read_text(encoding="utf-8")
+    assert [path.read_bytes() for path in files] == before
+    assert sorted(p.name for p in files[0].parent.iterdir()) == ["callhelper.db"]

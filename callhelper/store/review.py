@@ -1,0 +1,307 @@
+"""The supervisor's review: several agents' database files opened read-only and merged.
+
+Nothing is written to a reviewed file, not even a checkpoint: a file whose write-ahead log
+is empty is opened as immutable (SQLite takes no locks and creates nothing); one with a
+log (its app is running, or it crashed) is opened read-only, so the log's pages are read
+through SQLite's shared index and the database file itself is left as it was. The schema
+is not upgraded either: a file from another version of the app is refused with a message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from callhelper.core.audit import Entity, Entry
+from callhelper.store import audit, history
+from callhelper.store.engine import head_revision
+from callhelper.store.history import CaseFilter, CaseRow, CaseTimeline
+
+DATABASE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+#: Age buckets of open prevention items, in days: [0, 7), [7, 30), [30, 90), [90, ∞).
+AGE_BUCKETS = (7, 30, 90)
+TOP_SUBJECTS = 5
+
+
+class ReviewError(ValueError):
+    """A file that cannot be reviewed, with the reason in plain words."""
+
+
+def find_databases(paths: list[Path]) -> list[Path]:
+    """The database files named, and those inside the folders named (one level down too),
+    each once, in a stable order."""
+    found: dict[Path, None] = {}
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for candidate in sorted(path.glob("*")) + sorted(path.glob("*/*")):
+                if candidate.is_file() and candidate.suffix.lower() in DATABASE_SUFFIXES:
+                    found.setdefault(candidate.resolve(), None)
+        else:
+            found.setdefault(path.resolve(), None)
+    return list(found)
+
+
+def read_only_engine(path: Path) -> Engine:
+    """An engine that can only read ``path`` (see the module's note)."""
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise ReviewError(f"{path}: no such file")
+    wal = path.with_name(path.name + "-wal")
+    mode = "mode=ro" if wal.exists() and wal.stat().st_size > 0 else "immutable=1"
+    url = f"sqlite:///file:{quote(str(path))}?{mode}&uri=true"
+    return create_engine(url, connect_args={"check_same_thread": False})
+
+
+@dataclass
+class Source:
+    """One reviewed file; ``label`` tells it apart in the merged view."""
+
+    path: Path
+    label: str
+    engine: Engine
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            yield connection
+            connection.rollback()
+
+
+def open_source(path: Path) -> Source:
+    engine = read_only_engine(path)
+    try:
+        with engine.connect() as connection:
+            revision = connection.execute(
+                text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise ReviewError(f"{path}: not a CallHelper database "
+                          f"({str(exc.orig if hasattr(exc, 'orig') else exc)})") from exc
+    if revision != head_revision():
+        engine.dispose()
+        raise ReviewError(f"{path}: written by another version of CallHelper (schema "
+                          f"{revision}, this version reads {head_revision()}); open it once "
+                          f"in that agent's CallHelper to bring it up to date")
+    return Source(Path(path), Path(path).stem, engine)
+
+
+@dataclass
+class ReviewSet:
+    """The open files. Works as a store for the GUI's worker: ``unit_of_work`` yields it."""
+
+    sources: list[Source]
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, paths: list[Path]) -> "ReviewSet":
+        """Open every file it can; the others are listed in ``problems``."""
+        sources, problems = [], []
+        for path in find_databases(paths):
+            try:
+                sources.append(open_source(path))
+            except ReviewError as exc:
+                problems.append(str(exc))
+        labels = Counter(source.label for source in sources)
+        for source in sources:
+            if labels[source.label] > 1:  # the same name in several folders
+                source.label = f"{source.path.parent.name}/{source.label}"
+        return cls(sources, problems)
+
+    @contextlib.contextmanager
+    def unit_of_work(self) -> Iterator["ReviewSet"]:
+        yield self
+
+    def source(self, label: str) -> Source:
+        return next(source for source in self.sources if source.label == label)
+
+    def close(self) -> None:
+        for source in self.sources:
+            source.engine.dispose()
+
+
+# ------------------------------------------------------------------------- cases
+
+@dataclass(frozen=True)
+class ReviewCase:
+    source: str
+    row: CaseRow
+
+
+def agents(review: ReviewSet) -> list[str]:
+    names: set[str] = set()
+    for source in review.sources:
+        with source.connect() as connection:
+            names.update(row[0] for row in connection.execute(
+                text("SELECT DISTINCT agent FROM contact")))
+    return sorted(names)
+
+
+def list_cases(review: ReviewSet, filters: CaseFilter, limit: int = 1000) -> list[ReviewCase]:
+    """The matching cases of every file, the most recently active first."""
+    cases = []
+    for source in review.sources:
+        with _session(source) as session:
+            cases += [ReviewCase(source.label, row)
+                      for row in history.list_cases(session, filters, limit)]
+    cases.sort(key=lambda case: case.row.updated_at, reverse=True)
+    return cases[:limit]
+
+
+@dataclass(frozen=True)
+class ReviewTimeline:
+    source: str
+    timeline: CaseTimeline
+    #: Edits and deletions of the case's notes, by note uid, oldest first.
+    revisions: dict[str, list[Entry]]
+    #: Notes deleted from the case: their last state, from the trail.
+    deleted: list[Entry]
+
+
+def case_timeline(review: ReviewSet, label: str, case_id: int) -> ReviewTimeline | None:
+    source = review.source(label)
+    with _session(source) as session:
+        timeline = history.case_timeline(session, case_id)
+        if timeline is None:
+            return None
+        uids = [entry.uid for contact in timeline.contacts for entry in contact.entries
+                if entry.uid]
+        revisions = audit.revised_notes(session, uids)
+        contact_uids = {contact.contact.uid for contact in timeline.contacts}
+        deleted = [entry for entry in _deleted_notes(session.connection())
+                   if (entry.before_state() or {}).get("contact") in contact_uids]
+    return ReviewTimeline(label, timeline, revisions, deleted)
+
+
+def _deleted_notes(connection: Connection) -> list[Entry]:
+    return [Entry(*row) for row in connection.execute(text(
+        "SELECT id, at, actor, action, entity, uid, before, after, prev_hash, hash "
+        "FROM audit_entry WHERE entity = :entity AND action = 'delete' ORDER BY id"),
+        {"entity": Entity.NOTE.value})]
+
+
+@contextlib.contextmanager
+def _session(source: Source):
+    from sqlmodel import Session
+
+    with Session(source.engine, expire_on_commit=False) as session:
+        yield session  # closing it ends the read; what was loaded stays readable
+
+
+# ------------------------------------------------------------------------ summary
+
+@dataclass
+class Summary:
+    """What the charts show, for the cases the filters select, over every file."""
+
+    calls_per_day: dict[date, int] = field(default_factory=dict)
+    #: Seconds spent on each checklist step when it was ticked, by step id.
+    step_seconds: dict[str, list[float]] = field(default_factory=dict)
+    contacts: int = 0
+    escalated_contacts: int = 0
+    #: Escalated and all contacts per week (the Monday it starts).
+    escalations_per_week: dict[date, tuple[int, int]] = field(default_factory=dict)
+    flags_per_category: dict[str, int] = field(default_factory=dict)
+    #: Open prevention items per age bucket (index into AGE_BUCKETS, last = oldest).
+    prevention_by_age: list[int] = field(default_factory=lambda: [0] * (len(AGE_BUCKETS) + 1))
+    #: The most frequent subjects, and how many cases each had per week.
+    top_subjects: list[str] = field(default_factory=list)
+    subjects_per_week: dict[date, dict[str, int]] = field(default_factory=dict)
+
+    def step_median(self, step_id: str) -> float | None:
+        values = self.step_seconds.get(step_id)
+        return statistics.median(values) if values else None
+
+    @property
+    def escalation_rate(self) -> float:
+        return self.escalated_contacts / self.contacts if self.contacts else 0.0
+
+
+def summary(review: ReviewSet, filters: CaseFilter, now: datetime) -> Summary:
+    result = Summary()
+    calls: Counter[date] = Counter()
+    flags: Counter[str] = Counter()
+    weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    subjects: dict[date, Counter[str]] = defaultdict(Counter)
+    totals: Counter[str] = Counter()
+    steps: dict[str, list[float]] = defaultdict(list)
+    for source in review.sources:
+        with source.connect() as connection:
+            where, params = history.case_conditions(filters)
+            chosen = f"SELECT c.id FROM support_case c {where}"
+            for started, escalated in connection.execute(text(
+                    "SELECT k.started_at, EXISTS (SELECT 1 FROM escalation e "
+                    "WHERE e.contact_id = k.id) FROM contact k "
+                    f"WHERE k.case_id IN ({chosen})"), params):
+                day = _local(started).date()
+                calls[day] += 1
+                week = weeks[day - timedelta(days=day.weekday())]
+                week[0] += bool(escalated)
+                week[1] += 1
+            for step_id, elapsed in connection.execute(text(
+                    "SELECT s.step_id, s.step_elapsed_ms FROM step_event s WHERE s.done = 1 "
+                    "AND s.id IN (SELECT max(t.id) FROM step_event t JOIN contact k "
+                    f"ON k.id = t.contact_id WHERE k.case_id IN ({chosen}) "
+                    "GROUP BY t.contact_id, t.step_id)"), params):
+                steps[step_id].append(elapsed / 1000)
+            for (flag_list,) in connection.execute(text(
+                    "SELECT n.flags FROM note n JOIN contact k ON k.id = n.contact_id "
+                    f"WHERE n.flags != '[]' AND k.case_id IN ({chosen})"), params):
+                flags.update(json.loads(flag_list) if isinstance(flag_list, str) else flag_list)
+            for subject, created, prevention, status in connection.execute(text(
+                    "SELECT c.subject, c.created_at, c.prevention, c.status FROM support_case c "
+                    f"{where}"), params):
+                opened = _local(created)
+                if subject:
+                    day = opened.date()
+                    subjects[day - timedelta(days=day.weekday())][subject] += 1
+                    totals[subject] += 1
+                if prevention and status != "resolved":
+                    age = (now - opened).days
+                    result.prevention_by_age[sum(age >= limit for limit in AGE_BUCKETS)] += 1
+    result.calls_per_day = dict(sorted(calls.items()))
+    result.step_seconds = dict(steps)
+    result.escalations_per_week = {week: (pair[0], pair[1]) for week, pair in
+                                   sorted(weeks.items())}
+    result.contacts = sum(pair[1] for pair in weeks.values())
+    result.escalated_contacts = sum(pair[0] for pair in weeks.values())
+    result.flags_per_category = dict(flags.most_common())
+    result.top_subjects = [subject for subject, _ in totals.most_common(TOP_SUBJECTS)]
+    result.subjects_per_week = {
+        week: {subject: counts[subject] for subject in result.top_subjects}
+        for week, counts in sorted(subjects.items())}
+    return result
+
+
+def _local(value) -> datetime:
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone()
+
+
+# ------------------------------------------------------------------------ integrity
+
+@dataclass(frozen=True)
+class Integrity:
+    label: str
+    verification: audit.Verification
+
+
+def verify_all(review: ReviewSet) -> list[Integrity]:
+    results = []
+    for source in review.sources:
+        with source.connect() as connection:
+            results.append(Integrity(source.label, audit.verify(connection)))
+    return results

@@ -1,0 +1,110 @@
+"""Saving a case's harassment evidence from the history browser."""
+
+import csv
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QLineEdit
+
+from callhelper.core.case import NoteKind
+from callhelper.store import repository
+from callhelper.store.engine import Store
+from callhelper.store.repository import NewContact
+from callhelper.ui.app import demand_rules
+from callhelper.ui.history_window import CaseIdRole
+from evidence_checks import japan_time, pdf_text
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+THREAT = "ふざけるな、SNSに晒すぞ"
+KNEELING = "土下座して謝れ"
+
+
+@pytest.fixture
+def cases(paths, clock):
+    """Two callers' cases, as captured earlier: one with flagged statements, one without."""
+    store = Store(paths.database_url)
+    ids = {}
+    for uid, notes in (("flagged", [(40, NoteKind.AGENT_NOTE, "お詫びし、状況を確認"),
+                                    (189, NoteKind.QUOTE, THREAT),
+                                    (420, NoteKind.QUOTE, KNEELING)]),
+                       ("calm", [(30, NoteKind.QUOTE, "返金してほしい")])):
+        start = clock.now()
+        with store.unit_of_work() as session:
+            ids[uid] = repository.start_contact(session, NewContact(
+                uid, "鈴木", "complaint", 2, start, "03-1234-5678", "山田 太郎")).case_id
+            for number, (seconds, kind, text) in enumerate(notes):
+                clock.advance(start.timestamp() + seconds - clock.now().timestamp())
+                repository.add_note(session, uid, f"{uid}-{number}", kind, text, seconds * 1000,
+                                    "鈴木", clock.now(), demand_rules())
+        clock.advance(3600)
+    store.close()
+    return ids
+
+
+def show_case(qtbot, window, case_id):
+    """The history browser (Ctrl+H) with this case chosen in the list."""
+    qtbot.keyClick(window.number_input, Qt.Key.Key_H, CTRL)
+    browser = window._history_window
+    qtbot.waitUntil(lambda: browser.proxy.rowCount() == 2)
+    row = next(row for row in range(browser.proxy.rowCount())
+               if browser.proxy.index(row, 0).data(CaseIdRole) == case_id)
+    browser.table.selectRow(row)
+    qtbot.waitUntil(lambda: f"#{case_id}" in browser.detail.toPlainText())
+    return browser
+
+
+def save_as(qtbot, browser, path, file_type):
+    """Answer the file dialog: this type (0 PDF, 1 CSV, 2 both), this name typed in."""
+    qtbot.waitUntil(lambda: browser.findChild(QFileDialog, "evidenceDialog") is not None)
+    dialog = browser.findChild(QFileDialog, "evidenceDialog")
+    qtbot.waitExposed(dialog)
+    dialog.selectNameFilter(dialog.nameFilters()[file_type])
+    dialog.findChild(QLineEdit, "fileNameEdit").setText(str(path))
+    dialog.accept()
+
+
+def test_evidence_is_offered_only_for_a_case_with_flagged_statements(qtbot, window, cases):
+    browser = show_case(qtbot, window, cases["calm"])
+    assert not browser.evidence_button.isEnabled()
+    show_case(qtbot, window, cases["flagged"])
+    assert browser.evidence_button.isEnabled()
+
+
+def test_the_report_and_the_csv_hold_the_exact_words_and_times(qtbot, window, cases, tmp_path):
+    browser = show_case(qtbot, window, cases["flagged"])
+    qtbot.keyClick(browser.table, Qt.Key.Key_E, CTRL | SHIFT)
+    with japan_time():
+        save_as(qtbot, browser, tmp_path / "case-evidence", 2)
+        qtbot.waitUntil(lambda: browser.evidence_status.text().startswith("Saved"))
+    assert str(tmp_path / "case-evidence.pdf") in browser.evidence_status.text()
+
+    report = pdf_text(tmp_path / "case-evidence.pdf")
+    words = " ".join(report.split())
+    assert THREAT in report and KNEELING in report
+    assert "お詫びし、状況を確認" in report, "the note before is there as context"
+    assert "18:03:09 +09:00" in words and "18:07:00 +09:00" in words
+    assert "03:09 into the call" in words
+    assert "Threat (posting online, retaliation)" in words
+    assert "山田 太郎" in words and "03-1234-5678" in words
+    assert "by 鈴木" in words and "Page 1 of 1" in words
+
+    with (tmp_path / "case-evidence.csv").open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert [row["text"] for row in rows] == [THREAT, KNEELING]
+    assert rows[0]["recorded_at"] == "2026-01-05 18:03:09 +09:00"
+
+
+def test_a_pdf_alone_and_a_failure_said_in_the_window(qtbot, window, cases, tmp_path):
+    browser = show_case(qtbot, window, cases["flagged"])
+    qtbot.mouseClick(browser.evidence_button, Qt.MouseButton.LeftButton)
+    save_as(qtbot, browser, tmp_path / "report", 0)
+    qtbot.waitUntil(lambda: browser.evidence_status.text().startswith("Saved"))
+    assert [path.name for path in tmp_path.glob("report*")] == ["report.pdf"]
+
+    (tmp_path / "blocked.csv").mkdir()
+    qtbot.mouseClick(browser.evidence_button, Qt.MouseButton.LeftButton)
+    save_as(qtbot, browser, tmp_path / "blocked", 2)
+    qtbot.waitUntil(lambda: "could not be saved" in browser.evidence_status.text())
+    assert "blocked.csv" in browser.evidence_status.text()
+    assert "#c62828" in browser.evidence_status.styleSheet()

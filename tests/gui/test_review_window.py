@@ -1,0 +1,96 @@
+"""The supervisor's review window over two agents' files."""
+
+import sqlite3
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from review_data import two_agents  # noqa: F401  (a fixture)
+
+from callhelper.ui.app import demand_rules, playbook_catalog
+from callhelper.ui.review_window import ReviewCasesModel, ReviewWindow
+
+
+@pytest.fixture
+def open_review(qtbot, paths, clock):
+    windows = []
+
+    def open_(files):
+        state = QSettings(str(paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
+        window = ReviewWindow(files, playbook_catalog(paths), demand_rules(), "en", state,
+                              clock)
+        windows.append(window)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: window.integrity_label.text() and "Checking" not in
+                        window.integrity_label.text(), timeout=10_000)
+        return window
+
+    yield open_
+    for window in windows:
+        window.close()
+
+
+def shown_sources(window):
+    model = window.proxy
+    return sorted(model.index(row, ReviewCasesModel.SOURCE).data()
+                  for row in range(model.rowCount()))
+
+
+def test_the_cases_of_both_files_are_listed_by_file_and_filtered(open_review, two_agents, qtbot):
+    window = open_review([two_agents])
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == 3)
+    assert shown_sources(window) == ["sato", "suzuki", "suzuki"]
+    assert "sato" in window.windowTitle() and "suzuki" in window.windowTitle()
+    window.flagged.setChecked(True)
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == 1)
+    assert shown_sources(window) == ["suzuki"]
+    window.flagged.setChecked(False)
+    window.agent.setCurrentIndex(window.agent.findData("佐藤"))
+    qtbot.waitUntil(lambda: shown_sources(window) == ["sato"])
+    assert window.count_label.text() == "1 cases"
+
+
+def test_a_case_shows_step_times_against_their_targets(open_review, two_agents, qtbot):
+    window = open_review([two_agents])
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == 3)
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: "target" in window.detail.toPlainText())
+    assert "00:40 (target 00:30)" in window.detail.toPlainText()
+
+
+def test_the_summary_charts_what_the_filters_select(open_review, two_agents, qtbot):
+    window = open_review([two_agents])
+    qtbot.waitUntil(lambda: sum(window.calls_chart.values()) == 3)
+    assert window.flags_chart.labels() == ["Demanding a kneeling apology"]
+    assert window.steps_chart.over_target()[0] is True  # 40 s on a 30 s step
+    assert "overall 33%" in window.escalation_chart.title
+    assert window.subjects_chart.series_names()[0] == "配送の遅延"
+    window.escalated.setChecked(True)
+    qtbot.waitUntil(lambda: sum(window.calls_chart.values()) == 1)
+
+
+def test_a_tampered_file_is_shown_as_broken_and_the_other_as_intact(open_review, two_agents):
+    with sqlite3.connect(two_agents / "sato.db") as connection:
+        connection.execute("UPDATE note SET text = '言っていない'")
+    connection.close()
+    window = open_review([two_agents])
+    shown = window.integrity_label.text()
+    assert "suzuki: audit trail intact" in shown
+    assert "sato: AUDIT TRAIL BROKEN" in shown and "佐藤-0-n" in shown
+
+
+def test_unreadable_files_are_named_and_the_rest_still_reviewed(open_review, two_agents, qtbot,
+                                                                tmp_path):
+    (two_agents / "junk.db").write_bytes(b"not a database" * 100)
+    window = open_review([two_agents])
+    assert "junk.db: not a CallHelper database" in window.integrity_label.text()
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == 3)
+
+
+def test_ctrl_shift_r_opens_the_review_of_the_agents_own_file(window, qtbot):
+    qtbot.keyClick(window, Qt.Key.Key_R,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    review = window._review_window
+    assert review is not None and review.isVisible()
+    qtbot.waitUntil(lambda: "audit trail intact" in review.integrity_label.text())
+    review.close()

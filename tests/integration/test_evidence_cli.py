@@ -1,0 +1,89 @@
+"""`callhelper evidence` as a real process, with no display and no Qt platform chosen."""
+
+import csv
+import os
+import subprocess
+import sys
+
+import pytest
+
+from callhelper.core.case import NoteKind
+from callhelper.store import repository
+from callhelper.store.engine import Store
+from callhelper.store.repository import NewContact
+from callhelper.ui.app import demand_rules
+from evidence_checks import JAPAN_TZ, pdf_text
+
+THREAT = "ふざけるな、SNSに晒すぞ"
+KNEELING = "土下座して謝れ"
+
+
+def run_evidence(*args):
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    env["TZ"] = JAPAN_TZ
+    return subprocess.run([sys.executable, "-m", "callhelper", "evidence", *args],
+                          capture_output=True, text=True, timeout=120, env=env)
+
+
+@pytest.fixture
+def cases(paths, settings, clock):
+    """A flagged case and a calm one, captured by 鈴木, whose reports are in Japanese."""
+    settings.set("language", "ja")
+    store = Store(paths.database_url)
+    ids = {}
+    for uid, notes in (("flagged", [(40, NoteKind.AGENT_NOTE, "お詫びし、状況を確認"),
+                                    (189, NoteKind.QUOTE, THREAT),
+                                    (420, NoteKind.QUOTE, KNEELING)]),
+                       ("calm", [(30, NoteKind.QUOTE, "返金してほしい")])):
+        start = clock.now()
+        with store.unit_of_work() as session:
+            ids[uid] = repository.start_contact(session, NewContact(
+                uid, "鈴木", "complaint", 2, start, "03-1234-5678", "山田 太郎")).case_id
+            for number, (seconds, kind, text) in enumerate(notes):
+                clock.advance(start.timestamp() + seconds - clock.now().timestamp())
+                repository.add_note(session, uid, f"{uid}-{number}", kind, text, seconds * 1000,
+                                    "鈴木", clock.now(), demand_rules())
+        clock.advance(3600)
+    store.close()
+    return ids
+
+
+def test_the_pdf_report_and_the_csv_of_a_case(cases, tmp_path):
+    case = str(cases["flagged"])
+    report = tmp_path / "evidence.pdf"
+    result = run_evidence(case, "--out", str(report))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"wrote 2 flagged statements of case #{case} to {report}"
+    text = pdf_text(report)
+    packed = "".join(text.split())
+    assert THREAT in text and KNEELING in text
+    assert "2026-01-05" in text and "18:03:09 +09:00" in text and "18:07:00 +09:00" in text
+    for category in ("threat", "intimidation", "kneeling_apology"):
+        assert "".join(demand_rules().label(category, "ja").split()) in packed
+    assert "山田 太郎" in text and "に 鈴木 が作成" in text
+
+    table = tmp_path / "evidence.csv"
+    result = run_evidence(case, "--out", str(table))
+    assert result.returncode == 0, result.stderr
+    with table.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert [(row["text"], row["recorded_at"], row["offset"]) for row in rows] == [
+        (THREAT, "2026-01-05 18:03:09 +09:00", "03:09"),
+        (KNEELING, "2026-01-05 18:07:00 +09:00", "07:00")]
+
+
+def test_what_cannot_be_written_is_refused_with_a_message(cases, tmp_path):
+    out = str(tmp_path / "evidence.pdf")
+    unknown = run_evidence("999", "--out", out)
+    assert unknown.returncode == 1
+    assert unknown.stderr.strip() == "callhelper evidence: case #999: no such case; nothing written"
+    calm = run_evidence(str(cases["calm"]), "--out", out)
+    assert calm.returncode == 1 and "no flagged statements" in calm.stderr
+    assert not (tmp_path / "evidence.pdf").exists()
+    wrong_type = run_evidence(str(cases["flagged"]), "--out", str(tmp_path / "evidence.docx"))
+    assert wrong_type.returncode == 2 and "must end in .pdf or .csv" in wrong_type.stderr
+    nowhere = run_evidence(str(cases["flagged"]), "--out", str(tmp_path / "missing" / "e.pdf"))
+    assert nowhere.returncode == 1
+    assert nowhere.stderr.startswith("callhelper evidence: ")
+    assert "Traceback" not in nowhere.stderr
