@@ -15,7 +15,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="callhelper",
         description="A desktop helper for complaint calls. Without a command it opens the "
-                    "call window.")
+                    "call window (or brings the running one to the front); "
+                    "`callhelper NUMBER` means `callhelper call incoming NUMBER`.")
     parser.add_argument("--version", action="version", version=f"CallHelper {__version__}")
     parser.add_argument("--data-dir", metavar="PATH",
                         help="folder for the database (default: the user data folder; "
@@ -24,6 +25,23 @@ def build_parser() -> argparse.ArgumentParser:
                         help="database URL (default: sqlite:///<data folder>/callhelper.db; "
                              "environment: CALLHELPER_DATABASE_URL)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.command_names = commands.choices  # for telling a bare number from a command
+    call = commands.add_parser(
+        "call", help="tell the call window what the phone does (docs/phone-systems.md); "
+                     "starts the window if none runs, returns at once if one does")
+    actions = call.add_subparsers(dest="action", metavar="ACTION", required=True)
+    incoming = actions.add_parser("incoming", help="ringing: show the caller's history")
+    incoming.add_argument("number", metavar="NUMBER", help="the caller's number or a "
+                          "tel:/callto: URI")
+    incoming.add_argument("--name", default="", metavar="NAME")
+    start = actions.add_parser("start", help="answered: start the timer")
+    start.add_argument("--number", default="", metavar="N")
+    start.add_argument("--name", default="", metavar="NAME")
+    actions.add_parser("end", help="hung up: stop the timer and open the wrap-up")
+    status = actions.add_parser("status", help="what the running window shows")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    commands.add_parser("register-handlers",
+                        help="make CallHelper open tel: and callto: links (this user only)")
     analyze = commands.add_parser(
         "analyze", help="show what capture would do to TEXT: masked text, flags, requests")
     analyze.add_argument("text", metavar="TEXT")
@@ -323,8 +341,62 @@ def run_data_command(command, args: argparse.Namespace) -> int:
         return 1
 
 
+OPTIONS_WITH_VALUES = ("--data-dir", "--database-url")
+
+
+def with_call_command(argv: list[str], commands: set[str]) -> list[str]:
+    """``callhelper NUMBER`` (how softphones pass the caller) as ``call incoming NUMBER``."""
+    from callhelper.core.commands import looks_like_number
+
+    index = 0
+    while index < len(argv):
+        argument = argv[index]
+        if argument in OPTIONS_WITH_VALUES:
+            index += 2
+            continue
+        if argument.startswith("-") and not looks_like_number(argument):
+            index += 1
+            continue
+        if argument not in commands and looks_like_number(argument):
+            return argv[:index] + ["call", "incoming"] + argv[index:]
+        return argv
+    return argv
+
+
+def call_command(args: argparse.Namespace, paths) -> int:
+    """``call status`` asks the running window; the others go to it (or start it)."""
+    import json
+
+    from callhelper.core.commands import Action, Command, clean
+
+    action = Action(args.action)
+    command = Command(action, clean(getattr(args, "number", "")),
+                      clean(getattr(args, "name", "")))
+    if action is Action.STATUS:
+        from callhelper.ui.instance import send, server_name
+
+        reply = send(server_name(paths.database_url), command, wait_reply=True)
+        if reply is None:
+            print("callhelper call status: no CallHelper window is running", file=sys.stderr)
+            return 1
+        state = json.loads(reply)
+        if args.json:
+            print(json.dumps(state, ensure_ascii=False))
+        else:
+            for key, value in state.items():
+                print(f"{key}: {value}")
+        return 0
+    from callhelper.config import Settings
+    from callhelper.ui.app import run
+
+    return run(paths, Settings.for_paths(paths), command)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    argv = with_call_command(list(sys.argv[1:] if argv is None else argv),
+                             set(parser.command_names))
+    args = parser.parse_args(argv)
     data_commands = {"analyze": analyze_command, "cases": cases_command,
                      "search": search_command, "demo": demo_command, "export": export_command,
                      "evidence": evidence_command,
@@ -336,6 +408,18 @@ def main(argv: list[str] | None = None) -> int:
 
     paths = resolve_paths(args.data_dir, args.database_url)
     setup_logging(paths.log_dir)
+    if args.command == "call":
+        return call_command(args, paths)
+    if args.command == "register-handlers":
+        from callhelper.handlers import register_handlers
+
+        try:
+            for line in register_handlers():
+                print(line)
+        except OSError as exc:
+            print(f"callhelper register-handlers: {exc}", file=sys.stderr)
+            return 1
+        return 0
     if args.command == "review":
         from callhelper.ui.app import run_review
 

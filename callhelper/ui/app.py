@@ -10,6 +10,7 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from callhelper.config import Paths, Settings, resources_dir
+from callhelper.core.commands import Action, Command
 from callhelper.core.clock import Clock, SystemClock
 from callhelper.core.flags import DemandRules, load_rules
 from callhelper.core.playbook import PlaybookCatalog
@@ -83,12 +84,28 @@ def close_on_termination(app: QApplication) -> None:
     wake.start(250)
 
 
-def run(paths: Paths, settings: Settings) -> int:
+def run(paths: Paths, settings: Settings, command: Command | None = None) -> int:
+    """The call window, once per user and database: if one runs already, ``command`` goes
+    to it and this returns at once."""
+    from callhelper.ui.instance import claim, send, server_name
+
+    command = command or Command(Action.SHOW)
+    name = server_name(paths.database_url)
+    if send(name, command) is not None:
+        return 0
     app = create_application()
+    shown = []
+    server = claim(name, command, lambda: shown[0].status() if shown else {"ready": False})
+    if server is None:
+        return 0
     close_on_termination(app)
     install_translators(app, ui_language(settings))
     window = build_call_window(paths, settings)
+    shown.append(window)
+    server.setParent(window)
+    server.command.connect(window.handle_command)
     window.show()
+    window.handle_command(command)
     return app.exec()
 
 

@@ -27,6 +27,7 @@ from sqlmodel import Session
 from callhelper.config import Paths, Settings
 from callhelper.core.case import Level, NoteKind, WrapUp
 from callhelper.core.clock import Clock
+from callhelper.core.commands import Action, Command
 from callhelper.core.escalation import (FLAGGED, PAST_CALL_LIMIT, PAST_ESCALATION_TIME,
                                         REPEATED_CALLS, CapturedNote, build_handoff,
                                         escalation_reasons)
@@ -198,6 +199,7 @@ class CallWindow(QMainWindow):
             lambda index: self.open_history(index.data(PastContactsModel.CaseIdRole)))
         self._history_window: HistoryWindow | None = None
         self._review_window = None
+        self._pending_commands: list[Command] = []
         self._lookup_timer = QTimer(self)
         self._lookup_timer.setSingleShot(True)
         self._lookup_timer.setInterval(LOOKUP_DELAY_MS)
@@ -399,6 +401,61 @@ class CallWindow(QMainWindow):
     @property
     def session(self) -> CallSession | None:
         return self._session
+
+    # ------------------------------------------------------------ the phone system
+
+    def handle_command(self, command: Command) -> None:
+        """What the phone system says: ringing, answered, hung up (core/commands.py).
+
+        The window comes to the front; a call under way is never disturbed by a call
+        ringing on another line. Commands that arrive before the database is open wait."""
+        if not self._ready and command.action is not Action.SHOW:
+            self._pending_commands.append(command)
+            self.bring_to_front()
+            return
+        if command.action is Action.INCOMING:
+            if self._session is None:
+                self._show_caller_ringing(command)
+            else:
+                self._show_save_state(self.tr("Another call is ringing: %1").replace(
+                    "%1", command.name or command.number or self.tr("Unknown caller")))
+        elif command.action is Action.START:
+            if self._session is None:
+                if command.number or command.name:
+                    self._show_caller_ringing(command)
+                self.start_call(self.number_input.text(), self.name_input.text())
+        elif command.action is Action.END:
+            self.end_call()
+        self.bring_to_front()
+
+    def _show_caller_ringing(self, command: Command) -> None:
+        self.number_input.setText(command.number)
+        if command.name or command.number:
+            self.name_input.setText(command.name)
+        self._lookup(command.number)
+
+    def bring_to_front(self) -> None:
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def status(self) -> dict:
+        """What the window shows, for ``callhelper call status``."""
+        session = self._session
+        history_shown = self._history if self._history_loaded else None
+        return {
+            "ready": self._ready,
+            "call": session.state.value if session is not None else "none",
+            "number": self._caller.phone if session is not None else
+            self.number_input.text(),
+            "name": self._caller.name if session is not None else self.name_input.text(),
+            "history_loaded": self._history_loaded,
+            "customer": (history_shown.customer.name if history_shown is not None and
+                         history_shown.customer is not None else ""),
+            "past_contacts": len(history_shown.contacts) if history_shown is not None else 0,
+        }
 
     def start_call(self, phone: str | None = None, name: str | None = None) -> None:
         """Answered: start the timer and a new contact. Does nothing during a call
@@ -788,6 +845,9 @@ class CallWindow(QMainWindow):
         if self._ready:
             self._reminder_timer.start()
             self.check_promises()
+            pending, self._pending_commands = self._pending_commands, []
+            for command in pending:
+                self.handle_command(command)
         self.ready.emit()
 
     def _resume(self, unfinished: UnfinishedContact) -> None:

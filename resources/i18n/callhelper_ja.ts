@@ -91,6 +91,10 @@
         <translation>未確認</translation>
     </message>
     <message>
+        <source>Another call is ringing: %1</source>
+        <translation>別の電話が鳴っています: %1</translation>
+    </message>
+    <message>
         <source>The review reads database files; this one is on a server.</source>
         <translation>レビューはデータベースファイルを読みます。このデータベースはサーバー上にあります。</translation>
     </message>

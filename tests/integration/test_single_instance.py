@@ -1,0 +1,158 @@
+"""One window per user and database, driven by later launches — all as real processes."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from callhelper.store import repository
+from callhelper.store.engine import Store
+from callhelper.store.repository import NewContact
+from callhelper.ui.instance import server_name
+
+from test_cli import wait_for
+
+CALLER = "03-1234-5678"
+
+
+def environment(tmp_path, **extra):
+    return dict(os.environ, QT_QPA_PLATFORM="offscreen",
+                CALLHELPER_DATA_DIR=str(tmp_path / "data"),
+                CALLHELPER_CONFIG_DIR=str(tmp_path / "config"),
+                CALLHELPER_LOG_DIR=str(tmp_path / "logs"), **extra)
+
+
+def launch(tmp_path, *args, **extra):
+    return subprocess.Popen([sys.executable, "-m", "callhelper", *args],
+                            env=environment(tmp_path, **extra), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def cli(tmp_path, *args, **extra):
+    return subprocess.run([sys.executable, "-m", "callhelper", *args],
+                          env=environment(tmp_path, **extra), capture_output=True, text=True,
+                          timeout=60)
+
+
+def status(tmp_path, **extra):
+    result = cli(tmp_path, "call", "status", "--json", **extra)
+    return json.loads(result.stdout) if result.returncode == 0 else None
+
+
+def ready(tmp_path):
+    shown = status(tmp_path)
+    return shown is not None and shown["ready"]
+
+
+@pytest.fixture
+def known_caller(tmp_path):
+    """A database in which 山田 太郎 has called twice before."""
+    store = Store(f"sqlite:///{tmp_path / 'data' / 'callhelper.db'}")
+    started = datetime.now(timezone.utc) - timedelta(days=3)
+    for number in range(2):
+        with store.unit_of_work() as session:
+            repository.start_contact(session, NewContact(
+                f"old-{number}", "佐藤", "complaint", 2, started + timedelta(hours=number),
+                CALLER, "山田 太郎"))
+    store.close()
+
+
+@pytest.fixture
+def stop_all():
+    processes = []
+    yield processes
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def test_a_second_launch_shows_the_caller_in_the_running_window(tmp_path, known_caller,
+                                                                 stop_all):
+    window = launch(tmp_path)
+    stop_all.append(window)
+    assert wait_for(lambda: ready(tmp_path))
+    second = cli(tmp_path, "０３（１２３４）５６７８")  # as a softphone may pass it
+    assert second.returncode == 0, second.stderr
+    assert wait_for(lambda: (status(tmp_path) or {}).get("customer") == "山田 太郎")
+    shown = status(tmp_path)
+    assert shown["past_contacts"] == 2 and shown["call"] == "none"
+    assert window.poll() is None, "the running window is still the only one"
+
+
+def test_answered_and_hung_up_drive_the_timer(tmp_path, stop_all):
+    window = launch(tmp_path, "call", "incoming", "tel:+81-3-1234-5678")
+    stop_all.append(window)
+    assert wait_for(lambda: ready(tmp_path))
+    assert status(tmp_path)["number"] == "tel:+81-3-1234-5678"
+    assert cli(tmp_path, "call", "start", "--name", "山田").returncode == 0
+    assert wait_for(lambda: status(tmp_path)["call"] == "active")
+    assert status(tmp_path)["name"] == "山田"
+    assert cli(tmp_path, "call", "end").returncode == 0
+    assert wait_for(lambda: status(tmp_path)["call"] == "ended")
+
+
+def test_a_launch_after_the_window_was_killed_starts_a_new_one(tmp_path, stop_all):
+    first = launch(tmp_path)
+    assert wait_for(lambda: ready(tmp_path))
+    first.kill()  # SIGKILL: the socket file stays behind
+    first.wait(timeout=10)
+    assert status(tmp_path) is None
+    second = launch(tmp_path, CALLER)
+    stop_all.append(second)
+    assert wait_for(lambda: ready(tmp_path))
+    assert status(tmp_path)["number"] == CALLER
+
+
+def test_two_launches_at_the_same_moment_end_with_one_window(tmp_path, stop_all):
+    launches = [launch(tmp_path, "03-1111-2222"), launch(tmp_path, "03-3333-4444")]
+    stop_all.extend(launches)
+    assert wait_for(lambda: sum(p.poll() is None for p in launches) == 1 and ready(tmp_path))
+    handed_over = next(p for p in launches if p.poll() is not None)
+    assert handed_over.returncode == 0
+    assert status(tmp_path)["number"] in ("03-1111-2222", "03-3333-4444")
+
+
+def test_another_user_does_not_reach_the_window(tmp_path, stop_all):
+    window = launch(tmp_path)
+    stop_all.append(window)
+    assert wait_for(lambda: ready(tmp_path))
+    other = cli(tmp_path, "call", "status", USER="someone-else", LOGNAME="someone-else")
+    assert other.returncode == 1
+    assert "no CallHelper window is running" in other.stderr
+
+
+def test_garbage_on_the_socket_is_refused_and_the_window_keeps_running(tmp_path, stop_all):
+    window = launch(tmp_path)
+    stop_all.append(window)
+    assert wait_for(lambda: ready(tmp_path))
+    address = os.path.join(os.environ.get("TMPDIR", "/tmp"),
+                           server_name(f"sqlite:///{tmp_path / 'data' / 'callhelper.db'}"))
+    for garbage in (b"\x00\xff garbage\n", b'{"action": "format-disk"}\n', b"[1, 2]\n"):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as raw:
+            raw.settimeout(10)
+            raw.connect(address)
+            raw.sendall(garbage)
+            assert "error" in json.loads(raw.makefile("rb").readline())
+    assert ready(tmp_path)
+    log = (tmp_path / "logs" / "callhelper.log").read_text(encoding="utf-8")
+    assert "refused a command on the instance socket" in log
+
+
+def test_status_without_a_window_says_so(tmp_path):
+    result = cli(tmp_path, "call", "status")
+    assert result.returncode == 1
+    assert "no CallHelper window is running" in result.stderr
+
+
+def test_a_mistyped_command_is_not_taken_for_a_number(tmp_path):
+    result = cli(tmp_path, "serach", "返金")
+    assert result.returncode == 2 and "invalid choice" in result.stderr
