@@ -9,14 +9,14 @@ TS_FILES := resources/i18n/callhelper_ja.ts
 QM_FILES := $(TS_FILES:.ts=.qm)
 SOURCES := $(shell find callhelper/ui -name '*.py')
 
-.PHONY: run test i18n translations screenshots clean
+.PHONY: run test dist i18n translations screenshots clean
 
 run: $(INSTALLED) i18n
 	bash .ci/system-packages --desktop
 	$(BIN)/callhelper
 
 test: $(INSTALLED) i18n
-	bash .ci/system-packages
+	bash .ci/system-packages --test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 $(BIN)/python:
@@ -24,8 +24,15 @@ $(BIN)/python:
 
 $(INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,dist]"
 	touch $@
+
+# The one-folder build in dist/callhelper/ (build.spec, docs/install.md). The tests build it
+# too, into a temporary folder. A fixed hash seed keeps builds of the same sources alike.
+dist: $(INSTALLED) i18n
+	PYTHONHASHSEED=0 $(BIN)/pyinstaller --noconfirm --clean --log-level WARN build.spec
+	dist/callhelper/callhelper --version
+	du -sh dist/callhelper
 
 # Compiled translations (.qm) are built from the .ts sources, never edited.
 i18n: $(QM_FILES)

@@ -37,7 +37,15 @@ def build_parser() -> argparse.ArgumentParser:
     start = actions.add_parser("start", help="answered: start the timer")
     start.add_argument("--number", default="", metavar="N")
     start.add_argument("--name", default="", metavar="NAME")
-    actions.add_parser("end", help="hung up: stop the timer and open the wrap-up")
+    end = actions.add_parser("end", help="hung up: stop the timer and open the wrap-up")
+    end.add_argument("ignored", nargs="?", metavar="NUMBER",
+                     help="accepted and ignored (softphones add the number to every hook)")
+    note = actions.add_parser("note", help="capture TEXT as a note of the call under way; "
+                                           "returns once it is on disk")
+    note.add_argument("text", metavar="TEXT")
+    note.add_argument("--kind", default="quote",
+                      choices=("quote", "agent_note", "fact", "request", "promise"))
+    note.add_argument("--json", action="store_true", help="machine-readable output")
     status = actions.add_parser("status", help="what the running window shows")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     commands.add_parser("register-handlers",
@@ -84,6 +92,27 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--cases", type=positive, required=True, metavar="N")
     demo.add_argument("--seed", type=int, default=1, metavar="S",
                       help="the same seed gives the same data (default 1)")
+    backup = commands.add_parser(
+        "backup", help="copy the database into <data folder>/backups now, checked; the "
+                       "newest backup_keep backups are kept (docs/data-safety.md)")
+    backup.add_argument("--json", action="store_true", help="machine-readable output")
+    restore = commands.add_parser(
+        "restore", help="put a backup in place of the database; the current file is moved "
+                        "aside, never overwritten; refused while the window is open")
+    restore.add_argument("file", metavar="FILE", help="a backup file (or its name in the "
+                                                      "backups folder)")
+    restore.add_argument("--json", action="store_true", help="machine-readable output")
+    doctor = commands.add_parser(
+        "doctor", help="paths, versions, database integrity, backups and audit trail; "
+                       "exit code 1 if something is wrong")
+    doctor.add_argument("--json", action="store_true", help="machine-readable output")
+    purge = commands.add_parser(
+        "purge", help="delete cases whose last activity is older than DAYS (with their calls, "
+                      "notes and customers left without cases); without --yes it only "
+                      "tells what it would delete")
+    purge.add_argument("--older-than", type=positive, required=True, metavar="DAYS")
+    purge.add_argument("--yes", action="store_true", help="delete them")
+    purge.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
@@ -268,6 +297,8 @@ FINDINGS = {
                         "CallHelper",
     "record_missing": "{entity} {uid} is in the audit trail but gone from the file: it was "
                       "deleted outside CallHelper",
+    "words_removed": "the words of {entity} {uid} were removed from the audit trail outside "
+                     "CallHelper, although the record is still there",
 }
 
 
@@ -290,6 +321,108 @@ def verify_command(args: argparse.Namespace) -> int:
         seq=finding.seq, entity=finding.entity, uid=finding.uid,
         fields=", ".join(finding.fields)))
     return 3
+
+
+def backup_command(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from callhelper.config import Settings, resolve_paths
+    from callhelper.store.backup import back_up
+
+    paths = resolve_paths(args.data_dir, args.database_url)
+    database = own_database(args)
+    if not database.exists():
+        raise ValueError(f"no database at {database}")
+    keep = Settings.for_paths(paths).get("backup_keep")
+    store = open_store(args)
+    try:
+        with store.unit_of_work() as session:
+            made = back_up(session, paths.backup_dir, keep, datetime.now(timezone.utc))
+    finally:
+        store.close()
+    if args.json:
+        print_json({"file": str(made.path), "size": made.size,
+                    "made_at": made.made_at.isoformat()})
+    else:
+        print(made.path)
+    return 0
+
+
+def restore_command(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from callhelper.config import resolve_paths
+    from callhelper.core.commands import Action, Command
+    from callhelper.store.backup import restore
+    from callhelper.ui.instance import send, server_name
+
+    paths = resolve_paths(args.data_dir, args.database_url)
+    database = own_database(args)
+    backup = Path(args.file)
+    if not backup.exists() and (paths.backup_dir / backup.name).exists():
+        backup = paths.backup_dir / backup.name
+    if send(server_name(paths.database_url), Command(Action.STATUS), wait_reply=True) is not None:
+        print("callhelper restore: a CallHelper window is open on this database; close it "
+              "first", file=sys.stderr)
+        return 1
+    moved = restore(backup, database, datetime.now(timezone.utc))
+    if args.json:
+        print_json({"restored": str(backup), "database": str(database),
+                    "moved_aside": moved and str(moved)})
+    else:
+        print(f"restored {backup} to {database}")
+        print(f"the database before it was moved to {moved}" if moved else
+              "there was no database before it")
+    return 0
+
+
+def doctor_command(args: argparse.Namespace) -> int:
+    from callhelper.config import Settings, resolve_paths
+    from callhelper.doctor import diagnose
+
+    paths = resolve_paths(args.data_dir, args.database_url)
+    report = diagnose(paths, Settings.for_paths(paths))
+    if args.json:
+        print_json(report.as_dict())
+    else:
+        print("\n".join(report.lines()))
+    return 0 if report.ok else 1
+
+
+def purge_command(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+    from datetime import datetime, timezone
+
+    from callhelper.config import Settings, resolve_paths
+    from callhelper.store.retention import cutoff, expired, purge
+
+    def progress(done) -> None:
+        print(f"\r{done.cases} cases deleted", end="", file=sys.stderr, flush=True)
+
+    now = datetime.now(timezone.utc)
+    before = cutoff(args.older_than, now)
+    actor = Settings.for_paths(resolve_paths(args.data_dir, args.database_url)).agent_name
+    store = open_store(args)
+    try:
+        if args.yes:
+            found = purge(store, before, actor, now, progress)
+            print(file=sys.stderr)
+        else:
+            with store.unit_of_work() as session:
+                found = expired(session, before)
+    finally:
+        store.close()
+    if args.json:
+        print_json({"deleted": args.yes, "before": before.isoformat(), **asdict(found)})
+        return 0
+    what = (f"{found.cases} cases ({found.contacts} calls, {found.notes} notes) with no "
+            f"activity since {before.astimezone():%Y-%m-%d %H:%M}, and {found.customers} "
+            "customers left without cases")
+    if args.yes:
+        print(f"deleted {what}; each note and case deleted is recorded in the audit trail")
+    else:
+        print(f"would delete {what}; run again with --yes to delete them")
+    return 0
 
 
 def analyze_command(args: argparse.Namespace) -> int:
@@ -318,10 +451,13 @@ def analyze_command(args: argparse.Namespace) -> int:
 
 
 def setup_logging(log_dir: Path) -> None:
-    """Warnings and errors to a rotating file in the log folder (and to stderr)."""
+    """Warnings and errors to a rotating file in the log folder (and to stderr); the folder
+    is its user's only."""
+    from callhelper.store.files import private_folder
+
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     try:
-        log_dir.mkdir(parents=True, exist_ok=True)
+        private_folder(log_dir)
         handlers.append(logging.handlers.RotatingFileHandler(
             log_dir / "callhelper.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"))
     except OSError as exc:
@@ -371,19 +507,27 @@ def call_command(args: argparse.Namespace, paths) -> int:
 
     action = Action(args.action)
     command = Command(action, clean(getattr(args, "number", "")),
-                      clean(getattr(args, "name", "")))
-    if action is Action.STATUS:
+                      clean(getattr(args, "name", "")), getattr(args, "text", ""),
+                      getattr(args, "kind", "quote"))
+    if action in (Action.STATUS, Action.NOTE):
         from callhelper.ui.instance import send, server_name
 
         reply = send(server_name(paths.database_url), command, wait_reply=True)
         if reply is None:
-            print("callhelper call status: no CallHelper window is running", file=sys.stderr)
+            print(f"callhelper call {action}: no CallHelper window is running", file=sys.stderr)
             return 1
-        state = json.loads(reply)
+        try:
+            answer = json.loads(reply)
+        except ValueError:
+            print(f"callhelper call {action}: no answer from the window", file=sys.stderr)
+            return 1
+        if "error" in answer:
+            print(f"callhelper call {action}: {answer['error']}", file=sys.stderr)
+            return 1
         if args.json:
-            print(json.dumps(state, ensure_ascii=False))
+            print(json.dumps(answer, ensure_ascii=False))
         else:
-            for key, value in state.items():
+            for key, value in answer.items():
                 print(f"{key}: {value}")
         return 0
     from callhelper.config import Settings
@@ -400,14 +544,17 @@ def main(argv: list[str] | None = None) -> int:
     data_commands = {"analyze": analyze_command, "cases": cases_command,
                      "search": search_command, "demo": demo_command, "export": export_command,
                      "evidence": evidence_command,
-                     "verify": verify_command}
+                     "verify": verify_command, "backup": backup_command,
+                     "restore": restore_command, "doctor": doctor_command,
+                     "purge": purge_command}
     if args.command in data_commands:
         return run_data_command(data_commands[args.command], args)
-    from callhelper.config import Settings, resolve_paths
+    from callhelper.config import Settings, make_private_folders, resolve_paths
     from callhelper.ui.app import run
 
     paths = resolve_paths(args.data_dir, args.database_url)
     setup_logging(paths.log_dir)
+    make_private_folders(paths)
     if args.command == "call":
         return call_command(args, paths)
     if args.command == "register-handlers":

@@ -9,6 +9,7 @@ environment), so tests and portable installs never touch the real folders:
 | database | sqlite:///<data>/callhelper.db  | --database-url, CALLHELPER_DATABASE_URL      |
 | config   | user_config_dir("CallHelper")   | CALLHELPER_CONFIG_DIR                        |
 | logs     | user_log_dir("CallHelper")      | CALLHELPER_LOG_DIR                           |
+| backups  | <data>/backups                  | (follows the data folder)                    |
 """
 
 from __future__ import annotations
@@ -17,16 +18,22 @@ import getpass
 import json
 import logging
 import os
+import re
+import secrets
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
+from callhelper.store.files import private_folder
+
 APP_NAME = "CallHelper"
 DATABASE_FILE = "callhelper.db"
 SETTINGS_FILE = "settings.json"
+BACKUP_FOLDER = "backups"
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +52,18 @@ class Paths:
         if self.database_url.startswith(prefix):
             return Path(self.database_url[len(prefix):])
         return None
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.data_dir / BACKUP_FOLDER
+
+
+def make_private_folders(paths: Paths) -> None:
+    """The data folder (created if missing) and the backups folder, readable by this user
+    only: they hold what customers said and their numbers."""
+    private_folder(paths.data_dir)
+    if paths.backup_dir.exists():
+        private_folder(paths.backup_dir)
 
 
 def resolve_paths(data_dir: str | os.PathLike | None = None,
@@ -73,6 +92,17 @@ class Setting:
     type: type
     default: Any
     description: str
+    check: Callable[[Any], bool] | None = None
+
+    def has_type(self, value: Any) -> bool:
+        """Of the declared type; True and False are no numbers here."""
+        return isinstance(value, self.type) and (self.type is bool
+                                                 or not isinstance(value, bool))
+
+    def accepts(self, value: Any) -> bool:
+        """Whether ``value`` may be stored: of the type and, if the setting has a check,
+        passing it."""
+        return self.has_type(value) and (self.check is None or self.check(value))
 
 
 def _login_name() -> str:
@@ -80,6 +110,25 @@ def _login_name() -> str:
         return getpass.getuser()
     except (OSError, KeyError):
         return "agent"
+
+
+def _is_port(value: int) -> bool:
+    return 1 <= value <= 65535
+
+
+def _is_positive(value: int) -> bool:
+    return value >= 1
+
+
+def _is_not_negative(value: int) -> bool:
+    return value >= 0
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,}")
+
+
+def _is_token(value: str) -> bool:
+    return value == "" or _TOKEN.fullmatch(value) is not None
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -90,6 +139,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("playbook", str, "complaint", "The id of the playbook a new call starts with."),
     Setting("phone_region", str, "JP", "Region for numbers written without a country code "
             "(ISO 3166 code, e.g. JP)."),
+    Setting("cti_enabled", bool, False, "Listen for call events from the phone system "
+            "(Zammad's generic CTI interface) on 127.0.0.1; see docs/phone-systems.md."),
+    Setting("cti_port", int, 8321, "The port of that endpoint on 127.0.0.1 (1-65535).",
+            _is_port),
+    Setting("cti_token", str, "", "The secret part of the endpoint's address: at least 16 "
+            "letters, digits, - or _ (empty: made when the endpoint is first enabled).",
+            _is_token),
+    Setting("backup_keep", int, 7, "How many daily backups of the database to keep in "
+            "<data folder>/backups (at least 1).", _is_positive),
+    Setting("retention_days", int, 0, "Delete cases whose last activity is older than this "
+            "many days, once a day at start-up (0: keep everything).", _is_not_negative),
 )
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
@@ -116,8 +176,10 @@ class Settings:
 
     def set(self, name: str, value: Any) -> None:
         setting = _BY_NAME[name]
-        if not isinstance(value, setting.type):
+        if not setting.has_type(value):
             raise TypeError(f"setting {name} takes {setting.type.__name__}")
+        if not setting.accepts(value):
+            raise ValueError(f"setting {name}: {setting.description}")
         self._values[name] = value
         self._save()
 
@@ -139,8 +201,9 @@ class Settings:
             return
         for name, value in raw.items():
             setting = _BY_NAME.get(name)
-            if setting is None or not isinstance(value, setting.type):
-                log.warning("setting %r ignored: unknown or of the wrong type", name)
+            if setting is None or not setting.accepts(value):
+                log.warning("setting %r ignored: unknown, of the wrong type or out of range",
+                            name)
                 continue
             self._values[name] = value
 
@@ -150,3 +213,17 @@ class Settings:
         temporary.write_text(json.dumps(self._values, ensure_ascii=False, indent=2),
                              encoding="utf-8")
         os.replace(temporary, self.path)
+
+
+def new_cti_token() -> str:
+    """A fresh secret for the CTI endpoint's address (32 URL-safe characters)."""
+    return secrets.token_urlsafe(24)
+
+
+def ensure_cti_token(settings: Settings) -> str:
+    """The endpoint's token, made and saved the first time it is needed."""
+    token = settings.get("cti_token")
+    if not token:
+        token = new_cti_token()
+        settings.set("cti_token", token)
+    return token

@@ -17,12 +17,17 @@ from pathlib import Path
 
 SCHEMES = ("tel", "callto")
 DESKTOP_FILE = "callhelper-tel.desktop"
+#: The built program without a console on Windows (build.spec): a click on a link must not
+#: open a console window beside CallHelper's.
+WINDOWED_PROGRAM = "callhelperw.exe"
 
 
 def launch_command() -> list[str]:
-    """How to start this installation: the built program, or this Python with the package."""
+    """How to start this installation: the built program (on Windows the one without a
+    console), or this Python with the package."""
     if getattr(sys, "frozen", False):
-        return [sys.executable]
+        windowed = Path(sys.executable).with_name(WINDOWED_PROGRAM)
+        return [str(windowed) if windowed.exists() else sys.executable]
     return [sys.executable, "-m", "callhelper"]
 
 

@@ -2,10 +2,16 @@
 hash-chained.
 
 Each entry records who did what to which record, when, and the record's state before and
-after (as canonical JSON). Its hash covers those fields and the previous entry's hash, so
-changing, removing or inserting an entry anywhere breaks every link after it. The current
-rows are checked against the last state the trail recorded for them, so a note edited in
-the file behind the app's back is found too.
+after (as canonical JSON, with the SHA-256 digest of each). Its hash covers those fields —
+the states through their digests — and the previous entry's hash, so changing, removing or
+inserting an entry anywhere breaks every link after it. The current rows are checked
+against the last state the trail recorded for them, so a note edited in the file behind
+the app's back is found too.
+
+Because the chain holds the digests, the words themselves can be removed from the trail
+once their record is deleted for good (a retention purge) without breaking it: personal
+data is not kept longer than the record. Words removed from a record that still exists are
+reported as tampering.
 """
 
 from __future__ import annotations
@@ -74,15 +80,23 @@ def case_state(subject: str, status: str, urgency: str, impact: str, fix: str,
 
 
 def entry_hash(prev_hash: str, at: str, actor: str, action: str, entity: str, uid: str,
-               before: str, after: str) -> str:
-    """The hash of one entry: SHA-256 over its fields and the previous entry's hash."""
-    payload = SEPARATOR.join((prev_hash, at, actor, action, entity, uid, before, after))
+               before_digest: str, after_digest: str) -> str:
+    """The hash of one entry: SHA-256 over its fields (the states by their digests) and the
+    previous entry's hash."""
+    payload = SEPARATOR.join((prev_hash, at, actor, action, entity, uid, before_digest,
+                              after_digest))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+#: The columns of an entry, in the order of Entry's fields.
+ENTRY_COLUMNS = ("id", "at", "actor", "action", "entity", "uid", "before", "after",
+                 "before_digest", "after_digest", "prev_hash", "hash")
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One entry as stored; ``before`` and ``after`` are canonical JSON ('' for none)."""
+    """One entry as stored; ``before`` and ``after`` are canonical JSON ('' for none, or
+    for words removed by a purge: their digests stay)."""
 
     seq: int
     at: str
@@ -92,18 +106,36 @@ class Entry:
     uid: str
     before: str
     after: str
+    before_digest: str
+    after_digest: str
     prev_hash: str
     hash: str
 
     def expected_hash(self) -> str:
         return entry_hash(self.prev_hash, self.at, self.actor, self.action, self.entity,
-                          self.uid, self.before, self.after)
+                          self.uid, self.before_digest, self.after_digest)
+
+    def states_match(self) -> bool:
+        """Whether each state still held matches its digest."""
+        return all(not text or digest(text) == recorded for text, recorded in
+                   ((self.before, self.before_digest), (self.after, self.after_digest)))
+
+    @property
+    def redacted(self) -> bool:
+        """Whether words were removed from this entry (only a purge may do so)."""
+        return bool((self.before_digest and not self.before) or
+                    (self.after_digest and not self.after))
 
     def before_state(self) -> dict[str, Any] | None:
         return json.loads(self.before) if self.before else None
 
     def after_state(self) -> dict[str, Any] | None:
         return json.loads(self.after) if self.after else None
+
+
+def digest(state_text: str) -> str:
+    """The SHA-256 of a state's canonical text; '' for no state."""
+    return hashlib.sha256(state_text.encode("utf-8")).hexdigest() if state_text else ""
 
 
 class Problem(StrEnum):
@@ -114,6 +146,7 @@ class Problem(StrEnum):
     RECORD_CHANGED = "record_changed"    # a record differs from its last recorded state
     RECORD_UNTRACKED = "record_untracked"  # a record the trail never saw
     RECORD_MISSING = "record_missing"    # a record the trail has that is gone from the file
+    WORDS_REMOVED = "words_removed"      # words removed from the trail of a kept record
 
 
 @dataclass(frozen=True)
@@ -136,7 +169,7 @@ def first_broken_link(entries: Iterable[Entry]) -> tuple[Finding | None, int]:
         count += 1
         if entry.prev_hash != previous:
             return Finding(Problem.LINK_BROKEN, entry.seq, entry.entity, entry.uid), count
-        if entry.expected_hash() != entry.hash:
+        if entry.expected_hash() != entry.hash or not entry.states_match():
             return Finding(Problem.ENTRY_CHANGED, entry.seq, entry.entity, entry.uid), count
         previous = entry.hash
     return None, count
@@ -148,30 +181,34 @@ def changed_fields(recorded: dict[str, Any], current: dict[str, Any]) -> tuple[s
     return tuple(name for name in recorded if current.get(name) != recorded[name])
 
 
-def compare_records(latest: Iterable[tuple[str, str, str]],
+def compare_records(latest: Iterable[tuple[str, str, str, str, bool]],
                     records: Iterable[tuple[str, str, dict[str, Any]]]) -> Finding | None:
     """Check the current records against the trail's last recorded states.
 
-    Both come sorted by (entity, uid): ``latest`` as (entity, uid, canonical state or ''
-    for a deleted record), ``records`` as (entity, uid, state). They are merged as they
-    stream, so memory stays flat however large the file.
+    Both come sorted by (entity, uid): ``latest`` as (entity, uid, digest of the last state
+    or '' for a deleted record, that state's text if still held, whether any of the
+    record's entries had words removed), ``records`` as (entity, uid, state). They are
+    merged as they stream, so memory stays flat however large the file.
     """
     trail, rows = iter(latest), iter(records)
     recorded, current = next(trail, None), next(rows, None)
     while recorded is not None or current is not None:
         if current is None or (recorded is not None and recorded[:2] < current[:2]):
-            if recorded[2]:
-                return Finding(Problem.RECORD_MISSING, None, recorded[0], recorded[1])
+            entity, uid, last_digest, _text, redacted = recorded
+            if last_digest:
+                return Finding(Problem.RECORD_MISSING, None, entity, uid)
             recorded = next(trail, None)
         elif recorded is None or current[:2] < recorded[:2]:
             return Finding(Problem.RECORD_UNTRACKED, None, current[0], current[1])
         else:
             entity, uid, state = current
-            if not recorded[2]:
+            _entity, _uid, last_digest, last_text, redacted = recorded
+            if not last_digest:
                 return Finding(Problem.RECORD_UNTRACKED, None, entity, uid)
-            if recorded[2] != canonical(state):
-                fields = changed_fields(json.loads(recorded[2]), state)
-                if fields:
-                    return Finding(Problem.RECORD_CHANGED, None, entity, uid, fields)
+            if redacted:
+                return Finding(Problem.WORDS_REMOVED, None, entity, uid)
+            if digest(canonical(state)) != last_digest:
+                fields = changed_fields(json.loads(last_text), state) if last_text else ()
+                return Finding(Problem.RECORD_CHANGED, None, entity, uid, fields or ("?",))
             recorded, current = next(trail, None), next(rows, None)
     return None

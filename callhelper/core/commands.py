@@ -11,9 +11,11 @@ import json
 from dataclasses import dataclass
 from enum import StrEnum
 
-#: The longest line the socket accepts; a command is a few hundred bytes.
-MAX_LINE = 16_384
+#: The longest line the socket accepts (a note of MAX_TEXT characters fits).
+MAX_LINE = 65_536
 MAX_FIELD = 200
+MAX_TEXT = 10_000
+NOTE_KINDS = ("quote", "agent_note", "fact", "request", "promise")
 
 
 class Action(StrEnum):
@@ -22,6 +24,7 @@ class Action(StrEnum):
     END = "end"            # hung up: stop the timer, open the wrap-up
     SHOW = "show"          # bring the window to the front (a plain second launch)
     STATUS = "status"      # what the window shows now (answered on the socket)
+    NOTE = "note"          # capture a note in the call (answered once it is on disk)
 
 
 class CommandError(ValueError):
@@ -33,10 +36,14 @@ class Command:
     action: Action
     number: str = ""
     name: str = ""
+    #: For NOTE: the words, exactly, and their kind (core.case.NoteKind's values).
+    text: str = ""
+    kind: str = "quote"
 
     def to_line(self) -> bytes:
         return (json.dumps({"action": self.action.value, "number": self.number,
-                            "name": self.name}, ensure_ascii=False) + "\n").encode("utf-8")
+                            "name": self.name, "text": self.text, "kind": self.kind},
+                           ensure_ascii=False) + "\n").encode("utf-8")
 
     @classmethod
     def from_line(cls, line: bytes) -> "Command":
@@ -59,7 +66,14 @@ class Command:
             if not isinstance(value, str) or len(value) > MAX_FIELD:
                 raise CommandError(f"{name} must be text of at most {MAX_FIELD} characters")
             fields[name] = clean(value)
-        return cls(action, **fields)
+        text, kind = data.get("text", ""), data.get("kind", "quote")
+        if not isinstance(text, str) or len(text) > MAX_TEXT:
+            raise CommandError(f"text must be text of at most {MAX_TEXT} characters")
+        if kind not in NOTE_KINDS:
+            raise CommandError(f"kind must be one of {', '.join(NOTE_KINDS)}")
+        if action is Action.NOTE and not text.strip():
+            raise CommandError("a note needs text")
+        return cls(action, **fields, text=text, kind=kind)
 
 
 def clean(value: str) -> str:

@@ -9,7 +9,7 @@ would refuse it if they tried).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,9 +18,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from callhelper.core.audit import (GENESIS, Action, Entity, Entry, Finding, canonical,
-                                   case_state, compare_records, entry_hash, first_broken_link,
-                                   note_state, timestamp)
+from callhelper.core.audit import (ENTRY_COLUMNS, GENESIS, Action, Entity, Entry, Finding,
+                                   canonical, case_state, compare_records, digest, entry_hash,
+                                   first_broken_link, note_state, timestamp)
 from callhelper.store.models import AuditEntry, Note, SupportCase
 
 BATCH = 5000
@@ -51,31 +51,36 @@ def record(session: Session, actor: str, action: Action, entity: Entity, uid: st
     session.flush()  # the change first: its write takes the lock before the chain is read
     previous = last_hash(session.connection())
     moment = timestamp(at)
+    before_digest, after_digest = digest(before_text), digest(after_text)
     entry = AuditEntry(at=moment, actor=actor, action=action.value, entity=entity.value,
-                       uid=uid, before=before_text, after=after_text, prev_hash=previous,
+                       uid=uid, before=before_text, after=after_text,
+                       before_digest=before_digest, after_digest=after_digest,
+                       prev_hash=previous,
                        hash=entry_hash(previous, moment, actor, action.value, entity.value, uid,
-                                       before_text, after_text))
+                                       before_digest, after_digest))
     session.add(entry)
     session.flush()
     return entry
 
 
 class Chain:
-    """Builds entries for bulk writers (demo data, the first trail of an older file)
-    that insert rows themselves: hashes follow on from ``previous``."""
+    """Builds entries for bulk writers (demo data, the first trail of an older file, a
+    purge) that insert rows themselves: hashes follow on from ``previous``."""
 
-    COLUMNS = "at actor action entity uid before after prev_hash hash".split()
+    COLUMNS = list(ENTRY_COLUMNS[1:])
 
     def __init__(self, previous: str) -> None:
         self.previous = previous
 
     def row(self, at: str, actor: str, action: Action, entity: Entity, uid: str,
-            after: dict[str, Any]) -> tuple:
-        after_text = canonical(after)
-        digest = entry_hash(self.previous, at, actor, action.value, entity.value, uid, "",
-                            after_text)
-        row = (at, actor, action.value, entity.value, uid, "", after_text, self.previous, digest)
-        self.previous = digest
+            after: dict[str, Any] | None, before: dict[str, Any] | None = None) -> tuple:
+        before_text, after_text = canonical(before), canonical(after)
+        before_digest, after_digest = digest(before_text), digest(after_text)
+        link = entry_hash(self.previous, at, actor, action.value, entity.value, uid,
+                          before_digest, after_digest)
+        row = (at, actor, action.value, entity.value, uid, before_text, after_text,
+               before_digest, after_digest, self.previous, link)
+        self.previous = link
         return row
 
     @classmethod
@@ -86,11 +91,25 @@ class Chain:
                 f"VALUES ({', '.join('?' for _ in cls.COLUMNS)})", rows)
 
 
+SELECT_ENTRIES = f"SELECT {', '.join(ENTRY_COLUMNS)} FROM audit_entry"
+
+
+def redact(connection: Connection, entity: Entity, uids: list[str]) -> None:
+    """Remove the words of deleted records from the trail (a retention purge): their
+    digests stay, so the chain still verifies. The database refuses it for anything else."""
+    for start in range(0, len(uids), 500):
+        chunk = uids[start:start + 500]
+        marks = ", ".join(f":u{i}" for i in range(len(chunk)))
+        connection.execute(text(
+            "UPDATE audit_entry SET before = '', after = '' "
+            f"WHERE entity = :entity AND uid IN ({marks})"),
+            {"entity": entity.value, **{f"u{i}": uid for i, uid in enumerate(chunk)}})
+
+
 def history_of(session: Session, entity: Entity, uid: str) -> list[Entry]:
     """Every entry about one record, oldest first (a note's revisions, say)."""
     rows = session.connection().execute(
-        text("SELECT id, at, actor, action, entity, uid, before, after, prev_hash, hash "
-             "FROM audit_entry WHERE entity = :entity AND uid = :uid ORDER BY id"),
+        text(f"{SELECT_ENTRIES} WHERE entity = :entity AND uid = :uid ORDER BY id"),
         {"entity": entity.value, "uid": uid})
     return [Entry(*row) for row in rows]
 
@@ -102,8 +121,7 @@ def revised_notes(session: Session, note_uids: list[str]) -> dict[str, list[Entr
         chunk = note_uids[start:start + 500]
         marks = ", ".join(f":u{i}" for i in range(len(chunk)))
         rows = session.connection().execute(
-            text("SELECT id, at, actor, action, entity, uid, before, after, prev_hash, hash "
-                 "FROM audit_entry WHERE entity = 'note' AND action IN ('edit', 'delete') "
+            text(f"{SELECT_ENTRIES} WHERE entity = 'note' AND action IN ('edit', 'delete') "
                  f"AND uid IN ({marks}) ORDER BY id"),
             {f"u{i}": uid for i, uid in enumerate(chunk)})
         for row in rows:
@@ -121,47 +139,65 @@ class Verification:
         return self.finding is None
 
 
-def verify(connection: Connection) -> Verification:
-    """Check the whole chain, then every note and case against its last recorded state."""
-    finding, count = first_broken_link(_entries(connection))
+class Stopped(Exception):
+    """Verification was asked to stop before it finished."""
+
+
+def verify(connection: Connection, stop: Callable[[], bool] | None = None) -> Verification:
+    """Check the whole chain, then every note and case against its last recorded state.
+    ``stop`` is asked between batches of rows; when it says so, Stopped is raised."""
+    finding, count = first_broken_link(_entries(connection, stop))
     if finding is None:
-        finding = compare_records(_latest(connection), _records(connection))
+        finding = compare_records(_latest(connection, stop), _records(connection, stop))
     return Verification(count, finding)
 
 
-def _stream(connection: Connection, query: str) -> Iterator[tuple]:
+def _stream(connection: Connection, query: str,
+            stop: Callable[[], bool] | None = None) -> Iterator[tuple]:
     result = connection.execution_options(stream_results=True).exec_driver_sql(query)
     while rows := result.fetchmany(BATCH):
+        if stop is not None and stop():
+            result.close()
+            raise Stopped
         yield from rows
 
 
-def _entries(connection: Connection) -> Iterator[Entry]:
-    for row in _stream(connection, "SELECT id, at, actor, action, entity, uid, before, after, "
-                                   "prev_hash, hash FROM audit_entry ORDER BY id"):
+def _entries(connection: Connection, stop=None) -> Iterator[Entry]:
+    for row in _stream(connection, f"{SELECT_ENTRIES} ORDER BY id", stop):
         yield Entry(*row)
 
 
-def _latest(connection: Connection) -> Iterator[tuple[str, str, str]]:
-    """The last state of each record, sorted by (entity, uid)."""
+def _latest(connection: Connection, stop=None) -> Iterator[tuple[str, str, str, str, bool]]:
+    """Each record's last state (digest and text), and whether any of its entries had
+    words removed; sorted by (entity, uid)."""
     current = None
-    for entity, uid, after in _stream(
-            connection, "SELECT entity, uid, after FROM audit_entry ORDER BY entity, uid, id"):
-        if current is not None and current[:2] != (entity, uid):
-            yield current
-        current = (entity, uid, after)
+    for entity, uid, after, after_digest, redacted in _stream(
+            connection, "SELECT entity, uid, after, after_digest, "
+                        "(before = '' AND before_digest != '') OR "
+                        "(after = '' AND after_digest != '') "
+                        "FROM audit_entry ORDER BY entity, uid, id", stop):
+        if current is not None and (current[0], current[1]) != (entity, uid):
+            yield tuple(current)
+            current = None
+        if current is None:
+            current = [entity, uid, after_digest, after, bool(redacted)]
+        else:
+            current[2:4] = after_digest, after
+            current[4] = current[4] or bool(redacted)
     if current is not None:
-        yield current
+        yield tuple(current)
 
 
-def _records(connection: Connection) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def _records(connection: Connection,
+             stop=None) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """Every case, then every note (entity names sort that way), each sorted by uid."""
     for row in _stream(connection, "SELECT uid, subject, status, urgency, impact, fix, "
-                                   "prevention FROM support_case ORDER BY uid"):
+                                   "prevention FROM support_case ORDER BY uid", stop):
         yield Entity.CASE.value, row[0], case_state(*row[1:])
     for row in _stream(connection, "SELECT n.uid, k.uid, n.kind, n.text, n.offset_ms, n.agent, "
                                    "n.flags, n.requests, n.due_at, n.done_at, n.done_by "
                                    "FROM note n JOIN contact k ON k.id = n.contact_id "
-                                   "ORDER BY n.uid"):
+                                   "ORDER BY n.uid", stop):
         yield Entity.NOTE.value, row[0], note_state(
             row[1], row[2], row[3], row[4], row[5], _list(row[6]), _list(row[7]), row[8],
             row[9], row[10])

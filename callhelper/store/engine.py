@@ -14,6 +14,8 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from callhelper.store.files import PRIVATE_FOLDER
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
 
@@ -32,18 +34,23 @@ def _apply_sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted personal data is overwritten
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; for SQLite the folder is created and the pragmas set."""
+    """An engine for ``url``; for SQLite the folder is created (its user's only) and the
+    pragmas set. A failed statement's message never shows its parameters: they are what
+    customers said, and the message goes to the log."""
     if url.startswith("sqlite:///"):
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True,
+                                                   mode=PRIVATE_FOLDER)
+        engine = create_engine(url, connect_args={"check_same_thread": False},
+                               hide_parameters=True)
         event.listen(engine, "connect", _apply_sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def _alembic_config(engine_connection):
@@ -70,16 +77,24 @@ def schema_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def head_revision() -> str:
-    from alembic.script import ScriptDirectory
-
+def _scripts():
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    head = ScriptDirectory.from_config(config).get_current_head()
+    return ScriptDirectory.from_config(config)
+
+
+def head_revision() -> str:
+    head = _scripts().get_current_head()
     assert head is not None
     return head
+
+
+def known_revisions() -> set[str]:
+    """Every schema revision this version can open (and upgrade to the head)."""
+    return {script.revision for script in _scripts().walk_revisions()}
 
 
 class Store:

@@ -149,7 +149,8 @@ class AuditEntry(SQLModel, table=True):
     """One link of the audit trail (see core/audit.py); rows are only ever added.
 
     ``at`` is kept as the exact text that was hashed; ``before`` and ``after`` are the
-    record's states as canonical JSON ('' for none)."""
+    record's states as canonical JSON ('' for none) and their digests what the chain
+    covers, so a purge can remove a deleted record's words and leave the chain whole."""
 
     __tablename__ = "audit_entry"
 
@@ -161,5 +162,7 @@ class AuditEntry(SQLModel, table=True):
     uid: str
     before: str = ""
     after: str = ""
+    before_digest: str = ""
+    after_digest: str = ""
     prev_hash: str = Field(unique=True)
     hash: str = Field(unique=True)

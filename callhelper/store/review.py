@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -186,8 +185,7 @@ def case_timeline(review: ReviewSet, label: str, case_id: int) -> ReviewTimeline
 
 def _deleted_notes(connection: Connection) -> list[Entry]:
     return [Entry(*row) for row in connection.execute(text(
-        "SELECT id, at, actor, action, entity, uid, before, after, prev_hash, hash "
-        "FROM audit_entry WHERE entity = :entity AND action = 'delete' ORDER BY id"),
+        f"{audit.SELECT_ENTRIES} WHERE entity = :entity AND action = 'delete' ORDER BY id"),
         {"entity": Entity.NOTE.value})]
 
 
@@ -206,8 +204,8 @@ class Summary:
     """What the charts show, for the cases the filters select, over every file."""
 
     calls_per_day: dict[date, int] = field(default_factory=dict)
-    #: Seconds spent on each checklist step when it was ticked, by step id.
-    step_seconds: dict[str, list[float]] = field(default_factory=dict)
+    #: How many ticks of each checklist step took how many whole seconds, by step id.
+    step_seconds: dict[str, Counter[int]] = field(default_factory=dict)
     contacts: int = 0
     escalated_contacts: int = 0
     #: Escalated and all contacts per week (the Monday it starts).
@@ -220,8 +218,20 @@ class Summary:
     subjects_per_week: dict[date, dict[str, int]] = field(default_factory=dict)
 
     def step_median(self, step_id: str) -> float | None:
-        values = self.step_seconds.get(step_id)
-        return statistics.median(values) if values else None
+        """The median time of a step's ticks, in seconds."""
+        histogram = self.step_seconds.get(step_id)
+        if not histogram:
+            return None
+        total = sum(histogram.values())
+        values = sorted(histogram)
+        middle = [(total - 1) // 2, total // 2]
+        found, seen = [], 0
+        for value in values:
+            seen += histogram[value]
+            while middle and middle[0] < seen:
+                found.append(value)
+                middle.pop(0)
+        return sum(found) / len(found)
 
     @property
     def escalation_rate(self) -> float:
@@ -229,47 +239,54 @@ class Summary:
 
 
 def summary(review: ReviewSet, filters: CaseFilter, now: datetime) -> Summary:
+    """The charts' figures. Each file is counted in SQL and only the counts come back, so a
+    file with a million notes takes a few seconds; days and weeks are local dates."""
     result = Summary()
     calls: Counter[date] = Counter()
     flags: Counter[str] = Counter()
     weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     subjects: dict[date, Counter[str]] = defaultdict(Counter)
     totals: Counter[str] = Counter()
-    steps: dict[str, list[float]] = defaultdict(list)
+    steps: dict[str, Counter[int]] = defaultdict(Counter)
     for source in review.sources:
         with source.connect() as connection:
             where, params = history.case_conditions(filters)
-            chosen = f"SELECT c.id FROM support_case c {where}"
-            for started, escalated in connection.execute(text(
-                    "SELECT k.started_at, EXISTS (SELECT 1 FROM escalation e "
-                    "WHERE e.contact_id = k.id) FROM contact k "
-                    f"WHERE k.case_id IN ({chosen})"), params):
-                day = _local(started).date()
-                calls[day] += 1
+            params["now"] = now.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+            # without filters, every row counts: no need to ask which case each belongs to
+            of_cases = f"AND k.case_id IN (SELECT c.id FROM support_case c {where})" \
+                if where else ""
+            for day, count, escalated in connection.execute(text(
+                    "SELECT date(k.started_at, 'localtime'), count(*), sum(EXISTS ("
+                    "SELECT 1 FROM escalation e WHERE e.contact_id = k.id)) FROM contact k "
+                    f"WHERE 1 = 1 {of_cases} GROUP BY 1"), params):
+                day = date.fromisoformat(day)
+                calls[day] += count
                 week = weeks[day - timedelta(days=day.weekday())]
-                week[0] += bool(escalated)
-                week[1] += 1
-            for step_id, elapsed in connection.execute(text(
-                    "SELECT s.step_id, s.step_elapsed_ms FROM step_event s WHERE s.done = 1 "
-                    "AND s.id IN (SELECT max(t.id) FROM step_event t JOIN contact k "
-                    f"ON k.id = t.contact_id WHERE k.case_id IN ({chosen}) "
-                    "GROUP BY t.contact_id, t.step_id)"), params):
-                steps[step_id].append(elapsed / 1000)
-            for (flag_list,) in connection.execute(text(
-                    "SELECT n.flags FROM note n JOIN contact k ON k.id = n.contact_id "
-                    f"WHERE n.flags != '[]' AND k.case_id IN ({chosen})"), params):
-                flags.update(json.loads(flag_list) if isinstance(flag_list, str) else flag_list)
-            for subject, created, prevention, status in connection.execute(text(
-                    "SELECT c.subject, c.created_at, c.prevention, c.status FROM support_case c "
-                    f"{where}"), params):
-                opened = _local(created)
-                if subject:
-                    day = opened.date()
-                    subjects[day - timedelta(days=day.weekday())][subject] += 1
-                    totals[subject] += 1
-                if prevention and status != "resolved":
-                    age = (now - opened).days
-                    result.prevention_by_age[sum(age >= limit for limit in AGE_BUCKETS)] += 1
+                week[0] += escalated
+                week[1] += count
+            for step_id, seconds, count in connection.execute(text(
+                    "SELECT s.step_id, s.step_elapsed_ms / 1000, count(*) FROM step_event s "
+                    "JOIN contact k ON k.id = s.contact_id "
+                    f"WHERE s.done = 1 {of_cases} GROUP BY 1, 2"), params):
+                steps[step_id][seconds] += count
+            for flag_list, count in connection.execute(text(
+                    "SELECT n.flags, count(*) FROM note n JOIN contact k ON k.id = n.contact_id "
+                    f"WHERE n.flags != '[]' {of_cases} GROUP BY 1"), params):
+                for category in (json.loads(flag_list) if isinstance(flag_list, str)
+                                 else flag_list):
+                    flags[category] += count
+            for day, subject, count in connection.execute(text(
+                    "SELECT date(c.created_at, 'localtime'), c.subject, count(*) "
+                    f"FROM support_case c {where} {'AND' if where else 'WHERE'} "
+                    "c.subject != '' GROUP BY 1, 2"), params):
+                day = date.fromisoformat(day)
+                subjects[day - timedelta(days=day.weekday())][subject] += count
+                totals[subject] += count
+            for age, count in connection.execute(text(
+                    "SELECT CAST(julianday(:now) - julianday(c.created_at) AS INTEGER), count(*) "
+                    f"FROM support_case c {where} {'AND' if where else 'WHERE'} "
+                    "c.prevention != '' AND c.status != 'resolved' GROUP BY 1"), params):
+                result.prevention_by_age[sum(age >= limit for limit in AGE_BUCKETS)] += count
     result.calls_per_day = dict(sorted(calls.items()))
     result.step_seconds = dict(steps)
     result.escalations_per_week = {week: (pair[0], pair[1]) for week, pair in
@@ -284,13 +301,6 @@ def summary(review: ReviewSet, filters: CaseFilter, now: datetime) -> Summary:
     return result
 
 
-def _local(value) -> datetime:
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone()
-
-
 # ------------------------------------------------------------------------ integrity
 
 @dataclass(frozen=True)
@@ -299,9 +309,14 @@ class Integrity:
     verification: audit.Verification
 
 
-def verify_all(review: ReviewSet) -> list[Integrity]:
+def verify_all(review: ReviewSet,
+               stop: Callable[[], bool] | None = None) -> list[Integrity] | None:
+    """Every file's audit trail; None if ``stop`` ended the work early."""
     results = []
     for source in review.sources:
         with source.connect() as connection:
-            results.append(Integrity(source.label, audit.verify(connection)))
+            try:
+                results.append(Integrity(source.label, audit.verify(connection, stop)))
+            except audit.Stopped:
+                return None
     return results

@@ -64,12 +64,15 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 def build_call_window(paths: Paths, settings: Settings, clock: Clock | None = None):
     """The call window with its own store worker; used by ``run`` and by the tests."""
+    from callhelper.store.startup import StartupOpener
     from callhelper.ui.call_window import CallWindow
     from callhelper.ui.store_client import StoreClient
 
-    store = StoreClient(paths.database_url)
-    return CallWindow(paths, settings, store, playbook_catalog(paths), demand_rules(),
-                      clock or SystemClock(), ui_language(settings))
+    clock = clock or SystemClock()
+    opener = StartupOpener(paths.database_url, paths.backup_dir, clock.now)
+    store = StoreClient(paths.database_url, opener=opener)
+    return CallWindow(paths, settings, store, playbook_catalog(paths), demand_rules(), clock,
+                      ui_language(settings), opener)
 
 
 def close_on_termination(app: QApplication) -> None:
@@ -106,6 +109,7 @@ def run(paths: Paths, settings: Settings, command: Command | None = None) -> int
     server.command.connect(window.handle_command)
     window.show()
     window.handle_command(command)
+    window.start_cti()
     return app.exec()
 
 

@@ -37,13 +37,17 @@ from callhelper.core.session import CallSession, CallState, StepChange, format_o
 from callhelper.store import history, journal, repository
 from callhelper.store.history import CallerHistory
 from callhelper.store.repository import CustomerProfile, NewContact, UnfinishedContact
+from callhelper.store.startup import ChoiceNeeded, StartupOpener
 from callhelper.ui.caller_panel import CallerPanel, PastContactsModel
+from callhelper.ui.export_dialog import ExportDialog
 from callhelper.ui.history_window import HistoryWindow
 from callhelper.ui.labels import level_label, note_kind_label
 from callhelper.ui.models import ChecklistModel, NoteRow, NotesModel
 from callhelper.ui.notes_view import NotesView
+from callhelper.ui.recovery import RecoveryBanner
 from callhelper.ui.settings_dialog import SettingsDialog
 from callhelper.ui.store_client import StoreClient
+from callhelper.ui.upkeep import DailyUpkeep
 from callhelper.ui.write_queue import Write, WriteQueue
 from callhelper.ui.wrap_up import WrapUpPanel
 
@@ -81,7 +85,7 @@ class CallWindow(QMainWindow):
 
     def __init__(self, paths: Paths, settings: Settings, store: StoreClient,
                  catalog: PlaybookCatalog, rules: DemandRules, clock: Clock,
-                 language: str) -> None:
+                 language: str, opener: StartupOpener | None = None) -> None:
         super().__init__()
         self._paths = paths
         self._settings = settings
@@ -104,10 +108,16 @@ class CallWindow(QMainWindow):
         self._was_stuck = False
         self._writes = WriteQueue(store, paths.data_dir / journal.JOURNAL_FILE, self)
         self._writes.changed.connect(self._show_write_state)
+        self._opener = opener
+        self.upkeep = DailyUpkeep(store, paths, settings, clock, self)
+        self.upkeep.failed.connect(lambda text: self._show_save_state(text, problem=True))
 
         self.setWindowTitle("CallHelper")
         self.setObjectName("callWindow")
         self._build()
+        self.recovery = RecoveryBanner()
+        self.recovery.chosen.connect(self._recover)
+        self.centralWidget().layout().insertWidget(0, self.recovery)
         self._bind_shortcuts()
 
         self._tick_timer = QTimer(self)
@@ -137,6 +147,7 @@ class CallWindow(QMainWindow):
                 journal.set_aside(journal_path, failed)
             return replayed, repository.unfinished_contact(session, agent)
 
+        self._open_database = open_database
         self._store.submit(open_database, self._on_database_open)
 
     # ----------------------------------------------------------------- layout
@@ -165,12 +176,17 @@ class CallWindow(QMainWindow):
         self.history_button = QPushButton(self.tr("History"))
         self.history_button.setToolTip(self.tr("Cases and search (Ctrl+H)"))
         self.history_button.clicked.connect(lambda: self.open_history())
+        self.export_button = QPushButton("⇩")
+        self.export_button.setToolTip(self.tr("Export notes or cases to CSV (Ctrl+Shift+E)"))
+        self.export_button.clicked.connect(lambda: self.open_export())
         self.settings_button = QPushButton("⚙")
         self.settings_button.setToolTip(self.tr("Settings (Ctrl+,)"))
         self.settings_button.clicked.connect(self.open_settings)
         for button in (self.start_button, self.hold_button, self.end_button, self.pin_button,
-                       self.history_button, self.settings_button):
+                       self.history_button, self.export_button, self.settings_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for button in (self.export_button, self.settings_button):  # one symbol: kept narrow
+            button.setMaximumWidth(2 * button.sizeHint().height())
 
         header = QHBoxLayout()
         timer_box = QVBoxLayout()
@@ -180,7 +196,7 @@ class CallWindow(QMainWindow):
         header.addLayout(timer_box)
         header.addStretch(1)
         for button in (self.start_button, self.hold_button, self.end_button, self.pin_button,
-                       self.history_button, self.settings_button):
+                       self.history_button, self.export_button, self.settings_button):
             header.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.caller_label = QLabel()
@@ -199,7 +215,9 @@ class CallWindow(QMainWindow):
             lambda index: self.open_history(index.data(PastContactsModel.CaseIdRole)))
         self._history_window: HistoryWindow | None = None
         self._review_window = None
-        self._pending_commands: list[Command] = []
+        self._export_dialog: ExportDialog | None = None
+        self._pending_commands: list[tuple[Command, object]] = []
+        self._cti = None
         self._lookup_timer = QTimer(self)
         self._lookup_timer.setSingleShot(True)
         self._lookup_timer.setInterval(LOOKUP_DELAY_MS)
@@ -391,6 +409,7 @@ class CallWindow(QMainWindow):
         bind("Ctrl+P", self.edit_profile)
         bind("Ctrl+H", self.open_history)
         bind("Ctrl+Shift+R", self.open_review)
+        bind("Ctrl+Shift+E", self.open_export)
         for number in range(1, 10):
             bind(f"Ctrl+{number}", partial(self.toggle_step, number - 1))
         for index, keys in enumerate(KIND_SHORTCUTS.values()):
@@ -404,14 +423,20 @@ class CallWindow(QMainWindow):
 
     # ------------------------------------------------------------ the phone system
 
-    def handle_command(self, command: Command) -> None:
-        """What the phone system says: ringing, answered, hung up (core/commands.py).
+    def handle_command(self, command: Command, reply=None) -> None:
+        """What the phone system says: ringing, answered, hung up (core/commands.py); or a
+        note to capture from another program, answered through ``reply`` once on disk.
 
-        The window comes to the front; a call under way is never disturbed by a call
-        ringing on another line. Commands that arrive before the database is open wait."""
+        The window comes to the front (not for a note); a call under way is never disturbed
+        by a call ringing on another line. Commands that arrive before the database is open
+        wait for it."""
         if not self._ready and command.action is not Action.SHOW:
-            self._pending_commands.append(command)
-            self.bring_to_front()
+            self._pending_commands.append((command, reply))
+            if command.action is not Action.NOTE:
+                self.bring_to_front()
+            return
+        if command.action is Action.NOTE:
+            self._capture_from_command(command, reply)
             return
         if command.action is Action.INCOMING:
             if self._session is None:
@@ -548,6 +573,24 @@ class CallWindow(QMainWindow):
         self._review_window.raise_()
         self._review_window.activateWindow()
         return self._review_window
+
+    def open_export(self) -> ExportDialog | None:
+        """Ctrl+Shift+E: the CSV export, opened between calls only. It does not hold up the
+        window: a call can start while an export is being written."""
+        if self._session is not None:
+            self._show_save_state(self.tr("Export opens between calls."), problem=True)
+            return None
+        dialog = self._export_dialog
+        if dialog is None or not dialog.isVisible():
+            if dialog is not None:
+                dialog.deleteLater()
+            dialog = self._export_dialog = ExportDialog(
+                self._paths.database_url, self._agent, self._clock.now().astimezone().date(),
+                self._window_state_file(), self)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
 
     def open_history(self, case_id: int | None = None) -> HistoryWindow:
         """Ctrl+H: the history browser (a click on a prior contact opens its case)."""
@@ -754,22 +797,48 @@ class CallWindow(QMainWindow):
         if session is None or session.state is CallState.READY or not text.strip():
             return
         kind = NoteKind(self.kind_combo.currentData())
-        offset_ms = round(session.elapsed_seconds() * 1000)
-        contact_uid, note_uid = session.uid, uuid.uuid4().hex
-        agent, at, rules = self._agent, self._clock.now(), self._rules
         due = self.due_edit.dateTime().toPython().astimezone() \
             if kind is NoteKind.PROMISE else None
         self.note_entry.clear()
         self.note_entry.setFocus()
         self.kind_combo.setCurrentIndex(0)
+        self._capture(text, kind, due, partial(self._on_note_refused, session.uid, text))
+
+    def _capture(self, text: str, kind: NoteKind, due, on_refused, on_saved=None) -> None:
+        """Save a note of the call under way, stamped with the call offset."""
+        session = self._session
+        offset_ms = round(session.elapsed_seconds() * 1000)
+        contact_uid, note_uid = session.uid, uuid.uuid4().hex
+        agent, at, rules = self._agent, self._clock.now(), self._rules
         if self._writes.problem is None:
             self._show_save_state(self.tr("Saving…"))
+
+        def saved(note) -> None:
+            self._on_note_saved(contact_uid, note)
+            if on_saved is not None:
+                on_saved(note)
+
         self._write(
             lambda s: repository.add_note(s, contact_uid, note_uid, kind, text, offset_ms,
                                           agent, at, rules, due),
-            partial(self._on_note_saved, contact_uid),
-            partial(self._on_note_refused, contact_uid, text),
+            saved, on_refused,
             journal.note_record(contact_uid, note_uid, kind, text, offset_ms, agent, at, due))
+
+    def _capture_from_command(self, command: Command, reply) -> None:
+        """``callhelper call note``: a note from another program (speech-to-text, a script);
+        the answer goes back once the note is on disk."""
+        answer = reply or (lambda _answer: None)
+        session = self._session
+        if session is None or session.state is CallState.READY:
+            answer({"error": "no call in progress"})
+            return
+        kind = NoteKind(command.kind)
+        due = self._clock.now() + timedelta(hours=PROMISE_DEFAULT_HOURS) \
+            if kind is NoteKind.PROMISE else None
+        self._capture(command.text, kind, due,
+                      lambda error: answer({"error": f"not saved: {type(error).__name__}"}),
+                      lambda note: answer({"saved": note.uid, "text": note.text,
+                                           "offset_ms": note.offset_ms}))
 
     def _is_current(self, contact_uid: str) -> bool:
         return self._session is not None and self._session.uid == contact_uid
@@ -829,12 +898,18 @@ class CallWindow(QMainWindow):
 
     def _on_database_open(self, result: tuple[int, UnfinishedContact | None] | None,
                           error: BaseException | None) -> None:
+        if isinstance(error, ChoiceNeeded):
+            self.recovery.ask(error.trouble)
+            return
         self._ready = error is None
         if error is not None:
             self._show_save_state(self.tr("The database could not be opened. Details are in "
                                           "the log: %1").replace("%1", str(self._paths.log_dir)),
                                   problem=True)
+            self.recovery.allow_choice_again()
         else:
+            if self._opener is not None:
+                self.recovery.show_opened(self._opener.opened())
             replayed, unfinished = result
             if unfinished is not None and self._session is None:
                 self._resume(unfinished)
@@ -845,10 +920,17 @@ class CallWindow(QMainWindow):
         if self._ready:
             self._reminder_timer.start()
             self.check_promises()
+            self.upkeep.start()
             pending, self._pending_commands = self._pending_commands, []
-            for command in pending:
-                self.handle_command(command)
+            for command, reply in pending:
+                self.handle_command(command, reply)
         self.ready.emit()
+
+    def _recover(self, backup) -> None:
+        """The answer to a database set aside or missing: open again, on ``backup`` restored
+        or (None) on an empty database."""
+        self._opener.choose(backup)
+        self._store.submit(self._open_database, self._on_database_open)
 
     def _resume(self, unfinished: UnfinishedContact) -> None:
         contact, case = unfinished.contact, unfinished.case
@@ -999,6 +1081,7 @@ class CallWindow(QMainWindow):
         self.start_button.setEnabled(self._ready)
         self.settings_button.setVisible(session is None)
         self.history_button.setVisible(session is None)
+        self.export_button.setVisible(session is None)
         self.hold_button.setVisible(in_call)
         self.end_button.setVisible(in_call)
         self.hold_button.setText(self.tr("Resume F8") if state is CallState.ON_HOLD
@@ -1150,6 +1233,21 @@ class CallWindow(QMainWindow):
             self._agent = self._settings.agent_name
             self._set_always_on_top(bool(self._settings.get("always_on_top")), save=False)
             self._show_caller()
+            if self._cti is not None:
+                self.start_cti()
+
+    def start_cti(self) -> None:
+        """The local CTI endpoint (docs/phone-systems.md), as the settings say: off by
+        default; a PBX pushing call events to it drives this window."""
+        from callhelper.ui.cti import CtiEndpoint
+
+        if self._cti is None:
+            self._cti = CtiEndpoint(self)
+            self._cti.command.connect(self.handle_command)
+        try:
+            self._cti.apply_settings(self._settings)
+        except OSError as exc:
+            self._show_save_state(str(exc), problem=True)
 
     def _set_always_on_top(self, on: bool, save: bool = True) -> None:
         if self.pin_button.isChecked() != on:
@@ -1183,5 +1281,9 @@ class CallWindow(QMainWindow):
             self._history_window.close()
         if self._review_window is not None:
             self._review_window.close()
+        if self._cti is not None:
+            self._cti.stop()
+        if self._export_dialog is not None:
+            self._export_dialog.stop()
         self._writes.close()
         super().closeEvent(event)

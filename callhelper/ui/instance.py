@@ -15,17 +15,19 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QDir, QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from shiboken6 import isValid
 
 from callhelper.core.commands import MAX_LINE, Action, Command, CommandError
 
 log = logging.getLogger(__name__)
 CONNECT_MS = 300
 WRITE_MS = 1000
-REPLY_MS = 3000
+REPLY_MS = 10_000
 LOCK_MS = 5000
 
 
@@ -56,10 +58,16 @@ def send(name: str, command: Command, wait_reply: bool = False) -> bytes | None:
     return reply.strip()
 
 
-class InstanceServer(QObject):
-    """The running window's side: each line received becomes a Command (or a refusal)."""
+Reply = Callable[[dict], None]
 
-    command = Signal(object)
+
+class InstanceServer(QObject):
+    """The running window's side: each line received becomes a Command (or a refusal).
+
+    ``command`` carries the Command and a function that answers the sender; a NOTE is
+    answered by the window once the note is on disk, every other command at once."""
+
+    command = Signal(object, object)
 
     def __init__(self, name: str, status: Callable[[], dict],
                  parent: QObject | None = None) -> None:
@@ -123,12 +131,16 @@ class InstanceServer(QObject):
         if command.action is Action.STATUS:
             self._reply(socket, self._status())
             return
-        self.command.emit(command)
-        self._reply(socket, {"ok": True})
+        reply = partial(self._reply, socket)
+        if command.action is Action.NOTE:
+            self.command.emit(command, reply)
+        else:
+            self.command.emit(command, None)
+            reply({"ok": True})
 
     @staticmethod
     def _reply(socket: QLocalSocket, answer: dict) -> None:
-        if socket.state() == QLocalSocket.LocalSocketState.ConnectedState:
+        if isValid(socket) and socket.state() == QLocalSocket.LocalSocketState.ConnectedState:
             socket.write((json.dumps(answer, ensure_ascii=False) + "\n").encode("utf-8"))
             socket.flush()
 

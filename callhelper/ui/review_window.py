@@ -9,6 +9,7 @@ worker thread with its own read-only connections (store/review.py).
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import date, datetime, time, timezone
 from functools import partial
 from html import escape
@@ -74,7 +75,8 @@ class ReviewWindow(QMainWindow):
         self._renderer = TimelineRenderer(catalog, rules, language, self)
         self._token = 0
         self._case_token = 0
-        self._store = self._open_worker()
+        self._stopping = threading.Event()
+        self._store, self._checker = self._open_worker(), self._open_worker()
         self.setWindowTitle(self.tr("CallHelper — Review (read-only)"))
         self.setObjectName("reviewWindow")
 
@@ -190,17 +192,28 @@ class ReviewWindow(QMainWindow):
             self.add_files([Path(name) for name in names])
 
     def add_files(self, files: list[Path]) -> None:
-        """Review these files too: the worker reopens every file."""
+        """Review these files too: the workers reopen every file."""
         self._files += [path for path in files if path not in self._files]
-        self._store.close()
-        self._store = self._open_worker()
+        self._close_workers()
+        self._stopping = threading.Event()
+        self._store, self._checker = self._open_worker(), self._open_worker()
         self._load_sources()
+
+    def _close_workers(self) -> None:
+        """Stop a verification under way (it can take a minute on a big file), then close."""
+        self._stopping.set()
+        self._store.close()
+        self._checker.close()
 
     def _load_sources(self) -> None:
         self.integrity_label.setText(self.tr("Checking the audit trails…"))
         self._store.submit(lambda set_: (set_.problems, [s.label for s in set_.sources],
                                          review.agents(set_)), self._on_sources)
-        self._store.submit(review.verify_all, self._on_integrity)
+        # on a worker of its own: checking a big file's trail must not hold up the cases
+        stopping = self._stopping
+        self._checker.submit(lambda set_: (set_.problems,
+                                           review.verify_all(set_, stopping.is_set)),
+                             self._on_integrity)
         self.reload()
 
     def _on_sources(self, result, error: BaseException | None) -> None:
@@ -208,8 +221,7 @@ class ReviewWindow(QMainWindow):
             self.count_label.setText(self.tr("The files could not be read: %1")
                                      .replace("%1", str(error)))
             return
-        problems, labels, agents = result
-        self._problems = problems
+        _problems, labels, agents = result
         chosen = self.agent.currentData()
         self.agent.blockSignals(True)
         while self.agent.count() > 1:
@@ -221,10 +233,14 @@ class ReviewWindow(QMainWindow):
         self.setWindowTitle(self.tr("CallHelper — Review (read-only): %1")
                             .replace("%1", ", ".join(labels) or self.tr("no files")))
 
-    def _on_integrity(self, results: list[review.Integrity] | None,
+    def _on_integrity(self, found: tuple[list[str], list[review.Integrity] | None] | None,
                       error: BaseException | None) -> None:
+        """Files that could not be opened, then each file's audit trail."""
+        problems, results = found if found is not None else ([], [])
+        if results is None:
+            return  # stopped: the window is closing or reopening its files
         lines = [f"<span style='color:#c62828'>✗ {escape(problem)}</span>"
-                 for problem in getattr(self, "_problems", [])]
+                 for problem in problems]
         if error is not None:
             lines.append(escape(self.tr("The audit trails could not be checked: %1")
                                 .replace("%1", str(error))))
@@ -250,6 +266,8 @@ class ReviewWindow(QMainWindow):
             Problem.RECORD_CHANGED: self.tr("%2 %3 was changed outside CallHelper (%4)"),
             Problem.RECORD_UNTRACKED: self.tr("%2 %3 was added outside CallHelper"),
             Problem.RECORD_MISSING: self.tr("%2 %3 was deleted outside CallHelper"),
+            Problem.WORDS_REMOVED: self.tr("the history of %2 %3 was emptied outside "
+                                           "CallHelper"),
         }
         entity = self.tr("note") if finding.entity == "note" else self.tr("case")
         detail = (messages[finding.problem].replace("%1", str(finding.seq))
@@ -380,5 +398,5 @@ class ReviewWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self._state.setValue("review/geometry", self.saveGeometry())
-        self._store.close()
+        self._close_workers()
         super().closeEvent(event)

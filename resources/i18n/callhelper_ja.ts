@@ -39,6 +39,10 @@
         <translation>案件と検索 (Ctrl+H)</translation>
     </message>
     <message>
+        <source>Export notes or cases to CSV (Ctrl+Shift+E)</source>
+        <translation>メモや案件を CSV に書き出す (Ctrl+Shift+E)</translation>
+    </message>
+    <message>
         <source>Settings (Ctrl+,)</source>
         <translation>設定 (Ctrl+,)</translation>
     </message>
@@ -97,6 +101,10 @@
     <message>
         <source>The review reads database files; this one is on a server.</source>
         <translation>レビューはデータベースファイルを読みます。このデータベースはサーバー上にあります。</translation>
+    </message>
+    <message>
+        <source>Export opens between calls.</source>
+        <translation>書き出しは通話と通話の間に開けます。</translation>
     </message>
     <message>
         <source>Promise due (%1)</source>
@@ -466,6 +474,29 @@
     </message>
 </context>
 <context>
+    <name>CtiEndpoint</name>
+    <message>
+        <source>Port %1 is already in use by another program: choose another port for the phone system in the settings.</source>
+        <extracomment>Seconds a client may take over one socket operation, and over its whole request.</extracomment>
+        <translation>ポート %1 は別のプログラムが使っています。設定で電話システム用に別のポートを選んでください。</translation>
+    </message>
+    <message>
+        <source>Cannot receive calls from the phone system on port %1: %2</source>
+        <translation>ポート %1 で電話システムからの着信を受け取れません: %2</translation>
+    </message>
+</context>
+<context>
+    <name>DailyUpkeep</name>
+    <message>
+        <source>Today&apos;s backup could not be made; details are in the log. It is tried again at the next start.</source>
+        <translation>今日のバックアップを作れませんでした。詳細はログにあります。次回の起動時にもう一度試します。</translation>
+    </message>
+    <message>
+        <source>Old cases could not be deleted as the retention setting asks; details are in the log.</source>
+        <translation>保存期間の設定どおりに古い案件を削除できませんでした。詳細はログにあります。</translation>
+    </message>
+</context>
+<context>
     <name>EvidenceReport</name>
     <message>
         <source>Harassment evidence — case #%1</source>
@@ -563,6 +594,113 @@
     <message>
         <source>Edited %1; the words as first recorded are kept in the audit trail.</source>
         <translation>%1 に訂正。最初に記録された言葉は監査記録に残っています。</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>CallHelper — Export</source>
+        <translation>CallHelper — 書き出し</translation>
+    </message>
+    <message>
+        <source>Notes (one row per note)</source>
+        <translation>メモ(1行に1件のメモ)</translation>
+    </message>
+    <message>
+        <source>Cases (one row per case)</source>
+        <translation>案件(1行に1件の案件)</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>期間</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>〜</translation>
+    </message>
+    <message>
+        <source>All agents</source>
+        <translation>すべてのオペレーター</translation>
+    </message>
+    <message>
+        <source>Only mine (%1)</source>
+        <translation>自分の分だけ (%1)</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>選択…</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>書き出す</translation>
+    </message>
+    <message>
+        <source>Dates</source>
+        <translation>期間</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>オペレーター</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>ファイル</translation>
+    </message>
+    <message>
+        <source>Export to</source>
+        <translation>書き出し先</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV ファイル (*.csv)</translation>
+    </message>
+    <message>
+        <source>Choose the file to write.</source>
+        <translation>書き出すファイルを選んでください。</translation>
+    </message>
+    <message>
+        <source>Counting…</source>
+        <translation>件数を数えています…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>取り消し中…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>閉じる</translation>
+    </message>
+    <message>
+        <source>Writing %1 rows…</source>
+        <translation>%1 行を書き出し中…</translation>
+    </message>
+    <message>
+        <source>✓ %1 notes written to %2</source>
+        <translation>✓ %1 件のメモを %2 に書き出しました</translation>
+    </message>
+    <message>
+        <source>✓ %1 cases written to %2</source>
+        <translation>✓ %1 件の案件を %2 に書き出しました</translation>
+    </message>
+    <message>
+        <source>Export cancelled; no file was written.</source>
+        <translation>書き出しを取り消しました。ファイルは書かれていません。</translation>
+    </message>
+    <message>
+        <source>The file %1 could not be written: %2</source>
+        <translation>ファイル %1 を書けませんでした: %2</translation>
+    </message>
+    <message>
+        <source>The database could not be read; details are in the log.</source>
+        <translation>データベースを読めませんでした。詳細はログにあります。</translation>
+    </message>
+    <message>
+        <source>The export failed; details are in the log.</source>
+        <translation>書き出しに失敗しました。詳細はログにあります。</translation>
     </message>
 </context>
 <context>
@@ -731,6 +869,53 @@
     </message>
 </context>
 <context>
+    <name>RecoveryBanner</name>
+    <message>
+        <source>Start with an empty database</source>
+        <translation>空のデータベースで始める</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>The database file was damaged, so CallHelper did not use it. It was moved, unchanged, to:
+%1
+Nothing else is lost: what the file held is still in it. Restore the latest backup (%2) to continue with your cases, or start with an empty database.</source>
+        <translation>データベースファイルが壊れていたため、CallHelper は使いませんでした。ファイルはそのまま次の場所に移しました:
+%1
+ほかに失われたものはありません。ファイルの中身はそのまま残っています。案件の続きを使うには最新のバックアップ(%2)を復元するか、空のデータベースで始めてください。</translation>
+    </message>
+    <message>
+        <source>The database file %1 is missing. Restore the latest backup (%2) to continue with your cases, or start with an empty database.</source>
+        <translation>データベースファイル %1 が見つかりません。案件の続きを使うには最新のバックアップ(%2)を復元するか、空のデータベースで始めてください。</translation>
+    </message>
+    <message>
+        <source>Restore the backup of %1</source>
+        <translation>%1 のバックアップを復元</translation>
+    </message>
+    <message>
+        <source>The backup of %1 was restored. What was saved after it is only in the damaged file: %2</source>
+        <translation>%1 のバックアップを復元しました。それ以降に保存した内容は壊れたファイルにだけあります: %2</translation>
+    </message>
+    <message>
+        <source>The backup of %1 was restored.</source>
+        <translation>%1 のバックアップを復元しました。</translation>
+    </message>
+    <message>
+        <source>The database file was damaged, so CallHelper did not use it. It was moved, unchanged, to:
+%1
+What it held is still in it. There is no backup yet, so CallHelper continues with a new, empty database.</source>
+        <translation>データベースファイルが壊れていたため、CallHelper は使いませんでした。ファイルはそのまま次の場所に移しました:
+%1
+中身はそのまま残っています。バックアップがまだないため、新しい空のデータベースで続けます。</translation>
+    </message>
+    <message>
+        <source>CallHelper continues with a new, empty database. The backups are still in %1.</source>
+        <translation>新しい空のデータベースで続けます。バックアップは %1 に残っています。</translation>
+    </message>
+</context>
+<context>
     <name>ReviewCasesModel</name>
     <message>
         <source>File</source>
@@ -864,6 +1049,10 @@
         <translation>%2 %3 が CallHelper の外で削除されました</translation>
     </message>
     <message>
+        <source>the history of %2 %3 was emptied outside CallHelper</source>
+        <translation>%2 %3 の履歴が CallHelper の外で消されました</translation>
+    </message>
+    <message>
         <source>note</source>
         <translation>メモ</translation>
     </message>
@@ -951,6 +1140,7 @@
     <name>SettingsDialog</name>
     <message>
         <source>CallHelper — Settings</source>
+        <extracomment>Ports below 1024 need administrator rights on most systems.</extracomment>
         <translation>CallHelper — 設定</translation>
     </message>
     <message>
@@ -972,6 +1162,46 @@
     <message>
         <source>Language</source>
         <translation>言語</translation>
+    </message>
+    <message>
+        <source>Receive call events from the phone system</source>
+        <translation>電話システムから通話のイベントを受け取る</translation>
+    </message>
+    <message>
+        <source>Shown once the endpoint is on</source>
+        <translation>受け付けを有効にすると表示されます</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>コピー</translation>
+    </message>
+    <message>
+        <source>Copy the address to the clipboard</source>
+        <translation>アドレスをクリップボードにコピー</translation>
+    </message>
+    <message>
+        <source>New token</source>
+        <translation>新しいトークン</translation>
+    </message>
+    <message>
+        <source>Make a new secret address; the phone system must then be given the new one</source>
+        <translation>新しい秘密のアドレスを作ります。電話システムには新しいアドレスを設定し直す必要があります</translation>
+    </message>
+    <message>
+        <source>Give the address to the phone system (Zammad&apos;s generic CTI interface): it posts each call&apos;s ringing, answer and hang-up there. Only programs on this computer can reach it.</source>
+        <translation>このアドレスを電話システム(Zammad の汎用 CTI インターフェース)に設定すると、着信・応答・終話をそこへ送ってきます。このコンピューター上のプログラムからしか届きません。</translation>
+    </message>
+    <message>
+        <source>Phone system</source>
+        <translation>電話システム</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>ポート</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>アドレス</translation>
     </message>
 </context>
 <context>

@@ -64,22 +64,27 @@ def test_the_app_starts_on_its_data_folder_and_closes_cleanly_on_sigterm(tmp_pat
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
-def test_a_failing_database_is_reported_in_the_log(tmp_path):
+def test_a_file_that_is_not_a_database_is_put_aside_unchanged_and_reported_in_the_log(
+        tmp_path):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     not_a_database = tmp_path / "garbage.db"
-    not_a_database.write_bytes(b"this is not a database" * 100)
+    garbage = b"this is not a database" * 100
+    not_a_database.write_bytes(garbage)
     app = subprocess.Popen([sys.executable, "-m", "callhelper", "--database-url",
                             f"sqlite:///{not_a_database}"], env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
     log = tmp_path / "logs" / "callhelper.log"
     try:
-        assert wait_for(lambda: log.exists() and "database job failed" in log.read_text())
+        assert wait_for(lambda: log.exists() and "is damaged" in log.read_text())
+        assert wait_for(lambda: schema_ready(not_a_database)), "no new database was started"
         app.send_signal(signal.SIGTERM)
         assert app.wait(timeout=30) == 0
     finally:
         if app.poll() is None:
             app.kill()
-    assert not_a_database.read_bytes() == b"this is not a database" * 100
+    [set_aside] = tmp_path.glob("garbage.db.corrupt-*")
+    assert set_aside.read_bytes() == garbage
+    assert str(set_aside) in log.read_text()
 
 
 def test_analyze_json_prints_masked_text_flags_and_requests():

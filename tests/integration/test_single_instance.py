@@ -156,3 +156,44 @@ def test_status_without_a_window_says_so(tmp_path):
 def test_a_mistyped_command_is_not_taken_for_a_number(tmp_path):
     result = cli(tmp_path, "serach", "返金")
     assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_pbx_drives_the_running_window_through_the_cti_endpoint(tmp_path, settings, stop_all):
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    port, token = free_port(), "pbx-Token_0123456789abcdefghij"
+    settings.set("cti_enabled", True)
+    settings.set("cti_port", port)
+    settings.set("cti_token", token)
+    window = launch(tmp_path)
+    stop_all.append(window)
+    assert wait_for(lambda: ready(tmp_path))
+
+    def post(used_token, **fields):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/cti/{used_token}",
+            data=urllib.parse.urlencode(fields).encode(), method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    ring = {"event": "newCall", "from": "0312345678", "to": "0120000000", "direction": "in",
+            "callId": "c-1"}
+    assert post("wrong-token-0123456789abcdef", **ring) == 403
+    assert status(tmp_path)["number"] == ""
+    assert post(token, **ring) == 200
+    assert wait_for(lambda: status(tmp_path)["number"] == "0312345678")
+    assert post(token, **{**ring, "event": "answer"}) == 200
+    assert wait_for(lambda: status(tmp_path)["call"] == "active")
+    assert post(token, **{**ring, "event": "hangup"}) == 200
+    assert wait_for(lambda: status(tmp_path)["call"] == "ended")

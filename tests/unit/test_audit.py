@@ -161,6 +161,21 @@ def test_a_rewritten_entry_is_the_first_broken_link(store, clock, db_file):
     assert (finding.problem, finding.seq, finding.uid) == (Problem.ENTRY_CHANGED, 3, "c1-n2")
 
 
+def test_words_removed_from_the_trail_of_a_kept_note_are_found(store, clock, db_file):
+    a_call(store, clock)
+    tamper(db_file, "UPDATE audit_entry SET after = '' WHERE uid = 'c1-n2'")  # allowed shape
+    finding = verified(store).finding
+    assert (finding.problem, finding.uid) == (Problem.WORDS_REMOVED, "c1-n2")
+
+
+def test_only_the_words_of_an_entry_may_be_removed(store, clock, db_file):
+    a_call(store, clock)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        tamper(db_file, "UPDATE audit_entry SET after = '{}' WHERE id = 2")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        tamper(db_file, "UPDATE audit_entry SET after_digest = '' WHERE id = 2")
+
+
 def test_a_removed_entry_breaks_the_link_after_it(store, clock, db_file):
     a_call(store, clock)
     tamper(db_file, "DROP TRIGGER audit_entry_no_delete", "DELETE FROM audit_entry WHERE id = 2")

@@ -58,6 +58,47 @@ def test_a_failed_export_leaves_no_half_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
 
 
+def test_a_progress_report_can_stop_the_export_and_keep_the_previous_file(tmp_path):
+    path = tmp_path / "out.csv"
+    path.write_text("the previous export", encoding="utf-8")
+    reports = []
+
+    class Cancelled(Exception):
+        pass
+
+    def progress(count):
+        reports.append(count)
+        if count == 6:
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        write_csv(path, ("a",), ([n] for n in range(10)), progress, every=3)
+    assert reports == [3, 6]
+    assert path.read_text(encoding="utf-8") == "the previous export"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+    assert write_csv(path, ("a",), ([n] for n in range(7)), reports.append, every=3) == 7
+    assert reports[2:] == [3, 6, 7]
+
+
+def reference_csv(header, rows):
+    """What the file must hold: every cell neutralised on its own, then written by csv."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in [header, *rows]:
+        writer.writerow([neutralize(cell) for cell in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def test_each_cell_is_written_as_neutralised_whatever_its_type_and_place(tmp_path):
+    rows = [(n, f"言葉{n}", None, 1.5, "") for n in range(2500)]
+    rows[1200] = (-3, "=1+1", None, -0.5, "\x00=")
+    rows[2400] = (7, "a\x00=b", "+81", 2.0, "x")
+    rows.append(("ragged", "-"))
+    path = tmp_path / "out.csv"
+    assert write_csv(path, ("n", "text", "none", "float", "last"), rows) == 2501
+    assert path.read_bytes() == reference_csv(("n", "text", "none", "float", "last"), rows)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(), min_size=1, max_size=4))
 def test_any_text_survives_export_and_parse(tmp_path_factory, cells):

@@ -4,6 +4,8 @@ import configparser
 import subprocess
 import sys
 
+from callhelper.handlers import launch_command
+
 
 def test_register_handlers_writes_a_desktop_file_and_keeps_other_defaults(tmp_path):
     data, config = tmp_path / "share", tmp_path / "config"
@@ -27,3 +29,12 @@ def test_register_handlers_writes_a_desktop_file_and_keeps_other_defaults(tmp_pa
         "callhelper-tel.desktop"
     assert defaults["Default Applications"]["text/html"] == "firefox.desktop"
     assert defaults["Added Associations"]["image/png"] == "viewer.desktop;"
+
+
+def test_the_built_program_registers_its_windowed_twin_where_there_is_one(tmp_path, monkeypatch):
+    program = tmp_path / "callhelper.exe"
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(program))
+    assert launch_command() == [str(program)]
+    (tmp_path / "callhelperw.exe").touch()
+    assert launch_command() == [str(tmp_path / "callhelperw.exe")]

@@ -112,3 +112,10 @@ def test_files_that_cannot_be_reviewed_are_named_with_the_reason(tmp_path, two_a
     reviewed.close()
     with pytest.raises(ReviewError, match="no such file"):
         review.open_source(tmp_path / "missing.db")
+
+
+def test_checking_the_trails_can_be_stopped(two_agents):
+    reviewed = ReviewSet.open([two_agents])
+    assert review.verify_all(reviewed, stop=lambda: True) is None
+    assert all(result.verification.ok for result in review.verify_all(reviewed))
+    reviewed.close()

@@ -48,6 +48,7 @@ def test_connections_use_wal_full_sync_foreign_keys_and_busy_timeout(store):
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 2
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
+        assert connection.execute(text("PRAGMA secure_delete")).scalar() == 1
 
 
 def test_an_empty_database_is_upgraded_when_opened(db_file):

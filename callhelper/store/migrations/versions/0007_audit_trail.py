@@ -19,8 +19,15 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
+# Entries are never changed or removed; the one exception is removing the words of a record
+# deleted for good (their digests stay, and the chain covers only those).
+KEPT = ("id", "at", "actor", "action", "entity", "uid", "before_digest", "after_digest",
+        "prev_hash", "hash")
+CHANGED = " OR ".join(f"NEW.{column} IS NOT OLD.{column}" for column in KEPT)
 APPEND_ONLY = {
-    "audit_entry_no_update": "BEFORE UPDATE ON audit_entry",
+    "audit_entry_no_update": "BEFORE UPDATE ON audit_entry WHEN " + CHANGED
+    + " OR (NEW.before IS NOT OLD.before AND NEW.before != '')"
+    + " OR (NEW.after IS NOT OLD.after AND NEW.after != '')",
     "audit_entry_no_delete": "BEFORE DELETE ON audit_entry",
 }
 
@@ -36,6 +43,8 @@ def upgrade() -> None:
         sa.Column("uid", sa.String, nullable=False),
         sa.Column("before", sa.String, nullable=False, server_default=""),
         sa.Column("after", sa.String, nullable=False, server_default=""),
+        sa.Column("before_digest", sa.String, nullable=False, server_default=""),
+        sa.Column("after_digest", sa.String, nullable=False, server_default=""),
         sa.Column("prev_hash", sa.String, nullable=False, unique=True),
         sa.Column("hash", sa.String, nullable=False, unique=True),
     )

@@ -1,0 +1,207 @@
+"""Backups of the database and putting one back.
+
+A backup is a copy made through SQLite's backup API from the app's own connection, so it
+is consistent even while the app writes (the log's committed pages included). It is made
+under a temporary name, checked with ``PRAGMA integrity_check`` and only then named
+``<database>-<local date>-<time>.db`` in the backups folder; older backups are removed only
+after that, keeping the newest ``keep``. Each backup is a single file (no ``-wal``).
+
+Restoring never overwrites: the current database and its companions are moved aside
+(``callhelper.db.before-restore-<time>``) before the backup is copied in.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from callhelper.store.engine import known_revisions
+from callhelper.store.files import (PRIVATE_FOLDER, companions, durable_copy, fsync_folder,
+                                    move_aside, private_folder, temporary_beside)
+from callhelper.store.integrity import check_file, read_only
+
+log = logging.getLogger(__name__)
+
+DEFAULT_KEEP = 7
+#: A backup is due when the newest is at least this old.
+INTERVAL = timedelta(days=1)
+#: A temporary copy left this long by an interrupted backup is removed.
+STALE_PART = timedelta(days=1)
+BEFORE_RESTORE_LABEL = "before-restore"
+_STAMP = "%Y%m%d-%H%M%S"
+
+
+class BackupError(ValueError):
+    """A backup that could not be made, or a file that cannot be restored, in plain words."""
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    made_at: datetime
+    size: int
+
+
+def _pattern(database: Path) -> re.Pattern:
+    return re.compile(re.escape(database.stem) + r"-(\d{8}-\d{6})(?:-(\d+))?\.db")
+
+
+def list_backups(folder: Path, database: Path) -> list[Backup]:
+    """The backups of ``database`` in ``folder``, newest first."""
+    pattern, found = _pattern(database), []
+    try:
+        entries = list(Path(folder).iterdir())
+    except FileNotFoundError:
+        return []
+    for path in entries:
+        match = pattern.fullmatch(path.name)
+        if match is None:
+            continue
+        try:
+            made_at = datetime.strptime(match[1], _STAMP).astimezone()
+            size = path.stat().st_size
+        except (ValueError, OSError):
+            continue
+        found.append((made_at, int(match[2] or 1), Backup(path, made_at, size)))
+    return [backup for *_, backup in sorted(found, key=lambda item: item[:2], reverse=True)]
+
+
+def newest_backup(folder: Path, database: Path) -> Backup | None:
+    backups = list_backups(folder, database)
+    return backups[0] if backups else None
+
+
+def is_due(folder: Path, database: Path, moment: datetime) -> bool:
+    newest = newest_backup(folder, database)
+    return newest is None or moment - newest.made_at >= INTERVAL
+
+
+def _free_name(folder: Path, database: Path, moment: datetime) -> Path:
+    base = f"{database.stem}-{moment.astimezone().strftime(_STAMP)}"
+    target, number = folder / f"{base}.db", 1
+    while target.exists():
+        number += 1
+        target = folder / f"{base}-{number}.db"
+    return target
+
+
+def _copy(source: sqlite3.Connection, target: Path) -> None:
+    """The database open on ``source`` into the empty file ``target``, as one file."""
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)
+        copy.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        copy.close()
+
+
+def make_backup(source: sqlite3.Connection, database: Path, folder: Path, keep: int,
+                moment: datetime) -> Backup:
+    """Copy the database open on ``source`` into ``folder``, check the copy, then remove the
+    backups beyond the newest ``keep``. Raises BackupError if the copy is not sound (the
+    older backups then stay)."""
+    folder = private_folder(Path(folder))
+    target = _free_name(folder, database, moment)
+    temporary = temporary_beside(target)
+    try:
+        try:
+            _copy(source, temporary)
+            problem = check_file(temporary, thorough=True)
+        except sqlite3.Error as exc:
+            raise BackupError(f"the backup of {database.name} failed: {exc}") from exc
+        if problem is not None:
+            raise BackupError(f"the copy of {database.name} is not sound ({problem}); "
+                              "the older backups were kept")
+        with open(temporary, "rb") as stream:
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    fsync_folder(folder)
+    prune(folder, database, keep, moment)
+    return Backup(target, moment.astimezone().replace(microsecond=0), target.stat().st_size)
+
+
+def prune(folder: Path, database: Path, keep: int, moment: datetime) -> list[Path]:
+    """Remove the backups beyond the newest ``keep`` (at least one is always kept), and the
+    temporary copies of interrupted backups; returns what was removed."""
+    removed = [backup.path for backup in list_backups(folder, database)[max(1, keep):]]
+    for part in Path(folder).glob(f".{database.stem}-*.part"):
+        if moment.timestamp() - part.stat().st_mtime > STALE_PART.total_seconds():
+            removed.append(part)
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
+
+
+def session_database(session: Session) -> tuple[sqlite3.Connection, Path]:
+    """The SQLite connection a session works on, and its file."""
+    database = session.get_bind().url.database
+    if session.get_bind().dialect.name != "sqlite" or not database:
+        raise BackupError("backups are made of a database file; this database is a server")
+    return session.connection().connection.driver_connection, Path(database)
+
+
+def back_up(session: Session, folder: Path, keep: int, moment: datetime) -> Backup:
+    """A backup of the session's database, through the session's own connection (so on the
+    store's worker it needs no second connection and sees every committed write)."""
+    source, database = session_database(session)
+    return make_backup(source, database, folder, keep, moment)
+
+
+def back_up_if_due(session: Session, folder: Path, keep: int, moment: datetime) -> Backup | None:
+    """A backup if the newest is a day old or more and the database holds a case."""
+    _source, database = session_database(session)
+    if not is_due(folder, database, moment):
+        return None
+    if session.connection().execute(text("SELECT 1 FROM support_case LIMIT 1")).first() is None:
+        return None
+    return back_up(session, folder, keep, moment)
+
+
+def check_backup(path: Path) -> None:
+    """Raise BackupError unless ``path`` is a sound CallHelper database this version opens."""
+    path = Path(path)
+    if not path.is_file():
+        raise BackupError(f"{path}: no such file")
+    try:
+        problem = check_file(path, thorough=True)
+    except sqlite3.Error as exc:
+        problem = str(exc)
+    if problem is not None:
+        raise BackupError(f"{path}: damaged, or not a database ({problem})")
+    connection = read_only(path)
+    try:
+        revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        connection.execute("SELECT 1 FROM support_case LIMIT 1")
+    except sqlite3.Error as exc:
+        raise BackupError(f"{path}: not a CallHelper database ({exc})") from exc
+    finally:
+        connection.close()
+    if revision is None or revision[0] not in known_revisions():
+        raise BackupError(f"{path}: written by a newer version of CallHelper "
+                          f"(schema {revision and revision[0]})")
+
+
+def restore(backup: Path, database: Path, moment: datetime) -> Path | None:
+    """Put ``backup`` in place of ``database``: the backup is checked first, the current
+    database (with its ``-wal`` and ``-shm``) is moved aside, and the backup copied in.
+    Returns where the current database was moved, or None if there was none."""
+    check_backup(backup)
+    database = Path(database)
+    database.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+    moved = move_aside(database, BEFORE_RESTORE_LABEL, moment) \
+        if database.exists() or companions(database) else None
+    durable_copy(Path(backup), database)
+    log.warning("the backup %s was restored to %s (the database it replaced: %s)", backup,
+                database, moved or "none")
+    return moved

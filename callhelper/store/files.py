@@ -1,0 +1,115 @@
+"""The database's files on disk: private folders, a database with its ``-wal`` and ``-shm``
+companions moved as one, and copies that are complete on disk before they get their name.
+
+The folders hold personal data (customers' numbers, what they said), so on POSIX they are
+readable by their owner only (0700), and an existing folder is tightened when it is used.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import stat
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+#: The files SQLite keeps beside a database, named by appending these to its name.
+COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def private_folder(path: Path) -> Path:
+    """Create ``path`` (and its parents) if needed and, on POSIX, make it its owner's only.
+
+    A folder that belongs to another user is left as it is (with a log line): tightening it
+    would lock that user out."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+    if os.name != "posix":
+        return path
+    try:
+        status = path.stat()
+        if stat.S_IMODE(status.st_mode) & 0o077:
+            if status.st_uid == os.getuid():
+                path.chmod(PRIVATE_FOLDER)
+            else:
+                log.warning("%s belongs to another user; its permissions were left as they are",
+                            path)
+    except OSError as exc:
+        log.warning("cannot make %s private: %s", path, exc)
+    return path
+
+
+def is_private(path: Path) -> bool:
+    """Whether only the owner may enter ``path`` (always true where POSIX modes do not apply)."""
+    return os.name != "posix" or not stat.S_IMODE(Path(path).stat().st_mode) & 0o077
+
+
+def companions(database: Path) -> list[Path]:
+    """The companion files that exist beside ``database``."""
+    return [path for suffix in COMPANIONS
+            if (path := database.with_name(database.name + suffix)).exists()]
+
+
+def file_stamp(moment: datetime) -> str:
+    """A moment in local time as file names carry it: 20261123-101502."""
+    return moment.astimezone().strftime("%Y%m%d-%H%M%S")
+
+
+def move_aside(database: Path, label: str, moment: datetime) -> Path:
+    """Rename ``database`` and its companions to ``<name>.<label>-<time>`` (``-wal`` and
+    ``-shm`` after that), so they still open together; returns the new name of the
+    database. Nothing is overwritten: an existing name gets a number added."""
+    base = f"{database.name}.{label}-{file_stamp(moment)}"
+    target, number = database.with_name(base), 1
+    while target.exists() or any(target.with_name(target.name + suffix).exists()
+                                 for suffix in COMPANIONS):
+        number += 1
+        target = database.with_name(f"{base}-{number}")
+    for companion in companions(database):
+        os.rename(companion, target.with_name(target.name + companion.name[len(database.name):]))
+    if database.exists():
+        os.rename(database, target)
+    return target
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (where the system allows opening a folder)."""
+    if os.name != "posix":
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def temporary_beside(target: Path) -> Path:
+    """A new, empty, private file in ``target``'s folder, to be renamed to ``target``."""
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
+                                    dir=target.parent)
+    os.close(handle)
+    return Path(name)
+
+
+def durable_copy(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` (which must not exist yet) through a temporary file that
+    is on disk before it is renamed: a failure leaves no half copy at ``target``."""
+    if target.exists():
+        raise FileExistsError(f"{target} exists")
+    temporary = temporary_beside(target)
+    try:
+        with open(source, "rb") as reader, open(temporary, "wb") as writer:
+            shutil.copyfileobj(reader, writer, 1 << 20)
+            writer.flush()
+            os.fsync(writer.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    fsync_folder(target.parent)

@@ -1,0 +1,168 @@
+"""Deleting cases past the retention period (``callhelper purge``, the ``retention_days``
+setting).
+
+A case expires when its last activity — the case's own changes, its calls, and its notes'
+creation, edits and completion — is older than the cut-off. A case with a call still open
+(active or awaiting its wrap-up) is kept whatever its age. An expired case goes with its
+calls, notes, step times, handlers and escalations; its customer goes too once no case or
+call of theirs is left.
+
+Each deleted note and case gets an ``Action.DELETE`` entry in the audit trail (the entries
+``audit.record`` would write, chained in one go) in the same transaction, and then the words
+of every entry about it are removed from the trail: only their digests stay, which is all
+the chain covers, so ``callhelper verify`` still passes while nothing of the purged
+records' content is kept.
+
+The work is done a batch of cases at a time, each batch its own transaction, so a large
+file needs little memory and the app's own writes get their turn between batches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from callhelper.core.audit import Action, Entity, timestamp
+from callhelper.store import audit
+from callhelper.store.engine import Store
+from callhelper.store.history import _stored
+from callhelper.store.models import Contact, Note, SupportCase
+
+PURGE_ACTOR = "purge"
+BATCH_CASES = 200
+
+#: Cases whose last activity is before :cutoff and that have no call still open.
+EXPIRED = """
+    c.updated_at < :cutoff AND c.created_at < :cutoff
+    AND NOT EXISTS (
+        SELECT 1 FROM contact k WHERE k.case_id = c.id
+        AND (k.state != 'closed' OR k.started_at >= :cutoff
+             OR coalesce(k.ended_at, '') >= :cutoff))
+    AND NOT EXISTS (
+        SELECT 1 FROM contact k JOIN note n ON n.contact_id = k.id WHERE k.case_id = c.id
+        AND (n.created_at >= :cutoff OR coalesce(n.edited_at, '') >= :cutoff
+             OR coalesce(n.done_at, '') >= :cutoff))
+"""
+#: Customers of the cases in :ids (given as a subquery) that nothing else refers to.
+LEFT_ALONE = """
+    SELECT id FROM customer WHERE id IN (
+        SELECT customer_id FROM support_case WHERE id IN ({ids})
+        UNION SELECT customer_id FROM contact WHERE case_id IN ({ids}))
+    AND NOT EXISTS (SELECT 1 FROM support_case s
+                    WHERE s.customer_id = customer.id AND s.id NOT IN ({ids}))
+    AND NOT EXISTS (SELECT 1 FROM contact k
+                    WHERE k.customer_id = customer.id AND k.case_id NOT IN ({ids}))
+"""
+CONTACT_TABLES = ("note", "step_event", "contact_handler", "escalation")
+
+
+def cutoff(days: int, now: datetime) -> datetime:
+    if days < 1:
+        raise ValueError(f"the retention period is at least one day, not {days}")
+    return now - timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What a purge deleted (or would delete)."""
+
+    cases: int = 0
+    contacts: int = 0
+    notes: int = 0
+    customers: int = 0
+
+    def __add__(self, other: Purged) -> Purged:
+        return Purged(self.cases + other.cases, self.contacts + other.contacts,
+                      self.notes + other.notes, self.customers + other.customers)
+
+
+def expired(session: Session, before: datetime) -> Purged:
+    """What a purge with this cut-off would delete, counted without loading any row."""
+    ids = f"SELECT c.id FROM support_case c WHERE {EXPIRED}"
+    row = session.connection().execute(text(
+        f"WITH expired AS ({ids}) SELECT "
+        "(SELECT count(*) FROM expired), "
+        "(SELECT count(*) FROM contact WHERE case_id IN (SELECT id FROM expired)), "
+        "(SELECT count(*) FROM note n JOIN contact k ON k.id = n.contact_id "
+        " WHERE k.case_id IN (SELECT id FROM expired)), "
+        f"(SELECT count(*) FROM ({LEFT_ALONE.format(ids='SELECT id FROM expired')}))"),
+        {"cutoff": _stored(before)}).one()
+    return Purged(*row)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One batch done: what it deleted, and where the next one starts (None: all done)."""
+
+    purged: Purged
+    after: int | None
+
+
+def purge_batch(session: Session, before: datetime, actor: str, at: datetime,
+                after: int = 0, size: int = BATCH_CASES) -> Batch:
+    """Delete the next ``size`` expired cases with an id above ``after``, recording each
+    note and case in the audit trail. The caller commits."""
+    connection = session.connection()
+    params = {"cutoff": _stored(before), "after": after, "size": size}
+    found = connection.execute(text(
+        f"SELECT c.id FROM support_case c WHERE c.id > :after AND {EXPIRED} "
+        "ORDER BY c.id LIMIT :size"), params).scalars().all()
+    if not found:
+        return Batch(Purged(), None)
+    marks = _id_list(found)
+    # A write first: from here the transaction holds the write lock, so what is read below
+    # cannot change before it is deleted (and the audit chain cannot move on meanwhile).
+    connection.execute(text(f"UPDATE support_case SET updated_at = updated_at "
+                            f"WHERE id IN ({marks})"))
+    ids = connection.execute(text(
+        f"SELECT c.id FROM support_case c WHERE c.id IN ({marks}) AND {EXPIRED}"),
+        params).scalars().all()
+    marks = _id_list(ids)
+    notes = [(note.uid, audit.note_snapshot(note, contact_uid)) for note, contact_uid in
+             session.exec(select(Note, Contact.uid)
+                          .join(Contact, col(Contact.id) == Note.contact_id)
+                          .where(col(Contact.case_id).in_(ids)).order_by(col(Note.id)))]
+    cases = [(case.uid, audit.case_snapshot(case)) for case in session.exec(
+        select(SupportCase).where(col(SupportCase.id).in_(ids)).order_by(col(SupportCase.id)))]
+    customers = connection.execute(text(LEFT_ALONE.format(ids=marks))).scalars().all()
+    contacts = f"SELECT id FROM contact WHERE case_id IN ({marks})"
+    for table in CONTACT_TABLES:
+        connection.execute(text(f"DELETE FROM {table} WHERE contact_id IN ({contacts})"))
+    contact_count = connection.execute(text(
+        f"DELETE FROM contact WHERE case_id IN ({marks})")).rowcount
+    connection.execute(text(f"DELETE FROM support_case WHERE id IN ({marks})"))
+    if customers:
+        people = _id_list(customers)
+        connection.execute(text(f"DELETE FROM customer_phone WHERE customer_id IN ({people})"))
+        connection.execute(text(f"DELETE FROM customer WHERE id IN ({people})"))
+    chain, moment = audit.Chain(audit.last_hash(connection)), timestamp(at)
+    audit.Chain.insert(connection, [
+        chain.row(moment, actor, Action.DELETE, entity, uid, None, state)
+        for entity, records in ((Entity.NOTE, notes), (Entity.CASE, cases))
+        for uid, state in records])
+    audit.redact(connection, Entity.NOTE, [uid for uid, _ in notes])
+    audit.redact(connection, Entity.CASE, [uid for uid, _ in cases])
+    return Batch(Purged(len(cases), contact_count, len(notes), len(customers)), max(found))
+
+
+def _id_list(ids) -> str:
+    """Row ids for an ``IN (…)``; an empty list matches nothing."""
+    return ", ".join(str(int(row_id)) for row_id in ids) or "NULL"
+
+
+def purge(store: Store, before: datetime, actor: str, at: datetime,
+          progress: Callable[[Purged], None] | None = None) -> Purged:
+    """Delete every expired case, a batch per transaction; ``progress`` gets the running
+    total after each batch."""
+    total, after = Purged(), 0
+    while after is not None:
+        with store.unit_of_work() as session:
+            batch = purge_batch(session, before, actor, at, after)
+        total, after = total + batch.purged, batch.after
+        if progress is not None and batch.purged.cases:
+            progress(total)
+    return total

@@ -1,0 +1,109 @@
+"""Opening the window's database at start-up: checked before anything is written to it.
+
+The file gets SQLite's quick check first. A damaged file is moved aside, unchanged (see
+integrity.py). Then, if a sound backup exists, nothing is opened until the user chooses
+between that backup and an empty database (``ChoiceNeeded`` says so); without a backup a
+new, empty database is started. A database file that is missing while backups exist gets
+the same choice: it was moved or deleted, and starting empty would hide that.
+
+The opener runs on the store's worker, so the check and a restore never hold up the
+window; ``opened()`` then tells the window what happened.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from callhelper.store.backup import Backup, BackupError, check_backup, list_backups, restore
+from callhelper.store.engine import Store
+from callhelper.store.integrity import SetAside, set_aside_if_damaged
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Trouble:
+    """The database could not be used as it was: set aside (damaged), or missing."""
+
+    database: Path
+    set_aside: SetAside | None
+    backup: Backup | None
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What happened on the way to an open database (both None: nothing worth telling)."""
+
+    trouble: Trouble | None
+    restored: Backup | None
+
+
+class ChoiceNeeded(Exception):
+    """The database was set aside or is missing, and a backup could replace it: the user
+    chooses (``StartupOpener.choose``) before anything is opened."""
+
+    def __init__(self, trouble: Trouble) -> None:
+        what = f"moved to {trouble.set_aside.path}" if trouble.set_aside else "missing"
+        super().__init__(f"the database {trouble.database} is {what}; a backup is offered")
+        self.trouble = trouble
+
+
+class StartupOpener:
+    """The store worker's opener for the call window (``StoreClient(opener=...)``)."""
+
+    def __init__(self, url: str, backup_dir: Path, now: Callable[[], datetime]) -> None:
+        prefix = "sqlite:///"
+        self._url = url
+        self._database = Path(url[len(prefix):]) if url.startswith(prefix) else None
+        self._backup_dir = Path(backup_dir)
+        self._now = now
+        self._choice: Backup | bool | None = None
+        self._opened = Opened(None, None)
+
+    def choose(self, backup: Backup | None) -> None:
+        """At the next opening: restore ``backup``, or (None) start an empty database."""
+        self._choice = backup if backup is not None else False
+
+    def opened(self) -> Opened:
+        """What happened at the last opening that succeeded."""
+        return self._opened
+
+    def __call__(self) -> Store:
+        if self._database is not None:
+            self._prepare(self._database)
+        return Store(self._url)
+
+    def _prepare(self, database: Path) -> None:
+        choice, self._choice = self._choice, None
+        trouble = self._opened.trouble
+        if isinstance(choice, Backup):
+            restore(choice.path, database, self._now())
+            self._opened = Opened(trouble, choice)
+            return
+        if choice is False:
+            self._opened = Opened(trouble, None)
+            return
+        set_aside = set_aside_if_damaged(database, self._now())
+        if set_aside is None and database.exists():
+            return
+        backup = self._latest_sound_backup(database)
+        if set_aside is None and backup is None:
+            return  # the first start: nothing to tell
+        trouble = Trouble(database, set_aside, backup)
+        self._opened = Opened(trouble, None)
+        if backup is not None:
+            raise ChoiceNeeded(trouble)
+
+    def _latest_sound_backup(self, database: Path) -> Backup | None:
+        for backup in list_backups(self._backup_dir, database):
+            try:
+                check_backup(backup.path)
+            except BackupError as exc:
+                log.warning("an older backup is offered: %s", exc)
+            else:
+                return backup
+        return None

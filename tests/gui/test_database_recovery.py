@@ -1,0 +1,167 @@
+"""A damaged or missing database at start-up: the agent is told in plain words, the damaged
+file is kept, and the latest backup is one click away. And the daily upkeep: a backup, and
+the retention setting applied."""
+
+import sqlite3
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+
+from callhelper.core.commands import Action, Command
+from callhelper.store import audit
+from callhelper.store.backup import list_backups, make_backup
+from callhelper.store.integrity import damaged_files
+from callhelper.store.review import open_source
+from callhelper.ui.app import build_call_window
+from damage import DEMO_NOW, case_count, damage, database_with_cases
+from keyboard import type_text
+
+
+@pytest.fixture
+def database(paths):
+    return database_with_cases(paths.database_file)
+
+
+def backup_of(database, paths, moment):
+    source = sqlite3.connect(database)
+    try:
+        return make_backup(source, database, paths.backup_dir, 7, moment)
+    finally:
+        source.close()
+
+
+def start(qtbot, paths, settings, clock):
+    window = build_call_window(paths, settings, clock)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_a_damaged_database_is_put_aside_and_the_backup_restored_with_one_click(
+        qtbot, paths, settings, clock, database):
+    backup = backup_of(database, paths, DEMO_NOW - timedelta(hours=20))
+    damaged = damage(database)
+    window = start(qtbot, paths, settings, clock)
+    qtbot.waitUntil(window.recovery.restore_button.isVisible)
+    [set_aside] = damaged_files(database)
+    message = window.recovery.message.text()
+    assert "damaged" in message and str(set_aside) in message
+    assert "Nothing else is lost" in message
+    assert f"{backup.made_at:%Y-%m-%d %H:%M}" in window.recovery.restore_button.text()
+    assert not window.start_button.isEnabled()
+
+    with qtbot.waitSignal(window.ready, timeout=10_000):
+        qtbot.mouseClick(window.recovery.restore_button, Qt.MouseButton.LeftButton)
+    assert window.recovery.isVisible() and not window.recovery.restore_button.isVisible()
+    assert "was restored" in window.recovery.message.text()
+    assert str(set_aside) in window.recovery.message.text()
+    assert set_aside.read_bytes() == damaged
+
+    window.number_input.setText("03-1234-5678")
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    type_text(window.note_entry, "復元の後の言葉")
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.notes_model.rowCount() == 1)
+    window.close()
+    assert case_count(database) == 31
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT text FROM note ORDER BY id DESC LIMIT 1").fetchone() \
+            == ("復元の後の言葉",)
+    connection.close()
+
+
+def test_without_a_backup_the_window_says_so_and_starts_an_empty_database(
+        qtbot, paths, settings, clock, database):
+    damaged = damage(database)
+    window = build_call_window(paths, settings, clock)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.ready, timeout=10_000):
+        window.show()
+    [set_aside] = damaged_files(database)
+    assert set_aside.read_bytes() == damaged
+    assert window.recovery.isVisible()
+    assert str(set_aside) in window.recovery.message.text()
+    assert "new, empty database" in window.recovery.message.text()
+    assert window.start_button.isEnabled()
+    qtbot.mouseClick(window.recovery.dismiss_button, Qt.MouseButton.LeftButton)
+    assert not window.recovery.isVisible()
+    assert case_count(database) == 0
+
+
+def test_a_missing_database_can_also_start_empty_and_the_backups_stay(
+        qtbot, paths, settings, clock, database):
+    backup = backup_of(database, paths, DEMO_NOW - timedelta(hours=3))
+    database.unlink()
+    window = start(qtbot, paths, settings, clock)
+    qtbot.waitUntil(window.recovery.empty_button.isVisible)
+    assert "is missing" in window.recovery.message.text()
+    with qtbot.waitSignal(window.ready, timeout=10_000):
+        qtbot.mouseClick(window.recovery.empty_button, Qt.MouseButton.LeftButton)
+    assert "new, empty database" in window.recovery.message.text()
+    assert case_count(database) == 0
+    assert backup.path.exists()
+
+
+def test_calls_announced_while_the_choice_is_open_wait_for_it(
+        qtbot, paths, settings, clock, database):
+    backup_of(database, paths, DEMO_NOW - timedelta(hours=3))
+    damage(database)
+    window = start(qtbot, paths, settings, clock)
+    qtbot.waitUntil(window.recovery.restore_button.isVisible)
+    window.handle_command(Command(Action.START, "03-9999-0000"))
+    assert window.session is None
+    with qtbot.waitSignal(window.ready, timeout=10_000):
+        qtbot.mouseClick(window.recovery.restore_button, Qt.MouseButton.LeftButton)
+    assert window.session is not None
+
+
+def test_the_daily_backup_is_made_at_start_once_a_day(qtbot, paths, settings, clock, database):
+    window = build_call_window(paths, settings, clock)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.upkeep.finished, timeout=10_000) as done:
+        window.show()
+    backup, purged = done.args
+    assert backup.path.parent == paths.backup_dir
+    assert f"{clock.now().astimezone():%Y%m%d-%H%M%S}" in backup.path.name
+    assert case_count(backup.path) == 30 and purged.cases == 0
+    window.close()
+
+    clock.advance(3600)
+    again = build_call_window(paths, settings, clock)
+    qtbot.addWidget(again)
+    with qtbot.waitSignal(again.upkeep.finished, timeout=10_000) as done:
+        again.show()
+    assert done.args[0] is None
+    assert [b.path for b in list_backups(paths.backup_dir, database)] == [backup.path]
+
+
+def test_the_retention_setting_is_applied_at_start_and_the_trail_stays_whole(
+        qtbot, paths, settings, clock, database):
+    settings.set("retention_days", 60)
+    window = build_call_window(paths, settings, clock)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.upkeep.finished, timeout=20_000) as done:
+        window.show()
+    backup, purged = done.args
+    assert case_count(backup.path) == 30, "the backup is made before anything is deleted"
+    assert purged.cases > 0
+    assert case_count(database) == 30 - purged.cases
+    window.close()
+    cutoff = (clock.now() - timedelta(days=60)).strftime("%Y-%m-%d %H:%M:%S")
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT count(*) FROM contact WHERE started_at >= ?",
+                                  (cutoff,)).fetchone()[0] > 0
+        assert connection.execute(
+            "SELECT count(*) FROM support_case c WHERE NOT EXISTS (SELECT 1 FROM contact k "
+            "WHERE k.case_id = c.id AND k.started_at >= ?)", (cutoff,)).fetchone()[0] == 0
+        assert connection.execute("SELECT count(*) FROM audit_entry WHERE actor = 'purge' "
+                                  "AND action = 'delete' AND entity = 'case'").fetchone() \
+            == (purged.cases,)
+    connection.close()
+    source = open_source(database)
+    try:
+        with source.connect() as connection:
+            assert audit.verify(connection).ok
+    finally:
+        source.engine.dispose()
