@@ -36,3 +36,35 @@ def japan_time():
         else:
             os.environ["TZ"] = saved
         time.tzset()
+
+
+THREAT = "ふざけるな、SNSに晒すぞ"
+KNEELING = "土下座して謝れ"
+
+
+def capture_cases(database_url, clock):
+    """Two callers' cases, as captured earlier: one with flagged statements, one without;
+    returns their case ids by name ("flagged", "calm")."""
+    from callhelper.core.case import NoteKind
+    from callhelper.store import repository
+    from callhelper.store.engine import Store
+    from callhelper.store.repository import NewContact
+    from callhelper.ui.app import demand_rules
+
+    store = Store(database_url)
+    ids = {}
+    for uid, notes in (("flagged", [(40, NoteKind.AGENT_NOTE, "お詫びし、状況を確認"),
+                                    (189, NoteKind.QUOTE, THREAT),
+                                    (420, NoteKind.QUOTE, KNEELING)]),
+                       ("calm", [(30, NoteKind.QUOTE, "返金してほしい")])):
+        start = clock.now()
+        with store.unit_of_work() as session:
+            ids[uid] = repository.start_contact(session, NewContact(
+                uid, "鈴木", "complaint", 2, start, "03-1234-5678", "山田 太郎")).case_id
+            for number, (seconds, kind, text) in enumerate(notes):
+                clock.advance(start.timestamp() + seconds - clock.now().timestamp())
+                repository.add_note(session, uid, f"{uid}-{number}", kind, text, seconds * 1000,
+                                    "鈴木", clock.now(), demand_rules())
+        clock.advance(3600)
+    store.close()
+    return ids

@@ -8,18 +8,18 @@ asked is dropped, so typing never waits and never shows stale results.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timezone
+from datetime import datetime, timezone
 from functools import partial
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex,
+from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPersistentModelIndex,
                             QSettings, QSize, QSortFilterProxyModel, QStandardPaths, Qt,
                             QTimer)
 from PySide6.QtGui import (QAbstractTextDocumentLayout, QBrush, QColor, QKeySequence, QShortcut,
                            QTextDocument)
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QFileDialog,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog,
                                QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QMainWindow, QPushButton,
                                QSplitter, QStyle,
@@ -35,6 +35,7 @@ from callhelper.store.evidence import case_evidence
 from callhelper.store.history import CaseFilter, CaseRow, CaseTimeline, PromiseRow, SearchHit
 from callhelper.ui.labels import note_kind_tag, status_label
 from callhelper.ui.evidence import write_evidence
+from callhelper.ui.date_filter import OptionalDateEdit
 from callhelper.ui.store_client import StoreClient
 from callhelper.ui.timeline_view import TimelineRenderer
 from callhelper.ui.write_queue import Write, WriteQueue
@@ -233,8 +234,8 @@ class HistoryWindow(QMainWindow):
         self._search_timer.timeout.connect(self.reload)
         self.search_box.textChanged.connect(self._search_timer.start)
 
-        self.since = self._date_edit()
-        self.until = self._date_edit()
+        self.since = OptionalDateEdit()
+        self.until = OptionalDateEdit()
         self.status = QComboBox()
         self.status.addItem(self.tr("Any status"), "")
         for status in CaseStatus:
@@ -337,14 +338,6 @@ class HistoryWindow(QMainWindow):
         self._store.submit(history.handlers, self._on_handlers)
         self.reload()
 
-    def _date_edit(self) -> QDateEdit:
-        edit = QDateEdit()
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
-        edit.setSpecialValueText(self.tr("any"))
-        edit.setMinimumDate(QDate(2000, 1, 1))
-        edit.setDate(edit.minimumDate())
-        return edit
 
     def _focus_search(self) -> None:
         self.search_box.setFocus()
@@ -355,13 +348,7 @@ class HistoryWindow(QMainWindow):
             self.handler.addItem(name, name)
 
     def filters(self) -> CaseFilter:
-        def moment(edit: QDateEdit, days: int = 0) -> datetime | None:
-            if edit.date() == edit.minimumDate():
-                return None
-            day = edit.date().addDays(days).toPython()
-            return datetime.combine(day, time()).astimezone(timezone.utc)
-
-        return CaseFilter(moment(self.since), moment(self.until, 1), self.status.currentData(),
+        return CaseFilter(self.since.moment(), self.until.moment(1), self.status.currentData(),
                           self.handler.currentData(), self.flagged.isChecked(),
                           self.escalated.isChecked())
 

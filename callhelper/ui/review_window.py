@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import date, datetime, time, timezone
+from datetime import date
 from functools import partial
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, QSettings, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QSettings, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QFileDialog,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog,
                                QGridLayout, QHBoxLayout, QHeaderView, QLabel, QMainWindow,
                                QPushButton, QSplitter, QTableView, QTabWidget, QTextBrowser,
                                QVBoxLayout, QWidget)
@@ -35,6 +35,7 @@ from callhelper.store.review import AGE_BUCKETS, ReviewCase, ReviewSet, ReviewTi
 from callhelper.ui.charts import BarChart, HorizontalBarChart, StackedBarChart
 from callhelper.ui.history_window import CasesModel, SortRole, _RowsModel
 from callhelper.ui.labels import status_label
+from callhelper.ui.date_filter import OptionalDateEdit
 from callhelper.ui.store_client import StoreClient
 from callhelper.ui.timeline_view import TimelineRenderer
 
@@ -83,7 +84,7 @@ class ReviewWindow(QMainWindow):
         self.agent = QComboBox()
         self.agent.setObjectName("reviewAgent")
         self.agent.addItem(self.tr("Every agent"), "")
-        self.since, self.until = self._date_edit(), self._date_edit()
+        self.since, self.until = OptionalDateEdit(), OptionalDateEdit()
         self.status = QComboBox()
         self.status.addItem(self.tr("Any status"), "")
         for status in CaseStatus:
@@ -279,23 +280,9 @@ class ReviewWindow(QMainWindow):
 
     # ----------------------------------------------------------------------- queries
 
-    def _date_edit(self) -> QDateEdit:
-        edit = QDateEdit()
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
-        edit.setSpecialValueText(self.tr("any"))
-        edit.setMinimumDate(QDate(2000, 1, 1))
-        edit.setDate(edit.minimumDate())
-        return edit
 
     def filters(self) -> CaseFilter:
-        def moment(edit: QDateEdit, days: int = 0) -> datetime | None:
-            if edit.date() == edit.minimumDate():
-                return None
-            day = edit.date().addDays(days).toPython()
-            return datetime.combine(day, time()).astimezone(timezone.utc)
-
-        return CaseFilter(moment(self.since), moment(self.until, 1), self.status.currentData(),
+        return CaseFilter(self.since.moment(), self.until.moment(1), self.status.currentData(),
                           self.agent.currentData(), self.flagged.isChecked(),
                           self.escalated.isChecked(), self.open_prevention.isChecked())
 

@@ -754,10 +754,6 @@
         <translation>案件のハラスメント発言を前後のメモとともに PDF 報告書または CSV として保存します(会社の法的対応のため)</translation>
     </message>
     <message>
-        <source>any</source>
-        <translation>指定なし</translation>
-    </message>
-    <message>
         <source>The history could not be read; details are in the log.</source>
         <translation>履歴を読み込めませんでした。詳細はログにあります。</translation>
     </message>
@@ -836,6 +832,13 @@
     <message>
         <source>Request: %1 — check its validity with the supervisor</source>
         <translation>要望: %1 — 妥当性を上司と確認</translation>
+    </message>
+</context>
+<context>
+    <name>OptionalDateEdit</name>
+    <message>
+        <source>any</source>
+        <translation>指定なし</translation>
     </message>
 </context>
 <context>
@@ -1063,10 +1066,6 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
     <message>
         <source>%1: AUDIT TRAIL BROKEN: %2</source>
         <translation>%1: 監査記録が壊れています: %2</translation>
-    </message>
-    <message>
-        <source>any</source>
-        <translation>指定なし</translation>
     </message>
     <message>
         <source>Reading…</source>

@@ -8,10 +8,10 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from test_cli import wait_for
 
 from damage import case_count, damage
 
@@ -19,15 +19,6 @@ from damage import case_count, damage
 def run_cli(*args):
     return subprocess.run([sys.executable, "-m", "callhelper", *args], capture_output=True,
                           text=True, timeout=120, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture

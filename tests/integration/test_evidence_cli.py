@@ -7,15 +7,9 @@ import sys
 
 import pytest
 
-from callhelper.core.case import NoteKind
-from callhelper.store import repository
-from callhelper.store.engine import Store
-from callhelper.store.repository import NewContact
 from callhelper.ui.app import demand_rules
-from evidence_checks import JAPAN_TZ, pdf_text
+from evidence_checks import JAPAN_TZ, KNEELING, THREAT, capture_cases, pdf_text
 
-THREAT = "ふざけるな、SNSに晒すぞ"
-KNEELING = "土下座して謝れ"
 
 
 def run_evidence(*args):
@@ -30,23 +24,7 @@ def run_evidence(*args):
 def cases(paths, settings, clock):
     """A flagged case and a calm one, captured by 鈴木, whose reports are in Japanese."""
     settings.set("language", "ja")
-    store = Store(paths.database_url)
-    ids = {}
-    for uid, notes in (("flagged", [(40, NoteKind.AGENT_NOTE, "お詫びし、状況を確認"),
-                                    (189, NoteKind.QUOTE, THREAT),
-                                    (420, NoteKind.QUOTE, KNEELING)]),
-                       ("calm", [(30, NoteKind.QUOTE, "返金してほしい")])):
-        start = clock.now()
-        with store.unit_of_work() as session:
-            ids[uid] = repository.start_contact(session, NewContact(
-                uid, "鈴木", "complaint", 2, start, "03-1234-5678", "山田 太郎")).case_id
-            for number, (seconds, kind, text) in enumerate(notes):
-                clock.advance(start.timestamp() + seconds - clock.now().timestamp())
-                repository.add_note(session, uid, f"{uid}-{number}", kind, text, seconds * 1000,
-                                    "鈴木", clock.now(), demand_rules())
-        clock.advance(3600)
-    store.close()
-    return ids
+    return capture_cases(paths.database_url, clock)
 
 
 def test_the_pdf_report_and_the_csv_of_a_case(cases, tmp_path):

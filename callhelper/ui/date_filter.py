@@ -1,0 +1,28 @@
+"""A date field for filters whose lowest value means "any date"."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QDateEdit
+
+
+class OptionalDateEdit(QDateEdit):
+    """Shows "any" until a day is chosen; ``moment()`` is that day's local start in UTC."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setCalendarPopup(True)
+        self.setDisplayFormat("yyyy-MM-dd")
+        self.setSpecialValueText(self.tr("any"))
+        self.setMinimumDate(QDate(2000, 1, 1))
+        self.setDate(self.minimumDate())
+
+    def moment(self, days: int = 0) -> datetime | None:
+        """The start of the chosen day plus ``days`` (1: the end of an "up to" day), or None
+        for any date."""
+        if self.date() == self.minimumDate():
+            return None
+        day = self.date().addDays(days).toPython()
+        return datetime.combine(day, time()).astimezone(timezone.utc)
