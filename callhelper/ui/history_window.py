@@ -47,7 +47,7 @@ SortRole = Qt.ItemDataRole.UserRole + 10
 CaseIdRole = Qt.ItemDataRole.UserRole + 11
 SpansRole = Qt.ItemDataRole.UserRole + 12
 NoteIdRole = Qt.ItemDataRole.UserRole + 13
-EVIDENCE_SHORTCUT = "Ctrl+Shift+E"
+EVIDENCE_SHORTCUT = "Ctrl+Shift+P"  # P: the printable report
 
 log = logging.getLogger(__name__)
 

@@ -50,7 +50,7 @@ def test_evidence_is_offered_only_for_a_case_with_flagged_statements(qtbot, wind
 
 def test_the_report_and_the_csv_hold_the_exact_words_and_times(qtbot, window, cases, tmp_path):
     browser = show_case(qtbot, window, cases["flagged"])
-    qtbot.keyClick(browser.table, Qt.Key.Key_E, CTRL | SHIFT)
+    qtbot.keyClick(browser.table, Qt.Key.Key_P, CTRL | SHIFT)
     with japan_time():
         save_as(qtbot, browser, tmp_path / "case-evidence", 2)
         qtbot.waitUntil(lambda: browser.evidence_status.text().startswith("Saved"))
