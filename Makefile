@@ -9,7 +9,7 @@ TS_FILES := resources/i18n/callhelper_ja.ts
 QM_FILES := $(TS_FILES:.ts=.qm)
 SOURCES := $(shell find callhelper/ui -name '*.py')
 
-.PHONY: run test dist i18n translations screenshots clean
+.PHONY: run test bench dist i18n translations screenshots clean
 
 run: $(INSTALLED) i18n
 	bash .ci/system-packages --desktop
@@ -26,6 +26,15 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test,dist]"
 	touch $@
+
+# The benchmark of DESIGN.md's targets (docs/benchmarks.md): `make bench SIZES=10k` for a
+# quick look; the demo databases are kept in benchmarks/.cache/.
+SIZES ?= 10k 100k 1m
+BENCH_ARGS ?=
+
+bench: $(INSTALLED) i18n
+	bash .ci/system-packages
+	$(BIN)/python benchmarks/bench.py --sizes $(SIZES) $(BENCH_ARGS)
 
 # The one-folder build in dist/callhelper/ (build.spec, docs/install.md). The tests build it
 # too, into a temporary folder. A fixed hash seed keeps builds of the same sources alike.

@@ -11,8 +11,16 @@ from pathlib import Path
 from callhelper import __version__
 
 
+class Parser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr (exit code 2), naming the command and where its
+    usage is shown."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see: {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="callhelper",
         description="A desktop helper for complaint calls. Without a command it opens the "
                     "call window (or brings the running one to the front); "
@@ -30,19 +38,20 @@ def build_parser() -> argparse.ArgumentParser:
         "call", help="tell the call window what the phone does (docs/phone-systems.md); "
                      "starts the window if none runs, returns at once if one does")
     actions = call.add_subparsers(dest="action", metavar="ACTION", required=True)
+    call.command_names = actions.choices
     incoming = actions.add_parser("incoming", help="ringing: show the caller's history")
-    incoming.add_argument("number", metavar="NUMBER", help="the caller's number or a "
-                          "tel:/callto: URI")
-    incoming.add_argument("--name", default="", metavar="NAME")
+    incoming.add_argument("number", type=typed_text, metavar="NUMBER",
+                          help="the caller's number or a tel:/callto: URI")
+    incoming.add_argument("--name", default="", type=typed_text, metavar="NAME")
     start = actions.add_parser("start", help="answered: start the timer")
-    start.add_argument("--number", default="", metavar="N")
-    start.add_argument("--name", default="", metavar="NAME")
+    start.add_argument("--number", default="", type=typed_text, metavar="N")
+    start.add_argument("--name", default="", type=typed_text, metavar="NAME")
     end = actions.add_parser("end", help="hung up: stop the timer and open the wrap-up")
     end.add_argument("ignored", nargs="?", metavar="NUMBER",
                      help="accepted and ignored (softphones add the number to every hook)")
     note = actions.add_parser("note", help="capture TEXT as a note of the call under way; "
                                            "returns once it is on disk")
-    note.add_argument("text", metavar="TEXT")
+    note.add_argument("text", type=typed_text, metavar="TEXT")
     note.add_argument("--kind", default="quote",
                       choices=("quote", "agent_note", "fact", "request", "promise"))
     note.add_argument("--json", action="store_true", help="machine-readable output")
@@ -55,12 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("text", metavar="TEXT")
     analyze.add_argument("--json", action="store_true", help="machine-readable output")
     cases = commands.add_parser("cases", help="prior contacts of a caller, newest first")
-    cases.add_argument("--number", required=True, metavar="N", help="the caller's number, "
-                       "in any common form (03-1234-5678, +81312345678, tel:…)")
+    cases.add_argument("--number", required=True, type=typed_text, metavar="N",
+                       help="the caller's number, in any common form (03-1234-5678, "
+                            "+81312345678, tel:…)")
     cases.add_argument("--json", action="store_true", help="machine-readable output")
     search = commands.add_parser("search", help="search notes and cases (Japanese substrings "
                                                 "of any length)")
-    search.add_argument("query", metavar="QUERY")
+    search.add_argument("query", type=typed_text, metavar="QUERY")
     search.add_argument("--limit", type=positive, default=50, metavar="K",
                         help="at most K results (default 50)")
     search.add_argument("--json", action="store_true", help="machine-readable output")
@@ -73,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="up to and including this day (YYYY-MM-DD)")
     export.add_argument("--what", choices=("notes", "cases"), default="notes",
                         help="one row per note (default) or per case")
-    export.add_argument("--agent", default="", metavar="NAME", help="only this handler's")
+    export.add_argument("--agent", default="", type=typed_text, metavar="NAME",
+                        help="only this handler's")
     evidence = commands.add_parser(
         "evidence", help="write a case's harassment evidence (its flagged statements with "
                          "their context) as a PDF report or CSV (docs/evidence.md)")
@@ -110,20 +121,40 @@ def build_parser() -> argparse.ArgumentParser:
         "purge", help="delete cases whose last activity is older than DAYS (with their calls, "
                       "notes and customers left without cases); without --yes it only "
                       "tells what it would delete")
-    purge.add_argument("--older-than", type=positive, required=True, metavar="DAYS")
+    purge.add_argument("--older-than", type=days, required=True, metavar="DAYS")
     purge.add_argument("--yes", action="store_true", help="delete them")
     purge.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
-def positive(text: str) -> int:
+#: The largest whole number a database column holds (SQLite's and PostgreSQL's bigint).
+LARGEST = 2**63 - 1
+#: The longest retention period ``purge`` takes: about 270 years.
+MOST_DAYS = 100_000
+
+
+def positive(argument: str, most: int = LARGEST) -> int:
     try:
-        value = int(text)
+        value = int(argument)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a whole number: {argument!r}") from None
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+        raise argparse.ArgumentTypeError(f"must be at least 1: {argument}")
+    if value > most:
+        raise argparse.ArgumentTypeError(f"must be at most {most}: {argument}")
     return value
+
+
+def days(argument: str) -> int:
+    return positive(argument, MOST_DAYS)
+
+
+def typed_text(argument: str) -> str:
+    """Words from the command line as they can be stored: bytes that are not UTF-8 (which
+    Python keeps as lone surrogates) become U+FFFD, as in notes (core/text.py)."""
+    from callhelper.core.text import storable_text
+
+    return storable_text(argument)[0]
 
 
 def local_date(text: str):
@@ -152,7 +183,11 @@ def export_command(args: argparse.Namespace) -> int:
     def moment(day, days=0):
         return datetime.combine(day + timedelta(days=days), time()).astimezone() if day else None
 
+    shown = False
+
     def progress(count: int) -> None:
+        nonlocal shown
+        shown = True
         print(f"\r{count} rows", end="", file=sys.stderr, flush=True)
 
     filters = ExportFilter(moment(args.since), moment(args.until, 1), args.agent)
@@ -163,7 +198,8 @@ def export_command(args: argparse.Namespace) -> int:
             count = write_csv(Path(args.out), header, rows(session, filters), progress)
     finally:
         store.close()
-    print(file=sys.stderr)
+        if shown:
+            print(file=sys.stderr)  # ends the progress line
     print(f"wrote {count} {args.what} to {args.out}")
     return 0
 
@@ -264,14 +300,22 @@ def demo_command(args: argparse.Namespace) -> int:
     from callhelper.core.flags import load_rules
     from callhelper.store.demo import fill_demo
 
+    shown = False
+
     def progress(done: int, total: int) -> None:
+        nonlocal shown
+        shown = True
         print(f"\r{done}/{total} cases", end="", file=sys.stderr, flush=True)
 
     store = open_store(args)
-    fill_demo(store, args.cases, args.seed, load_rules(resources_dir() / "rules" / "demands.toml"),
-              datetime.now(timezone.utc), progress)
-    store.close()
-    print(file=sys.stderr)
+    try:
+        fill_demo(store, args.cases, args.seed,
+                  load_rules(resources_dir() / "rules" / "demands.toml"),
+                  datetime.now(timezone.utc), progress)
+    finally:
+        store.close()
+        if shown:
+            print(file=sys.stderr)  # ends the progress line
     print(f"added {args.cases} demo cases")
     return 0
 
@@ -472,9 +516,21 @@ def run_data_command(command, args: argparse.Namespace) -> int:
 
     try:
         return command(args)
-    except (SQLAlchemyError, OSError, ValueError) as exc:
-        print(f"callhelper {args.command}: {str(exc).splitlines()[0]}", file=sys.stderr)
+    except (SQLAlchemyError, OSError, ValueError, OverflowError) as exc:
+        lines = str(exc).splitlines() or [type(exc).__name__]
+        print(f"callhelper {args.command}: {lines[0]}", file=sys.stderr)
         return 1
+
+
+def command_parser(parser: argparse.ArgumentParser,
+                   args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The parser of the command (and action) that ``args`` name."""
+    for name in (getattr(args, "command", None), getattr(args, "action", None)):
+        commands = getattr(parser, "command_names", {})
+        if name not in commands:
+            break
+        parser = commands[name]
+    return parser
 
 
 OPTIONS_WITH_VALUES = ("--data-dir", "--database-url")
@@ -540,7 +596,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = with_call_command(list(sys.argv[1:] if argv is None else argv),
                              set(parser.command_names))
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # told by the command they were given to, with its usage
+        command_parser(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")
     data_commands = {"analyze": analyze_command, "cases": cases_command,
                      "search": search_command, "demo": demo_command, "export": export_command,
                      "evidence": evidence_command,

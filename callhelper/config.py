@@ -157,8 +157,10 @@ _BY_NAME = {setting.name: setting for setting in SETTINGS}
 class Settings:
     """The user's settings, stored as JSON in the config folder.
 
-    Unknown keys and values of the wrong type are ignored (with a log line),
-    so a hand-edited file never stops the app from starting.
+    Unknown keys are ignored, and a file that does not read or values of the wrong type
+    or out of range give way to the defaults, so a hand-edited file never stops the app
+    from starting. ``problem`` then says what was wrong, and the file is left as it is
+    (changes are kept in memory) until the user saves the settings (``save``).
     """
 
     def __init__(self, path: Path) -> None:
@@ -181,7 +183,13 @@ class Settings:
         if not setting.accepts(value):
             raise ValueError(f"setting {name}: {setting.description}")
         self._values[name] = value
+        if self.problem is None:
+            self._save()
+
+    def save(self) -> None:
+        """Write every setting, replacing a file that did not read as it was."""
         self._save()
+        self.problem = None
 
     @property
     def agent_name(self) -> str:
@@ -198,14 +206,21 @@ class Settings:
             return
         if not isinstance(raw, dict):
             self.problem = f"{self.path}: not a JSON object"
+            log.warning("settings not read, defaults used: %s", self.problem)
             return
+        wrong = []
         for name, value in raw.items():
             setting = _BY_NAME.get(name)
-            if setting is None or not setting.accepts(value):
-                log.warning("setting %r ignored: unknown, of the wrong type or out of range",
-                            name)
-                continue
-            self._values[name] = value
+            if setting is None:
+                log.warning("setting %r ignored: unknown", name)
+            elif not setting.accepts(value):
+                wrong.append(name)
+            else:
+                self._values[name] = value
+        if wrong:
+            self.problem = (f"{self.path}: {', '.join(wrong)}: of the wrong type or out of "
+                            "range")
+            log.warning("settings with their defaults: %s", self.problem)
 
     def _save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

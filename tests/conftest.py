@@ -9,6 +9,9 @@ import pytest  # noqa: E402
 from callhelper.config import Settings, resolve_paths  # noqa: E402
 from callhelper.core.clock import ManualClock  # noqa: E402
 
+#: database_url and the other database fixtures: SQLite, and a real PostgreSQL server.
+pytest_plugins = ["databases"]
+
 
 @pytest.fixture(autouse=True)
 def app_dirs(tmp_path, monkeypatch):

@@ -28,7 +28,8 @@ class Action(StrEnum):
 
 
 class CommandError(ValueError):
-    """A command that cannot be carried out as given."""
+    """A command that cannot be carried out as given. Its message never repeats what the
+    command held (it reaches the log, which must not hold what customers said)."""
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,9 @@ class Command:
             raise CommandError("not a command (expected a JSON object)")
         try:
             action = Action(data.get("action"))
-        except ValueError as exc:
-            raise CommandError(f"unknown action {data.get('action')!r}") from exc
+        except ValueError as exc:  # not named: the message is logged, and may hold anything
+            raise CommandError("unknown action (expected one of "
+                               f"{', '.join(known.value for known in Action)})") from exc
         fields = {}
         for name in ("number", "name"):
             value = data.get(name, "")

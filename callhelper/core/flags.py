@@ -22,6 +22,7 @@ from pathlib import Path
 
 from callhelper.core.pii import mask_card_numbers
 from callhelper.core.playbook import Localized
+from callhelper.core.text import storable_text
 
 FLAG = "flag"
 REQUEST = "request"
@@ -45,12 +46,14 @@ class Match:
 
 @dataclass(frozen=True)
 class Analysis:
-    """What capture does to a statement: the text as stored, its flags and requests."""
+    """What capture does to a statement: the text as stored, its flags and requests, and
+    how many card numbers were masked and characters replaced (core/text.py)."""
 
     text: str
     flags: tuple[Match, ...] = ()
     requests: tuple[Match, ...] = ()
     masked_cards: int = 0
+    replaced: int = 0
 
     @property
     def flag_categories(self) -> tuple[str, ...]:
@@ -159,8 +162,10 @@ def normalize(text: str) -> tuple[str, list[int], list[int]]:
 
 
 def analyze(text: str, rules: DemandRules) -> Analysis:
-    """Mask card numbers, then find flags and requests in what would be stored."""
-    masked, masked_cards = mask_card_numbers(text)
+    """Make the text storable, mask card numbers, then find flags and requests in what
+    would be stored."""
+    storable, replaced = storable_text(text)
+    masked, masked_cards = mask_card_numbers(storable)
     normal, starts, ends = normalize(masked)
     flags: list[Match] = []
     requests: list[Match] = []
@@ -178,4 +183,4 @@ def analyze(text: str, rules: DemandRules) -> Analysis:
             (flags if category.kind == FLAG else requests).append(
                 Match(category.id, start, end))
             break
-    return Analysis(masked, tuple(flags), tuple(requests), masked_cards)
+    return Analysis(masked, tuple(flags), tuple(requests), masked_cards, replaced)

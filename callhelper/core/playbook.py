@@ -124,7 +124,8 @@ class _PlaybookReader:
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             self._fail(self._line_of_key("version"), "'version' must be a whole number ≥ 1")
         limit = data.get("call_limit_seconds")
-        if limit is not None and (not isinstance(limit, int) or limit <= 0):
+        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)
+                                  or limit <= 0):
             self._fail(self._line_of_key("call_limit_seconds"),
                        "'call_limit_seconds' must be a positive whole number")
         title = self._localized(data, "title", self._line_of_key("title"), required=True)
@@ -137,8 +138,12 @@ class _PlaybookReader:
             if step.id in seen:
                 self._fail(self._line_of_step(index), f"step id '{step.id}' is used twice")
             seen.add(step.id)
+        raw_phrasings = data.get("phrasings", [])
+        if not isinstance(raw_phrasings, list):
+            self._fail(self._line_of_key("phrasings"),
+                       "'phrasings' must be [[phrasings]] tables")
         phrasings = tuple(self._phrasing(raw, index, seen)
-                          for index, raw in enumerate(data.get("phrasings", [])))
+                          for index, raw in enumerate(raw_phrasings))
         return Playbook(playbook_id, version, title, steps, limit, phrasings,
                         self._escalation(data.get("escalation", {})))
 

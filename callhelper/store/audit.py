@@ -1,9 +1,10 @@
 """Writing and checking the audit trail (the rules are in core/audit.py).
 
-Entries are written in the same transaction as the change they describe, after it, so the
-transaction already holds the database's write lock when the end of the chain is read:
-two writers can never both extend the same link (and a unique index on ``prev_hash``
-would refuse it if they tried).
+Entries are written in the same transaction as the change they describe, after it, and
+the end of the chain is read under the chain's lock (on SQLite the database's write lock
+that transaction already holds, on PostgreSQL an advisory lock, see dialect.py): two
+writers can never both extend the same link (and a unique index on ``prev_hash`` would
+refuse it if they tried).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlmodel import Session
 from callhelper.core.audit import (ENTRY_COLUMNS, GENESIS, Action, Entity, Entry, Finding,
                                    canonical, case_state, compare_records, digest, entry_hash,
                                    first_broken_link, note_state, timestamp)
+from callhelper.store.dialect import code_point_order, lock_audit_chain
 from callhelper.store.models import AuditEntry, Note, SupportCase
 
 BATCH = 5000
@@ -37,6 +39,9 @@ def case_snapshot(case: SupportCase) -> dict[str, Any]:
 
 
 def last_hash(connection: Connection) -> str:
+    """The end of the chain, for extending it: the chain stays locked for this writer until
+    its transaction ends."""
+    lock_audit_chain(connection)
     return connection.execute(
         text("SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1")).scalar() or GENESIS
 
@@ -86,9 +91,10 @@ class Chain:
     @classmethod
     def insert(cls, connection: Connection, rows: list[tuple]) -> None:
         if rows:
-            connection.exec_driver_sql(
-                f"INSERT INTO audit_entry ({', '.join(cls.COLUMNS)}) "
-                f"VALUES ({', '.join('?' for _ in cls.COLUMNS)})", rows)
+            connection.execute(
+                text(f"INSERT INTO audit_entry ({', '.join(cls.COLUMNS)}) "
+                     f"VALUES ({', '.join(f':{column}' for column in cls.COLUMNS)})"),
+                [dict(zip(cls.COLUMNS, row)) for row in rows])
 
 
 SELECT_ENTRIES = f"SELECT {', '.join(ENTRY_COLUMNS)} FROM audit_entry"
@@ -154,7 +160,9 @@ def verify(connection: Connection, stop: Callable[[], bool] | None = None) -> Ve
 
 def _stream(connection: Connection, query: str,
             stop: Callable[[], bool] | None = None) -> Iterator[tuple]:
-    result = connection.execution_options(stream_results=True).exec_driver_sql(query)
+    # The option for this statement only: Connection.execution_options would set it for
+    # every later statement of the connection too (a server-side cursor on PostgreSQL).
+    result = connection.exec_driver_sql(query, execution_options={"stream_results": True})
     while rows := result.fetchmany(BATCH):
         if stop is not None and stop():
             result.close()
@@ -171,11 +179,12 @@ def _latest(connection: Connection, stop=None) -> Iterator[tuple[str, str, str, 
     """Each record's last state (digest and text), and whether any of its entries had
     words removed; sorted by (entity, uid)."""
     current = None
+    order = f"{code_point_order('entity', connection)}, {code_point_order('uid', connection)}"
     for entity, uid, after, after_digest, redacted in _stream(
             connection, "SELECT entity, uid, after, after_digest, "
                         "(before = '' AND before_digest != '') OR "
                         "(after = '' AND after_digest != '') "
-                        "FROM audit_entry ORDER BY entity, uid, id", stop):
+                        f"FROM audit_entry ORDER BY {order}, id", stop):
         if current is not None and (current[0], current[1]) != (entity, uid):
             yield tuple(current)
             current = None
@@ -190,14 +199,16 @@ def _latest(connection: Connection, stop=None) -> Iterator[tuple[str, str, str, 
 
 def _records(connection: Connection,
              stop=None) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Every case, then every note (entity names sort that way), each sorted by uid."""
+    """Every case, then every note (entity names sort that way), each sorted by uid (by code
+    point, as Python compares them)."""
     for row in _stream(connection, "SELECT uid, subject, status, urgency, impact, fix, "
-                                   "prevention FROM support_case ORDER BY uid", stop):
+                                   "prevention FROM support_case "
+                                   f"ORDER BY {code_point_order('uid', connection)}", stop):
         yield Entity.CASE.value, row[0], case_state(*row[1:])
     for row in _stream(connection, "SELECT n.uid, k.uid, n.kind, n.text, n.offset_ms, n.agent, "
                                    "n.flags, n.requests, n.due_at, n.done_at, n.done_by "
                                    "FROM note n JOIN contact k ON k.id = n.contact_id "
-                                   "ORDER BY n.uid", stop):
+                                   f"ORDER BY {code_point_order('n.uid', connection)}", stop):
         yield Entity.NOTE.value, row[0], note_state(
             row[1], row[2], row[3], row[4], row[5], _list(row[6]), _list(row[7]), row[8],
             row[9], row[10])

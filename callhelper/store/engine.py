@@ -2,18 +2,24 @@
 
 SQLite runs in WAL mode with ``synchronous=FULL``: a commit that returned is
 on disk, which is what lets the window show a note as saved.
+
+PostgreSQL (team mode) is reached with psycopg 3; its sessions work in UTC, as SQLite's
+columns do, whatever time zone the server is set to.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 from collections.abc import Iterator
+from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import event, exc
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+from callhelper.store.dialect import POSTGRESQL, lock_schema_upgrade
 from callhelper.store.files import PRIVATE_FOLDER
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -29,6 +35,41 @@ def is_transient(error: BaseException) -> bool:
                               OSError))
 
 
+class WriteFault(StrEnum):
+    """What keeps a transient write from the disk, as the window tells the agent."""
+
+    LOCKED = "locked"        # another program holds the database
+    FULL = "full"            # no space left on the disk
+    READ_ONLY = "read_only"  # the file or its folder cannot be written (read-only, unreachable)
+    OTHER = "other"          # anything else: a lost server, a time-out
+
+
+_SQLITE_FAULTS = {5: WriteFault.LOCKED, 6: WriteFault.LOCKED, 13: WriteFault.FULL,
+                  8: WriteFault.READ_ONLY, 10: WriteFault.READ_ONLY, 14: WriteFault.READ_ONLY}
+_POSTGRESQL_FAULTS = {"53100": WriteFault.FULL, "25006": WriteFault.READ_ONLY,
+                      "55P03": WriteFault.LOCKED, "40P01": WriteFault.LOCKED}
+_ERRNO_FAULTS = {errno.ENOSPC: WriteFault.FULL, getattr(errno, "EDQUOT", -1): WriteFault.FULL,
+                 errno.EROFS: WriteFault.READ_ONLY, errno.EACCES: WriteFault.READ_ONLY,
+                 errno.EPERM: WriteFault.READ_ONLY}
+
+
+def write_fault(error: BaseException) -> WriteFault:
+    """Why a write failed, from the database's own error code (SQLite's primary result code,
+    PostgreSQL's SQLSTATE) or the system's errno. SQLite reports a write refused by a
+    read-only or vanished file system as an I/O error (``SQLITE_IOERR``), so that counts as
+    read-only too."""
+    cause = getattr(error, "orig", None) or error
+    code = getattr(cause, "sqlite_errorcode", None)
+    if code is not None:
+        return _SQLITE_FAULTS.get(code & 0xFF, WriteFault.OTHER)
+    state = getattr(cause, "sqlstate", None)
+    if state:
+        return _POSTGRESQL_FAULTS.get(state, WriteFault.OTHER)
+    if isinstance(cause, OSError):
+        return _ERRNO_FAULTS.get(cause.errno, WriteFault.OTHER)
+    return WriteFault.OTHER
+
+
 def _apply_sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -39,10 +80,22 @@ def _apply_sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _use_utc(dbapi_connection, _record) -> None:
+    """Times compared in SQL are written as UTC without a zone (as SQLite holds them), and
+    times read come back in UTC."""
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET TIME ZONE 'UTC'")
+    cursor.close()
+    dbapi_connection.autocommit = autocommit
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; for SQLite the folder is created (its user's only) and the
-    pragmas set. A failed statement's message never shows its parameters: they are what
-    customers said, and the message goes to the log."""
+    pragmas set; a PostgreSQL URL without a driver (``postgresql://…``) uses psycopg 3.
+    A failed statement's message never shows its parameters: they are what customers said,
+    and the message goes to the log."""
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True,
                                                    mode=PRIVATE_FOLDER)
@@ -50,7 +103,13 @@ def make_engine(url: str) -> Engine:
                                hide_parameters=True)
         event.listen(engine, "connect", _apply_sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    parsed = make_url(url)
+    if parsed.drivername == POSTGRESQL:
+        parsed = parsed.set(drivername=f"{POSTGRESQL}+psycopg")
+    engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
+    if parsed.get_backend_name() == POSTGRESQL:
+        event.listen(engine, "connect", _use_utc)
+    return engine
 
 
 def _alembic_config(engine_connection):
@@ -63,10 +122,13 @@ def _alembic_config(engine_connection):
 
 
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:
-    """Create or upgrade the schema to ``revision`` with the Alembic migrations."""
+    """Create or upgrade the schema to ``revision`` with the Alembic migrations, in one
+    transaction; apps that open a server's database at the same time upgrade it one after
+    the other."""
     from alembic import command
 
     with engine.begin() as connection:
+        lock_schema_upgrade(connection)
         command.upgrade(_alembic_config(connection), revision)
 
 

@@ -1,8 +1,10 @@
 """Reading the history: a caller's past contacts and promises, and Japanese substring search.
 
-Search uses the FTS5 trigram indexes kept by the migrations for queries of three characters
-or more; shorter ones (返金, 解約) cannot use trigrams and scan the text newest first, which
-stops as soon as enough rows are found.
+Search on SQLite uses the FTS5 trigram indexes kept by the migrations for queries of three
+characters or more; shorter ones (返金, 解約) cannot use trigrams and scan the text newest
+first, which stops as soon as enough rows are found. On PostgreSQL every query is one ILIKE
+pattern, which the server answers from its pg_trgm indexes when the query has three
+characters or more, and by a scan otherwise.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from callhelper.core.case import NoteKind
 from callhelper.core.phones import DEFAULT_REGION, normalize_phone
+from callhelper.store.dialect import contains_operator, distinct_list, is_postgresql
 from callhelper.store.repository import customer_numbers, find_customer
 from callhelper.store.models import (Contact, ContactHandler, Customer, Escalation, Note,
                                      StepEvent, SupportCase)
@@ -124,23 +127,27 @@ def _like(query: str) -> str:
     return f"%{escaped}%"
 
 
+def _matching_ids(session: Session, query: str, limit: int) -> tuple[str, str, dict]:
+    """The statements that find the ids of the newest notes and cases containing ``query``,
+    and their parameters."""
+    if len(query) >= TRIGRAM and not is_postgresql(session):
+        phrase = '"' + query.replace('"', '""') + '"'
+        note_ids = "SELECT rowid FROM note_fts WHERE note_fts MATCH :q ORDER BY rowid DESC LIMIT :n"
+        case_ids = "SELECT rowid FROM case_fts WHERE case_fts MATCH :q ORDER BY rowid DESC LIMIT :n"
+        return note_ids, case_ids, {"q": phrase, "n": limit}
+    like = f"{contains_operator(session)} :q ESCAPE '\\'"
+    note_ids = f"SELECT id FROM note WHERE text {like} ORDER BY id DESC LIMIT :n"
+    case_ids = (f"SELECT id FROM support_case WHERE subject {like} OR fix {like} "
+                f"OR prevention {like} ORDER BY id DESC LIMIT :n")
+    return note_ids, case_ids, {"q": _like(query), "n": limit}
+
+
 def search(session: Session, query: str, limit: int = 50) -> list[SearchHit]:
     """Notes and cases containing ``query``, newest first."""
     query = query.strip()
     if not query:
         return []
-    if len(query) >= TRIGRAM:
-        phrase = '"' + query.replace('"', '""') + '"'
-        note_ids = "SELECT rowid FROM note_fts WHERE note_fts MATCH :q ORDER BY rowid DESC LIMIT :n"
-        case_ids = "SELECT rowid FROM case_fts WHERE case_fts MATCH :q ORDER BY rowid DESC LIMIT :n"
-        params = {"q": phrase, "n": limit}
-    else:
-        note_ids = ("SELECT id FROM note WHERE text LIKE :q ESCAPE '\\' "
-                    "ORDER BY id DESC LIMIT :n")
-        case_ids = ("SELECT id FROM support_case WHERE subject LIKE :q ESCAPE '\\' "
-                    "OR fix LIKE :q ESCAPE '\\' OR prevention LIKE :q ESCAPE '\\' "
-                    "ORDER BY id DESC LIMIT :n")
-        params = {"q": _like(query), "n": limit}
+    note_ids, case_ids, params = _matching_ids(session, query, limit)
     hits: list[SearchHit] = []
     found_notes = [row[0] for row in session.exec(text(note_ids), params=params)]
     if found_notes:
@@ -226,9 +233,10 @@ def _stored(moment: datetime) -> str:
 def list_cases(session: Session, filters: CaseFilter, limit: int = 500) -> list[CaseRow]:
     """The cases matching the filters, the most recently active first."""
     where, params = case_conditions(filters)
+    agents = distinct_list("agent", session)
     rows = session.connection().execute(text(
         "SELECT c.id, c.updated_at, coalesce(cu.name, ''), coalesce(cu.phone, ''), c.subject, "
-        "c.status, (SELECT group_concat(DISTINCT agent) FROM contact k WHERE k.case_id = c.id), "
+        f"c.status, (SELECT {agents} FROM contact k WHERE k.case_id = c.id), "
         f"c.flag_count, {ESCALATED} FROM support_case c "
         f"LEFT JOIN customer cu ON cu.id = c.customer_id {where} "
         "ORDER BY c.updated_at DESC, c.id DESC LIMIT :limit"), {**params, "limit": limit})

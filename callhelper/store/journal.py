@@ -2,11 +2,13 @@
 
 Only the writes that matter most are journalled — a contact's start and the notes — as
 JSON lines, and replayed at the next start. Both are idempotent (client-made uids), so a
-write that did reach the database before the close is not stored twice.
+write that did reach the database before the close is not stored twice. The journal is in
+the data folder, or, when that cannot be written, in a spare place (``keep``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -18,7 +20,9 @@ from sqlmodel import Session
 from callhelper.core.case import NoteKind
 from callhelper.core.flags import DemandRules
 from callhelper.core.pii import mask_card_numbers
+from callhelper.core.text import storable_text
 from callhelper.store import repository
+from callhelper.store.files import PRIVATE_FILE, PRIVATE_FOLDER
 
 log = logging.getLogger(__name__)
 JOURNAL_FILE = "unsaved-writes.jsonl"
@@ -32,18 +36,53 @@ def start_contact_record(new: repository.NewContact) -> dict:
 def note_record(contact_uid: str, note_uid: str, kind: NoteKind, text: str, offset_ms: int,
                 agent: str, created_at: datetime, due_at: datetime | None = None) -> dict:
     return {"op": "add_note", "contact_uid": contact_uid, "note_uid": note_uid,
-            "kind": NoteKind(kind).value, "text": mask_card_numbers(text)[0], "offset_ms": offset_ms, "agent": agent,
+            "kind": NoteKind(kind).value, "text": mask_card_numbers(storable_text(text)[0])[0],
+            "offset_ms": offset_ms, "agent": agent,
             "created_at": created_at.isoformat(), "due_at": due_at and due_at.isoformat()}
 
 
 def append(path: Path, records: list[dict]) -> None:
-    """Add records to the journal and make sure they are on disk."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as journal:
-        for record in records:
-            journal.write(json.dumps(record, ensure_ascii=False) + "\n")
-        journal.flush()
-        os.fsync(journal.fileno())
+    """Add records to the journal (a file its user alone may read) and make sure they are on
+    disk. A write that fails (a full disk) is taken back, so no half line is left behind."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+    data = "".join(json.dumps(record, ensure_ascii=False) + "\n"
+                   for record in records).encode("utf-8")
+    existed = path.exists()
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0),
+                     PRIVATE_FILE)
+    size = None
+    try:
+        size = os.fstat(handle).st_size
+        rest = memoryview(data)
+        while rest:
+            rest = rest[os.write(handle, rest):]
+        os.fsync(handle)
+    except OSError:
+        if size is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(handle, size)
+        os.close(handle)
+        if not existed:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
+    os.close(handle)
+
+
+def keep(paths: list[Path], records: list[dict]) -> Path:
+    """Append the records to the first of ``paths`` that takes them (the data folder's
+    journal, then a spare one in another folder); returns that path. Raises the last
+    OSError when none does."""
+    error: OSError | None = None
+    for path in paths:
+        try:
+            append(path, records)
+            return path
+        except OSError as exc:
+            log.warning("unsaved writes not kept in %s: %s", path, exc.strerror or exc)
+            error = exc
+    assert error is not None, "no journal to keep the writes in"
+    raise error
 
 
 def load(path: Path) -> list[dict]:

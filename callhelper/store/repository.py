@@ -15,6 +15,7 @@ from callhelper.core.flags import DemandRules, analyze
 from callhelper.core.phones import DEFAULT_REGION, normalize_phone, phone_key
 from callhelper.core.pii import mask_card_numbers
 from callhelper.core.session import StepChange
+from callhelper.core.text import storable_text
 from callhelper.store import audit
 from callhelper.store.models import (Contact, ContactHandler, Customer, CustomerPhone,
                                      Escalation, Note, StepEvent, SupportCase)
@@ -94,7 +95,8 @@ def _customer_for_caller(session: Session, phone: str, key: str, name: str,
 def add_note(session: Session, contact_uid: str, note_uid: str, kind: NoteKind, text: str,
              offset_ms: int, agent: str, created_at: datetime, rules: DemandRules,
              due_at: datetime | None = None) -> Note:
-    """Store a note exactly as typed, card numbers masked first.
+    """Store a note exactly as typed, card numbers masked first (and a lone surrogate, which
+    cannot be stored, replaced: core/text.py).
 
     The customer's words are checked for demands: the flags and requests are stored on
     the note and the flags counted on the case. A note whose uid is already stored is
@@ -119,13 +121,13 @@ def add_note(session: Session, contact_uid: str, note_uid: str, kind: NoteKind, 
 
 
 def _checked(kind: NoteKind, text: str, rules: DemandRules) -> tuple[str, int, list, list]:
-    """The text to store (card numbers masked), how many were masked, and for the
-    customer's words the demands found in them: flags and requests."""
+    """The text to store (storable, card numbers masked), how many were masked, and for
+    the customer's words the demands found in them: flags and requests."""
     if kind in CUSTOMER_WORDS:
         analysis = analyze(text, rules)
         return (analysis.text, analysis.masked_cards, list(analysis.flag_categories),
                 list(analysis.request_categories))
-    stored, masked = mask_card_numbers(text)
+    stored, masked = mask_card_numbers(storable_text(text)[0])
     return stored, masked, [], []
 
 

@@ -14,6 +14,7 @@ from html import escape
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
@@ -34,28 +35,32 @@ from callhelper.core.escalation import (FLAGGED, PAST_CALL_LIMIT, PAST_ESCALATIO
 from callhelper.core.flags import DemandRules
 from callhelper.core.playbook import PlaybookCatalog
 from callhelper.core.session import CallSession, CallState, StepChange, format_offset
+from callhelper.core.text import MAX_NOTE_LENGTH, storable_text
 from callhelper.store import history, journal, repository
+from callhelper.store.engine import WriteFault
 from callhelper.store.history import CallerHistory
 from callhelper.store.repository import CustomerProfile, NewContact, UnfinishedContact
 from callhelper.store.startup import ChoiceNeeded, StartupOpener
 from callhelper.ui.caller_panel import CallerPanel, PastContactsModel
-from callhelper.ui.export_dialog import ExportDialog
-from callhelper.ui.history_window import HistoryWindow
 from callhelper.ui.labels import level_label, note_kind_label
 from callhelper.ui.models import ChecklistModel, NoteRow, NotesModel
 from callhelper.ui.notes_view import NotesView
 from callhelper.ui.recovery import RecoveryBanner
-from callhelper.ui.settings_dialog import SettingsDialog
 from callhelper.ui.store_client import StoreClient
 from callhelper.ui.upkeep import DailyUpkeep
 from callhelper.ui.write_queue import Write, WriteQueue
 from callhelper.ui.wrap_up import WrapUpPanel
+
+if TYPE_CHECKING:  # the windows opened later are imported when first opened: a faster start
+    from callhelper.ui.export_dialog import ExportDialog
+    from callhelper.ui.history_window import HistoryWindow
 
 HINT_ITEMS = 1
 PROMISE_DEFAULT_HOURS = 1
 REMINDER_INTERVAL_MS = 30_000
 LOOKUP_DELAY_MS = 250
 DEFAULT_SIZE = (400, 680)
+ENTRY_UNLIMITED = 2**31 - 1  # QLineEdit's largest maxLength
 KIND_SHORTCUTS = {
     NoteKind.QUOTE: "Alt+Q",
     NoteKind.AGENT_NOTE: "Alt+N",
@@ -106,7 +111,8 @@ class CallWindow(QMainWindow):
         self._caller = CallerInfo()
         self._ready = False
         self._was_stuck = False
-        self._writes = WriteQueue(store, paths.data_dir / journal.JOURNAL_FILE, self)
+        self._writes = WriteQueue(store, paths.data_dir / journal.JOURNAL_FILE, self,
+                                  spare_journal_path=paths.config_dir / journal.JOURNAL_FILE)
         self._writes.changed.connect(self._show_write_state)
         self._opener = opener
         self.upkeep = DailyUpkeep(store, paths, settings, clock, self)
@@ -137,14 +143,24 @@ class CallWindow(QMainWindow):
         self._set_always_on_top(bool(settings.get("always_on_top")), save=False)
         self._restore_geometry()
         self._show_state()
-        journal_path, agent, rules = paths.data_dir / journal.JOURNAL_FILE, self._agent, rules
+        if settings.problem is not None:
+            self._show_save_state(self.tr("Settings not read (%1): the defaults are used, and "
+                                          "the file stays as it is until the settings are "
+                                          "saved.").replace("%1", settings.problem),
+                                  problem=True)
+        journal_paths = [paths.data_dir / journal.JOURNAL_FILE,
+                         paths.config_dir / journal.JOURNAL_FILE]
+        agent = self._agent
 
         def open_database(session: Session) -> tuple[int, UnfinishedContact | None]:
-            records = journal.load(journal_path)
-            replayed, failed = journal.replay(session, records, rules) if records else (0, [])
-            session.commit()
-            if records:
-                journal.set_aside(journal_path, failed)
+            replayed = 0
+            for journal_path in journal_paths:  # the spare one holds what the first could not
+                records = journal.load(journal_path)
+                if records:
+                    applied, failed = journal.replay(session, records, rules)
+                    session.commit()
+                    journal.set_aside(journal_path, failed)
+                    replayed += applied
             return replayed, repository.unfinished_contact(session, agent)
 
         self._open_database = open_database
@@ -245,6 +261,9 @@ class CallWindow(QMainWindow):
         self.kind_combo.currentIndexChanged.connect(self._update_placeholder)
         self.note_entry = QLineEdit()
         self.note_entry.setObjectName("noteEntry")
+        # Qt cuts longer text off silently (32767 characters by default): the entry takes any
+        # paste, and one too long to store is refused with a message (submit_note).
+        self.note_entry.setMaxLength(ENTRY_UNLIMITED)
         self.note_entry.returnPressed.connect(self.submit_note)
         self.note_entry.installEventFilter(self)
         self._editing: NoteRow | None = None
@@ -577,6 +596,8 @@ class CallWindow(QMainWindow):
     def open_export(self) -> ExportDialog | None:
         """Ctrl+Shift+E: the CSV export, opened between calls only. It does not hold up the
         window: a call can start while an export is being written."""
+        from callhelper.ui.export_dialog import ExportDialog
+
         if self._session is not None:
             self._show_save_state(self.tr("Export opens between calls."), problem=True)
             return None
@@ -594,6 +615,8 @@ class CallWindow(QMainWindow):
 
     def open_history(self, case_id: int | None = None) -> HistoryWindow:
         """Ctrl+H: the history browser (a click on a prior contact opens its case)."""
+        from callhelper.ui.history_window import HistoryWindow
+
         if self._history_window is None:
             self._history_window = HistoryWindow(self._store, self._writes, self._rules,
                                                  self._catalog,
@@ -791,6 +814,12 @@ class CallWindow(QMainWindow):
         (or, while a note is being corrected, save the correction)."""
         session = self._session
         text = self.note_entry.text()
+        if len(text) > MAX_NOTE_LENGTH:
+            self._show_save_state(self.tr("Not saved: a note holds at most %1 characters, this "
+                                          "one has %2. It stays in the entry; save it in parts.")
+                                  .replace("%1", f"{MAX_NOTE_LENGTH:,}")
+                                  .replace("%2", f"{len(text):,}"), problem=True)
+            return
         if self._editing is not None and session is not None:
             self._save_edit(text)
             return
@@ -805,7 +834,9 @@ class CallWindow(QMainWindow):
         self._capture(text, kind, due, partial(self._on_note_refused, session.uid, text))
 
     def _capture(self, text: str, kind: NoteKind, due, on_refused, on_saved=None) -> None:
-        """Save a note of the call under way, stamped with the call offset."""
+        """Save a note of the call under way, stamped with the call offset (and made storable:
+        core/text.py)."""
+        text, replaced = storable_text(text)
         session = self._session
         offset_ms = round(session.elapsed_seconds() * 1000)
         contact_uid, note_uid = session.uid, uuid.uuid4().hex
@@ -814,7 +845,7 @@ class CallWindow(QMainWindow):
             self._show_save_state(self.tr("Saving…"))
 
         def saved(note) -> None:
-            self._on_note_saved(contact_uid, note)
+            self._on_note_saved(contact_uid, note, replaced)
             if on_saved is not None:
                 on_saved(note)
 
@@ -855,7 +886,7 @@ class CallWindow(QMainWindow):
                 "%1", text)
         self._show_save_state(message, problem=True)
 
-    def _on_note_saved(self, contact_uid: str, note) -> None:
+    def _on_note_saved(self, contact_uid: str, note, replaced: int = 0) -> None:
         if not self._is_current(contact_uid):
             return
         row = NoteRow.from_note(note)
@@ -864,6 +895,9 @@ class CallWindow(QMainWindow):
         message = self.tr("✓ Saved %1").replace("%1", format_offset(row.offset_seconds))
         if note.masked_cards:
             message += " · " + self.tr("card number masked")
+        if replaced:
+            message += " · " + self.tr("%1 characters that cannot be stored replaced by �"
+                                       ).replace("%1", str(replaced))
         self._show_save_state(message)
 
     def _submit_wrap_up_shortcut(self) -> None:
@@ -1061,11 +1095,20 @@ class CallWindow(QMainWindow):
                               problem=True)
 
     def _show_write_state(self) -> None:
-        if self._writes.problem is not None:
-            self._show_save_state(
-                self.tr("Not saved yet: the database is busy or cannot be written. %1 waiting, "
-                        "retried every few seconds.").replace("%1", str(self._writes.waiting)),
-                problem=True)
+        fault = self._writes.fault
+        if fault is not None:
+            message = {
+                WriteFault.LOCKED: self.tr("Not saved yet: another program is using the "
+                                           "database. %1 waiting, retried every few seconds."),
+                WriteFault.FULL: self.tr("Not saved yet: the disk is full. Free some space; "
+                                         "%1 waiting, retried every few seconds."),
+                WriteFault.READ_ONLY: self.tr("Not saved yet: the data folder is read-only or "
+                                              "cannot be written. %1 waiting, retried every "
+                                              "few seconds."),
+            }.get(fault, self.tr("Not saved yet: the database is busy or cannot be written. %1 "
+                                 "waiting, retried every few seconds."))
+            self._show_save_state(message.replace("%1", str(self._writes.waiting)),
+                                  problem=True)
             self._was_stuck = True
         elif self._was_stuck and not self._writes.waiting:
             self._was_stuck = False
@@ -1225,6 +1268,8 @@ class CallWindow(QMainWindow):
 
     def open_settings(self) -> None:
         """Preferences, between calls only: nothing may interrupt typing during a call."""
+        from callhelper.ui.settings_dialog import SettingsDialog
+
         if self._session is not None:
             self._show_save_state(self.tr("Settings open between calls."), problem=True)
             return
@@ -1271,7 +1316,16 @@ class CallWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Quitting asks nothing: the geometry is kept, every queued write is finished
         (or journalled if the database refuses it), and an open call stays open to be
-        resumed at the next start."""
+        resumed at the next start. Only when writes are failing and cannot even be kept for
+        the next start (the disk is full, the folders cannot be written) does the window stay
+        open, saying so, as closing would lose them."""
+        if not self._writes.keep() and self._writes.fault is not None:
+            event.ignore()
+            self._show_save_state(self.tr("Not closed: the waiting notes can neither be saved "
+                                          "nor kept for the next start (the disk is full or "
+                                          "cannot be written). Free some space, then close "
+                                          "again."), problem=True)
+            return
         state = self._window_state_file()
         state.setValue("geometry", self.saveGeometry())
         state.sync()

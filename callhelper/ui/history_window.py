@@ -57,16 +57,54 @@ def _status(value: str) -> str:
 
 
 class _RowsModel(QAbstractTableModel):
-    """A read-only table over a list of rows; subclasses say what each column shows."""
+    """A read-only table over a list of rows; subclasses say what each column shows.
+
+    The model sorts itself, with one Python sort over a key per row, and each cell's text
+    is worked out once per row set: a sort proxy calls back into Python twice for every
+    comparison, which held the window up for a few hundred milliseconds at every search
+    (benchmarks/, docs/benchmarks.md)."""
+
+    COLUMNS = 0
+    CACHED_ROLES = (Qt.ItemDataRole.DisplayRole, SortRole)
+    #: The roles any of the tables answers; the view asks for a dozen more per cell.
+    ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                       Qt.ItemDataRole.ForegroundRole, SortRole, CaseIdRole, SpansRole,
+                       NoteIdRole})
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list = []
+        self._cells: dict[tuple[int, int, int], Any] = {}
+        self._sort: tuple[int, Qt.SortOrder] | None = None
 
-    def set_rows(self, rows: list) -> None:
+    def set_rows(self, rows: list, sort: tuple[int, Qt.SortOrder] | None = None) -> None:
+        """The rows, sorted by ``sort`` (column, order) or else as last sorted."""
         self.beginResetModel()
-        self._rows = list(rows)
+        self._sort = sort or self._sort
+        self._rows = self._sorted(list(rows))
+        self._cells = {}
         self.endResetModel()
+
+    def _sorted(self, rows: list) -> list:
+        if self._sort is None or not 0 <= self._sort[0] < self.COLUMNS:
+            return rows
+        column, order = self._sort
+        return sorted(rows, key=lambda row: self.cell(row, column, SortRole),
+                      reverse=order == Qt.SortOrder.DescendingOrder)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort = (column, order)
+        if not self._rows:
+            return
+        self.layoutAboutToBeChanged.emit()
+        positions = {id(row): index for index, row in enumerate(self._rows)}
+        self._rows = self._sorted(self._rows)
+        moved = {positions[id(row)]: index for index, row in enumerate(self._rows)}
+        before = self.persistentIndexList()
+        self.changePersistentIndexList(before, [self.index(moved[index.row()], index.column())
+                                                for index in before])
+        self._cells = {}
+        self.layoutChanged.emit()
 
     def row_at(self, row: int):
         return self._rows[row]
@@ -75,7 +113,7 @@ class _RowsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.headers())
+        return 0 if parent.isValid() else self.COLUMNS
 
     def headers(self) -> list[str]:
         raise NotImplementedError
@@ -91,13 +129,22 @@ class _RowsModel(QAbstractTableModel):
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if role not in self.ROLES or not index.isValid() \
+                or not 0 <= index.row() < len(self._rows):
             return None
-        return self.cell(self._rows[index.row()], index.column(), role)
+        if role not in self.CACHED_ROLES:
+            return self.cell(self._rows[index.row()], index.column(), role)
+        key = (index.row(), index.column(), role)
+        try:
+            return self._cells[key]
+        except KeyError:
+            value = self._cells[key] = self.cell(self._rows[key[0]], key[1], role)
+            return value
 
 
 class CasesModel(_RowsModel):
     DATE, CUSTOMER, SUBJECT, STATUS, HANDLERS, FLAGS = range(6)
+    COLUMNS = 6
 
     def headers(self) -> list[str]:
         return [self.tr("Last contact"), self.tr("Customer"), self.tr("Subject"),
@@ -120,6 +167,7 @@ class CasesModel(_RowsModel):
 
 class SearchModel(_RowsModel):
     DATE, CASE, WHERE, TEXT = range(4)
+    COLUMNS = 4
 
     def headers(self) -> list[str]:
         return [self.tr("When"), self.tr("Case"), self.tr("Where"), self.tr("Text")]
@@ -145,6 +193,7 @@ class SearchModel(_RowsModel):
 
 class PromisesModel(_RowsModel):
     DUE, CUSTOMER, PROMISE, AGENT = range(4)
+    COLUMNS = 4
 
     def headers(self) -> list[str]:
         return [self.tr("Due"), self.tr("Customer"), self.tr("Promise"), self.tr("Made by")]
@@ -166,10 +215,28 @@ class PromisesModel(_RowsModel):
         return None
 
 
-class HighlightDelegate(QStyledItemDelegate):
-    """Draws the text with the places that match the query highlighted."""
+class SourceSortingProxy(QSortFilterProxyModel):
+    """Hands sorting (a click on a column's header) to the source model, which sorts
+    itself (``_RowsModel.sort``); the proxy keeps the source's order."""
 
-    def _document(self, option: QStyleOptionViewItem, index: ModelIndex) -> QTextDocument:
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        source = self.sourceModel()
+        if source is not None:
+            source.sort(column, order)
+
+
+class HighlightDelegate(QStyledItemDelegate):
+    """Draws the text with the places that match the query highlighted; a cell without
+    any (the column is another one in the case list) is drawn as usual, which is much
+    quicker than laying out a rich-text document for it."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._shown = QTextDocument(self)
+        self._shown.setDocumentMargin(2)
+
+    def _document(self, option: QStyleOptionViewItem, index: ModelIndex,
+                  document: QTextDocument | None = None) -> QTextDocument:
         text = index.data(Qt.ItemDataRole.DisplayRole) or ""
         parts, last = [], 0
         for start, end in index.data(SpansRole) or []:
@@ -177,15 +244,19 @@ class HighlightDelegate(QStyledItemDelegate):
             parts.append(f'<span style="background:{HIGHLIGHT}">{escape(text[start:end])}</span>')
             last = end
         parts.append(escape(text[last:]))
-        document = QTextDocument()
+        if document is None:
+            document = QTextDocument()
+            document.setDocumentMargin(2)
         document.setDefaultFont(option.font)
-        document.setDocumentMargin(2)
         document.setHtml("".join(parts).replace("\n", " "))
         return document
 
     def paint(self, painter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
+        if not index.data(SpansRole):
+            super().paint(painter, option, index)
+            return
         self.initStyleOption(option, index)
-        document = self._document(option, index)
+        document = self._document(option, index, self._shown)
         option.text = ""
         style = option.widget.style() if option.widget else None
         if style:
@@ -269,8 +340,7 @@ class HistoryWindow(QMainWindow):
         self.cases_model = CasesModel(self)
         self.search_model = SearchModel(self)
         self.promises_model = PromisesModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSortRole(SortRole)
+        self.proxy = SourceSortingProxy(self)
         self.proxy.setSourceModel(self.cases_model)
         self.table = QTableView()
         self.table.setObjectName("historyTable")
@@ -287,6 +357,8 @@ class HistoryWindow(QMainWindow):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # dates of one width: measuring the rows in view is enough, all of them took long
+        self.table.horizontalHeader().setResizeContentsPrecision(0)
         self.table.setItemDelegateForColumn(SearchModel.TEXT, HighlightDelegate(self.table))
         self.table.selectionModel().currentRowChanged.connect(self._row_chosen)
 
@@ -382,7 +454,8 @@ class HistoryWindow(QMainWindow):
             self.count_label.setText(self.tr("The history could not be read; details are in "
                                               "the log."))
             return
-        model.set_rows(rows)
+        header = self.table.horizontalHeader()
+        model.set_rows(rows, (header.sortIndicatorSection(), header.sortIndicatorOrder()))
         if self.proxy.sourceModel() is not model:
             self.proxy.setSourceModel(model)
         self.count_label.setText(self.tr("%1 results").replace("%1", str(len(rows))))

@@ -31,6 +31,18 @@ def note_kind_tag(kind: NoteKind) -> str:
     }[kind]
 
 
+#: How much of a very long note a list shows (laying out megabytes would stall the window).
+PREVIEW_LENGTH = 2000
+
+
+def note_preview(text: str) -> str:
+    """A note as a list shows it: whole, or the start of a very long one with its length."""
+    if len(text) <= PREVIEW_LENGTH:
+        return text
+    return text[:PREVIEW_LENGTH] + " … " + translate(
+        "labels", "(%1 characters in all)").replace("%1", f"{len(text):,}")
+
+
 def level_label(level: Level) -> str:
     return {Level.HIGH: translate("labels", "High"), Level.MEDIUM: translate("labels", "Medium"), Level.LOW: translate("labels", "Low")}[level]
 

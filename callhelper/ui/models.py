@@ -12,7 +12,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from callhelper.core.case import NoteKind
 from callhelper.core.flags import DemandRules
 from callhelper.core.session import StepStatus, format_offset
-from callhelper.ui.labels import note_kind_tag, quoted
+from callhelper.ui.labels import note_kind_tag, note_preview, quoted
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 OVERDUE_COLOR = QColor("#c62828")
@@ -205,12 +205,13 @@ class NotesModel(QAbstractListModel):
             return None
         row = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            body = quoted(row.text) if row.kind is NoteKind.QUOTE else \
-                f"{note_kind_tag(row.kind)} {row.text}"
+            shown = note_preview(row.text)
+            body = quoted(shown) if row.kind is NoteKind.QUOTE else \
+                f"{note_kind_tag(row.kind)} {shown}"
             return "\n".join([f"{format_offset(row.offset_seconds)}  {body}",
                               *(text for _, text in self.annotations(row))])
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.text
+            return note_preview(row.text)
         if role == self.KindRole:
             return row.kind.value
         if role == self.TextRole:

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QListView, QStyle, QStyledItem
 
 from callhelper.core.case import NoteKind
 from callhelper.core.session import format_offset
-from callhelper.ui.labels import note_kind_tag, quoted
+from callhelper.ui.labels import note_kind_tag, note_preview, quoted
 from callhelper.ui.models import NotesModel
 
 OFFSET_COLOR = QColor("#6b6b6b")
@@ -31,7 +31,7 @@ class NoteDelegate(QStyledItemDelegate):
 
     def _parts(self, index: QModelIndex | QPersistentModelIndex) -> tuple[str, str, NoteKind]:
         kind = NoteKind(index.data(NotesModel.KindRole))
-        text = index.data(NotesModel.TextRole)
+        text = note_preview(index.data(NotesModel.TextRole))
         body = quoted(text) if kind is NoteKind.QUOTE else f"{note_kind_tag(kind)} {text}"
         return format_offset(index.data(NotesModel.OffsetRole)), body, kind
 

@@ -47,6 +47,8 @@ class ReviewCasesModel(_RowsModel):
     """The cases of every file: the file's label first, then the history browser's columns."""
 
     SOURCE, DATE, CUSTOMER, SUBJECT, STATUS, HANDLERS, FLAGS = range(7)
+    COLUMNS = 7
+    ROLES = _RowsModel.ROLES | {SourceRole}
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)

@@ -111,4 +111,5 @@ class SettingsDialog(QDialog):
         self._settings.set("cti_port", self.cti_port.value())
         if self._token:
             self._settings.set("cti_token", self._token)
+        self._settings.save()
         super().accept()

@@ -3,7 +3,9 @@
 One write is in flight at a time, so a later write never overtakes an earlier one (a note
 never arrives before its contact). A write that fails for a passing reason — a lock, a full
 disk — stays at the head and is retried; one that can never succeed is dropped and
-reported. What is still waiting when the app closes is journalled (see store/journal.py).
+reported. What is still waiting when the app closes is journalled (see store/journal.py):
+in the data folder, or, when that cannot be written (the disk is full, the folder read-only),
+in a spare journal elsewhere.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from sqlmodel import Session
 
 from callhelper.store import journal
-from callhelper.store.engine import is_transient
+from callhelper.store.engine import WriteFault, is_transient, write_fault
 from callhelper.ui.store_client import StoreClient
 
 RETRY_INTERVAL_MS = 3000
@@ -38,10 +40,14 @@ class WriteQueue(QObject):
 
     changed = Signal()
 
-    def __init__(self, store: StoreClient, journal_path: Path, parent: QObject | None = None):
+    def __init__(self, store: StoreClient, journal_path: Path, parent: QObject | None = None,
+                 spare_journal_path: Path | None = None):
         super().__init__(parent)
         self._store = store
-        self._journal_path = journal_path
+        self._journal_paths = [journal_path] + ([spare_journal_path] if spare_journal_path
+                                                else [])
+        self._journals_used: set[Path] = set()
+        self._kept: dict[int, Write] = {}
         self._queue: deque[Write] = deque()
         self._in_flight = False
         self._closed = False
@@ -54,6 +60,11 @@ class WriteQueue(QObject):
     @property
     def waiting(self) -> int:
         return len(self._queue)
+
+    @property
+    def fault(self) -> WriteFault | None:
+        """Why the write at the head is being retried (None: nothing is)."""
+        return None if self.problem is None else write_fault(self.problem)
 
     def put(self, write: Write) -> None:
         if self._closed:
@@ -87,28 +98,44 @@ class WriteQueue(QObject):
         self.changed.emit()
         self._pump()
 
+    def keep(self) -> bool:
+        """Journal the waiting writes that have a record (a call's start, the notes) now, so
+        that closing cannot lose them. False when some are waiting and neither journal can
+        be written: closing now would lose them, so the window stays open."""
+        waiting = [write for write in self._queue
+                   if write.record is not None and id(write) not in self._kept]
+        if not waiting:
+            return True
+        paths = sorted(self._journal_paths, key=lambda path: path not in self._journals_used)
+        try:
+            self._journals_used.add(journal.keep(paths, [write.record for write in waiting]))
+        except OSError:
+            return False
+        self._kept.update((id(write), write) for write in waiting)
+        return True
+
     def close(self) -> int:
-        """Finish: close the store (its answers still arrive), journal what is left, then
-        try it once more on this thread, stopping at the first failure; returns how many
-        writes were journalled (the journal is removed again if they all went through).
+        """Finish: journal what is waiting (``keep``), close the store (its answers still
+        arrive), then try what is left once more on this thread, stopping at the first
+        failure; returns how many writes were journalled (the journal is removed again if
+        they all went through).
 
         A journalled write that did commit is harmless: replay is idempotent.
         """
         self._retry.stop()
+        if not self.keep():
+            log.error("%d waiting notes or call starts could not be kept: no journal could be "
+                      "written", sum(1 for write in self._queue if write.record is not None))
         self._store.close()
         self._closed = True
         left = list(self._queue)
         self._queue.clear()
-        if not left:
-            return 0
-        records = [write.record for write in left if write.record is not None]
-        if records:
-            journal.append(self._journal_path, records)
-        errors = self._store.run_here([write.job for write in left])
+        errors = self._store.run_here([write.job for write in left]) if left else []
         failed = sum(1 for write, error in zip(left, errors)
                      if error is not None and write.record is None)
         if failed:
             log.warning("%d unsaved changes (ticks, hold, wrap-up) could not be kept", failed)
-        if records and all(error is None for error in errors):
-            self._journal_path.unlink(missing_ok=True)
-        return len(records)
+        if all(error is None for error in errors):
+            for path in self._journals_used:
+                path.unlink(missing_ok=True)
+        return len(self._kept)

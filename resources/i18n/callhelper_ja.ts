@@ -147,6 +147,10 @@
         <translation>✓ メモを削除しました(言葉は監査記録に残ります)</translation>
     </message>
     <message>
+        <source>Not saved: a note holds at most %1 characters, this one has %2. It stays in the entry; save it in parts.</source>
+        <translation>保存していません: メモは最大 %1 文字ですが、これは %2 文字あります。入力欄に残してあるので、分けて保存してください。</translation>
+    </message>
+    <message>
         <source>This note could not be saved; it is back in the entry.</source>
         <translation>このメモは保存できませんでした。入力欄に戻しました。</translation>
     </message>
@@ -161,6 +165,10 @@
     <message>
         <source>card number masked</source>
         <translation>カード番号を伏せ字にしました</translation>
+    </message>
+    <message>
+        <source>%1 characters that cannot be stored replaced by �</source>
+        <translation>保存できない文字 %1 個を � に置き換えました</translation>
     </message>
     <message>
         <source>The wrap-up could not be saved; see the log.</source>
@@ -259,6 +267,18 @@
         <translation>%1 が引き継ぎました</translation>
     </message>
     <message>
+        <source>Not saved yet: another program is using the database. %1 waiting, retried every few seconds.</source>
+        <translation>まだ保存されていません: 別のプログラムがデータベースを使っています。%1 件が待機中で、数秒ごとに再試行します。</translation>
+    </message>
+    <message>
+        <source>Not saved yet: the disk is full. Free some space; %1 waiting, retried every few seconds.</source>
+        <translation>まだ保存されていません: ディスクがいっぱいです。空きを作ってください。%1 件が待機中で、数秒ごとに再試行します。</translation>
+    </message>
+    <message>
+        <source>Not saved yet: the data folder is read-only or cannot be written. %1 waiting, retried every few seconds.</source>
+        <translation>まだ保存されていません: データフォルダーが読み取り専用か、書き込めません。%1 件が待機中で、数秒ごとに再試行します。</translation>
+    </message>
+    <message>
         <source>Resume F8</source>
         <translation>再開 F8</translation>
     </message>
@@ -287,6 +307,10 @@
         <translation>次の電話を待っています</translation>
     </message>
     <message>
+        <source>Not closed: the waiting notes can neither be saved nor kept for the next start (the disk is full or cannot be written). Free some space, then close again.</source>
+        <translation>閉じていません: 待機中のメモを保存することも、次回の起動のために残すこともできません(ディスクがいっぱいか、書き込めません)。空きを作ってから、もう一度閉じてください。</translation>
+    </message>
+    <message>
         <source>Unknown caller</source>
         <translation>番号・名前不明のお客様</translation>
     </message>
@@ -301,6 +325,10 @@
     <message>
         <source>, </source>
         <translation>・</translation>
+    </message>
+    <message>
+        <source>Settings not read (%1): the defaults are used, and the file stays as it is until the settings are saved.</source>
+        <translation>設定を読めませんでした(%1)。既定値を使います。設定を保存するまでファイルはそのままです。</translation>
     </message>
     <message>
         <source>Ctrl+digit tick · Ctrl+E handoff</source>
@@ -439,6 +467,7 @@
     <name>CasesModel</name>
     <message>
         <source>Last contact</source>
+        <extracomment>The roles any of the tables answers; the view asks for a dozen more per cell.</extracomment>
         <translation>最終連絡</translation>
     </message>
     <message>
@@ -1337,6 +1366,11 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
     <message>
         <source>[Promise]</source>
         <translation>[約束]</translation>
+    </message>
+    <message>
+        <source>(%1 characters in all)</source>
+        <extracomment>How much of a very long note a list shows (laying out megabytes would stall the window).</extracomment>
+        <translation>(全 %1 文字)</translation>
     </message>
     <message>
         <source>High</source>

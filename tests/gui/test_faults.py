@@ -1,7 +1,14 @@
-"""When the database cannot take a write: nothing typed is lost, nothing is stored twice."""
+"""When the database cannot take a write — a lock, a full disk, a read-only folder — the
+window says which, keeps what was typed and retries it: nothing is lost, nothing is stored
+twice, and what is still waiting at quit comes back at the next start."""
 
+import errno
+import os
+import shutil
 import sqlite3
+import subprocess
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -11,6 +18,8 @@ from callhelper.ui.app import build_call_window
 from keyboard import type_text
 
 CTRL = Qt.KeyboardModifier.ControlModifier
+JOURNAL = "unsaved-writes.jsonl"
+WORDS = ("一つ目", "二つ目", "三つ目")
 
 
 
@@ -79,3 +88,230 @@ def test_nothing_can_start_before_the_database_is_open(qtbot, paths, settings, c
     assert window.start_button.isEnabled()
     window.start_call("03-1234-5678")
     assert window.session.state is CallState.ACTIVE
+
+
+def take_notes(qtbot, window, words=WORDS):
+    for text in words:
+        type_text(window.note_entry, text)
+        qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
+
+
+class SmallDisk:
+    """A real file system of a few megabytes (tmpfs) holding the data folder — and, if asked,
+    the settings folder — that can be filled up to its last byte and emptied again.
+
+    Mounting needs root (as the tests run in CI); elsewhere the tests that use it are
+    skipped."""
+
+    SIZE = "16m"
+
+    def __init__(self, root):
+        self.root = root
+        self.filler = root / "filler"
+
+    def mount(self):
+        self.root.mkdir()
+        if shutil.which("mount") is None or os.name != "posix":
+            pytest.skip("filling a disk needs a small tmpfs, mounted with mount(8)")
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={self.SIZE},mode=0700",
+                               "tmpfs", str(self.root)], capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a small tmpfs to fill (root is needed): {done.stderr}")
+
+    def unmount(self):
+        subprocess.run(["umount", "-l", str(self.root)], check=True)
+
+    def fill(self):
+        """Take every free byte, as a disk that has run full."""
+        with open(self.filler, "wb", buffering=0) as filler:
+            for size in (1 << 20, 4096, 1):
+                try:
+                    while True:
+                        filler.write(b"\0" * size)
+                except OSError as exc:
+                    if exc.errno != errno.ENOSPC:
+                        raise
+
+    def free(self):
+        self.filler.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def small_disk(tmp_path, monkeypatch, app_dirs):
+    """The data folder on a SmallDisk (requested before the window, so the window opens on
+    it)."""
+    disk = SmallDisk(tmp_path / "disk")
+    disk.mount()
+    monkeypatch.setenv("CALLHELPER_DATA_DIR", str(disk.root / "data"))
+    yield disk
+    disk.free()
+    disk.unmount()
+
+
+@pytest.fixture
+def all_on_small_disk(small_disk, monkeypatch):
+    """The settings folder on the same SmallDisk too, as on a PC with one disk."""
+    monkeypatch.setenv("CALLHELPER_CONFIG_DIR", str(small_disk.root / "config"))
+    return small_disk
+
+
+def test_a_full_disk_is_named_and_the_notes_are_saved_in_order_once_space_is_back(
+        qtbot, small_disk, open_window, paths, db):
+    assert paths.data_dir == small_disk.root / "data"
+    window = open_window()
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: db("SELECT count(*) FROM contact") == [(1,)])
+    small_disk.fill()
+    try:
+        take_notes(qtbot, window)
+        qtbot.keyClick(window.note_entry, Qt.Key.Key_1, CTRL)
+        qtbot.waitUntil(lambda: "the disk is full" in window.saved_label.text())
+        assert "4 waiting" in window.saved_label.text()
+        assert window.notes_model.rowCount() == 0
+        qtbot.wait(4000)  # a retry while the disk is still full changes nothing
+        assert "the disk is full" in window.saved_label.text()
+        assert window.notes_model.rowCount() == 0
+    finally:
+        small_disk.free()
+    qtbot.waitUntil(lambda: window.saved_label.text() == "✓ Everything is saved",
+                    timeout=10_000)
+    assert window.notes_model.rowCount() == 3
+    assert db("SELECT text FROM note ORDER BY id") == [(text,) for text in WORDS]
+    assert db("SELECT count(*) FROM step_event") == [(1,)]
+
+
+def test_notes_waiting_on_a_full_disk_at_quit_are_kept_elsewhere_and_saved_at_the_next_start(
+        qtbot, small_disk, open_window, paths, db):
+    first = open_window()
+    qtbot.keyClick(first.number_input, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: db("SELECT count(*) FROM contact") == [(1,)])
+    small_disk.fill()
+    try:
+        take_notes(qtbot, first, ["満杯のときの言葉"])
+        qtbot.waitUntil(lambda: "the disk is full" in first.saved_label.text())
+        first.close()
+        assert not first.isVisible()
+    finally:
+        small_disk.free()
+    assert db("SELECT count(*) FROM note") == [(0,)]
+    second = open_window()
+    assert db("SELECT text FROM note") == [("満杯のときの言葉",)]
+    assert second.notes_model.rowCount() == 1
+    assert "kept from the last session" in second.saved_label.text()
+    assert not (paths.data_dir / JOURNAL).exists()
+    assert not (paths.config_dir / JOURNAL).exists()
+
+
+def test_the_window_stays_open_while_its_notes_can_be_neither_saved_nor_kept(
+        qtbot, all_on_small_disk, open_window, paths, db):
+    window = open_window()
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: db("SELECT count(*) FROM contact") == [(1,)])
+    all_on_small_disk.fill()
+    try:
+        take_notes(qtbot, window)
+        qtbot.waitUntil(lambda: "the disk is full" in window.saved_label.text())
+        window.close()
+        assert window.isVisible()
+        assert "Not closed" in window.saved_label.text()
+        assert window.note_entry.isEnabled()
+    finally:
+        all_on_small_disk.free()
+    qtbot.waitUntil(lambda: window.notes_model.rowCount() == 3, timeout=10_000)
+    window.close()
+    assert not window.isVisible()
+    assert db("SELECT text FROM note ORDER BY id") == [(text,) for text in WORDS]
+
+
+class ReadOnlyFolder:
+    """The data folder becoming unwritable while the window runs.
+
+    The tests run as root, which file permissions do not stop, so the folder, the database
+    and its write-ahead log get the immutable attribute (``chattr +i``): the system then
+    refuses every write to them, through the files the app has open too, as a file system
+    remounted read-only does. (The ``-shm`` index stays writable: SQLite maps it into
+    memory, where a refused write would crash the process rather than fail a call.)
+    Where ``chattr`` is missing or not allowed (not root, a file system without the
+    attribute), the window's own database connection is put into SQLite's ``query_only``
+    mode instead, which refuses writes with the error a read-only file gives — then only
+    that connection is read-only, not the folder."""
+
+    def __init__(self, folder, database):
+        self.files = [folder, database, database.with_name(database.name + "-wal")]
+        self.window = None
+
+    def _chattr(self, flag):
+        if shutil.which("chattr") is None:
+            return False
+        done = subprocess.run(["chattr", flag, *map(str, self.files)], capture_output=True)
+        return done.returncode == 0
+
+    def _query_only(self, qtbot, window, on):
+        with qtbot.waitCallback() as done:
+            window._store.submit(lambda session: session.connection().exec_driver_sql(
+                f"PRAGMA query_only={'ON' if on else 'OFF'}"), done)
+
+    def on(self, qtbot, window, folder_needed=False):
+        if self._chattr("+i"):
+            return
+        if folder_needed:
+            pytest.skip("making the folder itself read-only needs chattr +i (root, and a file "
+                        "system with the immutable attribute)")
+        self.window = window
+        self._query_only(qtbot, window, True)
+
+    def off(self, qtbot):
+        if self.window is None:
+            self._chattr("-i")
+        elif not self.window._store.closed:
+            self._query_only(qtbot, self.window, False)
+        self.window = None
+
+
+@pytest.fixture
+def read_only(paths, qtbot):
+    folder = ReadOnlyFolder(paths.data_dir, paths.database_file)
+    yield folder
+    folder.off(qtbot)
+
+
+def test_a_read_only_folder_is_named_and_the_notes_are_saved_in_order_once_writable(
+        qtbot, window, read_only, db):
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: db("SELECT count(*) FROM contact") == [(1,)])
+    read_only.on(qtbot, window)
+    try:
+        take_notes(qtbot, window)
+        qtbot.keyClick(window.note_entry, Qt.Key.Key_1, CTRL)
+        qtbot.waitUntil(lambda: "read-only" in window.saved_label.text())
+        assert "4 waiting" in window.saved_label.text()
+        assert window.notes_model.rowCount() == 0
+    finally:
+        read_only.off(qtbot)
+    qtbot.waitUntil(lambda: window.saved_label.text() == "✓ Everything is saved",
+                    timeout=10_000)
+    assert window.notes_model.rowCount() == 3
+    assert db("SELECT text FROM note ORDER BY id") == [(text,) for text in WORDS]
+    assert db("SELECT count(*) FROM step_event") == [(1,)]
+
+
+def test_notes_waiting_on_a_read_only_folder_at_quit_are_saved_at_the_next_start(
+        qtbot, open_window, paths, read_only, db):
+    first = open_window()
+    qtbot.keyClick(first.number_input, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: db("SELECT count(*) FROM contact") == [(1,)])
+    read_only.on(qtbot, first, folder_needed=True)
+    try:
+        take_notes(qtbot, first, ["書けないときの言葉"])
+        qtbot.waitUntil(lambda: "read-only" in first.saved_label.text())
+        first.close()
+        assert not first.isVisible()
+    finally:
+        read_only.off(qtbot)
+    assert db("SELECT count(*) FROM note") == [(0,)]
+    second = open_window()
+    assert db("SELECT text FROM note") == [("書けないときの言葉",)]
+    assert second.notes_model.rowCount() == 1
+    assert "kept from the last session" in second.saved_label.text()
+    assert not (paths.data_dir / JOURNAL).exists()
+    assert not (paths.config_dir / JOURNAL).exists()

@@ -48,6 +48,25 @@ def test_cases_search_highlight_and_timeline(qtbot, window, paths, qtmodeltester
     assert "✔ Limited apology" in browser.detail.toPlainText()
 
 
+def test_a_sorted_column_keeps_the_selection_and_orders_the_next_results(qtbot, window, paths):
+    fill(paths, 60)
+    browser = window.open_history()
+    qtbot.waitUntil(lambda: browser.cases_model.rowCount() == 60)
+    browser.table.selectRow(7)
+    chosen = browser.table.currentIndex().data(CaseIdRole)
+
+    browser.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)  # a click on "Subject"
+
+    subjects = [browser.proxy.index(row, 2).data() for row in range(browser.proxy.rowCount())]
+    assert subjects == sorted(subjects) and subjects != list(reversed(subjects))
+    assert browser.table.currentIndex().data(CaseIdRole) == chosen
+    type_text(browser.search_box, "返金")
+    qtbot.waitUntil(lambda: browser.proxy.sourceModel() is browser.search_model
+                    and browser.search_model.rowCount() > 1)
+    places = [browser.proxy.index(row, 2).data() for row in range(browser.proxy.rowCount())]
+    assert places == sorted(places)
+
+
 def test_a_prior_contact_opens_its_case(qtbot, window, paths):
     fill(paths, 30)
     from callhelper.store.engine import Store as S

@@ -1,15 +1,17 @@
 """The audit trail: every change of a note or case recorded, hash-chained, append-only, and
-tampering with the file found by verification."""
+tampering with the database found by verification; on SQLite and on PostgreSQL."""
 
-import sqlite3
+import threading
 from datetime import timedelta
 
 import pytest
+from databases import REFUSED, is_postgresql, tamper
 from sqlalchemy import text
 from sqlmodel import select
 
 from callhelper.config import resources_dir
 from callhelper.core.audit import Action, Entity, Problem
+from callhelper.core.clock import ManualClock
 from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp
 from callhelper.core.flags import load_rules
 from callhelper.store import audit, repository
@@ -22,13 +24,8 @@ RULES = load_rules(resources_dir() / "rules" / "demands.toml")
 
 
 @pytest.fixture
-def db_file(tmp_path):
-    return tmp_path / "data" / "callhelper.db"
-
-
-@pytest.fixture
-def store(db_file):
-    store = Store(f"sqlite:///{db_file}")
+def store(database_url):
+    store = Store(database_url)
     yield store
     store.close()
 
@@ -56,15 +53,11 @@ def verified(store):
         return audit.verify(connection)
 
 
-def tamper(db_file, *statements):
-    """Change the file the way someone with a SQLite tool would, behind the app's back."""
-    connection = sqlite3.connect(db_file)
-    try:
-        for statement in statements:
-            connection.execute(statement)
-        connection.commit()
-    finally:
-        connection.close()
+def drop_trigger(url, name):
+    """The statement that removes one of the trail's triggers (as someone with the rights
+    to could)."""
+    return f"DROP TRIGGER {name} ON audit_entry" if is_postgresql(url) else \
+        f"DROP TRIGGER {name}"
 
 
 def test_creating_and_wrapping_up_a_call_is_recorded_and_verifies(store, clock):
@@ -119,66 +112,77 @@ def test_a_deleted_note_is_gone_from_the_case_but_its_words_stay_in_the_trail(st
     assert verified(store).ok
 
 
-def test_the_trail_refuses_changes_and_deletions(store, clock, db_file):
+def test_the_trail_refuses_changes_and_deletions(store, clock, database_url):
     a_call(store, clock)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        tamper(db_file, "UPDATE audit_entry SET actor = '佐藤' WHERE id = 2")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        tamper(db_file, "DELETE FROM audit_entry WHERE id = 2")
+    with pytest.raises(REFUSED, match="append-only"):
+        tamper(database_url, "UPDATE audit_entry SET actor = '佐藤' WHERE id = 2")
+    with pytest.raises(REFUSED, match="append-only"):
+        tamper(database_url, "DELETE FROM audit_entry WHERE id = 2")
 
 
-def test_a_note_changed_in_the_file_is_found(store, clock, db_file):
+@pytest.mark.postgresql
+def test_postgresql_refuses_to_empty_the_trail(postgres_url, clock):
+    """PostgreSQL only: TRUNCATE, which SQLite does not have, would skip the row triggers."""
+    store = Store(postgres_url)
     a_call(store, clock)
-    tamper(db_file, "UPDATE note SET text = '何も言っていない' WHERE uid = 'c1-n2'")
+    store.close()
+    with pytest.raises(REFUSED, match="append-only"):
+        tamper(postgres_url, "TRUNCATE audit_entry")
+
+
+def test_a_note_changed_in_the_file_is_found(store, clock, database_url):
+    a_call(store, clock)
+    tamper(database_url, "UPDATE note SET text = '何も言っていない' WHERE uid = 'c1-n2'")
     finding = verified(store).finding
     assert finding.problem is Problem.RECORD_CHANGED
     assert (finding.entity, finding.uid, finding.fields) == ("note", "c1-n2", ("text",))
 
 
-def test_a_note_deleted_or_added_in_the_file_is_found(store, clock, db_file):
+def test_a_note_deleted_or_added_in_the_file_is_found(store, clock, database_url):
     a_call(store, clock)
-    tamper(db_file, "DELETE FROM note WHERE uid = 'c1-n1'")
+    tamper(database_url, "DELETE FROM note WHERE uid = 'c1-n1'")
     assert verified(store).finding.problem is Problem.RECORD_MISSING
-    tamper(db_file, "INSERT INTO note (uid, contact_id, kind, text, offset_ms, agent, "
-                    "created_at, masked_cards, flags, requests, done_by) SELECT 'c1-n1', "
-                    "contact_id, kind, text, offset_ms, agent, created_at, masked_cards, flags, "
-                    "requests, done_by FROM note WHERE uid = 'c1-n2'")
+    tamper(database_url, "INSERT INTO note (uid, contact_id, kind, text, offset_ms, agent, "
+                         "created_at, masked_cards, flags, requests, done_by) SELECT 'c1-n1', "
+                         "contact_id, kind, text, offset_ms, agent, created_at, masked_cards, "
+                         "flags, requests, done_by FROM note WHERE uid = 'c1-n2'")
     finding = verified(store).finding
     assert (finding.problem, finding.uid) == (Problem.RECORD_CHANGED, "c1-n1")
-    tamper(db_file, "INSERT INTO note (uid, contact_id, kind, text, offset_ms, agent, "
-                    "created_at, masked_cards, flags, requests, done_by) SELECT 'x-1', "
-                    "contact_id, kind, text, offset_ms, agent, created_at, masked_cards, flags, "
-                    "requests, done_by FROM note WHERE uid = 'c1-n2'")
+    tamper(database_url, "INSERT INTO note (uid, contact_id, kind, text, offset_ms, agent, "
+                         "created_at, masked_cards, flags, requests, done_by) SELECT 'x-1', "
+                         "contact_id, kind, text, offset_ms, agent, created_at, masked_cards, "
+                         "flags, requests, done_by FROM note WHERE uid = 'c1-n2'")
     finding = verified(store).finding
     assert finding.uid in ("c1-n1", "x-1")
 
 
-def test_a_rewritten_entry_is_the_first_broken_link(store, clock, db_file):
+def test_a_rewritten_entry_is_the_first_broken_link(store, clock, database_url):
     a_call(store, clock)
-    tamper(db_file, "DROP TRIGGER audit_entry_no_update",
+    tamper(database_url, drop_trigger(database_url, "audit_entry_no_update"),
            "UPDATE audit_entry SET after = replace(after, '土下座しろ', '交換して') WHERE id = 3")
     finding = verified(store).finding
     assert (finding.problem, finding.seq, finding.uid) == (Problem.ENTRY_CHANGED, 3, "c1-n2")
 
 
-def test_words_removed_from_the_trail_of_a_kept_note_are_found(store, clock, db_file):
+def test_words_removed_from_the_trail_of_a_kept_note_are_found(store, clock, database_url):
     a_call(store, clock)
-    tamper(db_file, "UPDATE audit_entry SET after = '' WHERE uid = 'c1-n2'")  # allowed shape
+    tamper(database_url, "UPDATE audit_entry SET after = '' WHERE uid = 'c1-n2'")  # allowed shape
     finding = verified(store).finding
     assert (finding.problem, finding.uid) == (Problem.WORDS_REMOVED, "c1-n2")
 
 
-def test_only_the_words_of_an_entry_may_be_removed(store, clock, db_file):
+def test_only_the_words_of_an_entry_may_be_removed(store, clock, database_url):
     a_call(store, clock)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        tamper(db_file, "UPDATE audit_entry SET after = '{}' WHERE id = 2")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        tamper(db_file, "UPDATE audit_entry SET after_digest = '' WHERE id = 2")
+    with pytest.raises(REFUSED, match="append-only"):
+        tamper(database_url, "UPDATE audit_entry SET after = '{}' WHERE id = 2")
+    with pytest.raises(REFUSED, match="append-only"):
+        tamper(database_url, "UPDATE audit_entry SET after_digest = '' WHERE id = 2")
 
 
-def test_a_removed_entry_breaks_the_link_after_it(store, clock, db_file):
+def test_a_removed_entry_breaks_the_link_after_it(store, clock, database_url):
     a_call(store, clock)
-    tamper(db_file, "DROP TRIGGER audit_entry_no_delete", "DELETE FROM audit_entry WHERE id = 2")
+    tamper(database_url, drop_trigger(database_url, "audit_entry_no_delete"),
+           "DELETE FROM audit_entry WHERE id = 2")
     finding = verified(store).finding
     assert (finding.problem, finding.seq) == (Problem.LINK_BROKEN, 3)
 
@@ -196,8 +200,8 @@ def test_a_promise_kept_and_levels_set_are_edits(store, clock):
     assert verified(store).ok
 
 
-def test_an_older_file_gets_a_baseline_when_upgraded(db_file, clock):
-    engine = make_engine(f"sqlite:///{db_file}")
+def test_an_older_database_gets_a_baseline_when_upgraded(empty_database_url, clock):
+    engine = make_engine(empty_database_url)
     upgrade_schema(engine, "0006")
     with engine.begin() as connection:
         connection.execute(text(
@@ -208,13 +212,13 @@ def test_an_older_file_gets_a_baseline_when_upgraded(db_file, clock):
             "INSERT INTO contact (id, uid, case_id, agent, phone, phone_key, caller_name, "
             "playbook_id, playbook_version, state, started_at, talk_seconds, hold_seconds, "
             "on_hold) VALUES (1, 'old', 1, '鈴木', '', '', '', 'complaint', 1, 'closed', "
-            "'2026-01-01 00:00:00', 0, 0, 0)"))
+            "'2026-01-01 00:00:00', 0, 0, FALSE)"))
         connection.execute(text(
             "INSERT INTO note (uid, contact_id, kind, text, offset_ms, agent, created_at, "
             "masked_cards, flags, requests, done_by) VALUES ('old-1', 1, 'quote', '昔の言葉', "
             "0, '鈴木', '2026-01-01 00:00:00', 0, '[]', '[]', '')"))
     engine.dispose()
-    store = Store(f"sqlite:///{db_file}")
+    store = Store(empty_database_url)
     result = verified(store)
     with store.unit_of_work() as session:
         trail = audit.history_of(session, Entity.NOTE, "old-1")
@@ -223,11 +227,69 @@ def test_an_older_file_gets_a_baseline_when_upgraded(db_file, clock):
     assert trail[0].action == Action.BASELINE and trail[0].after_state()["text"] == "昔の言葉"
 
 
-def test_demo_data_carries_its_trail(store, clock):
+def test_demo_data_carries_its_trail(tmp_path, clock):
+    """SQLite only: the demo writer fills SQLite's search index itself."""
+    store = Store(f"sqlite:///{tmp_path / 'demo.db'}")
     fill_demo(store, 40, 3, RULES, clock.now())
     result = verified(store)
     assert result.ok
     with store.engine.connect() as connection:
         notes = connection.execute(text("SELECT count(*) FROM note")).scalar()
         cases = connection.execute(text("SELECT count(*) FROM support_case")).scalar()
+    store.close()
     assert result.entries == notes + cases
+
+
+def test_uids_are_matched_in_code_point_order_whatever_the_databases_collation(store, clock):
+    """Verification merges the trail and the records as Python orders their uids; a server
+    whose collation sorts letters otherwise ("a" before "B") must not change that."""
+    with store.unit_of_work() as session:
+        repository.start_contact(session, NewContact("c1", "鈴木", "complaint", 2, clock.now()))
+        for uid in ("a1", "B1"):
+            repository.add_note(session, "c1", uid, NoteKind.FACT, uid, 0, "鈴木", clock.now(),
+                                RULES)
+        repository.delete_note(session, "a1", "鈴木", clock.now())  # "B1" comes first
+    assert verified(store).ok
+
+
+WRITERS, NOTES = 4, 50
+
+
+@pytest.mark.postgresql
+def test_writers_side_by_side_extend_one_chain(postgres_url):
+    """PostgreSQL only: its writers run side by side (SQLite lets one in at a time), yet each
+    entry follows the one before, and none is refused or lost."""
+    stores = [Store(postgres_url) for _ in range(WRITERS)]
+    start = threading.Barrier(WRITERS)
+    failures = []
+
+    def write(number, store):
+        clock, uid = ManualClock(), f"c{number}"
+        try:
+            start.wait()
+            with store.unit_of_work() as session:
+                repository.start_contact(session, NewContact(uid, f"agent{number}",
+                                                             "complaint", 2, clock.now()))
+            for index in range(NOTES):
+                clock.advance(1)
+                with store.unit_of_work() as session:
+                    repository.add_note(session, uid, f"{uid}-{index}", NoteKind.QUOTE,
+                                        f"{number}番の{index}", index * 1000, f"agent{number}",
+                                        clock.now(), RULES)
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(number, store), daemon=True)
+               for number, store in enumerate(stores)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "the writers are stuck"
+    for store in stores:
+        store.close()
+    assert failures == []
+    store = Store(postgres_url)
+    result = verified(store)
+    store.close()
+    assert result.ok and result.entries == WRITERS * (1 + NOTES)

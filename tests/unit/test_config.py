@@ -44,3 +44,27 @@ def test_values_of_the_wrong_type_are_ignored(paths):
     settings = Settings.for_paths(paths)
     assert settings.get("always_on_top") is False
     assert settings.get("language") == "ja"
+
+
+def test_values_of_the_wrong_type_are_named_as_the_problem(paths):
+    paths.config_dir.mkdir(parents=True)
+    (paths.config_dir / "settings.json").write_text(
+        '{"cti_port": 0, "backup_keep": "7", "language": "ja"}', encoding="utf-8")
+    settings = Settings.for_paths(paths)
+    assert "cti_port, backup_keep" in settings.problem
+    assert (settings.get("cti_port"), settings.get("backup_keep")) == (8321, 7)
+
+
+def test_a_file_with_a_problem_is_left_as_it_is_until_the_settings_are_saved(paths):
+    paths.config_dir.mkdir(parents=True)
+    file = paths.config_dir / "settings.json"
+    file.write_text('{"agent_name": "佐藤", "always_on_top": tru', encoding="utf-8")
+    settings = Settings.for_paths(paths)
+    settings.set("always_on_top", True)
+    settings.set("playbook", "delivery")
+    assert settings.get("always_on_top") is True, "the change holds while the app runs"
+    assert file.read_text(encoding="utf-8") == '{"agent_name": "佐藤", "always_on_top": tru'
+    settings.save()
+    again = Settings.for_paths(paths)
+    assert again.problem is None
+    assert (again.get("always_on_top"), again.get("playbook")) == (True, "delivery")

@@ -1,4 +1,5 @@
-"""The harassment evidence of a case, read from a real SQLite file and written as CSV."""
+"""The harassment evidence of a case, read from a SQLite file or a real PostgreSQL server and
+written as CSV."""
 
 import csv
 
@@ -20,8 +21,8 @@ KNEELING = "土下座して謝れ"
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'callhelper.db'}")
+def store(database_url):
+    store = Store(database_url)
     yield store
     store.close()
 

@@ -1,4 +1,5 @@
-"""Caller lookup and Japanese substring search on a real SQLite file."""
+"""Caller lookup, Japanese substring search and the case lists, on a SQLite file and on a
+real PostgreSQL server."""
 
 from datetime import datetime, timedelta, timezone
 
@@ -17,7 +18,14 @@ RULES = load_rules(resources_dir() / "rules" / "demands.toml")
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(database_url):
+    store = Store(database_url)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'callhelper.db'}")
     yield store
     store.close()
@@ -120,7 +128,9 @@ def test_case_fields_are_searched_and_kept_in_sync(store, clock):
         assert [h.text for h in history.search(session, "請求の誤り")] == ["請求の誤り"]
 
 
-def test_demo_data_looks_like_a_contact_centre(store):
+def test_demo_data_looks_like_a_contact_centre(sqlite_store):
+    """SQLite only: the demo writer fills SQLite's search index itself."""
+    store = sqlite_store
     now = datetime(2026, 11, 1, tzinfo=timezone.utc)
     fill_demo(store, 300, 5, RULES, now)
     with store.unit_of_work() as session:
@@ -153,6 +163,7 @@ def test_demo_data_looks_like_a_contact_centre(store):
 
 
 def test_the_same_seed_gives_the_same_data(tmp_path):
+    """SQLite only: the demo writer fills SQLite's search index itself."""
     def digest(name, seed):
         store = Store(f"sqlite:///{tmp_path / name}")
         fill_demo(store, 50, seed, RULES, datetime(2026, 11, 1, tzinfo=timezone.utc))

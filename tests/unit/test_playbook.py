@@ -1,6 +1,8 @@
 """Playbooks are read from TOML; a bad file names its file and line."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from callhelper.config import resources_dir
 from callhelper.core.playbook import PlaybookCatalog, PlaybookError, load_playbook, parse_playbook
@@ -125,3 +127,39 @@ repeat_calls = 3
     with pytest.raises(PlaybookError, match="after_seconds") as caught:
         parse_playbook(text.replace("after_seconds = 600", "after_seconds = -1"))
     assert caught.value.line == 22
+
+
+@pytest.mark.parametrize("broken, words", [
+    ('phrasings = 5\n' + GOOD, "phrasings"),
+    (GOOD.replace("version = 2", "version = 2\ncall_limit_seconds = true"), "call_limit_seconds"),
+    (GOOD.replace("version = 2", "version = 2\nescalation = 5"), "escalation"),
+])
+def test_values_of_the_wrong_kind_are_named(broken, words):
+    with pytest.raises(PlaybookError, match=words):
+        parse_playbook(broken, "broken.toml")
+
+
+COMPLAINT = (resources_dir() / "playbooks" / "complaint.toml").read_text(encoding="utf-8")
+VALUES = st.sampled_from(["5", "-1", "0", "true", '"x"', '""', "[]", "[1, 2]", '["a"]', "{}",
+                          "{ en = 1 }", "1.5", "1979-05-27", "[{}]", "[[]]", "nan",
+                          "9223372036854775807"])
+TOP_LEVEL = st.sampled_from(["id", "version", "title", "call_limit_seconds", "steps",
+                             "phrasings", "escalation"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(base=st.sampled_from([COMPLAINT, GOOD]), data=st.data(),
+       added=st.lists(st.tuples(TOP_LEVEL, VALUES), max_size=2))
+def test_any_value_of_the_wrong_kind_gives_a_playbook_error_and_nothing_else(base, data, added):
+    """A hand-edited playbook is checked, never crashes the reading of the folder."""
+    lines = base.splitlines()
+    assignments = [number for number, line in enumerate(lines)
+                   if "=" in line and not line.lstrip().startswith(("#", "["))]
+    for number, value in data.draw(st.lists(st.tuples(st.sampled_from(assignments), VALUES),
+                                            max_size=3)):
+        lines[number] = lines[number].split("=", 1)[0] + "= " + value
+    text = "\n".join([f"{key} = {value}" for key, value in added] + lines)
+    try:
+        parse_playbook(text, "edited.toml")
+    except PlaybookError as error:
+        assert str(error).startswith("edited.toml")

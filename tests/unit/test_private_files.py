@@ -67,6 +67,8 @@ def test_backups_are_kept_for_a_week_and_cases_forever_unless_set(paths):
     settings = Settings.for_paths(paths)
     assert settings.get("backup_keep") == 7 and settings.get("retention_days") == 0
     settings.set("retention_days", 365)
+    assert Settings.for_paths(paths).get("retention_days") == 0, "the file waits to be saved"
+    settings.save()
     assert Settings.for_paths(paths).get("retention_days") == 365
 
 

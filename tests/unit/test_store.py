@@ -1,9 +1,10 @@
-"""The SQLite store: schema from the migrations, durability pragmas, exact round trips."""
+"""The store on SQLite and on PostgreSQL: schema from the migrations, exact round trips, and
+SQLite's durability pragmas."""
 
-import sqlite3
 from datetime import timedelta
 
 import pytest
+from databases import raw_rows
 from sqlalchemy import inspect, text
 
 from callhelper.config import resources_dir
@@ -24,7 +25,14 @@ def db_file(tmp_path):
 
 
 @pytest.fixture
-def store(db_file):
+def store(database_url):
+    store = Store(database_url)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def sqlite_store(db_file):
     store = Store(f"sqlite:///{db_file}")
     yield store
     store.close()
@@ -35,15 +43,22 @@ def new_contact(clock, uid="c1", phone="03-1234-5678", name="山田 太郎"):
                       started_at=clock.now(), phone=phone, caller_name=name)
 
 
-def test_an_empty_file_gets_the_whole_schema(store, db_file):
-    assert db_file.exists()
+def test_an_empty_database_gets_the_whole_schema(empty_database_url):
+    store = Store(empty_database_url)
     assert schema_revision(store.engine) == head_revision()
     tables = set(inspect(store.engine).get_table_names())
-    assert {"customer", "support_case", "contact", "note", "step_event"} <= tables
+    store.close()
+    assert {"customer", "support_case", "contact", "note", "step_event", "audit_entry"} <= tables
 
 
-def test_connections_use_wal_full_sync_foreign_keys_and_busy_timeout(store):
-    with store.engine.connect() as connection:
+def test_the_file_is_made_when_missing(sqlite_store, db_file):
+    """SQLite only: the database is a file the app makes."""
+    assert db_file.exists()
+
+
+def test_connections_use_wal_full_sync_foreign_keys_and_busy_timeout(sqlite_store):
+    """SQLite only: the pragmas that make a returned commit durable."""
+    with sqlite_store.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 2
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
@@ -51,18 +66,31 @@ def test_connections_use_wal_full_sync_foreign_keys_and_busy_timeout(store):
         assert connection.execute(text("PRAGMA secure_delete")).scalar() == 1
 
 
-def test_an_empty_database_is_upgraded_when_opened(db_file):
-    engine = make_engine(f"sqlite:///{db_file}")
+@pytest.mark.postgresql
+def test_postgresql_sessions_work_in_utc_whatever_the_servers_time_zone(postgres_url):
+    """PostgreSQL only: times written in SQL as SQLite holds them (UTC, no zone) must mean
+    UTC on a server set to Japan's time."""
+    store = Store(postgres_url)
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SHOW TimeZone")).scalar() == "UTC"
+        assert connection.execute(text(
+            "SELECT CAST('2026-01-05 09:00:00' AS timestamptz) = "
+            "CAST('2026-01-05 18:00:00+09' AS timestamptz)")).scalar()
+    store.close()
+
+
+def test_an_empty_database_is_upgraded_when_opened(empty_database_url):
+    engine = make_engine(empty_database_url)
     upgrade_schema(engine, "base")
     assert schema_revision(engine) is None
     engine.dispose()
-    store = Store(f"sqlite:///{db_file}")
+    store = Store(empty_database_url)
     assert schema_revision(store.engine) == head_revision()
     store.close()
 
 
-def test_a_database_of_the_first_revision_keeps_its_data_when_upgraded(db_file):
-    engine = make_engine(f"sqlite:///{db_file}")
+def test_a_database_of_the_first_revision_keeps_its_data_when_upgraded(empty_database_url):
+    engine = make_engine(empty_database_url)
     upgrade_schema(engine, "0001")
     with engine.begin() as connection:
         connection.execute(text(
@@ -73,15 +101,16 @@ def test_a_database_of_the_first_revision_keeps_its_data_when_upgraded(db_file):
             "INSERT INTO contact (id, uid, case_id, agent, phone, caller_name, playbook_id,"
             " playbook_version, state, started_at, talk_seconds, hold_seconds, on_hold)"
             " VALUES (1, 'k', 1, '佐藤', '', '', 'complaint', 1, 'closed',"
-            " '2026-01-05 09:00:00', 0, 0, 0)"))
+            " '2026-01-05 09:00:00', 0, 0, FALSE)"))
         connection.execute(text(
             "INSERT INTO note (uid, contact_id, kind, text, offset_ms, agent, created_at,"
             " masked_cards) VALUES ('n', 1, 'quote', '古い発言😀', 5000, '佐藤',"
             " '2026-01-05 09:00:05', 0)"))
     engine.dispose()
-    store = Store(f"sqlite:///{db_file}")
+    store = Store(empty_database_url)
     with store.engine.connect() as connection:
-        assert connection.execute(text("SELECT text, flags, requests FROM note")).one() == (
+        assert connection.execute(text(
+            "SELECT text, CAST(flags AS TEXT), CAST(requests AS TEXT) FROM note")).one() == (
             "古い発言😀", "[]", "[]")
         assert connection.execute(text("SELECT subject, flag_count FROM support_case")).one() \
             == ("件名", 0)
@@ -96,25 +125,30 @@ def test_a_database_of_the_first_revision_keeps_its_data_when_upgraded(db_file):
     "  前後の空白も  ",
     "ｶﾀｶﾅ 全角ＡＢＣ \"quotes\" 'single' <tag> & ; -- DROP TABLE note;",
 ])
-def test_a_note_round_trips_exactly(store, clock, db_file, words):
+def test_a_note_round_trips_exactly(store, clock, database_url, words):
     with store.unit_of_work() as session:
         repository.start_contact(session, new_contact(clock))
         repository.add_note(session, "c1", "n1", NoteKind.QUOTE, words, 35_000, "鈴木",
                             clock.now(), RULES)
-    raw = sqlite3.connect(db_file)
-    stored = raw.execute("SELECT text, kind, offset_ms, agent FROM note").fetchone()
-    assert stored == (words, "quote", 35_000, "鈴木")
+    stored = raw_rows(database_url, "SELECT text, kind, offset_ms, agent FROM note")
+    assert stored == [(words, "quote", 35_000, "鈴木")]
 
 
-def test_card_numbers_are_masked_before_they_are_written(store, clock, db_file):
+def test_card_numbers_are_masked_before_they_are_written(store, clock, database_url):
     with store.unit_of_work() as session:
         repository.start_contact(session, new_contact(clock))
         note = repository.add_note(session, "c1", "n1", NoteKind.QUOTE,
                                    "カードは 4111 1111 1111 1111 です", 0, "鈴木", clock.now(), RULES)
     assert note.masked_cards == 1
-    raw = sqlite3.connect(db_file)
-    assert raw.execute("SELECT text FROM note").fetchone()[0] == "カードは **** **** **** 1111 です"
-    raw.close()
+    assert raw_rows(database_url, "SELECT text FROM note") == [("カードは **** **** **** 1111 です",)]
+
+
+def test_no_trace_of_a_card_number_is_left_in_the_files(sqlite_store, clock, db_file):
+    """SQLite only: the database's files can be read byte by byte."""
+    with sqlite_store.unit_of_work() as session:
+        repository.start_contact(session, new_contact(clock))
+        repository.add_note(session, "c1", "n1", NoteKind.QUOTE,
+                            "カードは 4111 1111 1111 1111 です", 0, "鈴木", clock.now(), RULES)
     assert b"4111 1111 1111 1111" not in b"".join(
         path.read_bytes() for path in db_file.parent.iterdir() if path.is_file())
 
@@ -164,7 +198,7 @@ def test_unfinished_contact_carries_notes_and_the_latest_ticks(store, clock):
     assert unfinished.contact.started_at == clock.now()
 
 
-def test_wrap_up_closes_the_contact_and_fills_the_case(store, clock):
+def test_wrap_up_closes_the_contact_and_fills_the_case(store, clock, database_url):
     with store.unit_of_work() as session:
         repository.start_contact(session, new_contact(clock))
         clock.advance(300)
@@ -175,15 +209,14 @@ def test_wrap_up_closes_the_contact_and_fills_the_case(store, clock):
             CaseStatus.WAITING_CALLBACK), "鈴木", clock.now())
     with store.unit_of_work() as session:
         assert repository.unfinished_contact(session, "鈴木") is None
-    raw = sqlite3.connect(store.url.removeprefix("sqlite:///"))
-    row = raw.execute("SELECT c.state, c.talk_seconds, c.hold_seconds, s.subject, s.urgency, "
-                      "s.impact, s.fix, s.prevention, s.status FROM contact c "
-                      "JOIN support_case s ON s.id = c.case_id").fetchone()
-    assert row == ("closed", 280.0, 20.0, "電源が入らない", "high", "medium", "交換品を発送",
-                   "出荷前検査に通電確認を追加", "waiting_callback")
+    rows = raw_rows(database_url, "SELECT c.state, c.talk_seconds, c.hold_seconds, s.subject, "
+                                  "s.urgency, s.impact, s.fix, s.prevention, s.status "
+                                  "FROM contact c JOIN support_case s ON s.id = c.case_id")
+    assert rows == [("closed", 280.0, 20.0, "電源が入らない", "high", "medium", "交換品を発送",
+                     "出荷前検査に通電確認を追加", "waiting_callback")]
 
 
-def test_the_customers_words_carry_their_flags_and_requests(store, clock, db_file):
+def test_the_customers_words_carry_their_flags_and_requests(store, clock, database_url):
     with store.unit_of_work() as session:
         repository.start_contact(session, new_contact(clock))
         repository.add_note(session, "c1", "n1", NoteKind.QUOTE, "返金しろ、土下座しろ", 0, "鈴木",
@@ -193,10 +226,10 @@ def test_the_customers_words_carry_their_flags_and_requests(store, clock, db_fil
         fact = repository.add_note(session, "c1", "n3", NoteKind.FACT, "交換品を発送済み", 0,
                                    "鈴木", clock.now(), RULES)
     assert fact.requests == [] and fact.flags == []
-    raw = sqlite3.connect(db_file)
-    assert raw.execute("SELECT flags, requests FROM note ORDER BY id").fetchall() == [
+    assert raw_rows(database_url, "SELECT CAST(flags AS TEXT), CAST(requests AS TEXT) "
+                                  "FROM note ORDER BY id") == [
         ('["kneeling_apology"]', '["refund"]'), ('["threat"]', '[]'), ("[]", "[]")]
-    assert raw.execute("SELECT flag_count FROM support_case").fetchone() == (2,)
+    assert raw_rows(database_url, "SELECT flag_count FROM support_case") == [(2,)]
 
 
 def test_escalations_and_seniors_are_recorded(store, clock):

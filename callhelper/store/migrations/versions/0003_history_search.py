@@ -1,5 +1,7 @@
 """Case history: phone keys for lookup, the customer's profile, promises with due times,
-and Japanese substring search (SQLite FTS5 with the trigram tokenizer) over notes and cases.
+and Japanese substring search over notes and cases: SQLite keeps FTS5 tables with the
+trigram tokenizer (and triggers that keep them in step); PostgreSQL keeps pg_trgm's GIN
+indexes on the columns themselves, which serve LIKE and ILIKE patterns.
 
 Revision ID: 0003
 Revises: 0002
@@ -43,6 +45,14 @@ CREATE TRIGGER case_fts_update AFTER UPDATE OF subject, fix, prevention ON suppo
 END;
 """
 
+#: PostgreSQL's trigram indexes: (index, table, column).
+TRIGRAM_INDEXES = (
+    ("ix_note_text_trgm", "note", "text"),
+    ("ix_support_case_subject_trgm", "support_case", "subject"),
+    ("ix_support_case_fix_trgm", "support_case", "fix"),
+    ("ix_support_case_prevention_trgm", "support_case", "prevention"),
+)
+
 
 def upgrade() -> None:
     with op.batch_alter_table("customer") as customer:
@@ -75,6 +85,12 @@ def upgrade() -> None:
                 op.execute(statement + "END;")
         op.execute("INSERT INTO note_fts (note_fts) VALUES ('rebuild')")
         op.execute("INSERT INTO case_fts (case_fts) VALUES ('rebuild')")
+    elif bind.dialect.name == "postgresql":
+        # pg_trgm is a trusted extension: the database's owner may create it.
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        for index, table, column in TRIGRAM_INDEXES:
+            op.create_index(index, table, [column], postgresql_using="gin",
+                            postgresql_ops={column: "gin_trgm_ops"})
 
 
 def downgrade() -> None:
@@ -85,6 +101,11 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
         op.execute("DROP TABLE IF EXISTS note_fts")
         op.execute("DROP TABLE IF EXISTS case_fts")
+    elif bind.dialect.name == "postgresql":
+        # The extension stays: the server's administrator may have created it, and other
+        # objects of the database may use it.
+        for index, table, _column in TRIGRAM_INDEXES:
+            op.drop_index(index, table)
     with op.batch_alter_table("note") as note:
         for column in ("done_by", "done_at", "due_at"):
             note.drop_column(column)

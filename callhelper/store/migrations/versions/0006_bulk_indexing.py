@@ -3,6 +3,9 @@ while the table ``fts_suspended`` has a row. The bulk writer adds that row, inse
 the new rows in one statement and removes the row again, all in one transaction, so a crash
 leaves nothing unindexed. (Indexing row by row costs several times as much.)
 
+SQLite only: PostgreSQL's trigram indexes (0003) are kept by the server as rows are written,
+with no trigger to step aside.
+
 Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-23

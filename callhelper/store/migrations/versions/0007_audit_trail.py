@@ -23,12 +23,30 @@ depends_on = None
 # deleted for good (their digests stay, and the chain covers only those).
 KEPT = ("id", "at", "actor", "action", "entity", "uid", "before_digest", "after_digest",
         "prev_hash", "hash")
-CHANGED = " OR ".join(f"NEW.{column} IS NOT OLD.{column}" for column in KEPT)
+REFUSED = "the audit trail is append-only"
+
+
+def refused_update(differs: str) -> str:
+    """When an update of an entry is refused; ``differs`` is the database's null-safe
+    "is not equal" (SQLite: IS NOT, PostgreSQL: IS DISTINCT FROM)."""
+    return (" OR ".join(f"NEW.{column} {differs} OLD.{column}" for column in KEPT)
+            + f" OR (NEW.before {differs} OLD.before AND NEW.before != '')"
+            + f" OR (NEW.after {differs} OLD.after AND NEW.after != '')")
+
+
 APPEND_ONLY = {
-    "audit_entry_no_update": "BEFORE UPDATE ON audit_entry WHEN " + CHANGED
-    + " OR (NEW.before IS NOT OLD.before AND NEW.before != '')"
-    + " OR (NEW.after IS NOT OLD.after AND NEW.after != '')",
+    "audit_entry_no_update": "BEFORE UPDATE ON audit_entry WHEN " + refused_update("IS NOT"),
     "audit_entry_no_delete": "BEFORE DELETE ON audit_entry",
+}
+
+#: PostgreSQL: the same rule, with a trigger function that refuses; TRUNCATE, which SQLite
+#: does not have, is refused too. The error is an integrity violation, as SQLite's ABORT is.
+PG_REFUSE = "audit_entry_append_only"
+PG_APPEND_ONLY = {
+    "audit_entry_no_update": "BEFORE UPDATE ON audit_entry FOR EACH ROW WHEN ("
+                             + refused_update("IS DISTINCT FROM") + ")",
+    "audit_entry_no_delete": "BEFORE DELETE ON audit_entry FOR EACH ROW",
+    "audit_entry_no_truncate": "BEFORE TRUNCATE ON audit_entry FOR EACH STATEMENT",
 }
 
 
@@ -55,7 +73,13 @@ def upgrade() -> None:
     if bind.dialect.name == "sqlite":
         for name, when in APPEND_ONLY.items():
             op.execute(f"CREATE TRIGGER {name} {when} BEGIN "
-                       "SELECT RAISE(ABORT, 'the audit trail is append-only'); END")
+                       f"SELECT RAISE(ABORT, '{REFUSED}'); END")
+    elif bind.dialect.name == "postgresql":
+        op.execute(f"CREATE FUNCTION {PG_REFUSE}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                   f"BEGIN RAISE EXCEPTION '{REFUSED}' "
+                   "USING ERRCODE = 'integrity_constraint_violation'; END $$")
+        for name, when in PG_APPEND_ONLY.items():
+            op.execute(f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION {PG_REFUSE}()")
     baseline(bind, datetime.now(timezone.utc))
 
 
@@ -64,6 +88,10 @@ def downgrade() -> None:
     if bind.dialect.name == "sqlite":
         for name in APPEND_ONLY:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    elif bind.dialect.name == "postgresql":
+        for name in PG_APPEND_ONLY:
+            op.execute(f"DROP TRIGGER IF EXISTS {name} ON audit_entry")
+        op.execute(f"DROP FUNCTION IF EXISTS {PG_REFUSE}()")
     with op.batch_alter_table("note") as note:
         note.drop_column("edited_at")
     op.drop_index("ix_audit_entry_entity_uid", "audit_entry")

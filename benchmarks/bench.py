@@ -1,0 +1,677 @@
+"""CallHelper's benchmark: every target of DESIGN.md, each beside its floor, at several sizes.
+
+    python benchmarks/bench.py [--sizes 10k 100k 1m] [--quick] [--out FILE] [--cache DIR]
+    make bench [SIZES="10k 100k 1m"]
+
+Sizes are numbers of notes (the demo generator writes about ten per case: 1m is 100k cases).
+The demo databases are built once with ``callhelper demo`` and kept in ``--cache``
+(datasets.py); each size then runs on a copy. What is measured, and against what:
+
+- launch: process start until the call window's ``ready`` (the database checked, opened and
+  read), beside a bare PySide6 window launched the same way, alternately (probes.py);
+- write: Enter's path to disk (``repository.add_note`` in a unit of work, the real engine and
+  pragmas), beside a raw ``sqlite3`` INSERT of the same row + COMMIT with the same pragmas;
+- lookup and search: ``history.caller_history`` and ``history.search`` (queries of three
+  characters or more, and of two), beside a plain ``LIKE '%…%'`` scan of the same rows;
+- typing: the longest GUI-thread stall while queries are typed into the real history
+  browser, from a heartbeat timer (probes.py), with the window's memory;
+- export: ``callhelper export`` of every note, its rate and peak memory;
+- verify: ``callhelper verify`` per 100k audit entries.
+
+The table goes to stdout, everything measured to the JSON file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+import datasets  # noqa: E402
+
+PROBES = HERE / "probes.py"
+DEFAULT_OUT = HERE / "results.json"
+DEFAULT_SIZES = ["10k", "100k", "1m"]
+SEARCH_LIMIT = 200  # what the history browser asks for
+#: Queries over the demo data: frequent, rare and absent words (解約 and 解約手続き are in
+#: no demo note, so a scan reads every row before it knows).
+SEARCH_QUERIES = {
+    "3plus": ["折り返し", "土下座", "異音がする", "交換品の発送", "解約手続き"],
+    "2": ["返金", "異音", "欠品", "解約"],
+}
+
+
+class Plan:
+    """How many times each thing is measured (after its warm-up runs)."""
+
+    def __init__(self, quick: bool) -> None:
+        self.quick = quick
+        self.launches, self.launch_warmup = (1, 0) if quick else (10, 2)
+        self.first_starts, self.first_start_warmup = (1, 0) if quick else (3, 1)
+        self.writes, self.write_warmup = (30, 5) if quick else (300, 30)
+        self.lookups, self.lookup_warmup = (30, 5) if quick else (300, 30)
+        self.searches, self.search_warmup = (3, 1) if quick else (30, 3)
+        self.window_notes, self.window_rounds = (5, 1) if quick else (30, 2)
+        self.window_queries = 3 if quick else None  # None: every query of probes.py
+
+    def exports(self, notes: int) -> int:
+        return 1 if self.quick or notes > 200_000 else 3
+
+
+# ---------------------------------------------------------------- statistics
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Linear interpolation between the closest ranks."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    position = fraction * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def stats(values: list[float]) -> dict:
+    return {"n": len(values), "median": statistics.median(values),
+            "p95": percentile(values, 0.95), "p99": percentile(values, 0.99),
+            "min": min(values), "max": max(values)}
+
+
+def ms_since(begun: float) -> float:
+    return (time.perf_counter() - begun) * 1000
+
+
+# ---------------------------------------------------------------- child processes
+
+
+def child_env(scratch: Path) -> dict:
+    """Qt offscreen, CallHelper's folders in ``scratch``, byte code cached as installs have
+    it (this machine's PYTHONDONTWRITEBYTECODE would have every start compile the app)."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen",
+               CALLHELPER_CONFIG_DIR=str(scratch / "config"),
+               CALLHELPER_LOG_DIR=str(scratch / "logs"))
+    for name in ("PYTHONDONTWRITEBYTECODE", "CALLHELPER_DATA_DIR", "CALLHELPER_DATABASE_URL"):
+        env.pop(name, None)
+    return env
+
+
+def probe(name: str, *args: str, env: dict, timeout: float = 3600) -> tuple[dict, float, dict]:
+    """Run a probe; returns its result, the moment it was started and its wall time."""
+    command = [sys.executable, str(PROBES), name, *args]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=env, text=True)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise RuntimeError(f"probe {name} took longer than {timeout} s")
+    usage = {"wall_s": time.perf_counter() - started}
+    if process.returncode != 0:
+        raise RuntimeError(f"probe {name} failed ({process.returncode}):\n{stderr[-3000:]}")
+    lines = [line for line in stdout.splitlines() if line.startswith("BENCH-RESULT ")]
+    if not lines:
+        raise RuntimeError(f"probe {name} printed no result:\n{stdout[-2000:]}\n"
+                           f"{stderr[-2000:]}")
+    return json.loads(lines[-1][len("BENCH-RESULT "):]), started, usage
+
+
+# ---------------------------------------------------------------- the measurements
+
+
+def measure_launch(data_dir: Path, scratch: Path, plan: Plan, log) -> dict:
+    """App and bare window alternately, so a passing load hits both alike."""
+    env = child_env(scratch)
+    app, bare, phases = [], [], []
+    for run in range(plan.launch_warmup + plan.launches):
+        for kind in ("app", "bare"):
+            if kind == "app":
+                result, started, _ = probe("launch-app", "--data-dir", str(data_dir), env=env)
+            else:
+                result, started, _ = probe("launch-bare", env=env)
+            if run < plan.launch_warmup:
+                continue
+            marks = result["marks"]
+            (app if kind == "app" else bare).append(marks["ready"] - started)
+            if kind == "app":
+                phases.append({
+                    "interpreter_s": marks["interpreter"] - started,
+                    "imports_s": marks["ui_app_imported"] - marks["interpreter"],
+                    "qt_app_s": marks["build_start"] - marks["ui_app_imported"],
+                    "window_built_s": marks["built"] - marks["build_start"],
+                    "built_to_ready_s": marks["ready"] - marks["built"],
+                    **{f"{name}_s": value for name, value in result["phases"].items()},
+                    "rss_mb": result["rss_mb"]})
+    app_stats, bare_stats = stats(app), stats(bare)
+    log(f"    launch: app {app_stats['median']:.2f} s, bare {bare_stats['median']:.2f} s")
+    return {"app_s": app_stats, "bare_s": bare_stats,
+            "ratio": app_stats["median"] / bare_stats["median"],
+            "phases_median": {key: statistics.median(p[key] for p in phases)
+                              for key in phases[0]}}
+
+
+def measure_first_start(plan: Plan, log) -> dict:
+    """A first start: no database yet, so the schema is made by every migration."""
+    times = []
+    for _ in range(plan.first_start_warmup + plan.first_starts):
+        with tempfile.TemporaryDirectory(prefix="callhelper-bench-") as folder:
+            scratch = Path(folder)
+            result, started, _ = probe("launch-app", "--data-dir", str(scratch / "data"),
+                                       env=child_env(scratch))
+            times.append(result["marks"]["ready"] - started)
+    times = times[plan.first_start_warmup:]
+    log(f"    first start (empty folder): {statistics.median(times):.2f} s")
+    return {"app_s": stats(times)}
+
+
+def _same_pragmas(store) -> list[str]:
+    """The pragmas the app's own connections run with, read back from one of them."""
+    names = ("journal_mode", "synchronous", "foreign_keys", "secure_delete", "busy_timeout",
+             "cache_size", "temp_store", "mmap_size", "wal_autocheckpoint")
+    with store.engine.connect() as connection:
+        cursor = connection.connection.cursor()
+        values = {name: cursor.execute(f"PRAGMA {name}").fetchone()[0] for name in names}
+        cursor.close()
+    return [f"PRAGMA {name}={value}" for name, value in values.items()]
+
+
+def raw_connection(path: Path, pragmas: list[str]) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    for pragma in pragmas:
+        connection.execute(pragma)
+    return connection
+
+
+def measure_writes(store, path: Path, pragmas: list[str], plan: Plan, rules, log) -> dict:
+    """A note saved as Enter saves it, beside the raw INSERT + COMMIT of the same row, in
+    turns. The raw rows are removed afterwards (the audit trail never knew them)."""
+    from callhelper.core.case import NoteKind
+    from callhelper.store import repository
+    from callhelper.store.repository import NewContact
+
+    now = datetime.now(timezone.utc)
+    contact = NewContact(uid=f"bench-{uuid.uuid4().hex}", agent="bench", playbook_id="complaint",
+                         playbook_version=1, started_at=now, phone="03-0000-0000")
+    with store.unit_of_work() as session:
+        contact_id = repository.start_contact(session, contact).id
+    raw = raw_connection(path, pragmas)
+    text = "返金してほしい、先週買ったばかりなのに電源が入らない"
+    stored = now.replace(tzinfo=None).isoformat(" ")
+    app, floor = [], []
+    try:
+        for number in range(plan.write_warmup + plan.writes):
+            begun = time.perf_counter()
+            with store.unit_of_work() as session:
+                repository.add_note(session, contact.uid, uuid.uuid4().hex, NoteKind.QUOTE,
+                                    text, 1000 * number, "bench", now, rules)
+            app_ms = ms_since(begun)
+            begun = time.perf_counter()
+            raw.execute("BEGIN IMMEDIATE")
+            raw.execute("INSERT INTO note (uid, contact_id, kind, text, offset_ms, agent, "
+                        "created_at, flags, requests) VALUES (?, ?, 'quote', ?, ?, 'bench', ?, "
+                        "'[]', '[\"refund\"]')",
+                        (f"bench-raw-{uuid.uuid4().hex}", contact_id, text, 1000 * number,
+                         stored))
+            raw.execute("COMMIT")
+            raw_ms = ms_since(begun)
+            if number >= plan.write_warmup:
+                app.append(app_ms)
+                floor.append(raw_ms)
+        raw.execute("DELETE FROM note WHERE uid LIKE 'bench-raw-%'")
+    finally:
+        raw.close()
+    result = {"app_ms": stats(app), "raw_ms": stats(floor),
+              "ratio": statistics.median(app) / statistics.median(floor),
+              "p99_ratio": percentile(app, 0.99) / percentile(floor, 0.99)}
+    log(f"    write: app {result['app_ms']['median']:.2f} ms (p99 "
+        f"{result['app_ms']['p99']:.2f}), raw {result['raw_ms']['median']:.2f} ms")
+    return result
+
+
+def measure_lookups(store, raw: sqlite3.Connection, plan: Plan, log) -> dict:
+    """Callers picked at random among the customers (some with several calls)."""
+    from callhelper.store import history
+
+    phones = [row[0] for row in raw.execute(
+        "SELECT phone FROM customer cu WHERE phone != '' AND EXISTS "
+        "(SELECT 1 FROM contact k WHERE k.customer_id = cu.id) ORDER BY id")]
+    chosen = random.Random(8).choices(phones, k=plan.lookup_warmup + plan.lookups)
+    app, floor = [], []
+    for number, phone in enumerate(chosen):
+        begun = time.perf_counter()
+        with store.unit_of_work() as session:
+            found = history.caller_history(session, phone, "JP")
+        app_ms = ms_since(begun)
+        begun = time.perf_counter()
+        rows = raw.execute("SELECT k.id, c.subject, c.status FROM contact k JOIN support_case c "
+                           "ON c.id = k.case_id WHERE k.phone LIKE ? ORDER BY k.started_at DESC "
+                           "LIMIT 50", (f"%{phone}%",)).fetchall()
+        raw_ms = ms_since(begun)
+        if found.customer is None or not rows:
+            raise RuntimeError(f"lookup of a known caller found nothing: {phone}")
+        if number >= plan.lookup_warmup:
+            app.append(app_ms)
+            floor.append(raw_ms)
+    result = {"app_ms": stats(app), "like_ms": stats(floor),
+              "ratio_p95": percentile(app, 0.95) / percentile(floor, 0.95)}
+    log(f"    lookup: app p95 {result['app_ms']['p95']:.2f} ms, LIKE p95 "
+        f"{result['like_ms']['p95']:.2f} ms")
+    return result
+
+
+def measure_search(store, raw: sqlite3.Connection, plan: Plan, log) -> dict:
+    from callhelper.store import history
+
+    result = {}
+    for group, queries in SEARCH_QUERIES.items():
+        app, floor, per_query = [], [], {}
+        for query in queries:
+            like = f"%{query}%"
+            app_q, floor_q = [], []
+            for number in range(plan.search_warmup + plan.searches):
+                begun = time.perf_counter()
+                with store.unit_of_work() as session:
+                    hits = history.search(session, query, SEARCH_LIMIT)
+                app_ms = ms_since(begun)
+                begun = time.perf_counter()
+                notes = raw.execute("SELECT id, text FROM note WHERE text LIKE ? ORDER BY id "
+                                    "DESC LIMIT ?", (like, SEARCH_LIMIT)).fetchall()
+                cases = raw.execute("SELECT id, subject, fix, prevention FROM support_case "
+                                    "WHERE subject LIKE ?1 OR fix LIKE ?1 OR prevention LIKE ?1 "
+                                    "ORDER BY id DESC LIMIT ?2", (like, SEARCH_LIMIT)).fetchall()
+                raw_ms = ms_since(begun)
+                if number >= plan.search_warmup:
+                    app_q.append(app_ms)
+                    floor_q.append(raw_ms)
+            per_query[query] = {"hits": len(hits), "like_rows": len(notes) + len(cases),
+                                "app_p50_ms": statistics.median(app_q),
+                                "like_p50_ms": statistics.median(floor_q)}
+            app += app_q
+            floor += floor_q
+        result[group] = {"app_ms": stats(app), "like_ms": stats(floor),
+                         "ratio_p95": percentile(app, 0.95) / percentile(floor, 0.95),
+                         "queries": per_query}
+        log(f"    search ({group} chars): app p95 {result[group]['app_ms']['p95']:.1f} ms, "
+            f"LIKE p95 {result[group]['like_ms']['p95']:.1f} ms")
+    return result
+
+
+def busiest_caller(raw: sqlite3.Connection) -> str:
+    return raw.execute("SELECT cu.phone FROM customer cu JOIN contact k ON k.customer_id = cu.id "
+                       "GROUP BY cu.id ORDER BY count(*) DESC, cu.id LIMIT 1").fetchone()[0]
+
+
+def measure_window(data_dir: Path, scratch: Path, phone: str, plan: Plan, log) -> dict:
+    """The real window (memory, Enter → shown, typing in the history), then the floor: the
+    same typing into a bare line edit."""
+    typing_args = ["--rounds", str(plan.window_rounds)]
+    if plan.window_queries is not None:
+        typing_args += ["--queries", str(plan.window_queries)]
+    env = child_env(scratch)
+    result, _, _ = probe("window", "--data-dir", str(data_dir), "--phone", phone,
+                         "--notes", str(plan.window_notes), *typing_args, env=env)
+    floor, _, _ = probe("typing-bare", *typing_args, env=env)
+    typing = result["typing"]
+    typing["bare"] = floor["typing"]
+    result["rss_bare_mb"] = floor["rss_mb"]
+    log(f"    window: {result['rss_call_mb']:.0f} MB in a call (bare {floor['rss_mb']:.0f} MB); "
+        f"typing: longest stall {typing['max_gap_ms']:.0f} ms (bare "
+        f"{floor['typing']['max_gap_ms']:.0f} ms); Enter → shown median "
+        f"{statistics.median(result['enter_to_shown_ms']):.1f} ms")
+    result["enter_to_shown_ms"] = stats(result["enter_to_shown_ms"])
+    typing["typed_to_results_ms"] = {query: statistics.median(values) for query, values
+                                     in typing["typed_to_results_ms"].items()}
+    return result
+
+
+def measure_export(data_dir: Path, scratch: Path, notes: int, plan: Plan, log) -> dict:
+    """``callhelper export`` of every note, after its floor (the raw read and write)."""
+    runs, floors = [], []
+    out = scratch / "export.csv"
+    for _ in range(plan.exports(notes)):
+        floor, _, _ = probe("export-raw", "--database", str(data_dir / "callhelper.db"),
+                            "--out", str(out), env=child_env(scratch))
+        out.unlink()
+        floors.append(floor)
+        result, _, _ = probe("export", "--data-dir", str(data_dir), "--out", str(out),
+                             env=child_env(scratch))
+        result["bytes"] = out.stat().st_size
+        out.unlink()
+        runs.append(result)
+    best = min(runs, key=lambda run: run["command_s"])
+    raw = min(floors, key=lambda run: run["command_s"])
+    summary = {"notes": notes, "command_s": best["command_s"],
+               "write_csv_s": best["write_csv_s"],
+               "notes_per_s": notes / best["command_s"],
+               "notes_per_s_writing": notes / best["write_csv_s"],
+               "peak_rss_mb": max(run["peak_rss_mb"] for run in runs),
+               "peak_rss_before_export_mb": best["peak_rss_before_mb"],
+               "csv_bytes": best["bytes"], "runs": len(runs),
+               "raw_notes_per_s": raw["rows"] / raw["command_s"],
+               "raw_peak_rss_mb": max(run["peak_rss_mb"] for run in floors)}
+    log(f"    export: {summary['notes_per_s']:,.0f} notes/s (raw "
+        f"{summary['raw_notes_per_s']:,.0f}), peak {summary['peak_rss_mb']:.0f} MB")
+    return summary
+
+
+def measure_verify(database: Path, scratch: Path, entries: int, plan: Plan, log) -> dict:
+    runs = []
+    for _ in range(plan.exports(entries)):
+        result, _, usage = probe("verify", "--database", str(database), env=child_env(scratch))
+        if result["exit_code"] != 0:
+            raise RuntimeError(f"callhelper verify found the trail broken ({result})")
+        runs.append((result["verify_s"], result["command_s"], usage["wall_s"]))
+    verify_s, command_s, wall_s = min(runs)
+    summary = {"entries": entries, "verify_s": verify_s, "command_s": command_s,
+               "process_wall_s": wall_s, "s_per_100k_entries": verify_s / entries * 100_000}
+    log(f"    verify: {summary['s_per_100k_entries']:.2f} s per 100k entries")
+    return summary
+
+
+# ---------------------------------------------------------------- one size
+
+
+def run_size(label: str, cache: Path, work: Path, plan: Plan, only: set[str], log) -> dict:
+    from callhelper.config import resources_dir
+    from callhelper.core.flags import load_rules
+    from callhelper.store.engine import Store
+
+    data = datasets.dataset(datasets.parse_size(label), cache, log=log)
+    log(f"  {label}: {data.cases} cases, {data.notes} notes, {data.audit_entries} audit entries")
+    scratch = work / label
+    database = datasets.working_copy(data, scratch)
+    data_dir = database.parent
+    figures: dict = {"dataset": data.as_dict()}
+    raw_reader = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    phone = busiest_caller(raw_reader)
+    raw_reader.close()
+    if "launch" in only:
+        figures["launch"] = measure_launch(data_dir, scratch, plan, log)
+    if "window" in only:  # after the launches: it leaves its call open, as an agent might
+        figures["window"] = measure_window(data_dir, scratch, phone, plan, log)
+    if only & {"write", "lookup", "search"}:
+        store = Store(f"sqlite:///{database}")
+        try:
+            pragmas = _same_pragmas(store)
+            figures["pragmas"] = pragmas
+            raw = raw_connection(database, pragmas)
+            try:
+                if "write" in only:
+                    rules = load_rules(resources_dir() / "rules" / "demands.toml")
+                    figures["write"] = measure_writes(store, database, pragmas, plan, rules, log)
+                if "lookup" in only:
+                    figures["lookup"] = measure_lookups(store, raw, plan, log)
+                if "search" in only:
+                    figures["search"] = measure_search(store, raw, plan, log)
+            finally:
+                raw.close()
+        finally:
+            store.close()
+    if "export" in only:
+        figures["export"] = measure_export(data_dir, scratch, data.notes, plan, log)
+    if "verify" in only:
+        entries = sqlite3.connect(database).execute("SELECT count(*) FROM audit_entry") \
+            .fetchone()[0]
+        figures["verify"] = measure_verify(database, scratch, entries, plan, log)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return figures
+
+
+# ---------------------------------------------------------------- targets and the table
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "s":
+        return f"{value:.2f} s"
+    if unit == "ms":
+        return f"{value:.1f} ms" if value < 100 else f"{value:.0f} ms"
+    if unit == "MB":
+        return f"{value:.0f} MB"
+    if unit == "×":
+        return f"{value:.2f}×"
+    if unit == "/s":
+        return f"{value / 1000:.0f}k/s"
+    return f"{value:.2f}"
+
+
+def rows(results: dict) -> list[tuple[str, str, dict]]:
+    """(what, unit, {size: (value, floor or None)}) for the table."""
+    sizes = results["sizes"]
+
+    def pick(path: list[str], floor: list[str] | None = None):
+        found = {}
+        for size in sizes:
+            node = results["figures"].get(size, {})
+            value, base = node, node if floor else None
+            try:
+                for key in path:
+                    value = value[key]
+                for key in floor or []:
+                    base = base[key]
+            except (KeyError, TypeError):
+                continue
+            found[size] = (value, base)
+        return found
+
+    return [
+        ("launch → window ready, median", "s",
+         pick(["launch", "app_s", "median"], ["launch", "bare_s", "median"])),
+        ("Enter → note on disk, median", "ms",
+         pick(["write", "app_ms", "median"], ["write", "raw_ms", "median"])),
+        ("Enter → note on disk, p99", "ms",
+         pick(["write", "app_ms", "p99"], ["write", "raw_ms", "p99"])),
+        ("Enter → note shown (GUI), median", "ms",
+         pick(["window", "enter_to_shown_ms", "median"])),
+        ("caller lookup, p50", "ms",
+         pick(["lookup", "app_ms", "median"], ["lookup", "like_ms", "median"])),
+        ("caller lookup, p95", "ms",
+         pick(["lookup", "app_ms", "p95"], ["lookup", "like_ms", "p95"])),
+        ("search 3+ chars, p50", "ms",
+         pick(["search", "3plus", "app_ms", "median"], ["search", "3plus", "like_ms", "median"])),
+        ("search 3+ chars, p95", "ms",
+         pick(["search", "3plus", "app_ms", "p95"], ["search", "3plus", "like_ms", "p95"])),
+        ("search 2 chars, p50", "ms",
+         pick(["search", "2", "app_ms", "median"], ["search", "2", "like_ms", "median"])),
+        ("search 2 chars, p95", "ms",
+         pick(["search", "2", "app_ms", "p95"], ["search", "2", "like_ms", "p95"])),
+        ("typing in history: longest stall", "ms",
+         pick(["window", "typing", "max_gap_ms"], ["window", "typing", "bare", "max_gap_ms"])),
+        ("CSV export (whole command)", "/s",
+         pick(["export", "notes_per_s"], ["export", "raw_notes_per_s"])),
+        ("CSV export, peak RSS", "MB",
+         pick(["export", "peak_rss_mb"], ["export", "raw_peak_rss_mb"])),
+        ("RSS, call window in a call", "MB",
+         pick(["window", "rss_call_mb"], ["window", "rss_bare_mb"])),
+        ("verify per 100k audit entries", "s", pick(["verify", "s_per_100k_entries"])),
+    ]
+
+
+def targets(results: dict) -> list[dict]:
+    """Each DESIGN.md target, judged at the largest size measured (where it names one)."""
+    sizes = results["sizes"]
+    figures = results["figures"]
+    largest, smallest = sizes[-1], sizes[0]
+    top = figures.get(largest, {})
+    judged = []
+
+    def judge(what: str, target: str, measured: float | None, limit: float, unit: str,
+              higher_is_better: bool = False, size: str = largest, note: str = "") -> None:
+        if measured is None:
+            judged.append({"what": what, "target": target, "size": size, "measured": None,
+                           "met": None, "by": "not measured", "note": note})
+            return
+        met = measured >= limit if higher_is_better else measured <= limit
+        if unit == "×":
+            by = f"{measured / limit:.1f}× the limit" if not met else "met"
+        else:
+            by = "met" if met else f"{_fmt(abs(measured - limit), unit)} over" if not \
+                higher_is_better else f"{_fmt(limit - measured, unit)} short"
+        judged.append({"what": what, "target": target, "size": size,
+                       "measured": round(measured, 3), "unit": unit, "met": met, "by": by,
+                       "note": note})
+
+    def get(*path, node=None):
+        node = top if node is None else node
+        for key in path:
+            if not isinstance(node, dict) or key not in node:
+                return None
+            node = node[key]
+        return node
+
+    judge("launch to usable call window", "≤ 1.5 × bare PySide6 window",
+          get("launch", "ratio"), 1.5, "×")
+    judge("Enter → note durable", "≤ 2 × raw sqlite3 INSERT+COMMIT (median)",
+          get("write", "ratio"), 2.0, "×")
+    judge("Enter → note durable", "p99 < 20 ms", get("write", "app_ms", "p99"), 20, "ms")
+    judge("caller lookup at 100k cases / 1M notes", "p95 < 10 ms",
+          get("lookup", "app_ms", "p95"), 10, "ms")
+    judge("search 3+ characters at 1M notes", "p95 < 50 ms",
+          get("search", "3plus", "app_ms", "p95"), 50, "ms")
+    judge("search 2 characters at 1M notes", "p95 < 50 ms",
+          get("search", "2", "app_ms", "p95"), 50, "ms")
+    judge("GUI never stalls while typing a search", "longest stall ≤ 50 ms",
+          get("window", "typing", "max_gap_ms"), 50, "ms")
+    judge("CSV export", "≥ 100k notes/s", get("export", "notes_per_s"), 100_000, "/s",
+          higher_is_better=True)
+    small_peak = get("export", "peak_rss_mb", node=figures.get(smallest, {}))
+    big_peak = get("export", "peak_rss_mb")
+    growth = None if small_peak is None or big_peak is None or smallest == largest \
+        else big_peak - small_peak
+    judge("CSV export memory flat", f"peak RSS grows ≤ 10 MB from {smallest} to {largest}",
+          growth, 10, "MB", size=f"{smallest}→{largest}",
+          note="" if growth is not None else "needs two sizes")
+    judge("memory, call window open on 100k cases", "< 200 MB RSS",
+          get("window", "rss_call_mb"), 200, "MB")
+    return judged
+
+
+def table(results: dict) -> str:
+    sizes = results["sizes"]
+    width = 22
+    lines = ["", f"{'':36}" + "".join(f"{size:>{width}}" for size in sizes),
+             f"{'':36}" + "".join(f"{'app (floor, ratio)':>{width}}" for _ in sizes)]
+    for what, unit, values in rows(results):
+        cells = []
+        for size in sizes:
+            if size not in values:
+                cells.append(f"{'—':>{width}}")
+                continue
+            value, floor = values[size]
+            text = _fmt(value, unit)
+            if floor:
+                ratio = value / floor
+                digits = 1 if ratio >= 0.1 else 2
+                text += f" ({_fmt(floor, unit).split()[0]}, {ratio:.{digits}f}×)"
+            cells.append(f"{text:>{width}}")
+        lines.append(f"{what:36}" + "".join(cells))
+    lines += ["", "targets (DESIGN.md), judged at the largest size:"]
+    for target in results["targets"]:
+        state = {True: "met   ", False: "MISSED", None: "n/a   "}[target["met"]]
+        measured = "—" if target["measured"] is None else _fmt(target["measured"],
+                                                               target.get("unit", ""))
+        lines.append(f"  {state} {target['what']}: {target['target']} — measured {measured} "
+                     f"at {target['size']}" + ("" if target["met"] in (True, None)
+                                               else f" ({target['by']})"))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- the machine
+
+
+def machine() -> dict:
+    info = {"python": platform.python_version(), "platform": platform.platform(),
+            "cpus": os.cpu_count()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["ram_gb"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    try:
+        from PySide6 import __version__ as pyside
+        import sqlalchemy
+
+        info.update(pyside6=pyside, sqlalchemy=sqlalchemy.__version__,
+                    sqlite=sqlite3.sqlite_version)
+    except ImportError:
+        pass
+    try:
+        info["git"] = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
+                                     capture_output=True, text=True).stdout.strip()
+    except OSError:
+        pass
+    return info
+
+
+FIGURES = ("launch", "window", "write", "lookup", "search", "export", "verify")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", nargs="+", default=DEFAULT_SIZES, metavar="SIZE",
+                        help="numbers of notes, like 2k 10k 100k 1m (default: 10k 100k 1m)")
+    parser.add_argument("--quick", action="store_true",
+                        help="few repetitions: a smoke run, not figures to quote")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the JSON file to write")
+    parser.add_argument("--cache", type=Path, default=datasets.DEFAULT_CACHE,
+                        help="where the demo databases are kept (default benchmarks/.cache)")
+    parser.add_argument("--only", default=",".join(FIGURES),
+                        help=f"a comma-separated subset of {','.join(FIGURES)}")
+    args = parser.parse_args(argv)
+    sizes = sorted({datasets.size_label(datasets.parse_size(size)) for size in args.sizes},
+                   key=datasets.parse_size)
+    only = set(args.only.split(","))
+    if only - set(FIGURES):
+        parser.error(f"unknown figures: {', '.join(sorted(only - set(FIGURES)))}")
+    plan = Plan(args.quick)
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    results = {"started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+               "quick": args.quick, "sizes": sizes, "machine": machine(),
+               "load_before": os.getloadavg(), "figures": {}}
+    with tempfile.TemporaryDirectory(prefix="callhelper-bench-") as work:
+        if "launch" in only:
+            results["first_start"] = measure_first_start(plan, log)
+        for size in sizes:
+            log(f"{size}:")
+            results["figures"][size] = run_size(size, args.cache, Path(work), plan, only, log)
+    results["load_after"] = os.getloadavg()
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    results["targets"] = targets(results)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    print(table(results))
+    print(f"\n{args.out} written in {results['seconds']:.0f} s; load average "
+          f"{results['load_before'][0]:.1f} before, {results['load_after'][0]:.1f} after")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""The benchmark script (benchmarks/bench.py) at its smallest size, so that it cannot rot
+unnoticed: every figure of docs/benchmarks.md must come out as a number. The figures of a
+quick run on a tiny database say nothing about the targets; only that they are measured."""
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+FIGURES = [
+    "launch.app_s.median", "launch.bare_s.median", "launch.ratio",
+    "launch.phases_median.db_open_s", "launch.phases_median.imports_s",
+    "write.app_ms.median", "write.app_ms.p99", "write.raw_ms.median", "write.raw_ms.p99",
+    "write.ratio",
+    "lookup.app_ms.median", "lookup.app_ms.p95", "lookup.like_ms.p95",
+    "search.3plus.app_ms.median", "search.3plus.app_ms.p95", "search.3plus.like_ms.p95",
+    "search.2.app_ms.median", "search.2.app_ms.p95", "search.2.like_ms.p95",
+    "window.typing.max_gap_ms", "window.typing.bare.max_gap_ms", "window.rss_call_mb",
+    "window.rss_ready_mb", "window.rss_bare_mb", "window.enter_to_shown_ms.median",
+    "export.notes_per_s", "export.notes_per_s_writing", "export.peak_rss_mb",
+    "export.raw_notes_per_s", "verify.s_per_100k_entries",
+]
+
+
+def figure(results: dict, path: str):
+    node = results
+    for key in path.split("."):
+        node = node[key]
+    return node
+
+
+def test_a_quick_run_at_the_smallest_size_reports_every_figure(tmp_path):
+    out = tmp_path / "results.json"
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--sizes", "2k",
+                          "--quick", "--out", str(out), "--cache", str(tmp_path / "cache")],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-4000:]
+    results = json.loads(out.read_text())
+    assert results["sizes"] == ["2k"]
+    measured = results["figures"]["2k"]
+    assert 1500 < measured["dataset"]["notes"] < 2500
+    for path in FIGURES:
+        value = figure(measured, path)
+        assert isinstance(value, (int, float)) and math.isfinite(value) and value > 0, path
+    assert figure(results, "first_start.app_s.median") > 0
+    assert len(results["targets"]) == 10
+    assert all(target["met"] in (True, False, None) for target in results["targets"])
+    assert "targets (DESIGN.md)" in run.stdout
+    assert "search 2 chars, p95" in run.stdout

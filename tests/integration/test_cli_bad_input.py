@@ -1,0 +1,182 @@
+"""Bad command lines: each gets one clear line on stderr and an exit code — 2 when the
+command is used wrongly, 1 when it cannot be carried out — never a traceback."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from test_cli import wait_for
+
+from callhelper.cli import main
+
+USAGE_ERRORS = [
+    ["frobnicate"],
+    ["search"],
+    ["search", "返金", "--limit", "0"],
+    ["search", "返金", "--limit", "many"],
+    ["search", "返金", "--limit", "99999999999999999999"],
+    ["cases"],
+    ["cases", "--number"],
+    ["analyze"],
+    ["analyze", "a", "b"],
+    ["export"],
+    ["export", "--out", "x.csv", "--from", "2026-13-01"],
+    ["export", "--out", "x.csv", "--to", "tomorrow"],
+    ["export", "--out", "x.csv", "--what", "calls"],
+    ["evidence", "1", "--out", "x.txt"],
+    ["evidence", "first", "--out", "x.pdf"],
+    ["evidence", "99999999999999999999999", "--out", "x.pdf"],
+    ["verify", "a.db", "b.db"],
+    ["backup", "now"],
+    ["restore"],
+    ["doctor", "--verbose"],
+    ["purge"],
+    ["purge", "--older-than", "0"],
+    ["purge", "--older-than", "a-year"],
+    ["purge", "--older-than", "99999999999"],
+    ["demo"],
+    ["demo", "--cases", "-1"],
+    ["demo", "--cases", "2", "--seed", "x"],
+    ["call"],
+    ["call", "ring"],
+    ["call", "note"],
+    ["call", "note", "言葉", "--kind", "insult"],
+]
+
+
+def run(capsys, argv):
+    """The command line in this process: its exit code and what it wrote."""
+    try:
+        code = main(argv)
+    except SystemExit as exit_:
+        code = exit_.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("argv", USAGE_ERRORS, ids=" ".join)
+def test_a_command_used_wrongly_says_so_in_one_line_with_exit_code_2(capsys, argv):
+    code, out, err = run(capsys, argv)
+    assert code == 2
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    named = "callhelper:" if argv[0] == "frobnicate" else f"callhelper {argv[0]}"
+    assert lines[0].startswith(named)
+    assert "--help" in lines[0]
+
+
+@pytest.fixture
+def not_a_database(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("お客様の言葉、ただのテキスト\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def failures(tmp_path, not_a_database):
+    """Commands used rightly that cannot be carried out, and what their message names."""
+    return {
+        "verify a missing file": (["verify", str(tmp_path / "missing.db")], "no such file"),
+        "verify a folder": (["verify", str(tmp_path)], str(tmp_path)),
+        "verify a text file": (["verify", str(not_a_database)], "not a CallHelper database"),
+        "restore a missing file": (["restore", str(tmp_path / "missing.db")], "no such file"),
+        "restore a text file": (["restore", str(not_a_database)], "not a database"),
+        "backup without a database": (["backup"], "no database"),
+        "export into a folder": (["export", "--out", str(tmp_path)], "directory"),
+        "export into a missing folder": (["export", "--out", str(tmp_path / "no" / "x.csv")],
+                                         "No such file"),
+        "evidence of a missing case": (["evidence", "99", "--out", str(tmp_path / "x.pdf")],
+                                       "no such case"),
+        "search a text file": (["--database-url", f"sqlite:///{not_a_database}", "search",
+                                "返金"], "not a database"),
+        "search an unknown database": (["--database-url", "nosuchdb://host/db", "search",
+                                        "返金"], "nosuchdb"),
+        "cases in a data folder that is a file": (["--data-dir", str(not_a_database), "cases",
+                                                   "--number", "03-1234-5678"], "exists"),
+    }
+
+
+FAILURES = ["verify a missing file", "verify a folder", "verify a text file",
+            "restore a missing file", "restore a text file", "backup without a database",
+            "export into a folder", "export into a missing folder",
+            "evidence of a missing case", "search a text file", "search an unknown database",
+            "cases in a data folder that is a file"]
+
+
+@pytest.mark.parametrize("name", FAILURES)
+def test_a_command_that_cannot_be_carried_out_says_why_in_one_line_with_exit_code_1(
+        capsys, failures, name):
+    argv, named = failures[name]
+    code, out, err = run(capsys, argv)
+    assert code == 1
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line and not line.endswith(" rows")]
+    assert len(lines) == 1, err
+    command = next(argument for argument in argv if argument in
+                   ("verify", "restore", "backup", "export", "evidence", "search", "cases"))
+    assert lines[0].startswith(f"callhelper {command}: ")
+    assert named in lines[0]
+
+
+def test_a_data_command_on_a_damaged_database_fails_with_a_message(capsys, paths):
+    paths.data_dir.mkdir(parents=True)
+    paths.database_file.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    code, out, err = run(capsys, ["search", "返金"])
+    assert code == 1
+    assert err.startswith("callhelper search: ") and len(err.splitlines()) == 1
+
+
+def environment(tmp_path):
+    return {"CALLHELPER_DATA_DIR": str(tmp_path / "data"),
+            "CALLHELPER_CONFIG_DIR": str(tmp_path / "config"),
+            "CALLHELPER_LOG_DIR": str(tmp_path / "logs"), "QT_QPA_PLATFORM": "offscreen",
+            "LANG": "C.UTF-8", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+
+
+#: What a terminal set to another encoding passes: words that are not UTF-8.
+NOT_UTF8 = "返金して".encode() + b"\xff\xfe" + "ください".encode()
+REPLACED = "返金して\ufffd\ufffdください"
+
+
+@pytest.mark.parametrize("argv", [["analyze", NOT_UTF8], ["analyze", NOT_UTF8, "--json"],
+                                  ["search", NOT_UTF8], ["cases", "--number", NOT_UTF8]],
+                         ids=["analyze", "analyze --json", "search", "cases"])
+def test_arguments_that_are_not_utf8_are_read_with_replacement_characters(tmp_path, argv):
+    """Bytes that are not UTF-8 become U+FFFD, as in notes (docs/data-safety.md); the
+    command runs and prints them."""
+    result = subprocess.run([sys.executable, "-m", "callhelper", *argv], capture_output=True,
+                            timeout=60, env=environment(tmp_path))
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stderr == b""
+    out = result.stdout.decode("utf-8")
+    if argv[0] == "analyze":
+        assert REPLACED in (json.loads(out)["text"] if "--json" in argv else out)
+
+
+def test_a_note_sent_in_words_that_are_not_utf8_is_saved_with_replacement_characters(
+        tmp_path):
+    env = environment(tmp_path)
+    app = subprocess.Popen([sys.executable, "-m", "callhelper", "call", "start"], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def status():
+            result = subprocess.run([sys.executable, "-m", "callhelper", "call", "status",
+                                     "--json"], capture_output=True, timeout=60, env=env)
+            return json.loads(result.stdout) if result.returncode == 0 else {}
+
+        assert wait_for(lambda: status().get("call") == "active"), "the call did not start"
+        result = subprocess.run([sys.executable, "-m", "callhelper", "call", "note", NOT_UTF8,
+                                 "--json"], capture_output=True, timeout=60, env=env)
+        assert result.returncode == 0, result.stderr.decode()
+        assert json.loads(result.stdout)["text"] == REPLACED
+    finally:
+        app.send_signal(signal.SIGTERM)
+        app.wait(timeout=30)
+    with sqlite3.connect(tmp_path / "data" / "callhelper.db") as connection:
+        assert connection.execute("SELECT text FROM note").fetchall() == [(REPLACED,)]
+    connection.close()
