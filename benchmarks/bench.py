@@ -364,7 +364,7 @@ def measure_export(data_dir: Path, scratch: Path, notes: int, plan: Plan, log) -
                "notes_per_s": notes / best["command_s"],
                "notes_per_s_writing": notes / best["write_csv_s"],
                "peak_rss_mb": max(run["peak_rss_mb"] for run in runs),
-               "peak_rss_before_export_mb": best["peak_rss_before_mb"],
+               "peak_rss_before_command_mb": best["peak_rss_before_command_mb"],
                "csv_bytes": best["bytes"], "runs": len(runs),
                "raw_notes_per_s": raw["rows"] / raw["command_s"],
                "raw_peak_rss_mb": max(run["peak_rss_mb"] for run in floors)}
@@ -429,8 +429,9 @@ def run_size(label: str, cache: Path, work: Path, plan: Plan, only: set[str], lo
     if "export" in only:
         figures["export"] = measure_export(data_dir, scratch, data.notes, plan, log)
     if "verify" in only:
-        entries = sqlite3.connect(database).execute("SELECT count(*) FROM audit_entry") \
-            .fetchone()[0]
+        counting = sqlite3.connect(database)
+        entries = counting.execute("SELECT count(*) FROM audit_entry").fetchone()[0]
+        counting.close()
         figures["verify"] = measure_verify(database, scratch, entries, plan, log)
     shutil.rmtree(scratch, ignore_errors=True)
     return figures
@@ -564,6 +565,28 @@ def targets(results: dict) -> list[dict]:
     return judged
 
 
+def growth(results: dict) -> dict:
+    """How the p95 of each lookup and search grows from the smallest size to the largest,
+    for the app and for its plain scan."""
+    sizes = results["sizes"]
+    if len(sizes) < 2:
+        return {}
+    first, last = (results["figures"][size] for size in (sizes[0], sizes[-1]))
+    found = {}
+    for name, path in (("lookup", ["lookup"]), ("search_3plus", ["search", "3plus"]),
+                       ("search_2", ["search", "2"])):
+        try:
+            small, big = first, last
+            for key in path:
+                small, big = small[key], big[key]
+            floor = "like_ms"
+            found[name] = {"app_p95": big["app_ms"]["p95"] / small["app_ms"]["p95"],
+                           "like_p95": big[floor]["p95"] / small[floor]["p95"]}
+        except KeyError:
+            continue
+    return {"from": sizes[0], "to": sizes[-1], **found}
+
+
 def table(results: dict) -> str:
     sizes = results["sizes"]
     width = 22
@@ -583,6 +606,11 @@ def table(results: dict) -> str:
                 text += f" ({_fmt(floor, unit).split()[0]}, {ratio:.{digits}f}×)"
             cells.append(f"{text:>{width}}")
         lines.append(f"{what:36}" + "".join(cells))
+    grown = results.get("growth", {})
+    if len(grown) > 2:
+        lines += ["", f"p95 growth {grown['from']} → {grown['to']} (app, plain LIKE scan): " +
+                  ", ".join(f"{name} {value['app_p95']:.1f}× / {value['like_p95']:.0f}×"
+                            for name, value in grown.items() if isinstance(value, dict))]
     lines += ["", "targets (DESIGN.md), judged at the largest size:"]
     for target in results["targets"]:
         state = {True: "met   ", False: "MISSED", None: "n/a   "}[target["met"]]
@@ -665,6 +693,7 @@ def main(argv: list[str] | None = None) -> int:
     results["load_after"] = os.getloadavg()
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["targets"] = targets(results)
+    results["growth"] = growth(results)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1))
     print(table(results))

@@ -367,7 +367,7 @@ def export(args) -> None:
     if code != 0:
         raise SystemExit(f"callhelper export failed with {code}")
     emit({"command_s": time.perf_counter() - begun, **spans,
-          "peak_rss_before_mb": before, "peak_rss_mb": peak_rss_mb()})
+          "peak_rss_before_command_mb": before, "peak_rss_mb": peak_rss_mb()})
 
 
 #: The rows of the notes export, as export.note_rows selects them.
