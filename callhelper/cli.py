@@ -174,14 +174,9 @@ def evidence_file(text: str) -> Path:
 
 
 def export_command(args: argparse.Namespace) -> int:
-    from datetime import datetime, time, timedelta
-
     from callhelper.core.export import write_csv
     from callhelper.store.export import (CASE_HEADER, NOTE_HEADER, ExportFilter, case_rows,
                                          note_rows)
-
-    def moment(day, days=0):
-        return datetime.combine(day + timedelta(days=days), time()).astimezone() if day else None
 
     shown = False
 
@@ -190,7 +185,7 @@ def export_command(args: argparse.Namespace) -> int:
         shown = True
         print(f"\r{count} rows", end="", file=sys.stderr, flush=True)
 
-    filters = ExportFilter(moment(args.since), moment(args.until, 1), args.agent)
+    filters = ExportFilter.for_days(args.since, args.until, args.agent)
     header, rows = (NOTE_HEADER, note_rows) if args.what == "notes" else (CASE_HEADER, case_rows)
     store = open_store(args)
     try:
