@@ -373,12 +373,8 @@ def backup_command(args: argparse.Namespace) -> int:
     if not database.exists():
         raise ValueError(f"no database at {database}")
     keep = Settings.for_paths(paths).get("backup_keep")
-    store = open_store(args)
-    try:
-        with store.unit_of_work() as session:
-            made = back_up(session, paths.backup_dir, keep, datetime.now(timezone.utc))
-    finally:
-        store.close()
+    open_store(args).close()  # an older schema is brought up to date first
+    made = back_up(database, paths.backup_dir, keep, datetime.now(timezone.utc))
     if args.json:
         print_json({"file": str(made.path), "size": made.size,
                     "made_at": made.made_at.isoformat()})

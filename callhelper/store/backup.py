@@ -1,10 +1,13 @@
 """Backups of the database and putting one back.
 
-A backup is a copy made through SQLite's backup API from the app's own connection, so it
-is consistent even while the app writes (the log's committed pages included). It is made
-under a temporary name, checked with ``PRAGMA integrity_check`` and only then named
-``<database>-<local date>-<time>.db`` in the backups folder; older backups are removed only
-after that, keeping the newest ``keep``. Each backup is a single file (no ``-wal``).
+A backup is a copy made with ``VACUUM INTO`` through a read-only connection of its own: a
+consistent snapshot of everything committed when it starts, even while the app goes on
+writing (WAL mode lets one writer and readers work at once), so the window's store never
+waits for it. It is made under a temporary name, checked with ``PRAGMA integrity_check`` and
+only then named ``<database>-<local date>-<time>.db`` in the backups folder; older backups
+are removed only after that, keeping the newest ``keep``. Each backup is a single file (no
+``-wal``). A backup can be stopped (``stop``): the copy and the check then end within a few
+milliseconds, and no partial file is left.
 
 Restoring never overwrites: the current database and its companions are moved aside
 (``callhelper.db.before-restore-<time>``) before the backup is copied in.
@@ -16,17 +19,17 @@ import logging
 import os
 import re
 import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-
-from sqlalchemy import text
-from sqlmodel import Session
+from urllib.parse import quote
 
 from callhelper.store.engine import known_revisions
 from callhelper.store.files import (PRIVATE_FOLDER, companions, durable_copy, fsync_folder,
                                     move_aside, private_folder, temporary_beside)
-from callhelper.store.integrity import check_file, read_only
+from callhelper.store.integrity import (BUSY_TIMEOUT_S, check_file, is_damage, read_only,
+                                        stop_when)
 
 log = logging.getLogger(__name__)
 
@@ -95,27 +98,29 @@ def _free_name(folder: Path, database: Path, moment: datetime) -> Path:
 
 def _copy(source: sqlite3.Connection, target: Path) -> None:
     """The database open on ``source`` into the empty file ``target``, as one file."""
-    copy = sqlite3.connect(target)
-    try:
-        source.backup(copy)
-        copy.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        copy.close()
+    source.execute("VACUUM INTO ?", (str(target),))
 
 
 def make_backup(source: sqlite3.Connection, database: Path, folder: Path, keep: int,
-                moment: datetime) -> Backup:
+                moment: datetime, stop: threading.Event | None = None) -> Backup:
     """Copy the database open on ``source`` into ``folder``, check the copy, then remove the
     backups beyond the newest ``keep``. Raises BackupError if the copy is not sound (the
-    older backups then stay)."""
+    older backups then stay), ``sqlite3.OperationalError`` (interrupted) if ``stop`` is set
+    meanwhile."""
     folder = private_folder(Path(folder))
     target = _free_name(folder, database, moment)
     temporary = temporary_beside(target)
     try:
         try:
-            _copy(source, temporary)
-            problem = check_file(temporary, thorough=True)
+            with stop_when(source, stop):
+                _copy(source, temporary)
+            problem = check_file(temporary, thorough=True, stop=stop)
         except sqlite3.Error as exc:
+            if stop is not None and stop.is_set():
+                raise
+            if is_damage(exc):  # found while copying
+                raise BackupError(f"{database.name} is not sound ({exc}); the older backups "
+                                  "were kept") from exc
             raise BackupError(f"the backup of {database.name} failed: {exc}") from exc
         if problem is not None:
             raise BackupError(f"the copy of {database.name} is not sound ({problem}); "
@@ -143,29 +148,41 @@ def prune(folder: Path, database: Path, keep: int, moment: datetime) -> list[Pat
     return removed
 
 
-def session_database(session: Session) -> tuple[sqlite3.Connection, Path]:
-    """The SQLite connection a session works on, and its file."""
-    database = session.get_bind().url.database
-    if session.get_bind().dialect.name != "sqlite" or not database:
-        raise BackupError("backups are made of a database file; this database is a server")
-    return session.connection().connection.driver_connection, Path(database)
+def _source(database: Path) -> sqlite3.Connection:
+    """A connection to copy ``database`` from. It only reads, but may write: the last one to
+    close a database in WAL mode folds the log in and removes it, which a read-only one
+    cannot, so a backup made while nothing else has the file open leaves no ``-wal`` and
+    ``-shm`` behind."""
+    return sqlite3.connect(f"file:{quote(str(database.resolve()))}?mode=rw", uri=True,
+                           timeout=BUSY_TIMEOUT_S)
 
 
-def back_up(session: Session, folder: Path, keep: int, moment: datetime) -> Backup:
-    """A backup of the session's database, through the session's own connection (so on the
-    store's worker it needs no second connection and sees every committed write)."""
-    source, database = session_database(session)
-    return make_backup(source, database, folder, keep, moment)
+def back_up(database: Path, folder: Path, keep: int, moment: datetime,
+            stop: threading.Event | None = None) -> Backup:
+    """A backup of the database file ``database``, read through a connection of its own."""
+    database = Path(database)
+    if not database.is_file():
+        raise BackupError(f"no database at {database}")
+    source = _source(database)
+    try:
+        return make_backup(source, database, folder, keep, moment, stop)
+    finally:
+        source.close()
 
 
-def back_up_if_due(session: Session, folder: Path, keep: int, moment: datetime) -> Backup | None:
+def back_up_if_due(database: Path, folder: Path, keep: int, moment: datetime,
+                   stop: threading.Event | None = None) -> Backup | None:
     """A backup if the newest is a day old or more and the database holds a case."""
-    _source, database = session_database(session)
+    database = Path(database)
     if not is_due(folder, database, moment):
         return None
-    if session.connection().execute(text("SELECT 1 FROM support_case LIMIT 1")).first() is None:
-        return None
-    return back_up(session, folder, keep, moment)
+    source = _source(database)
+    try:
+        if source.execute("SELECT 1 FROM support_case LIMIT 1").fetchone() is None:
+            return None
+        return make_backup(source, database, folder, keep, moment, stop)
+    finally:
+        source.close()
 
 
 def check_backup(path: Path) -> None:

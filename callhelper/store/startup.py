@@ -1,7 +1,8 @@
 """Opening the window's database at start-up: checked before anything is written to it.
 
-The file gets SQLite's quick check first. A damaged file is moved aside, unchanged (see
-integrity.py). Then, if a sound backup exists, nothing is opened until the user chooses
+The file gets SQLite's quick check first, unless the app closed it cleanly and nothing
+has written to it since (then the window's daily upkeep checks it in the background,
+once it is open). A damaged file is moved aside, unchanged (see integrity.py). Then, if a sound backup exists, nothing is opened until the user chooses
 between that backup and an empty database (``ChoiceNeeded`` says so); without a backup a
 new, empty database is started. A database file that is missing while backups exist gets
 the same choice: it was moved or deleted, and starting empty would hide that.
@@ -20,7 +21,8 @@ from pathlib import Path
 
 from callhelper.store.backup import Backup, BackupError, check_backup, list_backups, restore
 from callhelper.store.engine import Store
-from callhelper.store.integrity import SetAside, set_aside_if_damaged
+from callhelper.store.integrity import (SetAside, closed_cleanly, remember_clean_close,
+                                        set_aside_if_damaged)
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,7 @@ class StartupOpener:
         self._now = now
         self._choice: Backup | bool | None = None
         self._opened = Opened(None, None)
+        self._damage_found = False
 
     def choose(self, backup: Backup | None) -> None:
         """At the next opening: restore ``backup``, or (None) start an empty database."""
@@ -72,10 +75,19 @@ class StartupOpener:
         """What happened at the last opening that succeeded."""
         return self._opened
 
+    def damage_found(self) -> None:
+        """A check of the open file found damage: the next start checks it in full (and
+        sets it aside), however the app closes."""
+        self._damage_found = True
+
     def __call__(self) -> Store:
-        if self._database is not None:
-            self._prepare(self._database)
-        return Store(self._url)
+        if self._database is None:
+            return Store(self._url)
+        self._prepare(self._database)
+        store = Store(self._url)
+        database = self._database
+        store.after_close(lambda: None if self._damage_found else remember_clean_close(database))
+        return store
 
     def _prepare(self, database: Path) -> None:
         choice, self._choice = self._choice, None
@@ -86,6 +98,8 @@ class StartupOpener:
             return
         if choice is False:
             self._opened = Opened(trouble, None)
+            return
+        if closed_cleanly(database):
             return
         set_aside = set_aside_if_damaged(database, self._now())
         if set_aside is None and database.exists():

@@ -115,8 +115,9 @@ class CallWindow(QMainWindow):
                                   spare_journal_path=paths.config_dir / journal.JOURNAL_FILE)
         self._writes.changed.connect(self._show_write_state)
         self._opener = opener
-        self.upkeep = DailyUpkeep(store, paths, settings, clock, self)
+        self.upkeep = DailyUpkeep(store, paths, settings, clock, self, opener)
         self.upkeep.failed.connect(lambda text: self._show_save_state(text, problem=True))
+        self.upkeep.damaged.connect(lambda text: self.recovery.warn(text))
 
         self.setWindowTitle("CallHelper")
         self.setObjectName("callWindow")
@@ -1339,5 +1340,6 @@ class CallWindow(QMainWindow):
             self._cti.stop()
         if self._export_dialog is not None:
             self._export_dialog.stop()
+        self.upkeep.stop()
         self._writes.close()
         super().closeEvent(event)

@@ -91,6 +91,11 @@ class RecoveryBanner(QFrame):
         self.message.setText(text)
         self._show_buttons(choice=False)
 
+    def warn(self, text: str) -> None:
+        """Something the agent must know until they dismiss it."""
+        self.message.setText(text)
+        self._show_buttons(choice=False)
+
     def allow_choice_again(self) -> None:
         """A choice that failed (the restore could not be done) may be made again."""
         if self._backup is not None and self.isVisible():

@@ -1,11 +1,20 @@
-"""The database's daily upkeep, started once the window's database is open: a checked
-backup when the newest is a day old, then — when ``retention_days`` is set — the deletion of
-the cases past it. Everything runs on the store's worker, the purge a batch per job, so the
-window's own writes get their turn in between."""
+"""The database's daily upkeep, started once the window's database is open.
+
+First, on a thread of its own, a check of the whole file (SQLite's quick check, through a
+read-only connection), which the start skips after a clean close; then, when the newest
+backup is a day old, a checked backup. Neither holds up the store's worker, so notes are
+saved meanwhile as always. Last, when ``retention_days`` is set, the deletion of the cases
+past it, on the store's worker a batch per job, so the window's own writes get their turn in
+between. Closing the window stops the check and the backup within a few milliseconds.
+"""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import threading
 from datetime import datetime
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
@@ -13,47 +22,99 @@ from callhelper.config import Paths, Settings
 from callhelper.core.clock import Clock
 from callhelper.store import retention
 from callhelper.store.backup import Backup, back_up_if_due
+from callhelper.store.integrity import check_file
+from callhelper.store.startup import StartupOpener
 from callhelper.ui.store_client import StoreClient
+
+log = logging.getLogger(__name__)
 
 
 class DailyUpkeep(QObject):
-    """``failed`` carries a message for the agent; ``finished`` fires when all is done, with
-    the backup made (or None) and what was purged."""
+    """``failed`` carries a message for the agent, ``damaged`` one to keep in view until it
+    is dismissed; ``finished`` fires when all is done, with the backup made (or None) and
+    what was purged."""
 
     failed = Signal(str)
+    damaged = Signal(str)
     finished = Signal(object, object)
+    _checked = Signal(object, object)  # (damage found or None, backup or an error)
 
     def __init__(self, store: StoreClient, paths: Paths, settings: Settings, clock: Clock,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, opener: StartupOpener | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._paths = paths
         self._settings = settings
         self._clock = clock
+        self._opener = opener
         self._started = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
         self._backup: Backup | None = None
         self._purged = retention.Purged()
+        self._checked.connect(self._after_check)
 
     def start(self) -> None:
         """Once per window; nothing for a server database (its backups are the server's)."""
-        if self._started or self._paths.database_file is None:
+        database = self._paths.database_file
+        if self._started or database is None:
             return
         self._started = True
         folder, keep, now = self._paths.backup_dir, self._settings.get("backup_keep"), \
             self._clock.now()
-        self._store.submit(lambda session: back_up_if_due(session, folder, keep, now),
-                           self._backed_up)
+        self._thread = threading.Thread(target=self._check_and_back_up, name="upkeep",
+                                        args=(database, folder, keep, now), daemon=True)
+        self._thread.start()
 
-    def _backed_up(self, backup: Backup | None, error: BaseException | None) -> None:
-        if error is not None:
+    def stop(self) -> None:
+        """Stop the check or backup under way (a partial backup is removed) and wait for it."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _check_and_back_up(self, database: Path, folder: Path, keep: int,
+                           now: datetime) -> None:
+        """On the upkeep's thread: the results go back to the GUI thread as ``_checked``."""
+        try:
+            problem = check_file(database, stop=self._stop)
+        except sqlite3.Error as exc:  # not damage: a lock, the file unreachable, stopped
+            if self._stop.is_set():
+                return
+            log.warning("the database could not be checked: %s", exc)
+            problem = None
+        if problem is not None:
+            self._checked.emit(problem, None)
+            return
+        try:
+            backup = back_up_if_due(database, folder, keep, now, self._stop)
+        except Exception as exc:  # reported to the agent; tried again at the next start
+            if self._stop.is_set():
+                return
+            log.exception("the daily backup failed")
+            self._checked.emit(None, exc)
+            return
+        if not self._stop.is_set():
+            self._checked.emit(None, backup)
+
+    def _after_check(self, problem: str | None, outcome: Backup | BaseException | None) -> None:
+        if problem is not None:
+            log.error("the check of the open database found damage: %s", problem)
+            if self._opener is not None:
+                self._opener.damage_found()
+            self.damaged.emit(self.tr("The database file is damaged. Notes are still being "
+                                     "saved, but restart CallHelper soon: it will set the "
+                                     "damaged file aside and offer the latest backup."))
+            self.finished.emit(None, self._purged)
+            return
+        if isinstance(outcome, BaseException):
             self.failed.emit(self.tr("Today's backup could not be made; details are in the "
                                      "log. It is tried again at the next start."))
             self.finished.emit(None, self._purged)
             return
-        self._backup = backup
+        self._backup = outcome
         days = self._settings.get("retention_days")
-        if backup is None or days < 1:
-            self.finished.emit(backup, self._purged)
+        if outcome is None or days < 1:
+            self.finished.emit(outcome, self._purged)
             return
         now = self._clock.now()
         self._purge_after(0, retention.cutoff(days, now), now)

@@ -517,6 +517,10 @@
 <context>
     <name>DailyUpkeep</name>
     <message>
+        <source>The database file is damaged. Notes are still being saved, but restart CallHelper soon: it will set the damaged file aside and offer the latest backup.</source>
+        <translation>データベースファイルが破損しています。メモは引き続き保存されていますが、早めに CallHelper を再起動してください。破損したファイルを別の場所に移し、最新のバックアップを提案します。</translation>
+    </message>
+    <message>
         <source>Today&apos;s backup could not be made; details are in the log. It is tried again at the next start.</source>
         <translation>今日のバックアップを作れませんでした。詳細はログにあります。次回の起動時にもう一度試します。</translation>
     </message>

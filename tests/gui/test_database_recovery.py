@@ -2,6 +2,7 @@
 file is kept, and the latest backup is one click away. And the daily upkeep: a backup, and
 the retention setting applied."""
 
+import os
 import sqlite3
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from PySide6.QtCore import Qt
 from callhelper.core.commands import Action, Command
 from callhelper.store import audit
 from callhelper.store.backup import list_backups, make_backup
-from callhelper.store.integrity import damaged_files
+from callhelper.store.integrity import CLEAN_CLOSE_SUFFIX, damaged_files
 from callhelper.store.review import open_source
 from callhelper.ui.app import build_call_window
 from damage import DEMO_NOW, case_count, damage, database_with_cases
@@ -165,3 +166,46 @@ def test_the_retention_setting_is_applied_at_start_and_the_trail_stays_whole(
             assert audit.verify(connection).ok
     finally:
         source.engine.dispose()
+
+
+def test_after_a_clean_close_the_start_skips_the_whole_file_check_and_the_upkeep_does_it(
+        qtbot, paths, settings, clock, database):
+    """Checking every page holds up a large database's start by seconds, so a file the app
+    closed cleanly and nobody wrote since is opened at once and checked in the background.
+    Damage that leaves the file's size and time as they were (a failing disk) is found
+    there, shown until dismissed, and the next start sets the file aside as usual."""
+    backup = backup_of(database, paths, DEMO_NOW - timedelta(hours=20))
+    window = start(qtbot, paths, settings, clock)
+    qtbot.waitSignal(window.upkeep.finished, timeout=10_000).wait()
+    window.close()
+    assert database.with_name(database.name + CLEAN_CLOSE_SUFFIX).exists()
+
+    status = database.stat()
+    damaged = damage(database)
+    os.utime(database, ns=(status.st_atime_ns, status.st_mtime_ns))
+    clock.advance(3600)
+    again = build_call_window(paths, settings, clock)
+    qtbot.addWidget(again)
+    with qtbot.waitSignal(again.upkeep.damaged, timeout=10_000):
+        again.show()
+    assert not damaged_files(database), "opened without the check of every page"
+    assert again.recovery.isVisible() and "damaged" in again.recovery.message.text()
+    again.close()
+    assert not database.with_name(database.name + CLEAN_CLOSE_SUFFIX).exists()
+
+    third = start(qtbot, paths, settings, clock)
+    qtbot.waitUntil(third.recovery.restore_button.isVisible)
+    [set_aside] = damaged_files(database)
+    assert set_aside.read_bytes() == damaged
+    assert f"{backup.made_at:%Y-%m-%d %H:%M}" in third.recovery.restore_button.text()
+
+
+def test_a_file_changed_after_a_clean_close_is_checked_in_full_at_start(
+        qtbot, paths, settings, clock, database):
+    window = start(qtbot, paths, settings, clock)
+    qtbot.waitSignal(window.upkeep.finished, timeout=10_000).wait()
+    window.close()
+    damage(database)  # its time changes, as a copy or another program would change it
+    again = start(qtbot, paths, settings, clock)
+    qtbot.waitUntil(again.recovery.isVisible)
+    assert len(damaged_files(database)) == 1

@@ -6,6 +6,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 
 import pytest
@@ -30,12 +31,7 @@ def backups(tmp_path):
 
 
 def backup_now(database, folder, moment, keep=7):
-    store = Store(f"sqlite:///{database}")
-    try:
-        with store.unit_of_work() as session:
-            return back_up(session, folder, keep, moment)
-    finally:
-        store.close()
+    return back_up(database, folder, keep, moment)
 
 
 def test_a_backup_is_a_sound_single_file_named_by_date_and_time(database, backups):
@@ -57,8 +53,7 @@ def test_a_backup_holds_what_was_committed_a_moment_before(database, backups):
         with store.unit_of_work() as session:
             session.connection().exec_driver_sql(
                 "UPDATE support_case SET subject = '直前の変更' WHERE id = 1")
-        with store.unit_of_work() as session:
-            made = back_up(session, backups, 7, DEMO_NOW)
+        made = back_up(database, backups, 7, DEMO_NOW)  # while the app has it open
     finally:
         store.close()
     with sqlite3.connect(made.path) as connection:
@@ -111,13 +106,51 @@ def test_a_backup_is_due_a_day_after_the_newest(database, backups):
 
 
 def test_the_daily_backup_skips_an_empty_database(tmp_path, backups):
-    store = Store(f"sqlite:///{tmp_path / 'empty.db'}")
-    try:
-        with store.unit_of_work() as session:
-            assert back_up_if_due(session, backups, 7, DEMO_NOW) is None
-    finally:
-        store.close()
+    Store(f"sqlite:///{tmp_path / 'empty.db'}").close()
+    assert back_up_if_due(tmp_path / "empty.db", backups, 7, DEMO_NOW) is None
     assert not backups.exists()
+
+
+def test_a_stopped_backup_leaves_no_file_and_the_older_backups(database, backups):
+    older = backup_now(database, backups, DEMO_NOW - timedelta(days=2))
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(sqlite3.OperationalError, match="interrupt"):
+        back_up(database, backups, 7, DEMO_NOW, stop)
+    assert sorted(backups.iterdir()) == [older.path]
+
+
+def test_a_backup_made_while_the_app_writes_holds_a_consistent_moment(database, backups):
+    """The window goes on saving notes while its backup is made: the copy holds every call
+    or none of a call's notes half-written, and the writes are not held up."""
+    store = Store(f"sqlite:///{database}")
+    done, writing = threading.Event(), threading.Event()
+
+    def write_while_backing_up():
+        number = 0
+        while not done.is_set():
+            number += 1
+            with store.unit_of_work() as session:
+                session.connection().exec_driver_sql(
+                    f"UPDATE support_case SET subject = 'during {number}' WHERE id = 1")
+                session.connection().exec_driver_sql(
+                    f"UPDATE support_case SET subject = 'during {number}' WHERE id = 2")
+            writing.set()
+
+    writer = threading.Thread(target=write_while_backing_up)
+    writer.start()
+    try:
+        assert writing.wait(10)
+        made = back_up(database, backups, 7, DEMO_NOW)
+    finally:
+        done.set()
+        writer.join()
+        store.close()
+    with sqlite3.connect(made.path) as connection:
+        first, second = connection.execute(
+            "SELECT subject FROM support_case WHERE id IN (1, 2) ORDER BY id").fetchall()
+    connection.close()
+    assert first == second and first[0].startswith("during ")
 
 
 def crash_after_writing(database, statement):

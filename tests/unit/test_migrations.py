@@ -158,3 +158,38 @@ def test_postgresql_searches_through_its_trigram_indexes(postgres_url):
                 {"q": "%電源が入らない%"}).scalars())
             assert index in plan, plan
     engine.dispose()
+
+
+def test_the_revisions_read_from_the_migration_files_are_those_alembic_finds():
+    """Opening a database reads the head from the files' own lines, without Alembic."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(_alembic_config(None))
+    assert known_revisions() == {script.revision for script in scripts.walk_revisions()}
+    assert head_revision() == scripts.get_current_head()
+
+
+#: Opens the database as the window does, then says whether Alembic had to be loaded.
+OPEN_AND_TELL = """
+import sys
+from callhelper.store.engine import Store
+Store(sys.argv[1]).close()
+print("alembic" in sys.modules)
+"""
+
+
+def test_alembic_runs_only_when_the_schema_is_not_at_the_head(tmp_path):
+    url = f"sqlite:///{tmp_path / 'callhelper.db'}"
+    engine = make_engine(url)
+    upgrade_schema(engine, sorted(known_revisions())[-2])
+    engine.dispose()
+
+    def open_and_tell():
+        return subprocess.run([sys.executable, "-c", OPEN_AND_TELL, url], check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    assert open_and_tell() == "True"   # one revision behind: upgraded
+    engine = make_engine(url)
+    assert schema_revision(engine) == head_revision()
+    engine.dispose()
+    assert open_and_tell() == "False"  # at the head: nothing to do
