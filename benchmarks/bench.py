@@ -9,7 +9,8 @@ The demo databases are built once with ``callhelper demo`` and kept in ``--cache
 
 - launch: process start until the call window's ``ready`` (the database checked, opened and
   read), beside a bare PySide6 window launched the same way, alternately (probes.py);
-- write: Enter's path to disk (``repository.add_note`` in a unit of work, the real engine and
+- write: Enter's path to disk (the window's ``add_note`` operation in a unit of work, as its
+  write queue runs it: ``operations.perform``, the real engine and
   pragmas), beside a raw ``sqlite3`` INSERT of the same row + COMMIT with the same pragmas;
 - lookup and search: ``history.caller_history`` and ``history.search`` (queries of three
   characters or more, and of two), beside a plain ``LIKE '%…%'`` scan of the same rows;
@@ -206,6 +207,7 @@ def measure_writes(store, path: Path, pragmas: list[str], plan: Plan, rules, log
     turns. The raw rows are removed afterwards (the audit trail never knew them)."""
     from callhelper.core.case import NoteKind
     from callhelper.store import repository
+    from callhelper.store.operations import Operation, perform
     from callhelper.store.repository import NewContact
 
     now = datetime.now(timezone.utc)
@@ -220,9 +222,11 @@ def measure_writes(store, path: Path, pragmas: list[str], plan: Plan, rules, log
     try:
         for number in range(plan.write_warmup + plan.writes):
             begun = time.perf_counter()
-            with store.unit_of_work() as session:
-                repository.add_note(session, contact.uid, uuid.uuid4().hex, NoteKind.QUOTE,
-                                    text, 1000 * number, "bench", now, rules)
+            with store.unit_of_work() as session:  # the write queue's job for a note
+                perform(session, Operation.of(
+                    "add_note", contact_uid=contact.uid, note_uid=uuid.uuid4().hex,
+                    kind=NoteKind.QUOTE, text=text, offset_ms=1000 * number, agent="bench",
+                    created_at=now), rules)
             app_ms = ms_since(begun)
             begun = time.perf_counter()
             raw.execute("BEGIN IMMEDIATE")

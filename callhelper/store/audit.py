@@ -22,6 +22,7 @@ from sqlmodel import Session
 from callhelper.core.audit import (ENTRY_COLUMNS, GENESIS, Action, Entity, Entry, Finding,
                                    canonical, case_state, compare_records, digest, entry_hash,
                                    first_broken_link, note_state, timestamp)
+from callhelper.store.compiled import Compiled
 from callhelper.store.dialect import code_point_order, lock_audit_chain
 from callhelper.store.models import AuditEntry, Note, SupportCase
 
@@ -38,34 +39,50 @@ def case_snapshot(case: SupportCase) -> dict[str, Any]:
                       case.prevention)
 
 
+LAST_HASH = Compiled("SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1")
+ENTRY_FIELDS = ENTRY_COLUMNS[1:]
+INSERT_ENTRY = Compiled(f"INSERT INTO audit_entry ({', '.join(ENTRY_FIELDS)}) "
+                        f"VALUES ({', '.join(f':{name}' for name in ENTRY_FIELDS)})")
+
+
 def last_hash(connection: Connection) -> str:
     """The end of the chain, for extending it: the chain stays locked for this writer until
     its transaction ends."""
     lock_audit_chain(connection)
-    return connection.execute(
-        text("SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1")).scalar() or GENESIS
+    found = LAST_HASH.rows(connection, {})
+    return found[0][0] if found else GENESIS
+
+
+def append(connection: Connection, actor: str, action: Action, entity: Entity, uid: str,
+           before: dict[str, Any] | None, after: dict[str, Any] | None,
+           at: datetime) -> dict[str, str] | None:
+    """Append one entry for a change already written on ``connection`` (in its transaction);
+    nothing if nothing changed. Returns the entry's columns."""
+    before_text, after_text = canonical(before), canonical(after)
+    if action is Action.EDIT and before_text == after_text:
+        return None
+    previous = last_hash(connection)
+    moment = timestamp(at)
+    before_digest, after_digest = digest(before_text), digest(after_text)
+    entry = {"at": moment, "actor": actor, "action": action.value, "entity": entity.value,
+             "uid": uid, "before": before_text, "after": after_text,
+             "before_digest": before_digest, "after_digest": after_digest,
+             "prev_hash": previous,
+             "hash": entry_hash(previous, moment, actor, action.value, entity.value, uid,
+                                before_digest, after_digest)}
+    INSERT_ENTRY.run(connection, entry)
+    return entry
 
 
 def record(session: Session, actor: str, action: Action, entity: Entity, uid: str,
            before: dict[str, Any] | None, after: dict[str, Any] | None,
            at: datetime) -> AuditEntry | None:
     """Append one entry for a change made in this session; nothing if nothing changed."""
-    before_text, after_text = canonical(before), canonical(after)
-    if action is Action.EDIT and before_text == after_text:
+    if action is Action.EDIT and canonical(before) == canonical(after):
         return None
     session.flush()  # the change first: its write takes the lock before the chain is read
-    previous = last_hash(session.connection())
-    moment = timestamp(at)
-    before_digest, after_digest = digest(before_text), digest(after_text)
-    entry = AuditEntry(at=moment, actor=actor, action=action.value, entity=entity.value,
-                       uid=uid, before=before_text, after=after_text,
-                       before_digest=before_digest, after_digest=after_digest,
-                       prev_hash=previous,
-                       hash=entry_hash(previous, moment, actor, action.value, entity.value, uid,
-                                       before_digest, after_digest))
-    session.add(entry)
-    session.flush()
-    return entry
+    entry = append(session.connection(), actor, action, entity, uid, before, after, at)
+    return AuditEntry(**entry) if entry is not None else None
 
 
 class Chain:

@@ -10,10 +10,12 @@ from functools import lru_cache
 from sqlalchemy import func, insert, select
 
 from callhelper.core.audit import Action, Entity, case_state, note_state
+from callhelper.core.bigrams import bigram_words
 from callhelper.core.case import NoteKind
 from callhelper.core.demo import demo_data
 from callhelper.core.flags import Analysis, DemandRules, analyze
 from callhelper.core.phones import phone_key
+from callhelper.store import grams
 from callhelper.store.audit import Chain, last_hash
 from callhelper.store.engine import Store
 from callhelper.store.models import Contact, Customer, CustomerPhone, Note, SupportCase
@@ -123,6 +125,11 @@ def audit_time(stored: str) -> str:
     return stored.replace(" ", "T") + "+00:00"
 
 
+# The generator repeats its sentences: their pairs are worked out once each.
+_note_words = lru_cache(maxsize=100_000)(bigram_words)
+_case_words = lru_cache(maxsize=100_000)(grams.case_words)
+
+
 @lru_cache(maxsize=None)
 def _json(values: tuple[str, ...]) -> str:
     return json.dumps(list(values))
@@ -158,7 +165,8 @@ class _Batch:
 
     def write(self, store: Store) -> None:
         """One transaction: the rows, then their search index in one statement per table
-        (the per-row index triggers step aside meanwhile, see migration 0006)."""
+        (the per-row index triggers step aside meanwhile, see migration 0006), and their
+        two-character search index (store/grams.py)."""
         rows = {"support_case": self.cases, "contact": self.contacts,
                 "contact_handler": self.handlers, "step_event": self.steps, "note": self.notes,
                 "escalation": self.escalations}
@@ -179,5 +187,9 @@ class _Batch:
                     "INSERT INTO case_fts (rowid, subject, fix, prevention) "
                     "SELECT id, subject, fix, prevention FROM support_case "
                     "WHERE id BETWEEN ? AND ?", (self.cases[0][0], self.cases[-1][0]))
+            grams.index(connection, grams.NOTE_BIGRAMS,
+                        [(row[0], _note_words(row[4])) for row in self.notes])
+            grams.index(connection, grams.CASE_BIGRAMS,
+                        [(row[0], _case_words(row[3], row[7], row[8])) for row in self.cases])
             Chain.insert(connection, self.audit)
             connection.exec_driver_sql("DELETE FROM fts_suspended")

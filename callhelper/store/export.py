@@ -1,4 +1,5 @@
-"""The rows of the CSV export, streamed from the database in time order.
+"""The rows of the CSV export, streamed from the database: notes in the order they were
+taken, cases oldest first.
 
 Rows come straight from the DB-API cursor a batch at a time, and each batch is shaped by one
 list comprehension: SQLAlchemy's result processing, a call per value and a generator step per
@@ -17,6 +18,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
+
+from callhelper.store.dialect import distinct_list
 
 NOTE_HEADER = ("case", "customer", "phone", "contact_start", "offset", "kind", "text", "flags",
                "requests", "handler")
@@ -120,7 +123,8 @@ def _batches(session: Session, sql: str, params: dict) -> Iterator[list[tuple]]:
         while batch := cursor.fetchmany(FETCH_ROWS):
             yield batch
     except driver_error as error:  # raised as SQLAlchemy would, as callers expect
-        raise DBAPIError.instance(statement, arguments, error, driver_error) from error
+        raise DBAPIError.instance(statement, arguments, error, driver_error,
+                                  hide_parameters=True, dialect=connection.dialect) from error
     finally:
         cursor.close()
 
@@ -162,8 +166,11 @@ def note_rows(session: Session, filters: ExportFilter) -> Iterator[tuple]:
     where, params = _note_conditions(filters)
     return _rows(session,
                  "SELECT k.case_id, k.caller_name, k.phone, k.started_at, n.offset_ms, n.kind, "
-                 f"n.text, n.flags, n.requests, n.agent {NOTES_FROM} {where} "
-                 "ORDER BY k.started_at, n.id", params, _note_shaper())
+                 # as JSON text on both databases (PostgreSQL's driver would decode it)
+                 f"n.text, CAST(n.flags AS TEXT), CAST(n.requests AS TEXT), n.agent "
+                 f"{NOTES_FROM} {where} "
+                 # the id is the order of writing: no sort of the whole join by call start
+                 "ORDER BY n.id", params, _note_shaper())
 
 
 def case_rows(session: Session, filters: ExportFilter) -> Iterator[tuple]:
@@ -172,7 +179,8 @@ def case_rows(session: Session, filters: ExportFilter) -> Iterator[tuple]:
     return _rows(session,
                  "SELECT c.id, coalesce(cu.name, ''), coalesce(cu.phone, ''), c.created_at, "
                  "c.updated_at, c.subject, c.status, c.urgency, c.impact, c.fix, c.prevention, "
-                 "(SELECT group_concat(DISTINCT agent) FROM contact k WHERE k.case_id = c.id), "
+                 f"(SELECT {distinct_list('agent', session)} FROM contact k "
+                 "WHERE k.case_id = c.id), "
                  "(SELECT count(*) FROM contact k WHERE k.case_id = c.id), "
                  "(SELECT count(*) FROM note n JOIN contact k ON k.id = n.contact_id "
                  "WHERE k.case_id = c.id), c.flag_count "
@@ -182,7 +190,9 @@ def case_rows(session: Session, filters: ExportFilter) -> Iterator[tuple]:
 def count_notes(session: Session, filters: ExportFilter) -> int:
     """How many rows ``note_rows`` gives for ``filters``, without reading them."""
     where, params = _note_conditions(filters)
-    return _count(session, NOTES_FROM, where, params)
+    # Every note has its call (a foreign key): without a time filter the call is not needed.
+    counted = NOTES_FROM if filters.since or filters.until else "FROM note n"
+    return _count(session, counted, where, params)
 
 
 def count_cases(session: Session, filters: ExportFilter) -> int:

@@ -1,25 +1,30 @@
 """Reading the history: a caller's past contacts and promises, and Japanese substring search.
 
 Search on SQLite uses the FTS5 trigram indexes kept by the migrations for queries of three
-characters or more; shorter ones (返金, 解約) cannot use trigrams and scan the text newest
-first, which stops as soon as enough rows are found. On PostgreSQL every query is one ILIKE
-pattern, which the server answers from its pg_trgm indexes when the query has three
-characters or more, and by a scan otherwise.
+characters or more, and the indexes of character pairs (store/grams.py) for queries of two
+(返金, 解約); a single character scans the text newest first, which stops as soon as enough
+rows are found. On PostgreSQL every query is one ILIKE pattern, which the server answers
+from its pg_trgm indexes when the query has three characters or more, and by a scan
+otherwise.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import or_, text
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from callhelper.core.bigrams import bigram_query
 from callhelper.core.case import NoteKind
 from callhelper.core.phones import DEFAULT_REGION, normalize_phone
+from callhelper.store.compiled import Compiled
 from callhelper.store.dialect import contains_operator, distinct_list, is_postgresql
-from callhelper.store.repository import customer_numbers, find_customer
+from callhelper.store.grams import CASE_BIGRAMS, NOTE_BIGRAMS
+from callhelper.store.repository import loaded
 from callhelper.store.models import (Contact, ContactHandler, Customer, Escalation, Note,
                                      StepEvent, SupportCase)
 
@@ -71,26 +76,58 @@ def caller_history(session: Session, phone: str, region: str = DEFAULT_REGION,
     key = normalize_phone(phone, region).key
     if not key:
         return CallerHistory(None, [], [])
-    customer = find_customer(session, key)
-    same_caller = Contact.phone_key == key if customer is None else \
-        or_(Contact.phone_key == key, Contact.customer_id == customer.id)
-    rows = session.exec(
-        select(Contact, SupportCase).join(SupportCase, col(SupportCase.id) == Contact.case_id)
-        .where(same_caller).order_by(col(Contact.started_at).desc())
-        .limit(limit)).all()
-    contacts = [PastContact(contact.uid, contact.id, case.id, contact.started_at, contact.agent,
-                            case.subject, case.status, case.flag_count) for contact, case in rows]
+    session.flush()  # as a query through the session would
+    connection = session.connection()
+    found = _LOOKUP_CUSTOMER.rows(connection, {"key": key})
+    customer = _customer(found[0]) if found else None
+    same_caller = {"key": key, "customer": customer.id if customer else None}
+    contacts = [PastContact(uid, contact_id, case_id, _as_utc(started_at), agent, subject,
+                            status, flag_count)
+                for uid, contact_id, case_id, started_at, agent, subject, status, flag_count
+                in _LOOKUP_CONTACTS.rows(connection, {**same_caller, "limit": limit})]
     contacts.sort(key=lambda c: not c.open)
-    promises = session.exec(
-        select(Note, Contact.case_id).join(Contact, col(Contact.id) == Note.contact_id)
-        .where(same_caller, Note.kind == NoteKind.PROMISE.value,
-               col(Note.done_at).is_(None))
-        .order_by(col(Note.due_at).is_(None), col(Note.due_at), col(Note.id))).all()
-    others = [row.phone for row in customer_numbers(session, customer.id)
-              if row.phone_key != key] if customer else []
-    return CallerHistory(customer, contacts, [
-        OpenPromise(note.id, case_id, note.text, note.agent, note.due_at, note.created_at)
-        for note, case_id in promises], others)
+    promises = [OpenPromise(note_id, case_id, words, agent, _as_utc(due_at) if due_at else None,
+                            _as_utc(created_at))
+                for note_id, case_id, words, agent, due_at, created_at
+                in _LOOKUP_PROMISES.rows(connection, same_caller)]
+    others = [number for number, number_key in
+              _LOOKUP_NUMBERS.rows(connection, {"customer": customer.id})
+              if number_key != key] if customer else []
+    return CallerHistory(customer, contacts, promises, others)
+
+
+@functools.lru_cache(maxsize=64)
+def _statement(sql: str) -> Compiled:
+    return Compiled(sql)
+
+
+CUSTOMER_COLUMNS = ("id", "name", "company", "phone", "phone_key", "preferred_channel",
+                    "unavailable", "note", "created_at")
+#: The customer one of whose numbers has the key (the oldest record, if several), as
+#: repository.find_customer finds it.
+_LOOKUP_CUSTOMER = Compiled(
+    f"SELECT {', '.join(f'c.{name}' for name in CUSTOMER_COLUMNS)} FROM customer c "
+    "JOIN customer_phone p ON p.customer_id = c.id WHERE p.phone_key = :key "
+    "ORDER BY c.id LIMIT 1")
+#: The caller's calls: from this number, or (when the number is a known customer's) from
+#: any of the customer's.
+_SAME_CALLER = "(k.phone_key = :key OR k.customer_id = :customer)"
+_LOOKUP_CONTACTS = Compiled(
+    "SELECT k.uid, k.id, c.id, k.started_at, k.agent, c.subject, c.status, c.flag_count "
+    "FROM contact k JOIN support_case c ON c.id = k.case_id "
+    f"WHERE {_SAME_CALLER} ORDER BY k.started_at DESC LIMIT :limit")
+_LOOKUP_PROMISES = Compiled(
+    "SELECT n.id, k.case_id, n.text, n.agent, n.due_at, n.created_at "
+    "FROM note n JOIN contact k ON k.id = n.contact_id "
+    f"WHERE {_SAME_CALLER} AND n.kind = '{NoteKind.PROMISE.value}' AND n.done_at IS NULL "
+    "ORDER BY n.due_at IS NULL, n.due_at, n.id")
+_LOOKUP_NUMBERS = Compiled(
+    "SELECT phone, phone_key FROM customer_phone WHERE customer_id = :customer ORDER BY id")
+
+
+def _customer(row: tuple) -> Customer:
+    """The customer of a looked-up row (not part of the session: the window only reads it)."""
+    return loaded(Customer, {**dict(zip(CUSTOMER_COLUMNS, row)), "created_at": _as_utc(row[-1])})
 
 
 def contacts_of_number(session: Session, phone: str, region: str = DEFAULT_REGION,
@@ -118,8 +155,11 @@ def find_spans(haystack: str, needle: str) -> tuple[tuple[int, int], ...]:
     """Every place the query stands in the text, ignoring case."""
     if not needle:
         return ()
-    return tuple(match.span() for match in re.finditer(re.escape(needle), haystack,
-                                                        re.IGNORECASE))
+    return _spans(re.compile(re.escape(needle), re.IGNORECASE), haystack)
+
+
+def _spans(pattern: re.Pattern, haystack: str) -> tuple[tuple[int, int], ...]:
+    return tuple(match.span() for match in pattern.finditer(haystack))
 
 
 def _like(query: str) -> str:
@@ -136,6 +176,17 @@ def _matching_ids(session: Session, query: str, limit: int) -> tuple[str, str, d
         case_ids = "SELECT rowid FROM case_fts WHERE case_fts MATCH :q ORDER BY rowid DESC LIMIT :n"
         return note_ids, case_ids, {"q": phrase, "n": limit}
     like = f"{contains_operator(session)} :q ESCAPE '\\'"
+    pair = bigram_query(query) if not is_postgresql(session) else None
+    if pair is not None:
+        # The pair index finds the rows that may hold the query, newest first; LIKE, as a
+        # scan would, decides which do.
+        note_ids = (f"SELECT n.id FROM {NOTE_BIGRAMS} b JOIN note n ON n.id = b.rowid "
+                    f"WHERE {NOTE_BIGRAMS} MATCH :pair AND n.text {like} "
+                    "ORDER BY b.rowid DESC LIMIT :n")
+        case_ids = (f"SELECT c.id FROM {CASE_BIGRAMS} b JOIN support_case c ON c.id = b.rowid "
+                    f"WHERE {CASE_BIGRAMS} MATCH :pair AND (c.subject {like} OR c.fix {like} "
+                    f"OR c.prevention {like}) ORDER BY b.rowid DESC LIMIT :n")
+        return note_ids, case_ids, {"pair": pair, "q": _like(query), "n": limit}
     note_ids = f"SELECT id FROM note WHERE text {like} ORDER BY id DESC LIMIT :n"
     case_ids = (f"SELECT id FROM support_case WHERE subject {like} OR fix {like} "
                 f"OR prevention {like} ORDER BY id DESC LIMIT :n")
@@ -148,23 +199,23 @@ def search(session: Session, query: str, limit: int = 50) -> list[SearchHit]:
     if not query:
         return []
     note_ids, case_ids, params = _matching_ids(session, query, limit)
+    session.flush()  # as a query through the session would
+    pattern = re.compile(re.escape(query), re.IGNORECASE)
     hits: list[SearchHit] = []
-    found_notes = [row[0] for row in session.exec(text(note_ids), params=params)]
-    if found_notes:
-        for note, case_id in session.exec(
-                select(Note, Contact.case_id).join(Contact, col(Contact.id) == Note.contact_id)
-                .where(col(Note.id).in_(found_notes))):
-            hits.append(SearchHit("note", note.id, case_id, note.kind, note.text,
-                                  note.created_at, note.agent, find_spans(note.text, query)))
-    found_cases = [row[0] for row in session.exec(text(case_ids), params=params)]
-    if found_cases:
-        for case in session.exec(select(SupportCase).where(col(SupportCase.id).in_(found_cases))):
-            for field in ("subject", "fix", "prevention"):
-                value = getattr(case, field)
-                spans = find_spans(value, query)
-                if spans:
-                    hits.append(SearchHit("case", case.id, case.id, field, value,
-                                          case.updated_at, "", spans))
+    for note_id, case_id, kind, words, created_at, agent in _statement(
+            "SELECT n.id, k.case_id, n.kind, n.text, n.created_at, n.agent "
+            f"FROM note n JOIN contact k ON k.id = n.contact_id WHERE n.id IN ({note_ids}) "
+            "ORDER BY n.id").rows(session.connection(), params):
+        hits.append(SearchHit("note", note_id, case_id, kind, words, _as_utc(created_at), agent,
+                              _spans(pattern, words)))
+    for case_id, updated_at, *values in _statement(
+            "SELECT id, updated_at, subject, fix, prevention FROM support_case "
+            f"WHERE id IN ({case_ids}) ORDER BY id").rows(session.connection(), params):
+        for column, value in zip(("subject", "fix", "prevention"), values):
+            spans = _spans(pattern, value)
+            if spans:
+                hits.append(SearchHit("case", case_id, case_id, column, value,
+                                      _as_utc(updated_at), "", spans))
     hits.sort(key=lambda hit: hit.at, reverse=True)
     return hits[:limit]
 

@@ -6,7 +6,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import bindparam
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import configure_mappers, make_transient_to_detached
+from sqlalchemy.orm.attributes import manager_of_class
 from sqlmodel import Session, col, select
 
 from callhelper.core.audit import Action, Entity
@@ -16,7 +23,9 @@ from callhelper.core.phones import DEFAULT_REGION, normalize_phone, phone_key
 from callhelper.core.pii import mask_card_numbers
 from callhelper.core.session import StepChange
 from callhelper.core.text import storable_text
-from callhelper.store import audit
+from callhelper.store import audit, grams
+from callhelper.store.compiled import Compiled
+from callhelper.store.dialect import POSTGRESQL
 from callhelper.store.models import (Contact, ContactHandler, Customer, CustomerPhone,
                                      Escalation, Note, StepEvent, SupportCase)
 
@@ -102,22 +111,78 @@ def add_note(session: Session, contact_uid: str, note_uid: str, kind: NoteKind, 
     the note and the flags counted on the case. A note whose uid is already stored is
     returned as it is, so a retried write never makes a twin.
     """
-    existing = session.exec(select(Note).where(Note.uid == note_uid)).first()
-    if existing is not None:
-        return existing
-    contact = _contact_by_uid(session, contact_uid)
+    connection = session.connection()
+    found = CONTACT_IDS.rows(connection, {"uid": contact_uid})
+    if not found:
+        existing = _stored_note(session, note_uid)
+        if existing is not None:
+            return existing
+        raise NotFound(f"no contact {contact_uid}")
+    contact_id, case_id = found[0]
     kind = NoteKind(kind)
     stored, masked, flags, requests = _checked(kind, text, rules)
-    note = Note(uid=note_uid, contact_id=contact.id, kind=kind.value, text=stored,
-                offset_ms=max(0, int(offset_ms)), agent=agent, created_at=created_at,
-                masked_cards=masked, flags=flags, requests=requests,
-                due_at=due_at if kind is NoteKind.PROMISE else None)
-    session.add(note)
-    _count_flags(session, contact.case_id, len(flags))
-    session.flush()
-    audit.record(session, agent, Action.CREATE, Entity.NOTE, note.uid, None,
-                 audit.note_snapshot(note, contact.uid), created_at)
+    values = {"uid": note_uid, "contact_id": contact_id, "kind": kind.value, "text": stored,
+              "offset_ms": max(0, int(offset_ms)), "agent": agent, "created_at": created_at,
+              "masked_cards": masked, "flags": flags, "requests": requests,
+              "due_at": due_at if kind is NoteKind.PROMISE else None, **NOTE_DEFAULTS}
+    inserted = _insert_note(connection).rows(connection, values)
+    if not inserted:  # stored already: a retried write
+        return _stored_note(session, note_uid)
+    note_id = inserted[0][0]
+    grams.note_added(connection, note_id, stored)
+    _count_flags(session, case_id, len(flags))
+    note = _persistent(session, Note, {**values, "id": note_id})
+    audit.append(connection, agent, Action.CREATE, Entity.NOTE, note_uid, None,
+                 audit.note_snapshot(note, contact_uid), created_at)
     return note
+
+
+#: Looking up a contact's ids by its uid, for writers that need nothing else of it.
+CONTACT_IDS = Compiled("SELECT id, case_id FROM contact WHERE uid = :uid")
+#: What a new note holds in the columns add_note has no value for.
+NOTE_DEFAULTS = {"done_at": None, "done_by": "", "edited_at": None}
+#: Every column of a new note but its id.
+NOTE_COLUMNS = ("uid", "contact_id", "kind", "text", "offset_ms", "agent", "created_at",
+                "masked_cards", "flags", "requests", "due_at", *NOTE_DEFAULTS)
+_INSERT_NOTE: dict[str, Compiled] = {}
+
+
+def _insert_note(connection: Connection) -> Compiled:
+    """A note's INSERT that does nothing when its uid is stored already and returns the new
+    id (built once per kind of database)."""
+    name = connection.dialect.name
+    statement = _INSERT_NOTE.get(name)
+    if statement is None:
+        insert = postgresql_insert if name == POSTGRESQL else sqlite_insert
+        table = Note.__table__
+        statement = _INSERT_NOTE[name] = Compiled(
+            insert(table).values({column: bindparam(column) for column in NOTE_COLUMNS})
+            .on_conflict_do_nothing(index_elements=[table.c.uid]).returning(table.c.id),
+            {column: table.c[column].type for column in NOTE_COLUMNS})
+    return statement
+
+
+def _stored_note(session: Session, uid: str) -> Note | None:
+    return session.exec(select(Note).where(Note.uid == uid)).first()
+
+
+def _persistent(session: Session, model: type, values: dict[str, Any]):
+    """A model object for a row just written with ``values`` (every column), made part of
+    the session as if it had been loaded."""
+    instance = loaded(model, values)
+    session.add(instance)
+    return instance
+
+
+def loaded(model: type, values: dict[str, Any]):
+    """A model object for a stored row whose columns are ``values``, as the ORM loads one
+    (detached from any session): building it through the model's constructor validates
+    every field again, which costs more than reading or writing the row."""
+    configure_mappers()  # once: the first write may come before any query
+    instance = manager_of_class(model).new_instance()
+    instance.__dict__.update(values)
+    make_transient_to_detached(instance)
+    return instance
 
 
 def _checked(kind: NoteKind, text: str, rules: DemandRules) -> tuple[str, int, list, list]:
@@ -148,6 +213,7 @@ def edit_note(session: Session, note_uid: str, text: str, actor: str, at: dateti
     if stored == note.text:
         return note
     _count_flags(session, contact.case_id, len(flags) - len(note.flags))
+    grams.note_changed(session.connection(), note.id, note.text, stored)
     note.text, note.masked_cards, note.flags, note.requests = stored, masked, flags, requests
     note.edited_at = at
     session.add(note)
@@ -164,6 +230,7 @@ def delete_note(session: Session, note_uid: str, actor: str, at: datetime) -> No
     note, contact = _note_by_uid(session, note_uid)
     before = audit.note_snapshot(note, contact.uid)
     _count_flags(session, contact.case_id, -len(note.flags))
+    grams.note_removed(session.connection(), note.id, note.text)
     session.delete(note)
     audit.record(session, actor, Action.DELETE, Entity.NOTE, note_uid, before, None, at)
 
@@ -196,7 +263,10 @@ def _edit_case(session: Session, contact_uid: str, actor: str, at: datetime,
     contact = _contact_by_uid(session, contact_uid)
     case = session.get(SupportCase, contact.case_id)
     before = audit.case_snapshot(case)
+    words = (case.subject, case.fix, case.prevention)
     change(case, contact)
+    grams.case_changed(session.connection(), case.id, words,
+                       (case.subject, case.fix, case.prevention))
     case.updated_at = at
     session.add(case)
     audit.record(session, actor, Action.EDIT, Entity.CASE, case.uid, before,

@@ -11,7 +11,8 @@ Each deleted note and case gets an ``Action.DELETE`` entry in the audit trail (t
 ``audit.record`` would write, chained in one go) in the same transaction, and then the words
 of every entry about it are removed from the trail: only their digests stay, which is all
 the chain covers, so ``callhelper verify`` still passes while nothing of the purged
-records' content is kept.
+records' content is kept. The two-character search indexes (store/grams.py) lose them in
+the same transaction.
 
 The work is done a batch of cases at a time, each batch its own transaction, so a large
 file needs little memory and the app's own writes get their turn between batches.
@@ -27,7 +28,8 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from callhelper.core.audit import Action, Entity, timestamp
-from callhelper.store import audit
+from callhelper.core.bigrams import bigram_words
+from callhelper.store import audit, grams
 from callhelper.store.engine import Store
 from callhelper.store.history import _stored
 from callhelper.store.models import Contact, Note, SupportCase
@@ -41,11 +43,10 @@ EXPIRED = """
     AND NOT EXISTS (
         SELECT 1 FROM contact k WHERE k.case_id = c.id
         AND (k.state != 'closed' OR k.started_at >= :cutoff
-             OR coalesce(k.ended_at, '') >= :cutoff))
+             OR k.ended_at >= :cutoff))
     AND NOT EXISTS (
         SELECT 1 FROM contact k JOIN note n ON n.contact_id = k.id WHERE k.case_id = c.id
-        AND (n.created_at >= :cutoff OR coalesce(n.edited_at, '') >= :cutoff
-             OR coalesce(n.done_at, '') >= :cutoff))
+        AND (n.created_at >= :cutoff OR n.edited_at >= :cutoff OR n.done_at >= :cutoff))
 """
 #: Customers of the cases in :ids (given as a subquery) that nothing else refers to.
 LEFT_ALONE = """
@@ -89,7 +90,7 @@ def expired(session: Session, before: datetime) -> Purged:
         "(SELECT count(*) FROM contact WHERE case_id IN (SELECT id FROM expired)), "
         "(SELECT count(*) FROM note n JOIN contact k ON k.id = n.contact_id "
         " WHERE k.case_id IN (SELECT id FROM expired)), "
-        f"(SELECT count(*) FROM ({LEFT_ALONE.format(ids='SELECT id FROM expired')}))"),
+        f"(SELECT count(*) FROM ({LEFT_ALONE.format(ids='SELECT id FROM expired')}) alone)"),
         {"cutoff": _stored(before)}).one()
     return Purged(*row)
 
@@ -122,12 +123,20 @@ def purge_batch(session: Session, before: datetime, actor: str, at: datetime,
         f"SELECT c.id FROM support_case c WHERE c.id IN ({marks}) AND {EXPIRED}"),
         params).scalars().all()
     marks = _id_list(ids)
-    notes = [(note.uid, audit.note_snapshot(note, contact_uid)) for note, contact_uid in
-             session.exec(select(Note, Contact.uid)
-                          .join(Contact, col(Contact.id) == Note.contact_id)
-                          .where(col(Contact.case_id).in_(ids)).order_by(col(Note.id)))]
-    cases = [(case.uid, audit.case_snapshot(case)) for case in session.exec(
-        select(SupportCase).where(col(SupportCase.id).in_(ids)).order_by(col(SupportCase.id)))]
+    found_notes = session.exec(select(Note, Contact.uid)
+                               .join(Contact, col(Contact.id) == Note.contact_id)
+                               .where(col(Contact.case_id).in_(ids))
+                               .order_by(col(Note.id))).all()
+    notes = [(note.uid, audit.note_snapshot(note, contact_uid))
+             for note, contact_uid in found_notes]
+    found_cases = session.exec(select(SupportCase).where(col(SupportCase.id).in_(ids))
+                               .order_by(col(SupportCase.id))).all()
+    cases = [(case.uid, audit.case_snapshot(case)) for case in found_cases]
+    grams.unindex(connection, grams.NOTE_BIGRAMS,
+                  [(note.id, bigram_words(note.text)) for note, _ in found_notes])
+    grams.unindex(connection, grams.CASE_BIGRAMS,
+                  [(case.id, grams.case_words(case.subject, case.fix, case.prevention))
+                   for case in found_cases])
     customers = connection.execute(text(LEFT_ALONE.format(ids=marks))).scalars().all()
     contacts = f"SELECT id FROM contact WHERE case_id IN ({marks})"
     for table in CONTACT_TABLES:

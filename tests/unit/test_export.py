@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -14,7 +14,8 @@ from callhelper.core.export import NEUTRALIZER, neutralize, write_csv
 from callhelper.core.flags import load_rules
 from callhelper.store import repository
 from callhelper.store.engine import Store
-from callhelper.store.export import NOTE_HEADER, ExportFilter, case_rows, note_rows
+from callhelper.store.export import (NOTE_HEADER, ExportFilter, case_rows, count_notes,
+                                     note_rows)
 
 RULES = load_rules(resources_dir() / "rules" / "demands.toml")
 
@@ -135,3 +136,42 @@ def test_notes_and_cases_are_exported_with_their_filters(tmp_path, clock):
     out = io.StringIO()
     csv.writer(out).writerow(neutralize(cell) for cell in everything[0])
     assert "'=土下座しろ" in out.getvalue()
+
+
+def test_notes_are_exported_in_the_order_they_were_taken(tmp_path, clock):
+    """Two calls at once (a senior listening in on a second line, say): their notes come in
+    the order they were written, not grouped by call."""
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with store.unit_of_work() as session:
+        for uid in ("first", "second"):
+            repository.start_contact(session, repository.NewContact(
+                uid, "鈴木", "complaint", 2, clock.now(), "03-1234-5678", "山田"))
+            clock.advance(60)
+        for uid, words in (("second", "二件目の一言目"), ("first", "一件目の一言目"),
+                           ("second", "二件目の二言目")):
+            repository.add_note(session, uid, words, NoteKind.FACT, words, 1000, "鈴木",
+                                clock.now(), RULES)
+    with store.unit_of_work() as session:
+        words = [row[6] for row in note_rows(session, ExportFilter())]
+    store.close()
+    assert words == ["二件目の一言目", "一件目の一言目", "二件目の二言目"]
+
+
+def test_the_export_dialog_counts_the_notes_it_will_write(tmp_path, clock):
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with store.unit_of_work() as session:
+        for uid, agent, notes in (("a", "鈴木", 3), ("b", "佐藤", 2)):
+            repository.start_contact(session, repository.NewContact(
+                uid, agent, "complaint", 2, clock.now(), "03-1234-5678", "山田"))
+            for number in range(notes):
+                repository.add_note(session, uid, f"{uid}{number}", NoteKind.FACT, "発送済み",
+                                    number, agent, clock.now(), RULES)
+            clock.advance(86400)
+    filters = (ExportFilter(), ExportFilter(agent="佐藤"),
+               ExportFilter(since=clock.now() - timedelta(days=1, hours=1)),
+               ExportFilter(until=clock.now() - timedelta(days=1, hours=1), agent="佐藤"))
+    with store.unit_of_work() as session:
+        counted = [count_notes(session, each) for each in filters]
+        written = [len(list(note_rows(session, each))) for each in filters]
+    store.close()
+    assert counted == written == [5, 2, 2, 0]

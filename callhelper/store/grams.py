@@ -1,0 +1,104 @@
+"""The two-character search indexes (SQLite only): contentless FTS5 tables of the
+overlapping character pairs of each note's text (``note_bigram``, rowid = the note's id)
+and of each case's subject, fix and prevention (``case_bigram``, rowid = the case's id).
+
+A contentless table keeps no text, so it cannot tell by itself what to take out when a row
+changes: every writer of those columns calls the functions below with the old words and the
+new ones, in the same transaction. A row is in the index exactly when its words have at
+least one pair (core/bigrams.py), so removing is always given what was added.
+
+PostgreSQL keeps no such table: its pg_trgm indexes serve two-character patterns, and every
+function here does nothing there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy.engine import Connection
+
+from callhelper.core.bigrams import bigram_words
+from callhelper.store.compiled import Compiled
+from callhelper.store.dialect import is_postgresql
+
+NOTE_BIGRAMS = "note_bigram"
+CASE_BIGRAMS = "case_bigram"
+#: The ascii tokenizer splits at ASCII punctuation and white space only, and folds the case
+#: of ASCII letters only (as LIKE does); core/bigrams.py shifts the punctuation out of its way.
+CREATE = ("CREATE VIRTUAL TABLE {table} USING fts5(grams, content='', detail=none, "
+          "columnsize=0, tokenize='ascii')")
+FILL_BATCH = 20_000
+
+
+def case_words(subject: str, fix: str, prevention: str) -> str:
+    """The pairs of a case's searchable fields (each field's own; none across two)."""
+    return bigram_words("\n".join((subject, fix, prevention)))
+
+
+def create(connection: Connection) -> None:
+    for table in (NOTE_BIGRAMS, CASE_BIGRAMS):
+        connection.exec_driver_sql(CREATE.format(table=table))
+
+
+def fill(connection: Connection) -> None:
+    """Index every note and case already stored, a batch of rows at a time."""
+    _fill(connection, NOTE_BIGRAMS, "SELECT id, text FROM note WHERE id > ? ORDER BY id LIMIT ?",
+          lambda row: bigram_words(row[1]))
+    _fill(connection, CASE_BIGRAMS, "SELECT id, subject, fix, prevention FROM support_case "
+                                    "WHERE id > ? ORDER BY id LIMIT ?",
+          lambda row: case_words(row[1], row[2], row[3]))
+
+
+def _fill(connection: Connection, table: str, query: str, words_of) -> None:
+    after = 0
+    while rows := connection.exec_driver_sql(query, (after, FILL_BATCH)).fetchall():
+        indexed = [(row[0], words) for row in rows if (words := words_of(row))]
+        if indexed:
+            connection.exec_driver_sql(f"INSERT INTO {table} (rowid, grams) VALUES (?, ?)",
+                                       indexed)
+        after = rows[-1][0]
+
+
+_ADD = {table: Compiled(f"INSERT INTO {table} (rowid, grams) VALUES (:id, :grams)")
+        for table in (NOTE_BIGRAMS, CASE_BIGRAMS)}
+_REMOVE = {table: Compiled(f"INSERT INTO {table} ({table}, rowid, grams) "
+                           "VALUES ('delete', :id, :grams)")
+           for table in (NOTE_BIGRAMS, CASE_BIGRAMS)}
+
+
+def index(connection: Connection, table: str, rows: Iterable[tuple[int, str]]) -> None:
+    """Add rows given as (id, words as core/bigrams.py writes them); empty words are skipped."""
+    if not is_postgresql(connection):
+        _ADD[table].run_many(connection, [{"id": row_id, "grams": words}
+                                          for row_id, words in rows if words])
+
+
+def unindex(connection: Connection, table: str, rows: Iterable[tuple[int, str]]) -> None:
+    """Take out rows given as (id, the words they were added with)."""
+    if not is_postgresql(connection):
+        _REMOVE[table].run_many(connection, [{"id": row_id, "grams": words}
+                                             for row_id, words in rows if words])
+
+
+def note_added(connection: Connection, note_id: int, text: str) -> None:
+    index(connection, NOTE_BIGRAMS, [(note_id, bigram_words(text))])
+
+
+def note_removed(connection: Connection, note_id: int, text: str) -> None:
+    unindex(connection, NOTE_BIGRAMS, [(note_id, bigram_words(text))])
+
+
+def note_changed(connection: Connection, note_id: int, old: str, new: str) -> None:
+    old_words, new_words = bigram_words(old), bigram_words(new)
+    if old_words != new_words:
+        unindex(connection, NOTE_BIGRAMS, [(note_id, old_words)])
+        index(connection, NOTE_BIGRAMS, [(note_id, new_words)])
+
+
+def case_changed(connection: Connection, case_id: int, old: tuple[str, str, str],
+                 new: tuple[str, str, str]) -> None:
+    """A case's subject, fix and prevention changed from ``old`` to ``new``."""
+    old_words, new_words = case_words(*old), case_words(*new)
+    if old_words != new_words:
+        unindex(connection, CASE_BIGRAMS, [(case_id, old_words)])
+        index(connection, CASE_BIGRAMS, [(case_id, new_words)])
