@@ -96,9 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "report the first broken link; exit code 3 if broken")
     verify.add_argument("database", nargs="?", metavar="DB_FILE")
     review = commands.add_parser(
-        "review", help="open agents' database files read-only in the supervisor's review")
+        "review", help="open agents' database files, or the team's server, read-only in the "
+                       "supervisor's review")
     review.add_argument("paths", nargs="*", metavar="DB_FILE_OR_DIR",
-                        help="database files, or folders holding them (default: this agent's)")
+                        help="database files, or folders holding them (default: the team's "
+                             "server in team mode, else this agent's file)")
     demo = commands.add_parser("demo", help="fill the database with realistic sample data")
     demo.add_argument("--cases", type=positive, required=True, metavar="N")
     demo.add_argument("--seed", type=int, default=1, metavar="S",
@@ -124,7 +126,42 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--older-than", type=days, required=True, metavar="DAYS")
     purge.add_argument("--yes", action="store_true", help="delete them")
     purge.add_argument("--json", action="store_true", help="machine-readable output")
+    add_team_commands(commands)
     return parser
+
+
+def add_team_commands(commands) -> None:
+    """``callhelper team …``: a team's PostgreSQL server (docs/team-mode.md)."""
+    team = commands.add_parser(
+        "team", help="team mode on a PostgreSQL server: roles, logins and the password in "
+                     "the system keyring (docs/team-mode.md)")
+    actions = team.add_subparsers(dest="action", metavar="ACTION", required=True)
+    team.command_names = actions.choices
+    setup = actions.add_parser(
+        "setup", help="as the database's owner: bring the schema up to date, create the "
+                      "groups callhelper_agent and callhelper_supervisor if missing and grant "
+                      "what each may do; run it again after every upgrade")
+    people = []
+    for name, who in (("add-agent", "an agent"), ("add-supervisor", "a supervisor")):
+        add = actions.add_parser(
+            name, help=f"as the database's owner: make NAME a login of {who} (created with a "
+                       "password asked for, or read from standard input, if it is new)")
+        add.add_argument("name", type=typed_text, metavar="NAME")
+        add.add_argument("--new-password", action="store_true",
+                         help="also give an existing login a new password")
+        people.append(add)
+    members = actions.add_parser("members", help="the logins of agents and supervisors")
+    login = actions.add_parser(
+        "login", help="ask for this login's password, check it with the server and keep it "
+                      "in the system keyring; the URL (without a password) becomes the "
+                      "database_url setting")
+    logout = actions.add_parser("logout", help="remove this login's password from the "
+                                               "system keyring")
+    for parser in (setup, *people, members, login, logout):
+        parser.add_argument("--database-url", metavar="URL", default=argparse.SUPPRESS,
+                            help="the server's database, e.g. postgresql://owner@server/"
+                                 "callhelper (no password: it comes from the keyring or "
+                                 "libpq's password file)")
 
 
 #: The largest whole number a database column holds (SQLite's and PostgreSQL's bigint).
@@ -173,28 +210,39 @@ def evidence_file(text: str) -> Path:
     return path
 
 
+class ProgressLine:
+    """How far a long command has got, on one line of standard error that each update
+    overwrites; ended with a newline when the block ends, if anything was shown."""
+
+    def __init__(self) -> None:
+        self.shown = False
+
+    def show(self, text: str) -> None:
+        self.shown = True
+        print(f"\r{text}", end="", file=sys.stderr, flush=True)
+
+    def __enter__(self) -> ProgressLine:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        if self.shown:
+            print(file=sys.stderr)
+
+
 def export_command(args: argparse.Namespace) -> int:
     from callhelper.core.export import write_csv
     from callhelper.store.export import (CASE_HEADER, NOTE_HEADER, ExportFilter, case_rows,
                                          note_rows)
 
-    shown = False
-
-    def progress(count: int) -> None:
-        nonlocal shown
-        shown = True
-        print(f"\r{count} rows", end="", file=sys.stderr, flush=True)
-
     filters = ExportFilter.for_days(args.since, args.until, args.agent)
     header, rows = (NOTE_HEADER, note_rows) if args.what == "notes" else (CASE_HEADER, case_rows)
     store = open_store(args)
     try:
-        with store.unit_of_work() as session:
-            count = write_csv(Path(args.out), header, rows(session, filters), progress)
+        with store.unit_of_work() as session, ProgressLine() as line:
+            count = write_csv(Path(args.out), header, rows(session, filters),
+                              lambda count: line.show(f"{count} rows"))
     finally:
         store.close()
-        if shown:
-            print(file=sys.stderr)  # ends the progress line
     print(f"wrote {count} {args.what} to {args.out}")
     return 0
 
@@ -295,22 +343,15 @@ def demo_command(args: argparse.Namespace) -> int:
     from callhelper.core.flags import load_rules
     from callhelper.store.demo import fill_demo
 
-    shown = False
-
-    def progress(done: int, total: int) -> None:
-        nonlocal shown
-        shown = True
-        print(f"\r{done}/{total} cases", end="", file=sys.stderr, flush=True)
-
     store = open_store(args)
     try:
-        fill_demo(store, args.cases, args.seed,
-                  load_rules(resources_dir() / "rules" / "demands.toml"),
-                  datetime.now(timezone.utc), progress)
+        with ProgressLine() as line:
+            fill_demo(store, args.cases, args.seed,
+                      load_rules(resources_dir() / "rules" / "demands.toml"),
+                      datetime.now(timezone.utc),
+                      lambda done, total: line.show(f"{done}/{total} cases"))
     finally:
         store.close()
-        if shown:
-            print(file=sys.stderr)  # ends the progress line
     print(f"added {args.cases} demo cases")
     return 0
 
@@ -345,13 +386,19 @@ def verify_command(args: argparse.Namespace) -> int:
     from callhelper.store.audit import verify
     from callhelper.store.review import open_source
 
-    path = Path(args.database) if args.database else own_database(args)
-    source = open_source(path)
-    try:
-        with source.connect() as connection:
-            result = verify(connection)
-    finally:
-        source.engine.dispose()
+    server = None if args.database else server_url(args)
+    if server is not None:
+        from callhelper.store.credentials import without_password
+
+        path, result = without_password(server), verify_server(server)
+    else:
+        path = Path(args.database) if args.database else own_database(args)
+        source = open_source(path)
+        try:
+            with source.connect() as connection:
+                result = verify(connection)
+        finally:
+            source.engine.dispose()
     if result.ok:
         print(f"{path}: ok, {result.entries} audit entries, every note and case matches them")
         return 0
@@ -360,6 +407,61 @@ def verify_command(args: argparse.Namespace) -> int:
         seq=finding.seq, entity=finding.entity, uid=finding.uid,
         fields=", ".join(finding.fields)))
     return 3
+
+
+def verify_server(url: str):
+    """Verify a server's audit trail in one read-only snapshot, so that agents writing
+    meanwhile never show as a mismatch between the trail and the records."""
+    from callhelper.store.audit import verify
+    from callhelper.store.engine import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+            return verify(connection)
+    finally:
+        engine.dispose()
+
+
+def server_url(args: argparse.Namespace) -> str | None:
+    """The configured database's URL if it is a server's (team mode), else None."""
+    from callhelper.config import resolve_paths
+
+    url = resolve_paths(args.data_dir, args.database_url).database_url
+    return None if url.startswith("sqlite:") else url
+
+
+#: What the commands made for a local database file say when pointed at a team's server.
+ON_A_SERVER = {
+    "backup": "a server's backups are made with pg_dump; see docs/team-mode.md",
+    "restore": "a server's database is restored with pg_restore; see docs/team-mode.md",
+    "demo": "demo data goes into a local database file only, never into a team's server",
+}
+
+
+def review_command(args: argparse.Namespace, paths, settings) -> int:
+    """The review window: of the files named, else of the team's server when the app is
+    pointed at one, else of this agent's own file. A server that cannot be reviewed (out of
+    reach, another schema revision) is refused here, in one line, before any window opens."""
+    from callhelper.ui.app import run_review
+
+    server = None if args.paths else paths.server_url
+    if server is not None:
+        from callhelper.store.review import ReviewError, open_server
+
+        try:
+            open_server(server).engine.dispose()
+        except ReviewError as exc:
+            print(f"callhelper review: {exc}", file=sys.stderr)
+            return 1
+        return run_review(paths, settings, [], server)
+    try:
+        files = [Path(p) for p in args.paths] or [own_database(args)]
+    except ValueError as exc:
+        print(f"callhelper review: {exc}", file=sys.stderr)
+        return 1
+    return run_review(paths, settings, files)
 
 
 def backup_command(args: argparse.Namespace) -> int:
@@ -431,17 +533,15 @@ def purge_command(args: argparse.Namespace) -> int:
     from callhelper.config import Settings, resolve_paths
     from callhelper.store.retention import cutoff, expired, purge
 
-    def progress(done) -> None:
-        print(f"\r{done.cases} cases deleted", end="", file=sys.stderr, flush=True)
-
     now = datetime.now(timezone.utc)
     before = cutoff(args.older_than, now)
     actor = Settings.for_paths(resolve_paths(args.data_dir, args.database_url)).agent_name
     store = open_store(args)
     try:
         if args.yes:
-            found = purge(store, before, actor, now, progress)
-            print(file=sys.stderr)
+            with ProgressLine() as line:
+                found = purge(store, before, actor, now,
+                              lambda done: line.show(f"{done.cases} cases deleted"))
         else:
             with store.unit_of_work() as session:
                 found = expired(session, before)
@@ -457,6 +557,143 @@ def purge_command(args: argparse.Namespace) -> int:
         print(f"deleted {what}; each note and case deleted is recorded in the audit trail")
     else:
         print(f"would delete {what}; run again with --yes to delete them")
+    return 0
+
+
+def read_password(prompt: str, confirm: bool = False) -> str:
+    """A password from the terminal (not echoed), or the first line of standard input when
+    it is not a terminal; never from the command line."""
+    import getpass
+
+    if sys.stdin is not None and sys.stdin.isatty():
+        password = getpass.getpass(prompt)
+        if confirm and password and getpass.getpass("Again: ") != password:
+            raise ValueError("the two passwords differ")
+    else:
+        password = (sys.stdin.readline() if sys.stdin is not None else "").rstrip("\r\n")
+    if not password:
+        raise ValueError("no password given")
+    return password
+
+
+def team_command(args: argparse.Namespace) -> int:
+    from callhelper.store.credentials import NoKeyring
+    from callhelper.store.roles import SetupError
+
+    url = server_url(args)
+    if url is None:
+        print(f"callhelper team {args.action}: team mode needs a PostgreSQL server: give "
+              "--database-url postgresql://LOGIN@HOST/DATABASE", file=sys.stderr)
+        return 1
+    actions = {"setup": team_setup, "add-agent": team_add, "add-supervisor": team_add,
+               "members": team_members, "login": team_login, "logout": team_logout}
+    try:
+        return actions[args.action](args, url)
+    except (SetupError, NoKeyring) as exc:
+        print(f"callhelper team {args.action}: {exc}", file=sys.stderr)
+        return 1
+
+
+def team_setup(args: argparse.Namespace, url: str) -> int:
+    from callhelper.store.engine import make_engine, upgrade_schema
+    from callhelper.store.roles import set_up
+
+    engine = make_engine(url)
+    try:
+        upgrade_schema(engine)
+        with engine.begin() as connection:
+            report = set_up(connection)
+            revision = connection.exec_driver_sql(
+                "SELECT version_num FROM alembic_version").scalar()
+    finally:
+        engine.dispose()
+    made = ", ".join(report.groups_made) or "none, they existed"
+    print(f"database {report.database} (owner {report.owner}) is set up for team mode: "
+          f"schema at revision {revision}, {len(report.tables)} tables granted; "
+          f"groups made: {made}")
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def team_add(args: argparse.Namespace, url: str) -> int:
+    from callhelper.store.engine import make_engine
+    from callhelper.store.roles import (AGENT, SUPERVISOR, add_member, check_login_name,
+                                        role_exists)
+
+    group = AGENT if args.action == "add-agent" else SUPERVISOR
+    name = check_login_name(args.name)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            password = None
+            if not role_exists(connection, name) or args.new_password:
+                password = read_password(f"Password for {name}: ", confirm=True)
+            done = add_member(connection, name, group, password)
+    finally:
+        engine.dispose()
+    if done.created:
+        print(f"made the login {done.name} in {done.group}")
+    else:
+        print(f"{done.name} is in {done.group}"
+              + ("; its password is new" if done.password_set else
+                 " (the login existed; its password is unchanged)"))
+    return 0
+
+
+def team_members(args: argparse.Namespace, url: str) -> int:
+    from callhelper.store.engine import make_engine
+    from callhelper.store.roles import members
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            found = members(connection)
+    finally:
+        engine.dispose()
+    for name, groups in found:
+        print(f"{name}: {', '.join(groups)}")
+    if not found:
+        print("no agents or supervisors yet (callhelper team add-agent NAME)")
+    return 0
+
+
+def team_login(args: argparse.Namespace, url: str) -> int:
+    from callhelper.config import Settings, resolve_paths
+    from callhelper.store.credentials import (credential_name, has_password, keyring_name,
+                                              store_password, without_password)
+    from callhelper.store.engine import make_engine
+
+    if has_password(url):
+        raise ValueError("give the URL without its password: the password is asked for")
+    keyring = keyring_name()  # before the password is typed: is there anywhere to keep it?
+    name = credential_name(url)
+    password = read_password(f"Password for {name}: ")
+    from sqlalchemy.engine import make_url
+
+    engine = make_engine(make_url(url).set(password=password).render_as_string(
+        hide_password=False))
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    finally:
+        engine.dispose()
+    store_password(url, password)
+    print(f"the password of {name} is kept in the system keyring ({keyring})")
+    settings = Settings.for_paths(resolve_paths(args.data_dir))
+    settings.set("database_url", without_password(url))
+    print(f"CallHelper opens {without_password(url)} from now on (the database_url setting)")
+    return 0
+
+
+def team_logout(args: argparse.Namespace, url: str) -> int:
+    from callhelper.store.credentials import credential_name, forget_password
+
+    name = credential_name(url)
+    if forget_password(url):
+        print(f"the password of {name} is no longer in the system keyring")
+    else:
+        print(f"the system keyring held no password for {name}")
     return 0
 
 
@@ -509,8 +746,14 @@ def run_data_command(command, args: argparse.Namespace) -> int:
         return command(args)
     except (SQLAlchemyError, OSError, ValueError, OverflowError) as exc:
         lines = str(exc).splitlines() or [type(exc).__name__]
+        if getattr(getattr(exc, "orig", None), "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+            lines[0] += " (the server does not let this login do that; see docs/team-mode.md)"
         print(f"callhelper {args.command}: {lines[0]}", file=sys.stderr)
         return 1
+
+
+#: PostgreSQL's SQLSTATE for a privilege, row rule or note owner's rule refusing a change.
+INSUFFICIENT_PRIVILEGE = "42501"
 
 
 def command_parser(parser: argparse.ArgumentParser,
@@ -559,7 +802,7 @@ def call_command(args: argparse.Namespace, paths) -> int:
     if action in (Action.STATUS, Action.NOTE):
         from callhelper.ui.instance import send, server_name
 
-        reply = send(server_name(paths.database_url), command, wait_reply=True)
+        reply = send(server_name(paths.capture_url), command, wait_reply=True)
         if reply is None:
             print(f"callhelper call {action}: no CallHelper window is running", file=sys.stderr)
             return 1
@@ -595,7 +838,11 @@ def main(argv: list[str] | None = None) -> int:
                      "evidence": evidence_command,
                      "verify": verify_command, "backup": backup_command,
                      "restore": restore_command, "doctor": doctor_command,
-                     "purge": purge_command}
+                     "purge": purge_command, "team": team_command}
+    if args.command in ON_A_SERVER and not getattr(args, "paths", None) \
+            and server_url(args) is not None:
+        print(f"callhelper {args.command}: {ON_A_SERVER[args.command]}", file=sys.stderr)
+        return 1
     if args.command in data_commands:
         return run_data_command(data_commands[args.command], args)
     from callhelper.config import Settings, make_private_folders, resolve_paths
@@ -617,12 +864,5 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     if args.command == "review":
-        from callhelper.ui.app import run_review
-
-        try:
-            files = [Path(p) for p in args.paths] or [own_database(args)]
-        except ValueError as exc:
-            print(f"callhelper review: {exc}", file=sys.stderr)
-            return 1
-        return run_review(paths, Settings.for_paths(paths), files)
+        return review_command(args, paths, Settings.for_paths(paths))
     return run(paths, Settings.for_paths(paths))

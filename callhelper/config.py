@@ -6,7 +6,8 @@ environment), so tests and portable installs never touch the real folders:
 | what     | default                         | override                                     |
 | -------- | ------------------------------- | -------------------------------------------- |
 | data     | user_data_dir("CallHelper")     | --data-dir, CALLHELPER_DATA_DIR              |
-| database | sqlite:///<data>/callhelper.db  | --database-url, CALLHELPER_DATABASE_URL      |
+| database | sqlite:///<data>/callhelper.db  | --database-url, CALLHELPER_DATABASE_URL,     |
+|          |                                 | the database_url setting (no password in it) |
 | config   | user_config_dir("CallHelper")   | CALLHELPER_CONFIG_DIR                        |
 | logs     | user_log_dir("CallHelper")      | CALLHELPER_LOG_DIR                           |
 | backups  | <data>/backups                  | (follows the data folder)                    |
@@ -28,6 +29,7 @@ from typing import Any
 
 import platformdirs
 
+from callhelper.store.credentials import has_password, login_of, without_password
 from callhelper.store.files import private_folder
 
 APP_NAME = "CallHelper"
@@ -57,6 +59,20 @@ class Paths:
     def backup_dir(self) -> Path:
         return self.data_dir / BACKUP_FOLDER
 
+    @property
+    def server_url(self) -> str | None:
+        """Team mode: the team's server (None: the database is a file of one's own)."""
+        return None if self.database_url.startswith("sqlite:") else self.database_url
+
+    @property
+    def capture_url(self) -> str:
+        """The database the call window writes to: the database file, or in team mode this
+        agent's own file in the data folder, whose writes are shipped to the server
+        (store/sync.py) so that an outage of the server loses nothing."""
+        if self.server_url is None:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / DATABASE_FILE).as_posix()}"
+
 
 def make_private_folders(paths: Paths) -> None:
     """The data folder (created if missing) and the backups folder, readable by this user
@@ -74,8 +90,27 @@ def resolve_paths(data_dir: str | os.PathLike | None = None,
     config = Path(env.get("CALLHELPER_CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME, False))
     logs = Path(env.get("CALLHELPER_LOG_DIR") or platformdirs.user_log_dir(APP_NAME, False))
     url = database_url or env.get("CALLHELPER_DATABASE_URL") or \
+        _configured_url(config / SETTINGS_FILE) or \
         f"sqlite:///{(data / DATABASE_FILE).as_posix()}"
     return Paths(data.resolve(), config.resolve(), logs.resolve(), url)
+
+
+def _configured_url(settings_file: Path) -> str:
+    """The database_url setting (team mode), read before the settings themselves, which
+    need the paths. A password found in it is not used: passwords belong in the keyring or
+    libpq's password file (store/credentials.py)."""
+    try:
+        raw = json.loads(settings_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    url = raw.get("database_url") if isinstance(raw, dict) else None
+    if not isinstance(url, str) or not url.strip():
+        return ""
+    if has_password(url):
+        log.warning("%s: database_url holds a password, which is not used: remove it and "
+                    "run `callhelper team login` (docs/team-mode.md)", settings_file)
+        return without_password(url)
+    return url.strip()
 
 
 def resources_dir() -> Path:
@@ -124,6 +159,11 @@ def _is_not_negative(value: int) -> bool:
     return value >= 0
 
 
+def _is_database_url(value: str) -> bool:
+    """Empty, or a URL without a password (credentials never go into the settings)."""
+    return value == "" or (not has_password(value) and "://" in value)
+
+
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,}")
 
 
@@ -150,6 +190,11 @@ SETTINGS: tuple[Setting, ...] = (
             "<data folder>/backups (at least 1).", _is_positive),
     Setting("retention_days", int, 0, "Delete cases whose last activity is older than this "
             "many days, once a day at start-up (0: keep everything).", _is_not_negative),
+    Setting("database_url", str, "", "The team's server, e.g. postgresql://suzuki@server/"
+            "callhelper, without a password: it comes from the keyring (callhelper team "
+            "login) or libpq's password file; see docs/team-mode.md (empty: this computer's "
+            "own file). --database-url and CALLHELPER_DATABASE_URL come first.",
+            _is_database_url),
 )
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
@@ -163,15 +208,18 @@ class Settings:
     (changes are kept in memory) until the user saves the settings (``save``).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, server_login: str = "") -> None:
         self.path = path
+        self.server_login = server_login
         self._values: dict[str, Any] = {}
         self.problem: str | None = None
         self._load()
 
     @classmethod
     def for_paths(cls, paths: Paths) -> Settings:
-        return cls(paths.config_dir / SETTINGS_FILE)
+        url = paths.database_url
+        return cls(paths.config_dir / SETTINGS_FILE,
+                   "" if url.startswith("sqlite:") else login_of(url))
 
     def get(self, name: str) -> Any:
         return self._values.get(name, _BY_NAME[name].default)
@@ -193,6 +241,11 @@ class Settings:
 
     @property
     def agent_name(self) -> str:
+        """On a team's server, the server login's name (the server lets an agent write and
+        change notes under that name only, store/roles.py); otherwise the setting, or the
+        operating system's login name."""
+        if self.server_login:
+            return self.server_login
         return self.get("agent_name").strip() or _login_name()
 
     def _load(self) -> None:

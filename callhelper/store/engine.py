@@ -111,6 +111,8 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
     if parsed.get_backend_name() == POSTGRESQL:
         event.listen(engine, "connect", _use_utc)
+        from callhelper.store.credentials import supply_password
+        supply_password(engine)  # a URL without a password: the keyring's (credentials.py)
     return engine
 
 
