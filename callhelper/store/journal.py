@@ -1,9 +1,10 @@
 """Writes that could not reach the database before the app closed, kept in a file.
 
-Only the writes that matter most are journalled — a contact's start and the notes — as
-JSON lines, and replayed at the next start. Both are idempotent (client-made uids), so a
-write that did reach the database before the close is not stored twice. The journal is in
-the data folder, or, when that cannot be written, in a spare place (``keep``).
+The writes still waiting at the close are journalled as JSON lines, one operation's record
+each (store/operations.py), and replayed at the next start. An operation is applied once
+(its uid is recorded where it is applied), so a write that did reach the database before
+the close is not applied twice. The journal is in the data folder, or, when that cannot be
+written, in a spare place (``keep``).
 """
 
 from __future__ import annotations
@@ -12,33 +13,17 @@ import contextlib
 import json
 import logging
 import os
-from datetime import datetime
 from pathlib import Path
 
 from sqlmodel import Session
 
-from callhelper.core.case import NoteKind
 from callhelper.core.flags import DemandRules
-from callhelper.core.pii import mask_card_numbers
-from callhelper.core.text import storable_text
-from callhelper.store import repository
 from callhelper.store.files import PRIVATE_FILE, PRIVATE_FOLDER
+from callhelper.store.operations import Operation, perform
 
 log = logging.getLogger(__name__)
 JOURNAL_FILE = "unsaved-writes.jsonl"
 FAILED_FILE = "unsaved-writes.failed.jsonl"
-
-
-def start_contact_record(new: repository.NewContact) -> dict:
-    return {"op": "start_contact", **vars(new), "started_at": new.started_at.isoformat()}
-
-
-def note_record(contact_uid: str, note_uid: str, kind: NoteKind, text: str, offset_ms: int,
-                agent: str, created_at: datetime, due_at: datetime | None = None) -> dict:
-    return {"op": "add_note", "contact_uid": contact_uid, "note_uid": note_uid,
-            "kind": NoteKind(kind).value, "text": mask_card_numbers(storable_text(text)[0])[0],
-            "offset_ms": offset_ms, "agent": agent,
-            "created_at": created_at.isoformat(), "due_at": due_at and due_at.isoformat()}
 
 
 def append(path: Path, records: list[dict]) -> None:
@@ -100,34 +85,21 @@ def load(path: Path) -> list[dict]:
     return records
 
 
-def replay(session: Session, records: list[dict], rules: DemandRules) -> tuple[int, list[dict]]:
-    """Apply journalled writes in order, each on its own; returns how many were applied and
-    the records that could not be (kept by the caller for a person to look at)."""
+def replay(session: Session, records: list[dict], rules: DemandRules,
+           ship: bool = False) -> tuple[int, list[dict]]:
+    """Apply journalled writes in order, each on its own (``ship``: and keep each in the
+    outbox for the server, team mode); returns how many were applied and the records that
+    could not be (kept by the caller for a person to look at)."""
     applied, failed = 0, []
     for record in records:
         try:
             with session.begin_nested():
-                _apply(session, record, rules)
+                perform(session, Operation.from_record(record), rules, ship)
             applied += 1
         except Exception:  # one bad record must not keep the others, or the app, from starting
             log.exception("journalled write could not be applied: %s", record.get("op"))
             failed.append(record)
     return applied, failed
-
-
-def _apply(session: Session, record: dict, rules: DemandRules) -> None:
-    fields = dict(record)
-    operation = fields.pop("op")
-    if operation == "start_contact":
-        fields["started_at"] = datetime.fromisoformat(fields["started_at"])
-        repository.start_contact(session, repository.NewContact(**fields))
-    elif operation == "add_note":
-        fields["created_at"] = datetime.fromisoformat(fields["created_at"])
-        due = fields.get("due_at")
-        fields["due_at"] = datetime.fromisoformat(due) if due else None
-        repository.add_note(session, rules=rules, **fields)
-    else:
-        raise ValueError(f"unknown journalled write {operation!r}")
 
 
 def set_aside(path: Path, failed: list[dict]) -> None:

@@ -69,8 +69,8 @@ def build_call_window(paths: Paths, settings: Settings, clock: Clock | None = No
     from callhelper.ui.store_client import StoreClient
 
     clock = clock or SystemClock()
-    opener = StartupOpener(paths.database_url, paths.backup_dir, clock.now)
-    store = StoreClient(paths.database_url, opener=opener)
+    opener = StartupOpener(paths.capture_url, paths.backup_dir, clock.now)
+    store = StoreClient(paths.capture_url, opener=opener)  # team mode: shipped (store/sync.py)
     return CallWindow(paths, settings, store, playbook_catalog(paths), demand_rules(), clock,
                       ui_language(settings), opener)
 
@@ -93,7 +93,7 @@ def run(paths: Paths, settings: Settings, command: Command | None = None) -> int
     from callhelper.ui.instance import claim, send, server_name
 
     command = command or Command(Action.SHOW)
-    name = server_name(paths.database_url)
+    name = server_name(paths.capture_url)  # one window per user and file it writes to
     if send(name, command) is not None:
         return 0
     app = create_application()
@@ -113,8 +113,9 @@ def run(paths: Paths, settings: Settings, command: Command | None = None) -> int
     return app.exec()
 
 
-def run_review(paths: Paths, settings: Settings, files) -> int:
-    """``callhelper review FILE…``: the supervisor's review on its own."""
+def run_review(paths: Paths, settings: Settings, files, server: str | None = None) -> int:
+    """``callhelper review FILE…``: the supervisor's review on its own, of the files and of
+    the team's server (a database URL) if one is given."""
     from PySide6.QtCore import QSettings
 
     from callhelper.ui.review_window import ReviewWindow
@@ -124,6 +125,6 @@ def run_review(paths: Paths, settings: Settings, files) -> int:
     install_translators(app, ui_language(settings))
     state = QSettings(str(paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
     window = ReviewWindow(list(files), playbook_catalog(paths), demand_rules(),
-                          ui_language(settings), state, SystemClock())
+                          ui_language(settings), state, SystemClock(), server=server)
     window.show()
     return app.exec()

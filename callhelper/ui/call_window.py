@@ -8,7 +8,6 @@ order, so nothing typed is lost while the app runs.
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from datetime import timedelta
 from html import escape
 from collections.abc import Callable
@@ -36,9 +35,11 @@ from callhelper.core.flags import DemandRules
 from callhelper.core.playbook import PlaybookCatalog
 from callhelper.core.session import CallSession, CallState, StepChange, format_offset
 from callhelper.core.text import MAX_NOTE_LENGTH, storable_text
-from callhelper.store import history, journal, repository
+from callhelper.store import history, journal, operations, repository
 from callhelper.store.engine import WriteFault
 from callhelper.store.history import CallerHistory
+from callhelper.store.operations import Operation
+from callhelper.store.sync import with_connect_timeout
 from callhelper.store.repository import CustomerProfile, NewContact, UnfinishedContact
 from callhelper.store.startup import ChoiceNeeded, StartupOpener
 from callhelper.ui.caller_panel import CallerPanel, PastContactsModel
@@ -47,6 +48,7 @@ from callhelper.ui.models import ChecklistModel, NoteRow, NotesModel
 from callhelper.ui.notes_view import NotesView
 from callhelper.ui.recovery import RecoveryBanner
 from callhelper.ui.store_client import StoreClient
+from callhelper.ui.sync_status import SyncLabel, SyncRunner
 from callhelper.ui.upkeep import DailyUpkeep
 from callhelper.ui.write_queue import Write, WriteQueue
 from callhelper.ui.wrap_up import WrapUpPanel
@@ -111,9 +113,13 @@ class CallWindow(QMainWindow):
         self._caller = CallerInfo()
         self._ready = False
         self._was_stuck = False
-        self._writes = WriteQueue(store, paths.data_dir / journal.JOURNAL_FILE, self,
+        team = paths.server_url is not None  # writes also go to the outbox for the server
+        self._writes = WriteQueue(store, paths.data_dir / journal.JOURNAL_FILE,
+                                  partial(operations.perform, rules=rules, ship=team), self,
                                   spare_journal_path=paths.config_dir / journal.JOURNAL_FILE)
         self._writes.changed.connect(self._show_write_state)
+        self._sync: SyncRunner | None = None
+        self._shared: StoreClient | None = None
         self._opener = opener
         self.upkeep = DailyUpkeep(store, paths, settings, clock, self, opener)
         self.upkeep.failed.connect(lambda text: self._show_save_state(text, problem=True))
@@ -158,7 +164,7 @@ class CallWindow(QMainWindow):
             for journal_path in journal_paths:  # the spare one holds what the first could not
                 records = journal.load(journal_path)
                 if records:
-                    applied, failed = journal.replay(session, records, rules)
+                    applied, failed = journal.replay(session, records, rules, team)
                     session.commit()
                     journal.set_aside(journal_path, failed)
                     replayed += applied
@@ -311,6 +317,8 @@ class CallWindow(QMainWindow):
         self.saved_label = QLabel()
         self.saved_label.setObjectName("saveState")
         self.statusBar().addWidget(self.saved_label, 1)
+        self.sync_label = SyncLabel()  # team mode only: the server's side of saving
+        self.statusBar().addPermanentWidget(self.sync_label)
         self.keys_hint = QLabel(self.tr("Ctrl+digit tick · Ctrl+E handoff"))
         self.keys_hint.setStyleSheet("color: #6b6b6b;")
         self.statusBar().addPermanentWidget(self.keys_hint)
@@ -500,7 +508,16 @@ class CallWindow(QMainWindow):
             "customer": (history_shown.customer.name if history_shown is not None and
                          history_shown.customer is not None else ""),
             "past_contacts": len(history_shown.contacts) if history_shown is not None else 0,
+            "sync": self._sync_status(),
         }
+
+    def _sync_status(self) -> dict | None:
+        """Team mode: what waits for the server (None: no server, or nothing known yet)."""
+        state = self._sync.state if self._sync is not None else None
+        if state is None:
+            return None
+        return {"waiting": state.waiting, "refused": state.refused,
+                "unreachable": state.unreachable, "synced": state.synced}
 
     def start_call(self, phone: str | None = None, name: str | None = None) -> None:
         """Answered: start the timer and a new contact. Does nothing during a call
@@ -517,8 +534,7 @@ class CallWindow(QMainWindow):
                          playbook_version=self._playbook.version, started_at=session.started_at,
                          phone=caller.phone, caller_name=caller.name,
                          phone_region=self._settings.get("phone_region"))
-        self._write(lambda s: repository.start_contact(s, new),
-                    record=journal.start_contact_record(new))
+        self._write(Operation.of("start_contact", **vars(new)))
         self._lookup(caller.phone)
         self._show_state()
         self.note_entry.setFocus()
@@ -549,8 +565,34 @@ class CallWindow(QMainWindow):
         if self._store.closed:  # a write saved while the window closes asks for nothing more
             return
         region, token = self._settings.get("phone_region"), self._lookup_token
-        self._store.submit(lambda s: history.caller_history(s, phone, region),
-                           partial(self._on_history, token))
+
+        def look_up(session: Session) -> CallerHistory | None:
+            return history.caller_history(session, phone, region)
+
+        shared = self._shared_store()
+        if shared is not None:
+            shared.submit(look_up, partial(self._on_shared_history, token, look_up))
+        else:
+            self._store.submit(look_up, partial(self._on_history, token))
+
+    def _shared_store(self) -> StoreClient | None:
+        """Team mode, while the server answers: a reader of the server, for the history
+        every agent shares (None: read this computer's file)."""
+        server = self._paths.server_url
+        state = self._sync.state if self._sync is not None else None
+        if server is None or state is None or state.unreachable or self._store.closed:
+            return None
+        if self._shared is None:
+            self._shared = StoreClient(with_connect_timeout(server), self)
+        return self._shared
+
+    def _on_shared_history(self, token: int, look_up, found: CallerHistory | None,
+                           error: BaseException | None) -> None:
+        """The server's answer; when it has none to give, this computer's file answers."""
+        if error is None or token != self._lookup_token:
+            self._on_history(token, found, error)
+        elif not self._store.closed:
+            self._store.submit(look_up, partial(self._on_history, token))
 
     def _on_history(self, token: int, found: CallerHistory | None,
                     error: BaseException | None) -> None:
@@ -576,19 +618,16 @@ class CallWindow(QMainWindow):
         self._show_escalation()
 
     def open_review(self):
-        """Ctrl+Shift+R: the supervisor's review, of this database to begin with (more files
-        can be added there). Read-only, on its own connections."""
+        """Ctrl+Shift+R: the supervisor's review, of this database to begin with (the team's
+        server in team mode; more files can be added there). Read-only, on its own
+        connections."""
         from callhelper.ui.review_window import ReviewWindow
 
-        url = self._paths.database_url
-        if not url.startswith("sqlite:///"):
-            self._show_save_state(self.tr("The review reads database files; this one is on a "
-                                          "server."), problem=True)
-            return None
+        server = self._paths.server_url
         if self._review_window is None or not self._review_window.isVisible():
             self._review_window = ReviewWindow(
-                [Path(url[len("sqlite:///"):])], self._catalog, self._rules, self._language,
-                self._window_state_file(), self._clock)
+                [] if server else [self._paths.database_file], self._catalog, self._rules,
+                self._language, self._window_state_file(), self._clock, server=server)
         self._review_window.show()
         self._review_window.raise_()
         self._review_window.activateWindow()
@@ -666,7 +705,7 @@ class CallWindow(QMainWindow):
         uid, at, phone = session.uid, self._clock.now(), self._caller.phone
         if profile.name and not self._caller.name:
             self._caller.name = profile.name
-        self._write(lambda s: repository.update_customer(s, uid, profile, at),
+        self._write(Operation.of("update_customer", contact_uid=uid, profile=profile, at=at),
                     lambda _customer: self._lookup(phone) if self._is_current(uid) else None)
         self._show_save_state(self.tr("✓ Profile saved"))
         self.note_entry.setFocus()
@@ -678,7 +717,8 @@ class CallWindow(QMainWindow):
         session.toggle_hold()
         on_hold = session.state is CallState.ON_HOLD
         talk, hold, uid = session.talk_seconds(), session.hold_seconds(), session.uid
-        self._write(lambda s: repository.set_hold(s, uid, on_hold, talk, hold))
+        self._write(Operation.of("set_hold", contact_uid=uid, on_hold=on_hold,
+                                 talk_seconds=talk, hold_seconds=hold))
         self._show_state()
 
     def end_call(self) -> None:
@@ -689,7 +729,8 @@ class CallWindow(QMainWindow):
         session.end()
         uid, ended_at = session.uid, session.ended_at
         talk, hold = session.talk_seconds(), session.hold_seconds()
-        self._write(lambda s: repository.end_contact(s, uid, ended_at, talk, hold))
+        self._write(Operation.of("end_contact", contact_uid=uid, ended_at=ended_at,
+                                 talk_seconds=talk, hold_seconds=hold))
         self.wrap_up.reset(urgency=self.urgency_combo.currentData(),
                            impact=self.impact_combo.currentData())
         self._show_state()
@@ -711,7 +752,8 @@ class CallWindow(QMainWindow):
         if change is None or self._session is None:
             return
         uid, agent, at = self._session.uid, self._agent, self._clock.now()
-        self._write(lambda s: repository.record_step_change(s, uid, change, agent, at))
+        self._write(Operation.of("record_step_change", contact_uid=uid, change=change,
+                                 agent=agent, at=at))
         self._refresh_checklist()
 
     # ------------------------------------------------------------ correcting notes
@@ -773,9 +815,8 @@ class CallWindow(QMainWindow):
             self._show_save_state(self.tr("A note cannot be empty; Ctrl+Delete deletes it."),
                                   problem=True)
             return
-        contact_uid, agent, at, rules = self._session.uid, self._agent, self._clock.now(), \
-            self._rules
-        self._write(lambda s: repository.edit_note(s, row.uid, text, agent, at, rules),
+        contact_uid, agent, at = self._session.uid, self._agent, self._clock.now()
+        self._write(Operation.of("edit_note", note_uid=row.uid, text=text, actor=agent, at=at),
                     partial(self._on_note_corrected, contact_uid),
                     partial(self._on_note_refused, contact_uid, text))
 
@@ -800,7 +841,7 @@ class CallWindow(QMainWindow):
         self._editing = None
         self.note_entry.clear()
         contact_uid, agent, at = self._session.uid, self._agent, self._clock.now()
-        self._write(lambda s: repository.delete_note(s, row.uid, agent, at),
+        self._write(Operation.of("delete_note", note_uid=row.uid, actor=agent, at=at),
                     lambda _result: self._on_note_deleted(contact_uid, row.uid))
 
     def _on_note_deleted(self, contact_uid: str, uid: str) -> None:
@@ -841,7 +882,7 @@ class CallWindow(QMainWindow):
         session = self._session
         offset_ms = round(session.elapsed_seconds() * 1000)
         contact_uid, note_uid = session.uid, uuid.uuid4().hex
-        agent, at, rules = self._agent, self._clock.now(), self._rules
+        agent, at = self._agent, self._clock.now()
         if self._writes.problem is None:
             self._show_save_state(self.tr("Saving…"))
 
@@ -850,11 +891,10 @@ class CallWindow(QMainWindow):
             if on_saved is not None:
                 on_saved(note)
 
-        self._write(
-            lambda s: repository.add_note(s, contact_uid, note_uid, kind, text, offset_ms,
-                                          agent, at, rules, due),
-            saved, on_refused,
-            journal.note_record(contact_uid, note_uid, kind, text, offset_ms, agent, at, due))
+        self._write(Operation.of("add_note", contact_uid=contact_uid, note_uid=note_uid,
+                                 kind=kind, text=text, offset_ms=offset_ms, agent=agent,
+                                 created_at=at, due_at=due),
+                    saved, on_refused)
 
     def _capture_from_command(self, command: Command, reply) -> None:
         """``callhelper call note``: a note from another program (speech-to-text, a script);
@@ -912,7 +952,8 @@ class CallWindow(QMainWindow):
             return
         self.wrap_up.save_button.setEnabled(False)
         uid, agent, at = session.uid, self._agent, self._clock.now()
-        self._write(lambda s: repository.save_wrap_up(s, uid, wrap_up, agent, at),
+        self._write(Operation.of("save_wrap_up", contact_uid=uid, wrap_up=wrap_up, actor=agent,
+                                 at=at),
                     lambda _case: self._on_wrap_up_saved(uid),
                     lambda _error: self.wrap_up.show_problem(
                         self.tr("The wrap-up could not be saved; see the log.")))
@@ -953,6 +994,7 @@ class CallWindow(QMainWindow):
                                               "saved").replace("%1", str(replayed)))
         self._show_state()
         if self._ready:
+            self._start_sync()
             self._reminder_timer.start()
             self.check_promises()
             self.upkeep.start()
@@ -960,6 +1002,16 @@ class CallWindow(QMainWindow):
             for command, reply in pending:
                 self.handle_command(command, reply)
         self.ready.emit()
+
+    def _start_sync(self) -> None:
+        """Team mode: deliver this computer's writes to the server, and say how it goes."""
+        server = self._paths.server_url
+        if server is None or self._sync is not None:
+            return
+        self._sync = SyncRunner(self._paths.capture_url, server, self._rules, self)
+        self._sync.changed.connect(self.sync_label.show_state)
+        self._writes.changed.connect(self._sync.nudge)
+        self._sync.start()
 
     def _recover(self, backup) -> None:
         """The answer to a database set aside or missing: open again, on ``backup`` restored
@@ -993,7 +1045,8 @@ class CallWindow(QMainWindow):
             return
         uid, agent, at = session.uid, self._agent, self._clock.now()
         urgency, impact = self.urgency_combo.currentData(), self.impact_combo.currentData()
-        self._write(lambda s: repository.set_case_levels(s, uid, urgency, impact, agent, at))
+        self._write(Operation.of("set_case_levels", contact_uid=uid, urgency=urgency or "",
+                                 impact=impact or "", actor=agent, at=at))
 
     def escalation_reasons(self) -> list[str]:
         session = self._session
@@ -1047,8 +1100,8 @@ class CallWindow(QMainWindow):
         QApplication.clipboard().setText(summary)
         uid, agent, at = session.uid, self._agent, self._clock.now()
         offset_ms = round(session.elapsed_seconds() * 1000)
-        self._write(lambda s: repository.record_escalation(s, uid, reasons, summary, agent,
-                                                           offset_ms, at))
+        self._write(Operation.of("record_escalation", contact_uid=uid, reasons=list(reasons),
+                                 summary=summary, agent=agent, offset_ms=offset_ms, at=at))
         self.handoff_bar.show()
         self.senior_input.clear()
         self.senior_input.setFocus()
@@ -1078,18 +1131,18 @@ class CallWindow(QMainWindow):
         if not name or session is None:
             return
         uid, at = session.uid, self._clock.now()
-        self._write(lambda s: repository.add_handler(s, uid, name, "senior", at))
+        self._write(Operation.of("add_handler", contact_uid=uid, name=name, role="senior",
+                                 at=at))
         self.handoff_bar.hide()
         self._show_save_state(self.tr("Taken over by %1").replace("%1", name))
         self.note_entry.setFocus()
 
     # ----------------------------------------------------------------- writes
 
-    def _write(self, job: Callable[[Session], object],
+    def _write(self, operation: Operation,
                on_saved: Callable[[object], None] | None = None,
-               on_failed: Callable[[BaseException], None] | None = None,
-               record: dict | None = None) -> None:
-        self._writes.put(Write(job, on_saved, on_failed or self._on_write_refused, record))
+               on_failed: Callable[[BaseException], None] | None = None) -> None:
+        self._writes.put(Write(operation, on_saved, on_failed or self._on_write_refused))
 
     def _on_write_refused(self, _error: BaseException) -> None:
         self._show_save_state(self.tr("A change could not be saved; details are in the log."),
@@ -1342,4 +1395,8 @@ class CallWindow(QMainWindow):
             self._export_dialog.stop()
         self.upkeep.stop()
         self._writes.close()
+        if self._sync is not None:
+            self._sync.stop()
+        if self._shared is not None:
+            self._shared.close()
         super().closeEvent(event)

@@ -33,6 +33,8 @@ from callhelper.core.playbook import PlaybookCatalog
 from callhelper.store import history, repository
 from callhelper.store.evidence import case_evidence
 from callhelper.store.history import CaseFilter, CaseRow, CaseTimeline, PromiseRow, SearchHit
+from callhelper.store.models import Note
+from callhelper.store.operations import Operation
 from callhelper.ui.labels import note_kind_tag, status_label
 from callhelper.ui.evidence import write_evidence
 from callhelper.ui.date_filter import OptionalDateEdit
@@ -469,8 +471,22 @@ class HistoryWindow(QMainWindow):
         if not self.promises_only.isChecked() or note_id is None:
             return
         agent, at = self._agent, self._clock.now()
-        self._writes.put(Write(lambda s: repository.complete_promise(s, note_id, agent, at),
-                               lambda _note: self.reload(), self._on_not_kept))
+
+        def note_uid(session) -> str:  # the write names the note by its uid (operations.py)
+            note = session.get(Note, note_id)
+            if note is None:
+                raise repository.NotFound(f"no promise {note_id}")
+            return note.uid
+
+        def mark(uid: str | None, error: BaseException | None) -> None:
+            if error is not None:
+                self._on_not_kept(error)
+                return
+            self._writes.put(Write(Operation.of("complete_promise", note_uid=uid, by=agent,
+                                                at=at),
+                                   lambda _note: self.reload(), self._on_not_kept))
+
+        self._store.submit(note_uid, mark)
 
     def _on_not_kept(self, _error: BaseException) -> None:
         self.count_label.setText(self.tr("The promise could not be marked; details are in "

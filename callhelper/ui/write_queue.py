@@ -3,9 +3,10 @@
 One write is in flight at a time, so a later write never overtakes an earlier one (a note
 never arrives before its contact). A write that fails for a passing reason — a lock, a full
 disk — stays at the head and is retried; one that can never succeed is dropped and
-reported. What is still waiting when the app closes is journalled (see store/journal.py):
-in the data folder, or, when that cannot be written (the disk is full, the folder read-only),
-in a spare journal elsewhere.
+reported. Each write is an operation (store/operations.py), applied by ``perform`` (in
+team mode it also keeps the operation in the outbox for the server). What is still waiting
+when the app closes is journalled (see store/journal.py): in the data folder, or, when that
+cannot be written (the disk is full, the folder read-only), in a spare journal elsewhere.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -21,6 +23,7 @@ from sqlmodel import Session
 
 from callhelper.store import journal
 from callhelper.store.engine import WriteFault, is_transient, write_fault
+from callhelper.store.operations import Operation
 from callhelper.ui.store_client import StoreClient
 
 RETRY_INTERVAL_MS = 3000
@@ -29,10 +32,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Write:
-    job: Callable[[Session], object]
+    operation: Operation
     on_saved: Callable[[object], None] | None = None
     on_failed: Callable[[BaseException], None] | None = None
-    record: dict | None = None
 
 
 class WriteQueue(QObject):
@@ -40,10 +42,12 @@ class WriteQueue(QObject):
 
     changed = Signal()
 
-    def __init__(self, store: StoreClient, journal_path: Path, parent: QObject | None = None,
+    def __init__(self, store: StoreClient, journal_path: Path,
+                 perform: Callable[[Session, Operation], object], parent: QObject | None = None,
                  spare_journal_path: Path | None = None):
         super().__init__(parent)
         self._store = store
+        self._perform = perform
         self._journal_paths = [journal_path] + ([spare_journal_path] if spare_journal_path
                                                 else [])
         self._journals_used: set[Path] = set()
@@ -77,7 +81,7 @@ class WriteQueue(QObject):
                 or self._retry.isActive()):
             return
         self._in_flight = True
-        self._store.submit(self._queue[0].job, self._done)
+        self._store.submit(self._job(self._queue[0]), self._done)
 
     def _done(self, result: object, error: BaseException | None) -> None:
         self._in_flight = False
@@ -98,17 +102,20 @@ class WriteQueue(QObject):
         self.changed.emit()
         self._pump()
 
+    def _job(self, write: Write) -> Callable[[Session], object]:
+        return partial(self._perform, operation=write.operation)
+
     def keep(self) -> bool:
-        """Journal the waiting writes that have a record (a call's start, the notes) now, so
-        that closing cannot lose them. False when some are waiting and neither journal can
-        be written: closing now would lose them, so the window stays open."""
-        waiting = [write for write in self._queue
-                   if write.record is not None and id(write) not in self._kept]
+        """Journal the waiting writes now, so that closing cannot lose them. False when some
+        are waiting and neither journal can be written: closing now would lose them, so the
+        window stays open."""
+        waiting = [write for write in self._queue if id(write) not in self._kept]
         if not waiting:
             return True
         paths = sorted(self._journal_paths, key=lambda path: path not in self._journals_used)
         try:
-            self._journals_used.add(journal.keep(paths, [write.record for write in waiting]))
+            self._journals_used.add(journal.keep(
+                paths, [write.operation.record() for write in waiting]))
         except OSError:
             return False
         self._kept.update((id(write), write) for write in waiting)
@@ -120,21 +127,17 @@ class WriteQueue(QObject):
         failure; returns how many writes were journalled (the journal is removed again if
         they all went through).
 
-        A journalled write that did commit is harmless: replay is idempotent.
+        A journalled write that did commit is harmless: an operation is applied once.
         """
         self._retry.stop()
         if not self.keep():
-            log.error("%d waiting notes or call starts could not be kept: no journal could be "
-                      "written", sum(1 for write in self._queue if write.record is not None))
+            log.error("%d waiting writes could not be kept: no journal could be written",
+                      len(self._queue))
         self._store.close()
         self._closed = True
         left = list(self._queue)
         self._queue.clear()
-        errors = self._store.run_here([write.job for write in left]) if left else []
-        failed = sum(1 for write, error in zip(left, errors)
-                     if error is not None and write.record is None)
-        if failed:
-            log.warning("%d unsaved changes (ticks, hold, wrap-up) could not be kept", failed)
+        errors = self._store.run_here([self._job(write) for write in left]) if left else []
         if all(error is None for error in errors):
             for path in self._journals_used:
                 path.unlink(missing_ok=True)

@@ -99,10 +99,6 @@
         <translation>別の電話が鳴っています: %1</translation>
     </message>
     <message>
-        <source>The review reads database files; this one is on a server.</source>
-        <translation>レビューはデータベースファイルを読みます。このデータベースはサーバー上にあります。</translation>
-    </message>
-    <message>
         <source>Export opens between calls.</source>
         <translation>書き出しは通話と通話の間に開けます。</translation>
     </message>
@@ -954,8 +950,8 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
 <context>
     <name>ReviewCasesModel</name>
     <message>
-        <source>File</source>
-        <translation>ファイル</translation>
+        <source>Source</source>
+        <translation>取得元</translation>
     </message>
 </context>
 <context>
@@ -1241,6 +1237,30 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
     <message>
         <source>Total</source>
         <translation>合計</translation>
+    </message>
+</context>
+<context>
+    <name>SyncLabel</name>
+    <message>
+        <source>%1 changes refused by the server — kept on this computer; details are in the log</source>
+        <extracomment>Seconds between looks at the outbox when nothing nudges the thread. Seconds a close waits for a delivery under way to finish.</extracomment>
+        <translation>%1 件の変更がサーバーに拒否されました — このコンピューターに保存してあります。詳細はログにあります</translation>
+    </message>
+    <message>
+        <source>The server refuses this login — %1 changes are safe on this computer</source>
+        <translation>サーバーがこのログインを拒否しています — %1 件の変更はこのコンピューターに安全に保存されています</translation>
+    </message>
+    <message>
+        <source>Server unreachable — %1 changes are safe on this computer and will be sent</source>
+        <translation>サーバーに接続できません — %1 件の変更はこのコンピューターに安全に保存されており、後で送信されます</translation>
+    </message>
+    <message>
+        <source>%1 waiting for the server</source>
+        <translation>%1 件がサーバーへの送信待ち</translation>
+    </message>
+    <message>
+        <source>✓ Synced</source>
+        <translation>✓ 同期済み</translation>
     </message>
 </context>
 <context>

@@ -24,7 +24,7 @@ from callhelper.config import resources_dir
 from callhelper.core.case import NoteKind
 from callhelper.core.flags import load_rules
 from callhelper.core.phones import phone_key
-from callhelper.store import history, repository
+from callhelper.store import grams, history, repository
 from callhelper.store.audit import baseline, verify
 from callhelper.store.engine import (MIGRATIONS_DIR, Store, head_revision, make_engine,
                                      schema_revision, upgrade_schema)
@@ -148,6 +148,13 @@ BUILDERS = {
     "contact_handler": lambda: HANDLERS,
     "escalation": lambda: ESCALATIONS,
     "customer_phone": lambda: CUSTOMER_PHONES,
+    # Team mode (0009): the operations applied, and one still waiting for the server.
+    "received_operation": lambda: [{"uid": "op-1", "received_at": moment(5, 10)},
+                                   {"uid": "op-2", "received_at": moment(5, 10, 1)}],
+    "outbox": lambda: [{"id": 1, "uid": "op-2", "operation": json.dumps(
+        {"op": "set_hold", "id": "op-2", "contact_uid": "case-callback", "on_hold": False,
+         "talk_seconds": 60.0, "hold_seconds": 0.0}), "created_at": moment(5, 10, 1),
+        "refused_at": None, "problem": ""}],
 }
 #: Tables that hold no data of their own: the search index (kept by triggers and rebuilt by
 #: its migration), the marker of a bulk write under way (empty between writes), and the
@@ -193,6 +200,8 @@ def fill(connection) -> dict[str, list[dict]]:
         built[table] = rows
     if "audit_entry" in inspect(connection).get_table_names():
         baseline(connection, datetime(2026, 11, 5, tzinfo=timezone.utc))
+    if grams.NOTE_BIGRAMS in inspect(connection).get_table_names():
+        grams.fill(connection)  # as the app's writers would have (and migration 0008 does)
     return built
 
 

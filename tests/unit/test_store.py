@@ -264,16 +264,21 @@ def test_the_profile_is_saved_and_an_unknown_caller_becomes_a_customer(store, cl
 
 
 def test_a_journal_replays_what_it_can_and_sets_aside_the_rest(store, clock, tmp_path):
+    from dataclasses import asdict
+
     from callhelper.store import journal
+    from callhelper.store.operations import Operation
 
     path = tmp_path / journal.JOURNAL_FILE
     good = new_contact(clock, "j1")
     journal.append(path, [
-        journal.start_contact_record(good),
-        journal.note_record("j1", "n1", NoteKind.QUOTE, "カード 4111 1111 1111 1111", 0, "鈴木",
-                            clock.now()),
-        journal.note_record("nobody", "n2", NoteKind.QUOTE, "宛先のない言葉", 0, "鈴木",
-                            clock.now()),
+        Operation.of("start_contact", **asdict(good)).record(),
+        Operation.of("add_note", contact_uid="j1", note_uid="n1", kind=NoteKind.QUOTE,
+                     text="カード 4111 1111 1111 1111", offset_ms=0, agent="鈴木",
+                     created_at=clock.now()).record(),
+        Operation.of("add_note", contact_uid="nobody", note_uid="n2", kind=NoteKind.QUOTE,
+                     text="宛先のない言葉", offset_ms=0, agent="鈴木",
+                     created_at=clock.now()).record(),
     ])
     assert "4111 1111" not in path.read_text(encoding="utf-8")
     records = journal.load(path)

@@ -1,0 +1,315 @@
+"""The window's writes as operations: a name and its arguments, which can be written down
+as JSON and applied later, here or on another database.
+
+Every write the window makes is one of the operations registered here. The same description
+serves three purposes:
+
+- applied to the agent's database at once (``perform``);
+- kept in the journal when the app closes before it could be applied (store/journal.py);
+- in team mode, kept in the local ``outbox`` table in the same transaction as the local
+  write, and later applied on the server by the shipper (store/sync.py).
+
+Each operation has a uid made by the client. A database records the uids of the operations
+it has applied in ``received_operation``, in the transaction that applies them, so an
+operation that arrives twice (re-sent after a crash, replayed from a journal) is applied
+once. Operations name records by their uids, never by a database's own row ids, which
+differ between the agent's file and the server.
+
+A record (the JSON form) is ``{"op": name, "id": uid, **arguments}``; datetimes are ISO
+8601 text, enums their values, dataclasses objects of their fields. Arguments are decoded
+by the type hints of the operation's function. Card numbers in a note's words are masked
+before a record is written anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import types
+import typing
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from callhelper.core.case import Level, NoteKind, WrapUp
+from callhelper.core.flags import DemandRules
+from callhelper.core.phones import DEFAULT_REGION
+from callhelper.core.pii import mask_card_numbers
+from callhelper.core.session import StepChange
+from callhelper.core.text import storable_text
+from callhelper.store import repository
+from callhelper.store.models import Note
+from callhelper.store.repository import CustomerProfile, NewContact
+
+metadata = sa.MetaData()
+
+#: The operations this database has applied, by uid (see the module's docstring).
+received_operation = sa.Table(
+    "received_operation", metadata,
+    sa.Column("uid", sa.String, primary_key=True),
+    sa.Column("received_at", sa.DateTime, nullable=False),
+)
+
+#: Team mode, on the agent's file: the operations applied here and not yet on the server,
+#: oldest first (``id``). ``refused_at`` and ``problem`` say the server refused one for good.
+outbox = sa.Table(
+    "outbox", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("uid", sa.String, nullable=False, unique=True),
+    sa.Column("operation", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("refused_at", sa.DateTime, nullable=True),
+    sa.Column("problem", sa.Text, nullable=False, server_default=""),
+)
+
+Apply = Callable[..., Any]
+OPERATIONS: dict[str, Apply] = {}
+#: The arguments of each operation that hold a note's words: masked in records.
+_WORDS = {"add_note": "text", "edit_note": "text"}
+
+
+def _operation(function: Apply) -> Apply:
+    OPERATIONS[function.__name__] = function
+    return function
+
+
+class UnknownOperation(ValueError):
+    """A record names no operation this version knows (or has unreadable arguments)."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    args: dict[str, Any]
+    uid: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @classmethod
+    def of(cls, name: str, /, **args: Any) -> Operation:
+        """A new operation (a new uid); its arguments are checked against its function."""
+        function = OPERATIONS.get(name)
+        if function is None:
+            raise UnknownOperation(f"no operation {name!r}")
+        inspect.signature(function).bind(None, None, **args)
+        return cls(name, args)
+
+    def apply(self, session: Session, rules: DemandRules) -> Any:
+        function = OPERATIONS.get(self.name)
+        if function is None:
+            raise UnknownOperation(f"no operation {self.name!r}")
+        return function(session, rules, **self.args)
+
+    def record(self) -> dict[str, Any]:
+        args = {name: _encode(value) for name, value in self.args.items()}
+        words = _WORDS.get(self.name)
+        if words and isinstance(args.get(words), str):
+            args[words] = mask_card_numbers(storable_text(args[words])[0])[0]
+        return {"op": self.name, "id": self.uid, **args}
+
+    def to_json(self) -> str:
+        return json.dumps(self.record(), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Operation:
+        """The operation a record describes. A record of an older journal has no ``id``:
+        its uid is then made from its contents, the same at every reading."""
+        values = dict(record)
+        name = values.pop("op", None)
+        uid = values.pop("id", None)
+        function = OPERATIONS.get(name) if isinstance(name, str) else None
+        if function is None:
+            raise UnknownOperation(f"no operation {name!r}")
+        if not isinstance(uid, str) or not uid:
+            uid = hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False)
+                                 .encode()).hexdigest()[:32]
+        hints = typing.get_type_hints(function)
+        try:
+            args = {key: _decode(value, hints.get(key, Any)) for key, value in values.items()}
+            inspect.signature(function).bind(None, None, **args)
+        except (TypeError, ValueError) as exc:
+            raise UnknownOperation(f"{name}: unreadable arguments ({exc})") from exc
+        return cls(name, args, uid)
+
+    @classmethod
+    def from_json(cls, text: str) -> Operation:
+        try:
+            record = json.loads(text)
+        except ValueError as exc:
+            raise UnknownOperation(f"not an operation: {exc}") from exc
+        if not isinstance(record, dict):
+            raise UnknownOperation("not an operation")
+        return cls.from_record(record)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _encode(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [_encode(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _encode(item) for key, item in value.items()}
+    return value
+
+
+def _decode(value: Any, hint: Any) -> Any:
+    if value is None or hint is Any:
+        return value
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [option for option in typing.get_args(hint) if option is not type(None)]
+        for option in options:
+            try:
+                return _decode(value, option)
+            except (TypeError, ValueError):
+                continue
+        raise ValueError(f"{value!r} is none of {options}")
+    if origin is list:
+        (item,) = typing.get_args(hint) or (Any,)
+        return [_decode(element, item) for element in value]
+    if hint is datetime:
+        if not isinstance(value, str):
+            raise TypeError(f"not a time: {value!r}")
+        return datetime.fromisoformat(value)
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return hint(value)
+    if isinstance(hint, type) and is_dataclass(hint):
+        if not isinstance(value, dict):
+            raise TypeError(f"not a {hint.__name__}: {value!r}")
+        hints = typing.get_type_hints(hint)
+        return hint(**{key: _decode(item, hints.get(key, Any)) for key, item in value.items()})
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(hint, type) and not isinstance(value, hint):
+        raise TypeError(f"not a {hint.__name__}: {value!r}")
+    return value
+
+
+# ------------------------------------------------------------------ applying
+
+
+def first_time(session: Session, uid: str, now: datetime | None = None) -> bool:
+    """Record that the operation ``uid`` is applied in this transaction; False when it was
+    applied before (by a transaction that committed). Two transactions recording the same
+    uid at once: the second waits for the first, then finds it recorded."""
+    result = session.connection().execute(
+        sa.text("INSERT INTO received_operation (uid, received_at) VALUES (:uid, :at) "
+                "ON CONFLICT (uid) DO NOTHING"),
+        {"uid": uid, "at": (now or datetime.now(timezone.utc)).replace(tzinfo=None)})
+    return result.rowcount == 1
+
+
+def perform(session: Session, operation: Operation, rules: DemandRules,
+            ship: bool = False) -> Any:
+    """Apply ``operation`` in the session's transaction, once: one applied before returns
+    None and changes nothing. ``ship``: also keep it in the outbox for the server (team
+    mode), in the same transaction."""
+    if not first_time(session, operation.uid):
+        return None
+    result = operation.apply(session, rules)
+    if ship:
+        session.connection().execute(outbox.insert().values(
+            uid=operation.uid, operation=operation.to_json(),
+            created_at=datetime.now(timezone.utc).replace(tzinfo=None), problem=""))
+    return result
+
+
+# ------------------------------------------------------------------ the operations
+
+
+@_operation
+def start_contact(session: Session, rules: DemandRules, uid: str, agent: str,
+                  playbook_id: str, playbook_version: int, started_at: datetime,
+                  phone: str = "", caller_name: str = "",
+                  phone_region: str = DEFAULT_REGION):
+    return repository.start_contact(session, NewContact(
+        uid, agent, playbook_id, playbook_version, started_at, phone, caller_name,
+        phone_region))
+
+
+@_operation
+def add_note(session: Session, rules: DemandRules, contact_uid: str, note_uid: str,
+             kind: NoteKind, text: str, offset_ms: int, agent: str, created_at: datetime,
+             due_at: datetime | None = None):
+    return repository.add_note(session, contact_uid, note_uid, kind, text, offset_ms, agent,
+                               created_at, rules, due_at)
+
+
+@_operation
+def edit_note(session: Session, rules: DemandRules, note_uid: str, text: str, actor: str,
+              at: datetime):
+    return repository.edit_note(session, note_uid, text, actor, at, rules)
+
+
+@_operation
+def delete_note(session: Session, rules: DemandRules, note_uid: str, actor: str,
+                at: datetime):
+    return repository.delete_note(session, note_uid, actor, at)
+
+
+@_operation
+def complete_promise(session: Session, rules: DemandRules, note_uid: str, by: str,
+                     at: datetime):
+    note_id = session.exec(select(Note.id).where(Note.uid == note_uid)).first()
+    if note_id is None:
+        raise repository.NotFound(f"no promise {note_uid}")
+    return repository.complete_promise(session, note_id, by, at)
+
+
+@_operation
+def update_customer(session: Session, rules: DemandRules, contact_uid: str,
+                    profile: CustomerProfile, at: datetime, region: str = DEFAULT_REGION):
+    return repository.update_customer(session, contact_uid, profile, at, region)
+
+
+@_operation
+def set_hold(session: Session, rules: DemandRules, contact_uid: str, on_hold: bool,
+             talk_seconds: float, hold_seconds: float):
+    return repository.set_hold(session, contact_uid, on_hold, talk_seconds, hold_seconds)
+
+
+@_operation
+def end_contact(session: Session, rules: DemandRules, contact_uid: str, ended_at: datetime,
+                talk_seconds: float, hold_seconds: float):
+    return repository.end_contact(session, contact_uid, ended_at, talk_seconds, hold_seconds)
+
+
+@_operation
+def record_step_change(session: Session, rules: DemandRules, contact_uid: str,
+                       change: StepChange, agent: str, at: datetime):
+    return repository.record_step_change(session, contact_uid, change, agent, at)
+
+
+@_operation
+def save_wrap_up(session: Session, rules: DemandRules, contact_uid: str, wrap_up: WrapUp,
+                 actor: str, at: datetime):
+    return repository.save_wrap_up(session, contact_uid, wrap_up, actor, at)
+
+
+@_operation
+def set_case_levels(session: Session, rules: DemandRules, contact_uid: str,
+                    urgency: Level | str, impact: Level | str, actor: str, at: datetime):
+    return repository.set_case_levels(session, contact_uid, urgency, impact, actor, at)
+
+
+@_operation
+def record_escalation(session: Session, rules: DemandRules, contact_uid: str,
+                      reasons: list[str], summary: str, agent: str, offset_ms: int,
+                      at: datetime):
+    return repository.record_escalation(session, contact_uid, reasons, summary, agent,
+                                        offset_ms, at)
+
+
+@_operation
+def add_handler(session: Session, rules: DemandRules, contact_uid: str, name: str, role: str,
+                at: datetime):
+    return repository.add_handler(session, contact_uid, name, role, at)

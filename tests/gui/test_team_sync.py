@@ -1,0 +1,86 @@
+"""The call window in team mode: it writes to the agent's own file, the shipper brings the
+writes to the server, and the status line says how far that has got."""
+
+import socket
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from databases import raw_rows
+
+from callhelper.config import Settings, resolve_paths
+from callhelper.store import repository
+from callhelper.store.engine import Store
+from callhelper.store.repository import NewContact
+from callhelper.ui.app import build_call_window
+from keyboard import type_text
+
+CALLER = "03-1234-5678"
+
+
+def team_window(qtbot, clock, url):
+    paths = resolve_paths(database_url=url)
+    settings = Settings.for_paths(paths)
+    settings.set("language", "en")
+    window = build_call_window(paths, settings, clock)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.ready, timeout=20_000):
+        window.show()
+    return window, paths
+
+
+def take_note(qtbot, window, text):
+    before = window.notes_model.rowCount()
+    type_text(window.note_entry, text)
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.notes_model.rowCount() == before + 1, timeout=10_000)
+
+
+@pytest.mark.postgresql
+def test_notes_reach_the_server_and_the_caller_history_is_the_teams(qtbot, clock,
+                                                                    postgres_url):
+    server = Store(postgres_url)
+    with server.unit_of_work() as session:  # another agent took this caller's last call
+        repository.start_contact(session, NewContact(
+            "earlier", "佐藤", "complaint", 1, clock.now() - timedelta(days=2), CALLER,
+            "山田 太郎"))
+    server.close()
+    window, paths = team_window(qtbot, clock, postgres_url)
+    qtbot.waitUntil(lambda: window.sync_label.text() == "✓ Synced", timeout=20_000)
+    type_text(window.number_input, CALLER)
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: window.status()["past_contacts"] == 1, timeout=20_000)
+    assert window.status()["customer"] == "山田 太郎"
+    take_note(qtbot, window, "共有される言葉")
+    qtbot.waitUntil(lambda: raw_rows(postgres_url, "SELECT text FROM note")
+                    == [("共有される言葉",)], timeout=20_000)
+    qtbot.waitUntil(lambda: window.sync_label.text() == "✓ Synced", timeout=20_000)
+    assert window.status()["sync"] == {"waiting": 0, "refused": 0, "unreachable": False,
+                                       "synced": True}
+    assert raw_rows(paths.capture_url, "SELECT text FROM note") == [("共有される言葉",)]
+    assert raw_rows(paths.capture_url, "SELECT count(*) FROM outbox") == [(0,)]
+    window.close()
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_an_unreachable_server_leaves_the_notes_safe_on_this_computer(qtbot, clock):
+    url = f"postgresql+psycopg://agent:secret@127.0.0.1:{free_port()}/callhelper"
+    window, paths = team_window(qtbot, clock, url)
+    type_text(window.number_input, CALLER)
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    take_note(qtbot, window, "サーバーが止まっていても残る言葉")
+    assert window.saved_label.text().startswith("✓ Saved")
+    qtbot.waitUntil(lambda: (window.status()["sync"] or {}).get("waiting") == 2,
+                    timeout=20_000)
+    assert window.status()["sync"]["unreachable"]
+    assert window.sync_label.text() == ("Server unreachable — 2 changes are safe on this "
+                                        "computer and will be sent")
+    assert raw_rows(paths.capture_url, "SELECT count(*) FROM outbox") == [(2,)]
+    assert raw_rows(paths.capture_url, "SELECT text FROM note") == \
+        [("サーバーが止まっていても残る言葉",)]
+    window.close()
