@@ -1,4 +1,5 @@
-"""Two agents' database files for the review tests."""
+"""Two agents' calls for the review tests: in a database file each, or together in one
+database (a team's server, or a file with the same data to compare it with)."""
 
 import pytest
 
@@ -15,7 +16,12 @@ RULES = load_rules(resources_dir() / "rules" / "demands.toml")
 
 def agent_file(path, clock, agent, calls):
     """An agent's database with ``calls``: (subject, words, prevention, status, escalated)."""
-    store = Store(f"sqlite:///{path}")
+    agent_data(f"sqlite:///{path}", clock, agent, calls)
+
+
+def agent_data(url, clock, agent, calls):
+    """``calls`` of ``agent`` added to the database at ``url`` (a file or a team's server)."""
+    store = Store(url)
     for number, (subject, words, prevention, status, escalated) in enumerate(calls):
         uid = f"{agent}-{number}"
         with store.unit_of_work() as session:
@@ -38,9 +44,26 @@ def agent_file(path, clock, agent, calls):
 def two_agents(tmp_path, clock):
     folder = tmp_path / "logs"
     folder.mkdir()
-    agent_file(folder / "suzuki.db", clock, "鈴木", [
-        ("配送の遅延", "まだ届かない", "", CaseStatus.RESOLVED, False),
-        ("配送の遅延", "土下座しろ", "出荷確認の徹底", CaseStatus.OPEN, True)])
-    agent_file(folder / "sato.db", clock, "佐藤", [
-        ("請求の誤り", "二重に請求されている", "請求処理の二重チェック", CaseStatus.OPEN, False)])
+    agent_file(folder / "suzuki.db", clock, *SUZUKI)
+    agent_file(folder / "sato.db", clock, *SATO)
     return folder
+
+
+SUZUKI = ("鈴木", [("配送の遅延", "まだ届かない", "", CaseStatus.RESOLVED, False),
+                  ("配送の遅延", "土下座しろ", "出荷確認の徹底", CaseStatus.OPEN, True)])
+SATO = ("佐藤", [("請求の誤り", "二重に請求されている", "請求処理の二重チェック", CaseStatus.OPEN,
+                 False)])
+
+
+def team_data(url, clock):
+    """Both agents' calls in one database, as on a team's server; then 佐藤 corrects a note
+    and 鈴木 deletes one, so the timelines have earlier words and a deleted note."""
+    for agent, calls in (SUZUKI, SATO):
+        agent_data(url, clock, agent, calls)
+    store = Store(url)
+    with store.unit_of_work() as session:
+        repository.edit_note(session, "佐藤-0-n", "請求が二重になっている", "佐藤", clock.now(),
+                             RULES)
+    with store.unit_of_work() as session:
+        repository.delete_note(session, "鈴木-0-n", "鈴木", clock.now())
+    store.close()

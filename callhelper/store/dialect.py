@@ -7,7 +7,11 @@ in this file.
 
 from __future__ import annotations
 
-from sqlalchemy import text
+import contextlib
+import os
+from datetime import datetime, timedelta
+
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import Session
 
@@ -76,3 +80,120 @@ def distinct_list(column: str, bind: Connection | Engine | Session | Dialect) ->
     if is_postgresql(bind):
         return f"string_agg(DISTINCT {column}, ',')"
     return f"group_concat(DISTINCT {column})"
+
+
+def read_only_sessions(engine: Engine) -> None:
+    """Make every transaction of ``engine``'s connections a read-only snapshot, for the
+    supervisor's review of a server: the server then refuses any write (*cannot execute …
+    in a read-only transaction*), whatever the login may do, and each transaction sees one
+    consistent state (an audit trail checked while agents add to it never shows as broken).
+
+    SQLite: nothing to do, the review's files are opened read-only by their URL."""
+    if not is_postgresql(engine):
+        return
+
+    def set_characteristics(dbapi_connection, _record) -> None:
+        # outside a transaction, which a rollback would undo it with
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION "
+                       "ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cursor.close()
+        dbapi_connection.autocommit = autocommit
+
+    event.listen(engine, "connect", set_characteristics)
+
+
+def json_text(column: str, bind: Connection | Engine | Session | Dialect) -> str:
+    """A JSON column as the text it was stored as, to compare (``!= '[]'``) and group by.
+
+    SQLite keeps JSON as text already; PostgreSQL's ``json`` type keeps the text too, but has
+    no equality operator until it is cast."""
+    return f"CAST({column} AS text)" if is_postgresql(bind) else column
+
+
+#: The parameter ``local_date`` refers to on PostgreSQL.
+LOCAL_ZONE = "local_zone"
+
+
+def local_date(column: str, bind: Connection | Engine | Session | Dialect) -> str:
+    """The date a time column (UTC) falls on where the reviewer is.
+
+    SQLite: ``date(…, 'localtime')``, in this process's time zone. PostgreSQL: the time seen
+    in the zone given as the parameter ``:local_zone``, whose value ``local_zone_parameters``
+    gives; the session's own time zone stays UTC (engine.py)."""
+    if is_postgresql(bind):
+        return f"CAST(timezone(:{LOCAL_ZONE}, {column}) AS date)"
+    return f"date({column}, 'localtime')"
+
+
+def local_zone_parameters(connection: Connection) -> dict[str, str]:
+    """The parameters ``local_date`` needs: none on SQLite; on PostgreSQL this process's
+    time zone, as the server understands it.
+
+    That is its IANA name (``Asia/Tokyo``) when it can be found and the server knows it: the
+    server's own time zone database then applies summer time on each date as it was there.
+    Otherwise (a Windows PC, whose zones have other names; a ``TZ`` that is not a name), it is
+    the offset from UTC that holds now, fixed, written as a POSIX zone with an explicit name
+    (``<+0900>-09:00``, UTC+9): a bare ``+09:00`` would be read by the server as POSIX, where
+    the sign means west of Greenwich. A fixed offset is exact in a zone without summer time
+    (Japan's); in one with it, times within an hour of midnight may fall on the neighbouring
+    date in the other half of the year."""
+    if not is_postgresql(connection):
+        return {}
+    name = local_zone_name()
+    if name and connection.execute(text("SELECT EXISTS (SELECT 1 FROM pg_timezone_names "
+                                        "WHERE name = :name)"), {"name": name}).scalar():
+        return {LOCAL_ZONE: name}
+    return {LOCAL_ZONE: fixed_offset_zone(datetime.now().astimezone().utcoffset())}
+
+
+def local_zone_name() -> str | None:
+    """This process's time zone's IANA name, as the C library finds it (``TZ``, else the
+    system's ``/etc/localtime`` link, else Debian's ``/etc/timezone``); None if it has none."""
+    configured = os.environ.get("TZ")
+    if configured is not None:
+        return _zone_key(configured.removeprefix(":"))
+    with contextlib.suppress(OSError):
+        if found := _zone_key(os.path.realpath("/etc/localtime")):
+            return found
+    with contextlib.suppress(OSError), open("/etc/timezone", encoding="utf-8") as file:
+        return _zone_key(file.read().strip())
+    return None
+
+
+def _zone_key(name: str) -> str | None:
+    """``name`` (a zone's name, or the path of its zoneinfo file) as an IANA key, if it is
+    one Python's zoneinfo knows."""
+    import zoneinfo
+
+    key = name.split("zoneinfo/", 1)[-1] if "zoneinfo/" in name else name
+    if not key or key.startswith(("/", ".")):
+        return None
+    try:
+        zoneinfo.ZoneInfo(key)
+    except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):
+        return None
+    return key
+
+
+def fixed_offset_zone(offset: timedelta | None) -> str:
+    """A fixed offset from UTC as a POSIX zone PostgreSQL reads the right way round:
+    ``<+0530>-05:30`` is UTC+5:30 (POSIX counts west of Greenwich as positive)."""
+    minutes = round((offset or timedelta()).total_seconds() / 60)
+    sign, minutes = ("+", minutes) if minutes >= 0 else ("-", -minutes)
+    west = "-" if sign == "+" else "+"
+    hours, minutes = divmod(minutes, 60)
+    return f"<{sign}{hours:02d}{minutes:02d}>{west}{hours:02d}:{minutes:02d}"
+
+
+def whole_days_since(column: str, moment: str,
+                     bind: Connection | Engine | Session | Dialect) -> str:
+    """The whole days (rounded towards zero) from a time column to the parameter
+    ``:moment``, a UTC time written as the columns hold it (without a zone: the session's
+    time zone is UTC on PostgreSQL, see engine.py)."""
+    if is_postgresql(bind):
+        return (f"CAST(trunc(EXTRACT(EPOCH FROM CAST(:{moment} AS timestamptz) - {column}) "
+                f"/ 86400) AS INTEGER)")
+    return f"CAST(julianday(:{moment}) - julianday({column}) AS INTEGER)"

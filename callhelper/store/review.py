@@ -1,16 +1,22 @@
-"""The supervisor's review: several agents' database files opened read-only and merged.
+"""The supervisor's review: several agents' database files, or a team's server, opened
+read-only and merged.
 
 Nothing is written to a reviewed file, not even a checkpoint: a file whose write-ahead log
 is empty is opened as immutable (SQLite takes no locks and creates nothing); one with a
 log (its app is running, or it crashed) is opened read-only, so the log's pages are read
 through SQLite's shared index and the database file itself is left as it was. The schema
 is not upgraded either: a file from another version of the app is refused with a message.
+
+A team's server (docs/team-mode.md) is one more source, labelled by its host and database.
+Its connections run every transaction read-only, as one snapshot (dialect.read_only_sessions),
+and a server whose schema is at another revision is refused with a message too.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,7 +30,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from callhelper.core.audit import Entity, Entry
 from callhelper.store import audit, history
-from callhelper.store.engine import head_revision
+from callhelper.store.dialect import (json_text, local_date, local_zone_parameters,
+                                      read_only_sessions, whole_days_since)
+from callhelper.store.engine import head_revision, known_revisions, make_engine
 from callhelper.store.history import CaseFilter, CaseRow, CaseTimeline
 
 DATABASE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
@@ -65,9 +73,10 @@ def read_only_engine(path: Path) -> Engine:
 
 @dataclass
 class Source:
-    """One reviewed file; ``label`` tells it apart in the merged view."""
+    """One reviewed file or server (``path`` None); ``label`` tells it apart in the merged
+    view."""
 
-    path: Path
+    path: Path | None
     label: str
     engine: Engine
 
@@ -96,17 +105,69 @@ def open_source(path: Path) -> Source:
     return Source(Path(path), Path(path).stem, engine)
 
 
+def server_label(url: str) -> str:
+    """How a server is named in the review: ``host/database`` (with the port if it is not
+    the usual one); never its login or password."""
+    from sqlalchemy.engine import make_url
+
+    from callhelper.store.credentials import DEFAULT_PORT
+
+    parsed = make_url(url)
+    host = parsed.host or os.environ.get("PGHOST") or "localhost"
+    port = parsed.port or os.environ.get("PGPORT")
+    if port and str(port) != str(DEFAULT_PORT):
+        host = f"{host}:{port}"
+    return f"{host}/{parsed.database or os.environ.get('PGDATABASE') or ''}"
+
+
+def open_server(url: str) -> Source:
+    """A team's server (docs/team-mode.md), read-only; its password comes from the keyring
+    (make_engine). Refused, with the reason, if it cannot be reached or its schema is at
+    another revision than this version reads."""
+    from callhelper.store.sync import with_connect_timeout
+
+    label = server_label(url)
+    engine = make_engine(with_connect_timeout(url))  # a server out of reach: said soon
+    read_only_sessions(engine)
+    try:
+        with engine.connect() as connection:
+            revision = connection.execute(
+                text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        raise ReviewError(f"{label}: the server's database cannot be read "
+                          f"({reason[0] if reason else type(exc).__name__})") from exc
+    if revision != head_revision():
+        engine.dispose()
+        if revision in known_revisions():
+            advice = ("its administrator brings it up to date with `callhelper team setup` "
+                      "(docs/team-mode.md)")
+        else:
+            advice = "this PC needs the version of CallHelper the server was upgraded for"
+        raise ReviewError(f"{label}: the server's database is at schema {revision}, this "
+                          f"version of CallHelper reads {head_revision()}; {advice}")
+    return Source(None, label, engine)
+
+
 @dataclass
 class ReviewSet:
-    """The open files. Works as a store for the GUI's worker: ``unit_of_work`` yields it."""
+    """The open files (and server). Works as a store for the GUI's worker: ``unit_of_work``
+    yields it."""
 
     sources: list[Source]
     problems: list[str] = field(default_factory=list)
 
     @classmethod
-    def open(cls, paths: list[Path]) -> "ReviewSet":
-        """Open every file it can; the others are listed in ``problems``."""
+    def open(cls, paths: list[Path], server: str | None = None) -> "ReviewSet":
+        """Open the server (a database URL), if one is given, and every file it can; the
+        others are listed in ``problems``."""
         sources, problems = [], []
+        if server is not None:
+            try:
+                sources.append(open_server(server))
+            except ReviewError as exc:
+                problems.append(str(exc))
         for path in find_databases(paths):
             try:
                 sources.append(open_source(path))
@@ -114,7 +175,8 @@ class ReviewSet:
                 problems.append(str(exc))
         labels = Counter(source.label for source in sources)
         for source in sources:
-            if labels[source.label] > 1:  # the same name in several folders
+            # the same name in several folders
+            if labels[source.label] > 1 and source.path is not None:
                 source.label = f"{source.path.parent.name}/{source.label}"
         return cls(sources, problems)
 
@@ -239,8 +301,9 @@ class Summary:
 
 
 def summary(review: ReviewSet, filters: CaseFilter, now: datetime) -> Summary:
-    """The charts' figures. Each file is counted in SQL and only the counts come back, so a
-    file with a million notes takes a few seconds; days and weeks are local dates."""
+    """The charts' figures. Each source is counted in SQL and only the counts come back, so
+    a file with a million notes takes a few seconds; days and weeks are the reviewer's local
+    dates (on a server too: dialect.local_date)."""
     result = Summary()
     calls: Counter[date] = Counter()
     flags: Counter[str] = Counter()
@@ -252,14 +315,17 @@ def summary(review: ReviewSet, filters: CaseFilter, now: datetime) -> Summary:
         with source.connect() as connection:
             where, params = history.case_conditions(filters)
             params["now"] = now.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+            params.update(local_zone_parameters(connection))
             # without filters, every row counts: no need to ask which case each belongs to
             of_cases = f"AND k.case_id IN (SELECT c.id FROM support_case c {where})" \
                 if where else ""
+            and_ = "AND" if where else "WHERE"
             for day, count, escalated in connection.execute(text(
-                    "SELECT date(k.started_at, 'localtime'), count(*), sum(EXISTS ("
-                    "SELECT 1 FROM escalation e WHERE e.contact_id = k.id)) FROM contact k "
+                    f"SELECT {local_date('k.started_at', connection)}, count(*), "
+                    "sum(CASE WHEN EXISTS (SELECT 1 FROM escalation e "
+                    "WHERE e.contact_id = k.id) THEN 1 ELSE 0 END) FROM contact k "
                     f"WHERE 1 = 1 {of_cases} GROUP BY 1"), params):
-                day = date.fromisoformat(day)
+                day = _date(day)
                 calls[day] += count
                 week = weeks[day - timedelta(days=day.weekday())]
                 week[0] += escalated
@@ -267,24 +333,25 @@ def summary(review: ReviewSet, filters: CaseFilter, now: datetime) -> Summary:
             for step_id, seconds, count in connection.execute(text(
                     "SELECT s.step_id, s.step_elapsed_ms / 1000, count(*) FROM step_event s "
                     "JOIN contact k ON k.id = s.contact_id "
-                    f"WHERE s.done = 1 {of_cases} GROUP BY 1, 2"), params):
-                steps[step_id][seconds] += count
-            for flag_list, count in connection.execute(text(
-                    "SELECT n.flags, count(*) FROM note n JOIN contact k ON k.id = n.contact_id "
-                    f"WHERE n.flags != '[]' {of_cases} GROUP BY 1"), params):
-                for category in (json.loads(flag_list) if isinstance(flag_list, str)
-                                 else flag_list):
+                    f"WHERE s.done {of_cases} GROUP BY 1, 2"), params):
+                steps[step_id][int(seconds)] += count
+            flag_list = json_text("n.flags", connection)
+            for listed, count in connection.execute(text(
+                    f"SELECT {flag_list}, count(*) FROM note n "
+                    "JOIN contact k ON k.id = n.contact_id "
+                    f"WHERE {flag_list} != '[]' {of_cases} GROUP BY 1"), params):
+                for category in json.loads(listed):
                     flags[category] += count
             for day, subject, count in connection.execute(text(
-                    "SELECT date(c.created_at, 'localtime'), c.subject, count(*) "
-                    f"FROM support_case c {where} {'AND' if where else 'WHERE'} "
-                    "c.subject != '' GROUP BY 1, 2"), params):
-                day = date.fromisoformat(day)
+                    f"SELECT {local_date('c.created_at', connection)}, c.subject, count(*) "
+                    f"FROM support_case c {where} {and_} c.subject != '' GROUP BY 1, 2"),
+                    params):
+                day = _date(day)
                 subjects[day - timedelta(days=day.weekday())][subject] += count
                 totals[subject] += count
             for age, count in connection.execute(text(
-                    "SELECT CAST(julianday(:now) - julianday(c.created_at) AS INTEGER), count(*) "
-                    f"FROM support_case c {where} {'AND' if where else 'WHERE'} "
+                    f"SELECT {whole_days_since('c.created_at', 'now', connection)}, count(*) "
+                    f"FROM support_case c {where} {and_} "
                     "c.prevention != '' AND c.status != 'resolved' GROUP BY 1"), params):
                 result.prevention_by_age[sum(age >= limit for limit in AGE_BUCKETS)] += count
     result.calls_per_day = dict(sorted(calls.items()))
@@ -299,6 +366,11 @@ def summary(review: ReviewSet, filters: CaseFilter, now: datetime) -> Summary:
         week: {subject: counts[subject] for subject in result.top_subjects}
         for week, counts in sorted(subjects.items())}
     return result
+
+
+def _date(value: date | str) -> date:
+    """A date as SQLite (text) or PostgreSQL (a date) returns it."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 # ------------------------------------------------------------------------ integrity

@@ -1,6 +1,7 @@
-"""The supervisor's review: agents' database files, read-only, merged into one view.
+"""The supervisor's review: agents' database files, or a team's server, read-only, merged
+into one view.
 
-Cases of every file in one table labelled by file (agent), with filters; a case as a
+Cases of every file in one table labelled by file (agent) or server, with filters; a case as a
 timeline with each step's time against its target and every note's earlier words; a summary
 page of charts; and whether each file's audit trail is intact. All reading happens on a
 worker thread with its own read-only connections (store/review.py).
@@ -44,7 +45,8 @@ log = logging.getLogger(__name__)
 
 
 class ReviewCasesModel(_RowsModel):
-    """The cases of every file: the file's label first, then the history browser's columns."""
+    """The cases of every source: the file's or server's label first, then the history
+    browser's columns."""
 
     SOURCE, DATE, CUSTOMER, SUBJECT, STATUS, HANDLERS, FLAGS = range(7)
     COLUMNS = 7
@@ -55,7 +57,7 @@ class ReviewCasesModel(_RowsModel):
         self._cases = CasesModel(self)
 
     def headers(self) -> list[str]:
-        return [self.tr("File")] + self._cases.headers()
+        return [self.tr("Source")] + self._cases.headers()
 
     def cell(self, row: ReviewCase, column: int, role: int) -> Any:
         if role == SourceRole:
@@ -67,9 +69,12 @@ class ReviewCasesModel(_RowsModel):
 
 class ReviewWindow(QMainWindow):
     def __init__(self, files: list[Path], catalog: PlaybookCatalog, rules: DemandRules,
-                 language: str, state: QSettings, clock: Clock, parent=None) -> None:
+                 language: str, state: QSettings, clock: Clock, parent=None,
+                 server: str | None = None) -> None:
+        """Review ``files`` and, if ``server`` (a database URL) is given, that server."""
         super().__init__(parent)
         self._files = list(files)
+        self._server = server
         self._catalog = catalog
         self._rules = rules
         self._language = language
@@ -184,8 +189,8 @@ class ReviewWindow(QMainWindow):
     # ---------------------------------------------------------------------- sources
 
     def _open_worker(self) -> StoreClient:
-        files = list(self._files)
-        return StoreClient("", self, opener=lambda: ReviewSet.open(files))
+        files, server = list(self._files), self._server
+        return StoreClient("", self, opener=lambda: ReviewSet.open(files, server))
 
     def choose_files(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(

@@ -1,12 +1,15 @@
-"""The supervisor's review window over two agents' files."""
+"""The supervisor's review window over two agents' files, and over a team's server."""
 
 import sqlite3
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from review_data import two_agents  # noqa: F401  (a fixture)
+from databases import raw_rows, tamper
+from review_data import team_data, two_agents  # noqa: F401  (a fixture)
 
-from callhelper.ui.app import demand_rules, playbook_catalog
+from callhelper.config import Settings, resolve_paths
+from callhelper.store.review import server_label
+from callhelper.ui.app import build_call_window, demand_rules, playbook_catalog
 from callhelper.ui.review_window import ReviewCasesModel, ReviewWindow
 
 
@@ -14,10 +17,10 @@ from callhelper.ui.review_window import ReviewCasesModel, ReviewWindow
 def open_review(qtbot, paths, clock):
     windows = []
 
-    def open_(files):
+    def open_(files, server=None):
         state = QSettings(str(paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
         window = ReviewWindow(files, playbook_catalog(paths), demand_rules(), "en", state,
-                              clock)
+                              clock, server=server)
         windows.append(window)
         qtbot.addWidget(window)
         window.show()
@@ -94,3 +97,65 @@ def test_ctrl_shift_r_opens_the_review_of_the_agents_own_file(window, qtbot):
     assert review is not None and review.isVisible()
     qtbot.waitUntil(lambda: "audit trail intact" in review.integrity_label.text())
     review.close()
+
+
+@pytest.mark.postgresql
+def test_the_review_of_a_server_shows_its_cases_and_charts(open_review, postgres_url, clock,
+                                                           qtbot):
+    team_data(postgres_url, clock)
+    label = server_label(postgres_url)
+    window = open_review([], server=postgres_url)
+    assert f"{label}: audit trail intact" in window.integrity_label.text()
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == 3)
+    assert shown_sources(window) == [label] * 3
+    assert label in window.windowTitle()
+    assert sorted(window.agent.itemData(index) for index in range(1, window.agent.count())) \
+        == sorted(["佐藤", "鈴木"])
+    qtbot.waitUntil(lambda: sum(window.calls_chart.values()) == 3)
+    assert window.flags_chart.labels() == ["Demanding a kneeling apology"]
+    assert window.steps_chart.over_target()[0] is True
+    assert "overall 33%" in window.escalation_chart.title
+    assert window.subjects_chart.series_names()[0] == "配送の遅延"
+
+    window.agent.setCurrentIndex(window.agent.findData("佐藤"))
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == 1)
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: "請求が二重になっている" in window.detail.toPlainText())
+    assert "二重に請求されている" in window.detail.toPlainText()  # the words first recorded
+    assert "00:40 (target 00:30)" in window.detail.toPlainText()
+    window.agent.setCurrentIndex(window.agent.findData("鈴木"))
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == 2)
+    qtbot.waitUntil(lambda: sum(window.calls_chart.values()) == 2)
+
+
+@pytest.mark.postgresql
+def test_a_server_at_another_revision_is_named_in_the_window(open_review, postgres_url):
+    tamper(postgres_url, "UPDATE alembic_version SET version_num = '0005'")
+    window = open_review([], server=postgres_url)
+    assert "database is at schema 0005" in window.integrity_label.text()
+    assert window.cases_model.rowCount() == 0
+
+
+@pytest.mark.postgresql
+def test_ctrl_shift_r_in_team_mode_opens_the_review_of_the_server(qtbot, clock, postgres_url):
+    team_data(postgres_url, clock)
+    paths = resolve_paths(database_url=postgres_url)
+    settings = Settings.for_paths(paths)
+    settings.set("language", "en")
+    window = build_call_window(paths, settings, clock)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.ready, timeout=20_000):
+        window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_R,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    review = window._review_window
+    assert review is not None and review.isVisible()
+    label = server_label(postgres_url)
+    qtbot.waitUntil(lambda: f"{label}: audit trail intact" in review.integrity_label.text(),
+                    timeout=20_000)
+    qtbot.waitUntil(lambda: review.proxy.rowCount() == 3, timeout=10_000)
+    review.close()
+    window.close()
+    assert raw_rows(postgres_url, "SELECT count(*) FROM support_case") == [(3,)]
