@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, Signal, Slot
 from sqlmodel import Session
 
-from callhelper.store.engine import Store
+from callhelper.store.engine import Store, is_transient, write_fault
 
 Job = Callable[[Session], Any]
 Opener = Callable[[], Any]
@@ -31,6 +31,7 @@ class _StoreWorker(QObject):
         super().__init__()
         self._opener = opener
         self._store = None
+        self._fault: tuple[str, str] | None = None  # the passing fault logged last
 
     @Slot(object, object)
     def run(self, job: Job, callback: Callback | None) -> None:
@@ -40,10 +41,29 @@ class _StoreWorker(QObject):
             with self._store.unit_of_work() as session:
                 result = job(session)
         except Exception as exc:  # every failure goes back to the GUI, which tells the user
-            log.exception("database job failed")
+            self._log_failure(exc)
             self.done.emit(callback, None, exc)
         else:
+            if self._fault is not None:
+                log.info("database jobs succeed again")
+                self._fault = None
             self.done.emit(callback, result, None)
+
+    def _log_failure(self, error: Exception) -> None:
+        """A passing fault (a lock, a full disk) fails every retry the same way for as long
+        as it lasts: its traceback is logged once, each repeat in one line, so that an hour
+        of retries does not push the rest of the log out of its rotation."""
+        if not is_transient(error):
+            log.exception("database job failed")
+            return
+        fault = (type(error).__name__, str(getattr(error, "orig", None) or error))
+        if fault == self._fault:
+            log.warning("database job failed again: %s (%s)", write_fault(error).value,
+                        fault[0])
+            return
+        self._fault = fault
+        log.exception("database job failed (%s); retried while it lasts",
+                      write_fault(error).value)
 
     @Slot()
     def close(self) -> None:

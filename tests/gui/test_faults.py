@@ -3,6 +3,7 @@ window says which, keeps what was typed and retries it: nothing is lost, nothing
 twice, and what is still waiting at quit comes back at the next start."""
 
 import errno
+import logging
 import os
 import shutil
 import sqlite3
@@ -156,7 +157,8 @@ def all_on_small_disk(small_disk, monkeypatch):
 
 
 def test_a_full_disk_is_named_and_the_notes_are_saved_in_order_once_space_is_back(
-        qtbot, small_disk, open_window, paths, db):
+        qtbot, small_disk, open_window, paths, db, caplog):
+    caplog.set_level(logging.INFO, logger="callhelper.ui.store_client")
     assert paths.data_dir == small_disk.root / "data"
     window = open_window()
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
@@ -178,6 +180,11 @@ def test_a_full_disk_is_named_and_the_notes_are_saved_in_order_once_space_is_bac
     assert window.notes_model.rowCount() == 3
     assert db("SELECT text FROM note ORDER BY id") == [(text,) for text in WORDS]
     assert db("SELECT count(*) FROM step_event") == [(1,)]
+    failures = [record for record in caplog.records if "failed" in record.getMessage()]
+    assert len(failures) >= 2, "the write was tried again while the disk was full"
+    assert [bool(record.exc_info) for record in failures] == [True] + [False] * (
+        len(failures) - 1), "one traceback for the fault, one line for each retry"
+    assert any("succeed again" in record.getMessage() for record in caplog.records)
 
 
 def test_notes_waiting_on_a_full_disk_at_quit_are_kept_elsewhere_and_saved_at_the_next_start(

@@ -6,6 +6,7 @@ Building takes a minute or two, so it happens once for this module, into a tempo
 """
 
 import importlib.util
+import json
 import os
 import signal
 import subprocess
@@ -17,7 +18,7 @@ import pytest
 from callhelper import __version__
 from callhelper.store.engine import MIGRATIONS_DIR, Store, head_revision
 from callhelper.store.evidence import case_evidence
-from evidence_checks import pdf_text
+from evidence_checks import capture_cases, pdf_text
 from test_cli import schema_ready, wait_for
 
 pytestmark = pytest.mark.bundle
@@ -186,3 +187,13 @@ def test_the_built_window_opens_its_database_and_closes_cleanly_on_sigterm(bundl
     assert "no translation" not in errors and "Traceback" not in errors, errors
     written = sorted(str(path) for path in inside(bundle).rglob("__pycache__"))
     assert not written, f"running wrote into the program's folder: {written}"
+
+
+@pytest.mark.postgresql
+def test_the_built_program_reaches_a_team_server(bundle, home, postgres_url, clock):
+    """Team mode's driver (psycopg with its libpq) is in the bundle: the built program finds
+    a caller's cases on the server."""
+    capture_cases(postgres_url, clock)
+    result = run(bundle, home, "--database-url", postgres_url, "cases", "--number",
+                 "03-1234-5678", "--json")
+    assert len(json.loads(result.stdout)) == 2
