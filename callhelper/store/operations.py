@@ -31,7 +31,7 @@ import typing
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any
 
@@ -54,8 +54,13 @@ metadata = sa.MetaData()
 received_operation = sa.Table(
     "received_operation", metadata,
     sa.Column("uid", sa.String, primary_key=True),
-    sa.Column("received_at", sa.DateTime, nullable=False),
+    sa.Column("received_at", sa.DateTime, nullable=False, index=True),
 )
+#: How long a database remembers the operations it applied. One comes again only from a
+#: journal replayed at the next start or an outbox re-sent after a lost answer: days at most.
+REMEMBER_APPLIED = timedelta(days=30)
+#: How many are forgotten per unit of work, so the window's own writes get their turns.
+FORGET_BATCH = 5000
 
 #: Team mode, on the agent's file: the operations applied here and not yet on the server,
 #: oldest first (``id``). ``refused_at`` and ``problem`` say the server refused one for good.
@@ -206,6 +211,17 @@ def first_time(session: Session, uid: str, now: datetime | None = None) -> bool:
                 "ON CONFLICT (uid) DO NOTHING"),
         {"uid": uid, "at": (now or datetime.now(timezone.utc)).replace(tzinfo=None)})
     return result.rowcount == 1
+
+
+def forget_applied(session: Session, before: datetime, limit: int = FORGET_BATCH) -> int:
+    """Forget up to ``limit`` of the operations applied before ``before`` (they would
+    otherwise add a row for every write, for ever); returns how many were forgotten."""
+    cutoff = before.astimezone(timezone.utc).replace(tzinfo=None)
+    oldest = sa.select(received_operation.c.uid).where(
+        received_operation.c.received_at < cutoff).limit(limit)
+    result = session.connection().execute(
+        received_operation.delete().where(received_operation.c.uid.in_(oldest.scalar_subquery())))
+    return result.rowcount
 
 
 def perform(session: Session, operation: Operation, rules: DemandRules,

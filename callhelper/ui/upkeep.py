@@ -3,8 +3,9 @@
 First, on a thread of its own, a check of the whole file (SQLite's quick check, through a
 read-only connection), which the start skips after a clean close; then, when the newest
 backup is a day old, a checked backup. Neither holds up the store's worker, so notes are
-saved meanwhile as always. Last, when ``retention_days`` is set, the deletion of the cases
-past it, on the store's worker a batch per job, so the window's own writes get their turn in
+saved meanwhile as always. Then, when ``retention_days`` is set, the deletion of the cases
+past it, and last the forgetting of the operations applied a month ago (store/operations.py),
+both on the store's worker a batch per job, so the window's own writes get their turn in
 between. Closing the window stops the check and the backup within a few milliseconds.
 """
 
@@ -20,7 +21,7 @@ from PySide6.QtCore import QObject, Signal
 
 from callhelper.config import Paths, Settings
 from callhelper.core.clock import Clock
-from callhelper.store import retention
+from callhelper.store import operations, retention
 from callhelper.store.backup import Backup, back_up_if_due
 from callhelper.store.integrity import check_file
 from callhelper.store.startup import StartupOpener
@@ -109,12 +110,12 @@ class DailyUpkeep(QObject):
         if isinstance(outcome, BaseException):
             self.failed.emit(self.tr("Today's backup could not be made; details are in the "
                                      "log. It is tried again at the next start."))
-            self.finished.emit(None, self._purged)
+            self._forget_applied()
             return
         self._backup = outcome
         days = self._settings.get("retention_days")
         if outcome is None or days < 1:
-            self.finished.emit(outcome, self._purged)
+            self._forget_applied()
             return
         now = self._clock.now()
         self._purge_after(0, retention.cutoff(days, now), now)
@@ -131,7 +132,23 @@ class DailyUpkeep(QObject):
                 self._purged += batch.purged
                 self._purge_after(batch.after, before, now)
                 return
-            self.finished.emit(self._backup, self._purged)
+            self._forget_applied()
 
         if not self._store.closed:
             self._store.submit(job, done)
+
+    def _forget_applied(self) -> None:
+        """Last, the operations applied long ago are forgotten (store/operations.py), a
+        batch per job; then ``finished``."""
+        before = self._clock.now() - operations.REMEMBER_APPLIED
+
+        def done(forgotten: int | None, error: BaseException | None) -> None:
+            if error is None and forgotten == operations.FORGET_BATCH:
+                self._forget_applied()
+                return
+            if error is not None:
+                log.warning("applied operations were not forgotten: %s", error)
+            self.finished.emit(self._backup, self._purged)
+
+        if not self._store.closed:
+            self._store.submit(lambda session: operations.forget_applied(session, before), done)

@@ -16,7 +16,8 @@ from callhelper.core.session import StepChange
 from callhelper.store import journal
 from callhelper.store.audit import verify
 from callhelper.store.engine import Store
-from callhelper.store.operations import Operation, UnknownOperation, outbox, perform
+from callhelper.store.operations import (Operation, UnknownOperation, outbox, perform,
+                                         received_operation)
 from callhelper.store.repository import CustomerProfile, NewContact
 from callhelper.store.sync import Shipper, retry_delay, with_connect_timeout
 
@@ -288,3 +289,31 @@ def test_agents_ship_as_their_own_logins_and_the_server_refuses_rewriting_anothe
     assert raw_rows(team.owner_url, "SELECT n.uid, n.text, n.agent FROM note n ORDER BY n.id") \
         == [("first-call-n", "最初の言葉", first), ("second-call-n", "二人目の言葉", second),
             ("third-call-n", "三人目の言葉", second)]
+
+
+def test_operations_applied_a_month_ago_are_forgotten_a_batch_at_a_time(database_url, clock):
+    """The record of applied operations would gain a row with every write for ever; those
+    older than REMEMBER_APPLIED go, the recent ones stay and still keep a repeat out."""
+    from callhelper.store.operations import REMEMBER_APPLIED, forget_applied
+
+    store = Store(database_url)
+    try:
+        old, recent = call(clock, "old"), call(clock, "recent")
+        write_locally(store, old + recent)
+        long_ago = (clock.now() - REMEMBER_APPLIED - timedelta(days=1)).replace(tzinfo=None)
+        with store.engine.begin() as connection:
+            connection.execute(received_operation.update().where(
+                received_operation.c.uid.in_([operation.uid for operation in old])).values(
+                received_at=long_ago))
+        before = clock.now() - REMEMBER_APPLIED
+        with store.unit_of_work() as session:
+            assert forget_applied(session, before, limit=3) == 3
+        with store.unit_of_work() as session:
+            assert forget_applied(session, before, limit=3) == 1
+            assert forget_applied(session, before, limit=3) == 0
+        remaining = {row[0] for row in raw_rows(store.url, "SELECT uid FROM received_operation")}
+        assert remaining == {operation.uid for operation in recent}
+        write_locally(store, recent)  # a repeat of a remembered operation changes nothing
+        assert len(server_notes(store)) == 6
+    finally:
+        store.close()

@@ -5,7 +5,7 @@ delivered to the team's server, oldest first. Both tables exist on both database
 
 Revision ID: 0009
 Revises: 0008
-Create Date: 2026-11-24
+Create Date: 2026-11-23
 """
 
 import sqlalchemy as sa
@@ -23,6 +23,8 @@ def upgrade() -> None:
         sa.Column("uid", sa.String, primary_key=True),
         sa.Column("received_at", sa.DateTime, nullable=False),
     )
+    op.create_index("ix_received_operation_received_at", "received_operation",
+                    ["received_at"])
     op.create_table(
         "outbox",
         sa.Column("id", sa.Integer, primary_key=True),
