@@ -23,6 +23,7 @@ before a record is written anywhere.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import json
@@ -45,6 +46,7 @@ from callhelper.core.pii import mask_card_numbers
 from callhelper.core.session import StepChange
 from callhelper.core.text import storable_text
 from callhelper.store import repository
+from callhelper.store.compiled import Compiled
 from callhelper.store.models import Note
 from callhelper.store.repository import CustomerProfile, NewContact
 
@@ -85,6 +87,11 @@ def _operation(function: Apply) -> Apply:
     return function
 
 
+@functools.cache
+def _signature(function: Apply) -> inspect.Signature:
+    return inspect.signature(function)
+
+
 class UnknownOperation(ValueError):
     """A record names no operation this version knows (or has unreadable arguments)."""
 
@@ -101,7 +108,7 @@ class Operation:
         function = OPERATIONS.get(name)
         if function is None:
             raise UnknownOperation(f"no operation {name!r}")
-        inspect.signature(function).bind(None, None, **args)
+        _signature(function).bind(None, None, **args)
         return cls(name, args)
 
     def apply(self, session: Session, rules: DemandRules) -> Any:
@@ -136,7 +143,7 @@ class Operation:
         hints = typing.get_type_hints(function)
         try:
             args = {key: _decode(value, hints.get(key, Any)) for key, value in values.items()}
-            inspect.signature(function).bind(None, None, **args)
+            _signature(function).bind(None, None, **args)
         except (TypeError, ValueError) as exc:
             raise UnknownOperation(f"{name}: unreadable arguments ({exc})") from exc
         return cls(name, args, uid)
@@ -202,15 +209,17 @@ def _decode(value: Any, hint: Any) -> Any:
 # ------------------------------------------------------------------ applying
 
 
+_RECORD_APPLIED = Compiled(
+    "INSERT INTO received_operation (uid, received_at) VALUES (:uid, :at) "
+    "ON CONFLICT (uid) DO NOTHING RETURNING uid", {"at": received_operation.c.received_at.type})
+
+
 def first_time(session: Session, uid: str, now: datetime | None = None) -> bool:
     """Record that the operation ``uid`` is applied in this transaction; False when it was
     applied before (by a transaction that committed). Two transactions recording the same
     uid at once: the second waits for the first, then finds it recorded."""
-    result = session.connection().execute(
-        sa.text("INSERT INTO received_operation (uid, received_at) VALUES (:uid, :at) "
-                "ON CONFLICT (uid) DO NOTHING"),
-        {"uid": uid, "at": (now or datetime.now(timezone.utc)).replace(tzinfo=None)})
-    return result.rowcount == 1
+    at = (now or datetime.now(timezone.utc)).replace(tzinfo=None)
+    return bool(_RECORD_APPLIED.rows(session.connection(), {"uid": uid, "at": at}))
 
 
 def forget_applied(session: Session, before: datetime, limit: int = FORGET_BATCH) -> int:

@@ -113,8 +113,8 @@ def test_any_text_survives_export_and_parse(tmp_path_factory, cells):
             assert parsed == original
 
 
-def test_notes_and_cases_are_exported_with_their_filters(tmp_path, clock):
-    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+def test_notes_and_cases_are_exported_with_their_filters(database_url, clock):
+    store = Store(database_url)
     with store.unit_of_work() as session:
         for uid, agent in (("a", "鈴木"), ("b", "佐藤")):
             repository.start_contact(session, repository.NewContact(
@@ -138,10 +138,10 @@ def test_notes_and_cases_are_exported_with_their_filters(tmp_path, clock):
     assert "'=土下座しろ" in out.getvalue()
 
 
-def test_notes_are_exported_in_the_order_they_were_taken(tmp_path, clock):
+def test_notes_are_exported_in_the_order_they_were_taken(database_url, clock):
     """Two calls at once (a senior listening in on a second line, say): their notes come in
     the order they were written, not grouped by call."""
-    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    store = Store(database_url)
     with store.unit_of_work() as session:
         for uid in ("first", "second"):
             repository.start_contact(session, repository.NewContact(
@@ -157,8 +157,8 @@ def test_notes_are_exported_in_the_order_they_were_taken(tmp_path, clock):
     assert words == ["二件目の一言目", "一件目の一言目", "二件目の二言目"]
 
 
-def test_the_export_dialog_counts_the_notes_it_will_write(tmp_path, clock):
-    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+def test_the_export_dialog_counts_the_notes_it_will_write(database_url, clock):
+    store = Store(database_url)
     with store.unit_of_work() as session:
         for uid, agent, notes in (("a", "鈴木", 3), ("b", "佐藤", 2)):
             repository.start_contact(session, repository.NewContact(
