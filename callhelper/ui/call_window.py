@@ -511,6 +511,13 @@ class CallWindow(QMainWindow):
             "sync": self._sync_status(),
         }
 
+    def _show_sync_state(self, state) -> None:
+        """The server's side of saving, in the status line; while something is wrong with it
+        the shortcut hint makes room (the window is narrow beside a phone system)."""
+        self.sync_label.show_state(state)
+        trouble = state.unreachable or state.refused or state.login_refused
+        self.keys_hint.setVisible(not trouble)
+
     def _sync_status(self) -> dict | None:
         """Team mode: what waits for the server (None: no server, or nothing known yet)."""
         state = self._sync.state if self._sync is not None else None
@@ -1009,7 +1016,7 @@ class CallWindow(QMainWindow):
         if server is None or self._sync is not None:
             return
         self._sync = SyncRunner(self._paths.capture_url, server, self._rules, self)
-        self._sync.changed.connect(self.sync_label.show_state)
+        self._sync.changed.connect(self._show_sync_state)
         self._writes.changed.connect(self._sync.nudge)
         self._sync.start()
 

@@ -9,6 +9,7 @@ reaches the GUI is on disk.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,8 @@ Opener = Callable[[], Any]
 Callback = Callable[[Any, BaseException | None], None]
 
 log = logging.getLogger(__name__)
+#: A passing fault's traceback is logged again after this long, if it still happens.
+FAULT_TRACEBACK_EVERY_S = 600
 
 
 class _StoreWorker(QObject):
@@ -31,7 +34,7 @@ class _StoreWorker(QObject):
         super().__init__()
         self._opener = opener
         self._store = None
-        self._fault: tuple[str, str] | None = None  # the passing fault logged last
+        self._faults_logged: dict[tuple[str, str], float] = {}  # when, by monotonic time
 
     @Slot(object, object)
     def run(self, job: Job, callback: Callback | None) -> None:
@@ -44,24 +47,24 @@ class _StoreWorker(QObject):
             self._log_failure(exc)
             self.done.emit(callback, None, exc)
         else:
-            if self._fault is not None:
-                log.info("database jobs succeed again")
-                self._fault = None
             self.done.emit(callback, result, None)
 
     def _log_failure(self, error: Exception) -> None:
         """A passing fault (a lock, a full disk) fails every retry the same way for as long
-        as it lasts: its traceback is logged once, each repeat in one line, so that an hour
-        of retries does not push the rest of the log out of its rotation."""
+        as it lasts: its traceback is logged once in FAULT_TRACEBACK_EVERY_S, each repeat in
+        one line, so that an hour of retries does not push the rest of the log out of its
+        rotation."""
         if not is_transient(error):
             log.exception("database job failed")
             return
         fault = (type(error).__name__, str(getattr(error, "orig", None) or error))
-        if fault == self._fault:
+        now = time.monotonic()
+        logged = self._faults_logged.get(fault)
+        if logged is not None and now - logged < FAULT_TRACEBACK_EVERY_S:
             log.warning("database job failed again: %s (%s)", write_fault(error).value,
                         fault[0])
             return
-        self._fault = fault
+        self._faults_logged[fault] = now
         log.exception("database job failed (%s); retried while it lasts",
                       write_fault(error).value)
 

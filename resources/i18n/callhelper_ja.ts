@@ -1242,25 +1242,45 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
 <context>
     <name>SyncLabel</name>
     <message>
-        <source>%1 changes refused by the server — kept on this computer; details are in the log</source>
+        <source>⚠ %1 refused by the server</source>
         <extracomment>Seconds between looks at the outbox when nothing nudges the thread. Seconds a close waits for a delivery under way to finish.</extracomment>
-        <translation>%1 件の変更がサーバーに拒否されました — このコンピューターに保存してあります。詳細はログにあります</translation>
+        <translation>⚠ %1 件がサーバーに拒否されました</translation>
     </message>
     <message>
-        <source>The server refuses this login — %1 changes are safe on this computer</source>
-        <translation>サーバーがこのログインを拒否しています — %1 件の変更はこのコンピューターに安全に保存されています</translation>
+        <source>The server refused %1 changes. They are kept on this computer and tried again at the next start; details are in the log.</source>
+        <translation>サーバーが %1 件の変更を拒否しました。このコンピューターに保存してあり、次回の起動時にもう一度送ります。詳細はログにあります。</translation>
     </message>
     <message>
-        <source>Server unreachable — %1 changes are safe on this computer and will be sent</source>
-        <translation>サーバーに接続できません — %1 件の変更はこのコンピューターに安全に保存されており、後で送信されます</translation>
+        <source>⚠ Server login refused</source>
+        <translation>⚠ サーバーへのログインが拒否されました</translation>
+    </message>
+    <message>
+        <source>The server refuses this login: run “callhelper team login” again. %1 changes are safe on this computer and will be sent.</source>
+        <translation>サーバーがこのログインを拒否しています。「callhelper team login」をもう一度実行してください。%1 件の変更はこのコンピューターに安全に保存されており、後で送信されます。</translation>
+    </message>
+    <message>
+        <source>Server offline: %1 kept here</source>
+        <translation>サーバー未接続: %1 件をこの PC に保存中</translation>
+    </message>
+    <message>
+        <source>The server cannot be reached. %1 changes are safe on this computer and will be sent when it is back.</source>
+        <translation>サーバーに接続できません。%1 件の変更はこのコンピューターに安全に保存されており、接続が戻りしだい送信されます。</translation>
     </message>
     <message>
         <source>%1 waiting for the server</source>
         <translation>%1 件がサーバーへの送信待ち</translation>
     </message>
     <message>
+        <source>%1 changes are being sent to the server.</source>
+        <translation>%1 件の変更をサーバーに送信しています。</translation>
+    </message>
+    <message>
         <source>✓ Synced</source>
         <translation>✓ 同期済み</translation>
+    </message>
+    <message>
+        <source>Everything is on the server.</source>
+        <translation>すべてサーバーに届いています。</translation>
     </message>
 </context>
 <context>

@@ -78,8 +78,13 @@ def test_an_unreachable_server_leaves_the_notes_safe_on_this_computer(qtbot, clo
     qtbot.waitUntil(lambda: (window.status()["sync"] or {}).get("waiting") == 2,
                     timeout=20_000)
     assert window.status()["sync"]["unreachable"]
-    assert window.sync_label.text() == ("Server unreachable — 2 changes are safe on this "
-                                        "computer and will be sent")
+    assert window.sync_label.text() == "Server offline: 2 kept here"
+    assert window.sync_label.toolTip().startswith(
+        "The server cannot be reached. 2 changes are safe on this computer and will be sent "
+        "when it is back.")
+    assert "secret" not in window.sync_label.toolTip()
+    assert window.sync_label.isVisible() and not window.keys_hint.isVisible(), \
+        "the shortcut hint makes room for the server's state"
     assert raw_rows(paths.capture_url, "SELECT count(*) FROM outbox") == [(2,)]
     assert raw_rows(paths.capture_url, "SELECT text FROM note") == \
         [("サーバーが止まっていても残る言葉",)]

@@ -1,6 +1,8 @@
-"""Team mode with real processes: three agents' apps write to one PostgreSQL server at once;
-the server is stopped mid-shift and started again; every note an app acknowledged arrives
-exactly once, in the order it was taken — even from an app killed during the outage.
+"""Team mode with real processes: three agents' apps write to one PostgreSQL server at once,
+each under a login of its own (docs/team-mode.md's roles), while a supervisor's review is open
+on the same server; the server is stopped for a minute mid-shift and started again; every note
+an app acknowledged arrives exactly once, in the order it was taken — even from an app killed
+during the outage — and the supervisor's review finds every agent's call.
 
 Each app is the real ``callhelper`` on its own data folder, pointed at the server; notes
 reach it through its instance socket, as from ``callhelper call note``, and are
@@ -18,10 +20,15 @@ from pathlib import Path
 
 import pytest
 from databases import FAST_SETTINGS, SERVER_TIME_ZONE, raw_rows
+from team_server import make_team
 from test_cli import wait_for
 from test_single_instance import environment
 
 from callhelper.config import DATABASE_FILE
+from callhelper.store import review, roles
+from callhelper.store.credentials import login_of
+from callhelper.store.engine import make_engine
+from callhelper.store.history import CaseFilter
 from callhelper.ui.instance import server_name
 
 pytestmark = pytest.mark.postgresql
@@ -29,8 +36,8 @@ pytestmark = pytest.mark.postgresql
 AGENTS = 3
 #: Notes each agent takes before the outage, during it and after it.
 NOTES_PER_PHASE = 8
-#: How long the server stays down (a minute in the documentation; shorter here).
-OUTAGE_S = 15
+#: How long the server stays down.
+OUTAGE_S = 60
 
 
 class Agent:
@@ -118,10 +125,30 @@ def sync_of(agent):
     return (agent.status() or {}).get("sync") or {}
 
 
+def three_agent_logins(cluster, owner_url):
+    """The team of tests/team_server.py with a third agent: each agent's URL, and the
+    supervisor's."""
+    team = make_team(cluster, owner_url)
+    third = f"{team.agents[0]}_3"
+    engine = make_engine(owner_url)
+    try:
+        with engine.begin() as connection:
+            roles.add_member(connection, third, roles.AGENT, "third agent's password")
+    finally:
+        engine.dispose()
+    team.logins[third] = "third agent's password"
+    return [team.url(name) for name in (*team.agents, third)], team.url(team.supervisor)
+
+
 def test_three_agents_lose_and_duplicate_nothing_when_the_server_stops(
         postgres_cluster, postgres_url, tmp_path):
-    agents = [Agent(tmp_path / f"agent{number}", postgres_url, number)
-              for number in range(1, AGENTS + 1)]
+    agent_urls, supervisor_url = three_agent_logins(postgres_cluster, postgres_url)
+    agents = [Agent(tmp_path / f"agent{number}", url, number)
+              for number, url in enumerate(agent_urls, start=1)]
+    supervisor = subprocess.Popen(
+        [sys.executable, "-m", "callhelper", "review"],
+        env=environment(tmp_path / "supervisor", CALLHELPER_DATABASE_URL=supervisor_url),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         for agent in agents:
             agent.launch()
@@ -155,7 +182,12 @@ def test_three_agents_lose_and_duplicate_nothing_when_the_server_stops(
         all_at_once(agents, "after")
         assert wait_for(lambda: all(sync_of(agent).get("synced") for agent in agents), 90), \
             [sync_of(agent) for agent in agents]
+        assert supervisor.poll() is None, "the supervisor's review ended during the outage"
+        supervisor.terminate()
+        assert supervisor.wait(timeout=30) == 0, supervisor.stderr.read()
     finally:
+        if supervisor.poll() is None:
+            supervisor.kill()
         for agent in agents:
             agent.stop()
         logs = {agent.number: (agent.folder / "logs" / "callhelper.log").read_text(
@@ -189,7 +221,18 @@ def test_three_agents_lose_and_duplicate_nothing_when_the_server_stops(
     assert all("the server refused" not in log for log in logs.values())
 
     verified = subprocess.run([sys.executable, "-m", "callhelper", "--database-url",
-                               postgres_url, "verify"], env=environment(tmp_path),
+                               supervisor_url, "verify"], env=environment(tmp_path),
                               capture_output=True, text=True, timeout=120)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "ok" in verified.stdout
+
+    # what the supervisor's review shows: every agent's call, under the agent's own login
+    shown = review.ReviewSet.open([], server=supervisor_url)
+    try:
+        assert not shown.problems, shown.problems
+        cases = review.list_cases(shown, CaseFilter())
+        assert review.agents(shown) == sorted(login_of(url) for url in agent_urls)
+        assert len(cases) == AGENTS
+        assert all(result.verification.ok for result in review.verify_all(shown))
+    finally:
+        shown.close()
