@@ -237,10 +237,21 @@ def perform(session: Session, operation: Operation, rules: DemandRules,
             ship: bool = False) -> Any:
     """Apply ``operation`` in the session's transaction, once: one applied before returns
     None and changes nothing. ``ship``: also keep it in the outbox for the server (team
-    mode), in the same transaction."""
+    mode), in the same transaction.
+
+    In team mode an operation may name a record this file does not hold: another agent's
+    promise marked kept from the team's history, say. It is then kept for the server alone
+    (which applies it, or refuses it for good if it has no such record either). The
+    operations look their records up before they write anything, so nothing is half done
+    here when that happens."""
     if not first_time(session, operation.uid):
         return None
-    result = operation.apply(session, rules)
+    try:
+        result = operation.apply(session, rules)
+    except repository.NotFound:
+        if not ship:
+            raise
+        result = None
     if ship:
         session.connection().execute(outbox.insert().values(
             uid=operation.uid, operation=operation.to_json(),

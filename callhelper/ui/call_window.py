@@ -120,6 +120,7 @@ class CallWindow(QMainWindow):
         self._writes.changed.connect(self._show_write_state)
         self._sync: SyncRunner | None = None
         self._shared: StoreClient | None = None
+        self._history_source: StoreClient | None = None
         self._opener = opener
         self.upkeep = DailyUpkeep(store, paths, settings, clock, self, opener)
         self.upkeep.failed.connect(lambda text: self._show_save_state(text, problem=True))
@@ -664,8 +665,16 @@ class CallWindow(QMainWindow):
         """Ctrl+H: the history browser (a click on a prior contact opens its case)."""
         from callhelper.ui.history_window import HistoryWindow
 
+        # team mode: the team's history while the server answers (the caller's past contacts
+        # shown came from it too, with its case numbers), this computer's file otherwise
+        source = self._shared_store() or self._store
+        if self._history_window is not None and self._history_source is not source:
+            self._history_window.close()
+            self._history_window.deleteLater()
+            self._history_window = None
         if self._history_window is None:
-            self._history_window = HistoryWindow(self._store, self._writes, self._rules,
+            self._history_source = source
+            self._history_window = HistoryWindow(source, self._writes, self._rules,
                                                  self._catalog,
                                                  self._language, self._window_state_file(),
                                                  self._agent, self._clock)

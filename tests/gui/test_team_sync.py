@@ -9,10 +9,11 @@ from PySide6.QtCore import Qt
 from databases import raw_rows
 
 from callhelper.config import Settings, resolve_paths
+from callhelper.core.case import NoteKind
 from callhelper.store import repository
 from callhelper.store.engine import Store
 from callhelper.store.repository import NewContact
-from callhelper.ui.app import build_call_window
+from callhelper.ui.app import build_call_window, demand_rules
 from keyboard import type_text
 
 CALLER = "03-1234-5678"
@@ -88,4 +89,41 @@ def test_an_unreachable_server_leaves_the_notes_safe_on_this_computer(qtbot, clo
     assert raw_rows(paths.capture_url, "SELECT count(*) FROM outbox") == [(2,)]
     assert raw_rows(paths.capture_url, "SELECT text FROM note") == \
         [("サーバーが止まっていても残る言葉",)]
+    window.close()
+
+
+@pytest.mark.postgresql
+def test_the_history_browser_shows_the_teams_cases_and_marks_their_promises_kept(
+        qtbot, clock, postgres_url):
+    """In team mode Ctrl+H reads the server: another agent's case (the one the caller
+    lookup showed, by the server's case number) with its words, and that agent's promise,
+    which this agent marks kept; the mark reaches the server through the outbox, though this
+    computer's file never held the promise."""
+    server = Store(postgres_url)
+    with server.unit_of_work() as session:
+        case_id = repository.start_contact(session, NewContact(
+            "earlier", "佐藤", "complaint", 1, clock.now() - timedelta(days=2), CALLER,
+            "山田 太郎")).case_id
+        repository.add_note(session, "earlier", "earlier-promise", NoteKind.PROMISE,
+                            "明日の午前に折り返す", 60_000, "佐藤",
+                            clock.now() - timedelta(days=2), demand_rules(),
+                            due_at=clock.now() - timedelta(days=1))
+    server.close()
+    window, paths = team_window(qtbot, clock, postgres_url)
+    qtbot.waitUntil(lambda: window.sync_label.text() == "✓ Synced", timeout=20_000)
+    browser = window.open_history(case_id)
+    qtbot.waitUntil(lambda: "明日の午前に折り返す" in browser.detail.toPlainText(),
+                    timeout=20_000)
+    assert raw_rows(paths.capture_url, "SELECT count(*) FROM note") == [(0,)]
+
+    browser.promises_only.setChecked(True)
+    qtbot.waitUntil(lambda: browser.promises_model.rowCount() == 1, timeout=20_000)
+    browser.table.selectRow(0)
+    browser.activateWindow()
+    qtbot.waitUntil(browser.isActiveWindow)
+    qtbot.keyClick(browser.table, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    agent = Settings.for_paths(paths).agent_name  # the server login
+    qtbot.waitUntil(lambda: raw_rows(postgres_url, "SELECT done_by FROM note")
+                    == [(agent,)], timeout=20_000)
+    qtbot.waitUntil(lambda: window.sync_label.text() == "✓ Synced", timeout=20_000)
     window.close()
