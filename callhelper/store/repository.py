@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from callhelper.core.audit import Action, Entity
 from callhelper.core.case import Level, NoteKind, WrapUp
 from callhelper.core.flags import DemandRules, analyze
-from callhelper.core.phones import DEFAULT_REGION, normalize_phone, phone_key
+from callhelper.core.phones import DEFAULT_REGION, normalize_phone
 from callhelper.core.pii import mask_card_numbers
 from callhelper.core.session import StepChange
 from callhelper.core.text import storable_text

@@ -87,12 +87,17 @@ class Source:
             connection.rollback()
 
 
+def _revision(engine: Engine) -> str | None:
+    """The schema revision a reviewed database is at; raises if it has none (not a
+    CallHelper database) or cannot be read."""
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def open_source(path: Path) -> Source:
     engine = read_only_engine(path)
     try:
-        with engine.connect() as connection:
-            revision = connection.execute(
-                text("SELECT version_num FROM alembic_version")).scalar()
+        revision = _revision(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
         raise ReviewError(f"{path}: not a CallHelper database "
@@ -130,9 +135,7 @@ def open_server(url: str) -> Source:
     engine = make_engine(with_connect_timeout(url))  # a server out of reach: said soon
     read_only_sessions(engine)
     try:
-        with engine.connect() as connection:
-            revision = connection.execute(
-                text("SELECT version_num FROM alembic_version")).scalar()
+        revision = _revision(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()

@@ -6,36 +6,19 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
 from databases import raw_rows, tamper
 from review_data import team_data
 from team_server import make_team
+from test_cli import wait_for
+from test_team_cli import FILE_KEYRING, run_cli
 
 from callhelper.store.engine import head_revision
 from callhelper.store.review import server_label
 
 pytestmark = pytest.mark.postgresql
-
-FILE_KEYRING = "keyrings.alt.file.PlaintextKeyring"
-
-
-def run_cli(*args, stdin="", env=None):
-    return subprocess.run([sys.executable, "-m", "callhelper", *args], input=stdin,
-                          capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **(env or {})})
-
-
-def wait_for(condition, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
-
 
 def server_content(url):
     """Every table's row count and a digest of its rows."""
@@ -66,7 +49,7 @@ def test_a_supervisor_reviews_the_server_with_the_password_from_the_keyring(
     log_file = app_dirs["logs"] / "callhelper.log"
     try:
         assert wait_for(lambda: log_file.exists() and "audit trail broken" in
-                        log_file.read_text(encoding="utf-8")), "the server was not checked"
+                        log_file.read_text(encoding="utf-8"), 60), "the server was not checked"
         app.send_signal(signal.SIGTERM)
         assert app.wait(timeout=30) == 0
     finally:
