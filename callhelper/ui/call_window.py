@@ -990,6 +990,8 @@ class CallWindow(QMainWindow):
 
     def _on_database_open(self, result: tuple[int, UnfinishedContact | None] | None,
                           error: BaseException | None) -> None:
+        if self._store.closed:  # closed before the database was open: nothing to start
+            return
         if isinstance(error, ChoiceNeeded):
             self.recovery.ask(error.trouble)
             return

@@ -91,6 +91,19 @@ def test_nothing_can_start_before_the_database_is_open(qtbot, paths, settings, c
     assert window.session.state is CallState.ACTIVE
 
 
+def test_a_window_closed_before_its_database_is_open_closes_quietly(qtbot, paths, settings,
+                                                                    clock, db):
+    """Quitting at once (a session logging off, SIGTERM) while the database is still being
+    opened: the opening's answer arrives after the store closed and starts nothing."""
+    window = build_call_window(paths, settings, clock)
+    qtbot.addWidget(window)
+    window.show()
+    window.close()
+    assert not window.isVisible() and not window.status()["ready"]
+    assert window.upkeep._thread is None, "no upkeep started after the close"
+    assert db("SELECT count(*) FROM contact") == [(0,)]
+
+
 def take_notes(qtbot, window, words=WORDS):
     for text in words:
         type_text(window.note_entry, text)
