@@ -258,8 +258,9 @@ def window(args) -> None:
     heartbeat timer measures how long the GUI thread is ever held up."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from callhelper.config import Settings, make_private_folders, resolve_paths
-    from callhelper.ui.app import build_call_window, create_application, \
-        install_translators, ui_language
+    from callhelper.ui.app import (build_call_window, create_application,
+                                   freeze_start_up_when_ready, install_translators,
+                                   ui_language)
 
     app = create_application([sys.argv[0]])
     paths = resolve_paths(args.data_dir)
@@ -276,6 +277,7 @@ def window(args) -> None:
             lambda *_: upkeep_done.append(time.perf_counter()))
 
     call_window.ready.connect(ready)
+    freeze_start_up_when_ready(call_window)  # as the app's run() does
     call_window.show()
     if not pump_until(lambda: "ready" in marks, 600):
         raise SystemExit("the call window never became ready")

@@ -13,6 +13,23 @@ from callhelper.core.clock import ManualClock  # noqa: E402
 pytest_plugins = ["databases"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def gui_thread_collector(qapp):
+    """As in the app (ui/app.py): cyclic garbage — windows of earlier tests among it — is
+    collected on the GUI thread, never by a store worker that happens to allocate."""
+    from callhelper.ui.app import GuiThreadCollector, collect_garbage_on_the_gui_thread
+
+    collect_garbage_on_the_gui_thread(qapp)
+    return qapp.findChild(GuiThreadCollector)
+
+
+@pytest.fixture(autouse=True)
+def collect_after_each_test(gui_thread_collector):
+    """Tests that never turn the event loop still have their garbage collected, here."""
+    yield
+    gui_thread_collector.collect_if_due()
+
+
 @pytest.fixture(autouse=True)
 def app_dirs(tmp_path, monkeypatch):
     """Point every CallHelper folder into the test's temporary folder."""

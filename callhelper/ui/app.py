@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from callhelper.config import Paths, Settings, resources_dir
@@ -54,8 +55,49 @@ def demand_rules() -> DemandRules:
     return load_rules(resources_dir() / "rules" / "demands.toml")
 
 
+class GuiThreadCollector(QObject):
+    """Python's collector of cyclic garbage runs on whichever thread happens to allocate when
+    its thresholds trip, and the store's worker allocates the most: a Qt object it frees
+    there is destroyed on the wrong thread, which can crash the app. So automatic collection
+    is off while a window runs, and the GUI thread collects instead, checking a few times a
+    second whether the thresholds were passed, as the collector itself would."""
+
+    INTERVAL_MS = 250
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self._thresholds = gc.get_threshold()
+        gc.disable()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.collect_if_due)
+        self._timer.start(self.INTERVAL_MS)
+        parent.destroyed.connect(gc.enable)
+
+    def collect_if_due(self) -> None:
+        counts = gc.get_count()
+        if counts[0] < self._thresholds[0]:
+            return
+        generation = 2 if counts[2] >= self._thresholds[2] else \
+            1 if counts[1] >= self._thresholds[1] else 0
+        gc.collect(generation)
+
+
+def freeze_start_up_when_ready(window) -> None:
+    """What start-up made (modules, the store's engine, the window) lives as long as the app:
+    once the window is ready it is kept out of every later collection, so that a full one on
+    the GUI thread stays short while the agent types."""
+    window.ready.connect(gc.freeze)
+
+
+def collect_garbage_on_the_gui_thread(app: QApplication) -> None:
+    """Once per application (see GuiThreadCollector)."""
+    if app.findChild(GuiThreadCollector) is None:
+        GuiThreadCollector(app)
+
+
 def create_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    collect_garbage_on_the_gui_thread(app)
     app.setApplicationName("CallHelper")
     app.setOrganizationName("CallHelper")
     app.setApplicationDisplayName("CallHelper")
@@ -107,6 +149,7 @@ def run(paths: Paths, settings: Settings, command: Command | None = None) -> int
     shown.append(window)
     server.setParent(window)
     server.command.connect(window.handle_command)
+    freeze_start_up_when_ready(window)
     window.show()
     window.handle_command(command)
     window.start_cti()
