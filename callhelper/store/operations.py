@@ -226,11 +226,15 @@ def forget_applied(session: Session, before: datetime, limit: int = FORGET_BATCH
     """Forget up to ``limit`` of the operations applied before ``before`` (they would
     otherwise add a row for every write, for ever); returns how many were forgotten."""
     cutoff = before.astimezone(timezone.utc).replace(tzinfo=None)
-    oldest = sa.select(received_operation.c.uid).where(
-        received_operation.c.received_at < cutoff).limit(limit)
-    result = session.connection().execute(
-        received_operation.delete().where(received_operation.c.uid.in_(oldest.scalar_subquery())))
-    return result.rowcount
+    connection = session.connection()
+    # read first: most days there is nothing to forget, and a read takes no write lock
+    oldest = list(connection.execute(sa.select(received_operation.c.uid).where(
+        received_operation.c.received_at < cutoff).limit(limit)).scalars())
+    if not oldest:
+        return 0
+    connection.execute(received_operation.delete().where(
+        received_operation.c.uid.in_(oldest)))
+    return len(oldest)
 
 
 def perform(session: Session, operation: Operation, rules: DemandRules,
