@@ -257,20 +257,37 @@ class PlaybookCatalog:
     def __init__(self, folders: list[Path]) -> None:
         self._folders = folders
         self._by_file: dict[Path, Playbook] = {}
+        #: Each file as last read: its size and time, and what it failed with (if it did).
+        self._read: dict[Path, tuple[tuple[int, int], PlaybookError | None]] = {}
         self.refresh()
 
     def refresh(self) -> list[PlaybookError]:
+        """Read the files added or changed since the last refresh (the window refreshes
+        between every two calls: an unchanged file is not parsed again); the errors of every
+        file that is broken now."""
         errors = []
         seen = set()
         for folder in self._folders:
             for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
                 seen.add(path)
                 try:
-                    self._by_file[path] = load_playbook(path)
-                except PlaybookError as exc:
-                    errors.append(exc)
-        for gone in set(self._by_file) - seen:
-            del self._by_file[gone]
+                    status = path.stat()
+                except OSError:
+                    continue
+                stamp = (status.st_size, status.st_mtime_ns)
+                read = self._read.get(path)
+                if read is None or read[0] != stamp:
+                    try:
+                        self._by_file[path] = load_playbook(path)
+                        read = (stamp, None)
+                    except PlaybookError as exc:
+                        read = (stamp, exc)
+                    self._read[path] = read
+                if read[1] is not None:
+                    errors.append(read[1])
+        for gone in set(self._read) - seen:
+            self._by_file.pop(gone, None)
+            del self._read[gone]
         return errors
 
     def playbooks(self) -> list[Playbook]:

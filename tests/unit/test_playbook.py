@@ -98,6 +98,7 @@ def test_a_broken_edit_keeps_the_last_good_playbook(tmp_path):
     errors = catalog.refresh()
     assert len(errors) == 1 and errors[0].line == 14
     assert catalog.get("p").steps[1].target_seconds == 60
+    assert catalog.refresh() == errors, "still broken: still named"
     (tmp_path / "mine.toml").unlink()
     assert catalog.refresh() == [] and catalog.playbooks() == []
 
