@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 
+from callhelper.config import Settings, resolve_paths
 from callhelper.ui.app import build_call_window
 
 
@@ -19,6 +20,25 @@ def open_window(qtbot, paths, settings, clock):
         window.activateWindow()
         qtbot.waitUntil(window.isActiveWindow)
         return window
+
+    return open_
+
+
+@pytest.fixture
+def open_team_window(qtbot, clock):
+    """Open a call window in team mode on the server at ``url`` (the agent's own file in
+    the test's data folder), in English, and wait until it is ready; returns it and its
+    paths."""
+
+    def open_(url):
+        paths = resolve_paths(database_url=url)
+        settings = Settings.for_paths(paths)
+        settings.set("language", "en")
+        window = build_call_window(paths, settings, clock)
+        qtbot.addWidget(window)
+        with qtbot.waitSignal(window.ready, timeout=20_000):
+            window.show()
+        return window, paths
 
     return open_
 

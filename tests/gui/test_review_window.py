@@ -7,9 +7,8 @@ from PySide6.QtCore import QSettings, Qt
 from databases import raw_rows, tamper
 from review_data import team_data, two_agents  # noqa: F401  (a fixture)
 
-from callhelper.config import Settings, resolve_paths
 from callhelper.store.review import server_label
-from callhelper.ui.app import build_call_window, demand_rules, playbook_catalog
+from callhelper.ui.app import demand_rules, playbook_catalog
 from callhelper.ui.review_window import ReviewCasesModel, ReviewWindow
 
 
@@ -137,15 +136,10 @@ def test_a_server_at_another_revision_is_named_in_the_window(open_review, postgr
 
 
 @pytest.mark.postgresql
-def test_ctrl_shift_r_in_team_mode_opens_the_review_of_the_server(qtbot, clock, postgres_url):
+def test_ctrl_shift_r_in_team_mode_opens_the_review_of_the_server(qtbot, clock, postgres_url,
+                                                                  open_team_window):
     team_data(postgres_url, clock)
-    paths = resolve_paths(database_url=postgres_url)
-    settings = Settings.for_paths(paths)
-    settings.set("language", "en")
-    window = build_call_window(paths, settings, clock)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.ready, timeout=20_000):
-        window.show()
+    window, _paths = open_team_window(postgres_url)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window, Qt.Key.Key_R,

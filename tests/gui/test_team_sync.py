@@ -8,26 +8,15 @@ import pytest
 from PySide6.QtCore import Qt
 from databases import raw_rows
 
-from callhelper.config import Settings, resolve_paths
+from callhelper.config import Settings
 from callhelper.core.case import NoteKind
 from callhelper.store import repository
 from callhelper.store.engine import Store
 from callhelper.store.repository import NewContact
-from callhelper.ui.app import build_call_window, demand_rules
+from callhelper.ui.app import demand_rules
 from keyboard import type_text
 
 CALLER = "03-1234-5678"
-
-
-def team_window(qtbot, clock, url):
-    paths = resolve_paths(database_url=url)
-    settings = Settings.for_paths(paths)
-    settings.set("language", "en")
-    window = build_call_window(paths, settings, clock)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.ready, timeout=20_000):
-        window.show()
-    return window, paths
 
 
 def take_note(qtbot, window, text):
@@ -38,15 +27,15 @@ def take_note(qtbot, window, text):
 
 
 @pytest.mark.postgresql
-def test_notes_reach_the_server_and_the_caller_history_is_the_teams(qtbot, clock,
-                                                                    postgres_url):
+def test_notes_reach_the_server_and_the_caller_history_is_the_teams(
+        qtbot, clock, postgres_url, open_team_window):
     server = Store(postgres_url)
     with server.unit_of_work() as session:  # another agent took this caller's last call
         repository.start_contact(session, NewContact(
             "earlier", "佐藤", "complaint", 1, clock.now() - timedelta(days=2), CALLER,
             "山田 太郎"))
     server.close()
-    window, paths = team_window(qtbot, clock, postgres_url)
+    window, paths = open_team_window(postgres_url)
     qtbot.waitUntil(lambda: window.sync_label.text() == "✓ Synced", timeout=20_000)
     type_text(window.number_input, CALLER)
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
@@ -69,9 +58,10 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def test_an_unreachable_server_leaves_the_notes_safe_on_this_computer(qtbot, clock):
+def test_an_unreachable_server_leaves_the_notes_safe_on_this_computer(qtbot, clock,
+                                                                       open_team_window):
     url = f"postgresql+psycopg://agent:secret@127.0.0.1:{free_port()}/callhelper"
-    window, paths = team_window(qtbot, clock, url)
+    window, paths = open_team_window(url)
     type_text(window.number_input, CALLER)
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     take_note(qtbot, window, "サーバーが止まっていても残る言葉")
@@ -94,7 +84,7 @@ def test_an_unreachable_server_leaves_the_notes_safe_on_this_computer(qtbot, clo
 
 @pytest.mark.postgresql
 def test_the_history_browser_shows_the_teams_cases_and_marks_their_promises_kept(
-        qtbot, clock, postgres_url):
+        qtbot, clock, postgres_url, open_team_window):
     """In team mode Ctrl+H reads the server: another agent's case (the one the caller
     lookup showed, by the server's case number) with its words, and that agent's promise,
     which this agent marks kept; the mark reaches the server through the outbox, though this
@@ -109,7 +99,7 @@ def test_the_history_browser_shows_the_teams_cases_and_marks_their_promises_kept
                             clock.now() - timedelta(days=2), demand_rules(),
                             due_at=clock.now() - timedelta(days=1))
     server.close()
-    window, paths = team_window(qtbot, clock, postgres_url)
+    window, paths = open_team_window(postgres_url)
     qtbot.waitUntil(lambda: window.sync_label.text() == "✓ Synced", timeout=20_000)
     browser = window.open_history(case_id)
     qtbot.waitUntil(lambda: "明日の午前に折り返す" in browser.detail.toPlainText(),
