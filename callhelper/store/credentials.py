@@ -49,14 +49,20 @@ def login_of(url: str | URL) -> str:
     return parsed.username or os.environ.get("PGUSER") or _os_user()
 
 
-def credential_name(url: str | URL) -> str:
-    """The name a password is kept under in the keyring: ``user@host:port/database``, with
-    libpq's defaults for what the URL leaves out."""
+def server_of(url: str | URL) -> tuple[str, str, int, str]:
+    """The login, host, port and database a connection to ``url`` reaches, with libpq's
+    defaults for what the URL leaves out."""
     parsed = _parsed(url)
     user = login_of(parsed)
     host = parsed.host or os.environ.get("PGHOST") or "localhost"
-    port = parsed.port or os.environ.get("PGPORT") or DEFAULT_PORT
+    port = int(parsed.port or os.environ.get("PGPORT") or DEFAULT_PORT)
     database = parsed.database or os.environ.get("PGDATABASE") or user
+    return user, host, port, database
+
+
+def credential_name(url: str | URL) -> str:
+    """The name a password is kept under in the keyring: ``user@host:port/database``."""
+    user, host, port, database = server_of(url)
     return f"{user}@{host}:{port}/{database}"
 
 

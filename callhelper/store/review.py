@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -113,16 +112,10 @@ def open_source(path: Path) -> Source:
 def server_label(url: str) -> str:
     """How a server is named in the review: ``host/database`` (with the port if it is not
     the usual one); never its login or password."""
-    from sqlalchemy.engine import make_url
+    from callhelper.store.credentials import DEFAULT_PORT, server_of
 
-    from callhelper.store.credentials import DEFAULT_PORT
-
-    parsed = make_url(url)
-    host = parsed.host or os.environ.get("PGHOST") or "localhost"
-    port = parsed.port or os.environ.get("PGPORT")
-    if port and str(port) != str(DEFAULT_PORT):
-        host = f"{host}:{port}"
-    return f"{host}/{parsed.database or os.environ.get('PGDATABASE') or ''}"
+    _user, host, port, database = server_of(url)
+    return f"{host}/{database}" if port == DEFAULT_PORT else f"{host}:{port}/{database}"
 
 
 def open_server(url: str) -> Source:
