@@ -120,10 +120,15 @@ def build_call_window(paths: Paths, settings: Settings, clock: Clock | None = No
 def close_on_termination(app: QApplication) -> None:
     """SIGINT and SIGTERM close the windows as the user would, so nothing is lost.
 
-    Python handles signals only when it runs, so a timer wakes it a few times a second.
+    Python handles signals only when it runs, so a timer wakes it a few times a second. The
+    handler runs between any two lines of whatever Python code is running, so it only asks
+    the event loop to close the windows once that code has finished: closing in the middle
+    of, say, the window's handling of its freshly opened database would leave that handling
+    to go on with a closed store.
     """
     for signal_number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signal_number, lambda *_: app.closeAllWindows())
+        signal.signal(signal_number,
+                      lambda *_: QTimer.singleShot(0, app, app.closeAllWindows))
     wake = QTimer(app)
     wake.timeout.connect(lambda: None)
     wake.start(250)

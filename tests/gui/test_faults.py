@@ -334,3 +334,23 @@ def test_notes_waiting_on_a_read_only_folder_at_quit_are_saved_at_the_next_start
     assert "kept from the last session" in second.saved_label.text()
     assert not (paths.data_dir / JOURNAL).exists()
     assert not (paths.config_dir / JOURNAL).exists()
+
+
+def test_sigterm_closes_the_window_from_the_event_loop_not_in_the_middle_of_other_code(
+        qtbot, window, qapp):
+    """The handler runs between any two lines of Python, so it only asks for the close: a
+    window handling its freshly opened database when the signal comes finishes that first
+    (it once went on with a closed store)."""
+    import signal
+
+    from callhelper.ui.app import close_on_termination
+
+    before = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        close_on_termination(qapp)
+        signal.getsignal(signal.SIGTERM)(signal.SIGTERM, None)  # as Python would call it
+        assert window.isVisible(), "closed in the middle of the code that was running"
+        qtbot.waitUntil(lambda: not window.isVisible())
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
