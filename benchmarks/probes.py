@@ -339,6 +339,152 @@ def window(args) -> None:
     os._exit(0)
 
 
+# ---------------------------------------------------------------- a shift
+
+
+#: What the customer says in the simulated calls: complaints, flagged statements, a card
+#: number to mask, facts; long enough to wrap in the notes list.
+SHIFT_WORDS = [
+    "先週買ったばかりなのに電源が入らない",
+    "明日の会議で使うのに、本当に困るんですよ",
+    "誠意を見せろ、慰謝料を払え",
+    "カード番号は4111 1111 1111 1111です",
+    "返金してほしい。もう三回目の電話です",
+    "ネットに晒すぞ、覚えておけ",
+    "箱を開けたら画面にひびが入っていて、説明書も入っていなかった",
+    "上の者を出してください",
+]
+#: Objects every C extension hands back and forth; a binding that drops a reference to one
+#: on a common call takes its count to zero after hours, and Python aborts
+#: ("Fatal Python error: none_dealloc").
+SINGLETONS = {"None": None, "True": True, "False": False, "Ellipsis": Ellipsis,
+              "NotImplemented": NotImplemented, "()": ()}
+
+
+def singleton_refcounts() -> dict[str, int] | None:
+    """The singletons' reference counts, or None where Python makes them immortal (3.12
+    and later: their count never changes, so it cannot be lost)."""
+    if sys.version_info >= (3, 12):
+        return None
+    return {name: sys.getrefcount(value) for name, value in SINGLETONS.items()}
+
+
+def _entries(folder: str) -> int:
+    try:
+        return len(os.listdir(folder))
+    except OSError:
+        return -1
+
+
+def open_handles() -> int:
+    """File descriptors open in this process (Linux), or -1 where that cannot be read."""
+    return _entries("/proc/self/fd")
+
+
+def thread_count() -> int:
+    """Threads of this process, Qt's and the interpreter's (Linux), or -1."""
+    return _entries("/proc/self/task")
+
+
+def key_click(widget, key, modifiers=None) -> None:
+    """A key as the keyboard sends it, through Qt's shortcut map (unlike ``press_enter``)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    QTest.keyClick(widget, key, modifiers or Qt.KeyboardModifier.NoModifier)
+
+
+def take_call(call_window, clock, number: int, notes: int, gap_s: int) -> list[float]:
+    """One call as an agent takes it: the number, F7, the customer's words (Enter after
+    each) with the timer ticking ``gap_s`` seconds between them and the window painted,
+    F9, a subject, Ctrl+S. Returns Enter → note shown (ms) for each note."""
+    from PySide6.QtCore import Qt
+
+    call_window.number_input.setText(f"03-5555-{number % 10000:04d}")
+    key_click(call_window.number_input, Qt.Key.Key_F7)
+    if not pump_until(lambda: call_window.session is not None, 30):
+        raise SystemExit(f"call {number} did not start")
+    entry, shown = call_window.note_entry, call_window.notes_model
+    latencies = []
+    for index in range(notes):
+        for _second in range(gap_s):
+            clock.advance(1)
+            call_window.refresh()  # what the window's one-second timer runs
+        if index % 10 == 9:
+            key_click(entry, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)  # a fact
+        type_text(entry, f"{SHIFT_WORDS[(number + index) % len(SHIFT_WORDS)]} ({index + 1})")
+        before = shown.rowCount()
+        begun = time.perf_counter()
+        key_click(entry, Qt.Key.Key_Return)
+        if not pump_until(lambda: shown.rowCount() > before, 60, step_ms=0):
+            raise SystemExit(f"note {index + 1} of call {number} was never shown as saved")
+        latencies.append((time.perf_counter() - begun) * 1000)
+        call_window.grab()  # every widget painted, the notes list included
+    key_click(entry, Qt.Key.Key_F9)
+    if not pump_until(lambda: call_window.wrap_up.isVisible(), 30):
+        raise SystemExit(f"call {number} did not end")
+    type_text(call_window.wrap_up.subject, f"シフト試験 {number}")
+    key_click(call_window.wrap_up.subject, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    if not pump_until(lambda: call_window.session is None, 60):
+        raise SystemExit(f"the wrap-up of call {number} was not saved")
+    return latencies
+
+
+def shift(args) -> None:
+    """The call window through a shift: ``--hours`` of calls with the clock compressed (each
+    second of a call is one run of the window's timer, not a second of waiting), notes typed
+    and saved, the window painted. After each call: the singletons' reference counts, memory,
+    open handles and threads; at the end, the notes on disk."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import gc
+    import sqlite3
+
+    from callhelper.config import Settings, make_private_folders, resolve_paths
+    from callhelper.core.clock import ManualClock
+    from callhelper.ui.app import build_call_window, create_application, \
+        freeze_start_up_when_ready
+
+    app = create_application([sys.argv[0]])
+    paths = resolve_paths(args.data_dir)
+    make_private_folders(paths)
+    settings = Settings.for_paths(paths)
+    settings.set("language", "en")
+    clock = ManualClock()
+    call_window = build_call_window(paths, settings, clock)
+    freeze_start_up_when_ready(call_window)
+    ready: list[bool] = []
+    call_window.ready.connect(lambda: ready.append(True))
+    call_window.show()
+    if not pump_until(lambda: bool(ready), 120):
+        raise SystemExit("the call window never became ready")
+    pump(300)
+    calls = max(1, round(args.hours * 3600 / (args.notes_per_call * args.gap)))
+    samples, latencies = [], []
+    begun = time.perf_counter()
+    for number in range(calls):
+        latencies.append(take_call(call_window, clock, number, args.notes_per_call, args.gap))
+        clock.advance(args.gap)
+        call_window.refresh()
+        pump(5)
+        gc.collect()
+        samples.append({"call": number + 1, "refcounts": singleton_refcounts(),
+                        "rss_mb": rss_mb(), "handles": open_handles(),
+                        "threads": thread_count(),
+                        "wall_s": time.perf_counter() - begun})
+    connection = sqlite3.connect(paths.database_file)
+    on_disk = connection.execute("SELECT count(*) FROM note").fetchone()[0]
+    connection.close()
+    emit({"python": sys.version.split()[0], "calls": calls,
+          "notes_per_call": args.notes_per_call, "gap_s": args.gap,
+          "simulated_hours": calls * args.notes_per_call * args.gap / 3600,
+          "notes_typed": sum(len(call) for call in latencies), "notes_on_disk": on_disk,
+          "enter_to_shown_ms": latencies, "samples": samples,
+          "wall_s": time.perf_counter() - begun})
+    call_window.close()
+    pump(100)
+    os._exit(0)  # as in ``window``: the figures are out and the database closed
+
+
 # ---------------------------------------------------------------- export and verify
 
 
@@ -449,12 +595,17 @@ def main() -> None:
     csv = probes.add_parser("export")
     csv.add_argument("--data-dir", required=True)
     csv.add_argument("--out", required=True)
+    soak = probes.add_parser("shift")
+    soak.add_argument("--data-dir", required=True)
+    soak.add_argument("--hours", type=float, default=8.0, help="simulated hours of calls")
+    soak.add_argument("--notes-per-call", type=int, default=120)
+    soak.add_argument("--gap", type=int, default=2, help="simulated seconds between notes")
     check = probes.add_parser("verify")
     check.add_argument("--database", required=True)
     args = parser.parse_args()
     {"launch-bare": launch_bare, "launch-app": launch_app, "window": window,
      "typing-bare": typing_bare, "export": export, "export-raw": export_raw,
-     "verify": verify}[args.probe](args)
+     "verify": verify, "shift": shift}[args.probe](args)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import platform
 import shutil
 import sqlite3
+import sys
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,6 +20,11 @@ from callhelper import __version__
 from callhelper.config import Paths, Settings
 
 OK, PROBLEM, INFO = "ok", "problem", "info"
+#: PySide6 releases that drop references to ``None`` (and ``True``) on common calls, and the
+#: first Python on which that is harmless because those objects are immortal there. Before
+#: it, Python aborts ("Fatal Python error: none_dealloc") once the count runs out: after an
+#: hour or two of calls. pyproject.toml keeps these pairs from being installed.
+LEAKING_BINDINGS = {"6.12.0": (3, 12)}
 #: A backup older than this while the database changed since it is a problem.
 BACKUP_TOO_OLD_DAYS = 2
 LOW_DISK_BYTES = 200 * 1024 * 1024
@@ -121,7 +127,24 @@ def _without_password(url: str) -> str:
 def _qt(found: dict[str, str]) -> Check:
     if found["PySide6"].startswith("cannot"):
         return Check("window toolkit", PROBLEM, f"PySide6 {found['PySide6']}")
-    return Check("window toolkit", OK, f"PySide6 {found['PySide6']}")
+    return binding_check(found["PySide6"], sys.version_info[:2])
+
+
+def binding_check(pyside: str, python: tuple[int, int]) -> Check:
+    """Whether PySide6 ``pyside`` (as ``versions`` reads it) is safe on Python ``python``."""
+    binding = pyside.split()[0]
+    python_text = ".".join(map(str, python))
+    data = {"binding": binding, "python": python_text}
+    harmless_from = LEAKING_BINDINGS.get(binding)
+    if harmless_from is not None and python < harmless_from:
+        needed = ".".join(map(str, harmless_from))
+        return Check("window toolkit", PROBLEM,
+                     f"PySide6 {pyside} on Python {python_text} loses references to None on "
+                     "common calls: the window aborts after an hour or two of calls. Install "
+                     f"another PySide6 release, or run on Python {needed} or later",
+                     {**data, "known_bad": True})
+    return Check("window toolkit", OK, f"PySide6 {pyside} on Python {python_text}",
+                 {**data, "known_bad": False})
 
 
 def _search() -> Check:
