@@ -30,6 +30,7 @@ import os
 import platform
 import random
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -71,6 +72,8 @@ class Plan:
         self.searches, self.search_warmup = (3, 1) if quick else (30, 3)
         self.window_notes, self.window_rounds = (5, 1) if quick else (30, 2)
         self.window_queries = 3 if quick else None  # None: every query of probes.py
+        # a shift: simulated hours, notes per call, simulated seconds between notes
+        self.shift = (0.25, 20, 3) if quick else (8.0, 100, 1)
 
     def exports(self, notes: int) -> int:
         return 1 if self.quick or notes > 200_000 else 3
@@ -114,6 +117,12 @@ def child_env(scratch: Path) -> dict:
     return env
 
 
+class ProbeFailed(RuntimeError):
+    def __init__(self, name: str, returncode: int, stderr: str) -> None:
+        super().__init__(f"probe {name} failed ({returncode}):\n{stderr[-3000:]}")
+        self.returncode = returncode
+
+
 def probe(name: str, *args: str, env: dict, timeout: float = 3600) -> tuple[dict, float, dict]:
     """Run a probe; returns its result, the moment it was started and its wall time."""
     command = [sys.executable, str(PROBES), name, *args]
@@ -128,7 +137,7 @@ def probe(name: str, *args: str, env: dict, timeout: float = 3600) -> tuple[dict
         raise RuntimeError(f"probe {name} took longer than {timeout} s")
     usage = {"wall_s": time.perf_counter() - started}
     if process.returncode != 0:
-        raise RuntimeError(f"probe {name} failed ({process.returncode}):\n{stderr[-3000:]}")
+        raise ProbeFailed(name, process.returncode, stderr)
     lines = [line for line in stdout.splitlines() if line.startswith("BENCH-RESULT ")]
     if not lines:
         raise RuntimeError(f"probe {name} printed no result:\n{stdout[-2000:]}\n"
@@ -182,6 +191,51 @@ def measure_first_start(plan: Plan, log) -> dict:
     times = times[plan.first_start_warmup:]
     log(f"    first start (empty folder): {statistics.median(times):.2f} s")
     return {"app_s": stats(times)}
+
+
+def measure_shift(plan: Plan, log) -> dict:
+    """The window through a shift of calls on a new database (``probes.py shift``): memory,
+    open handles and threads after the first call and the last, Enter → note shown early and
+    late (in the shift, and in each call), and whether the process aborted."""
+    hours, notes_per_call, gap = plan.shift
+    with tempfile.TemporaryDirectory(prefix="callhelper-bench-") as folder:
+        scratch = Path(folder)
+        try:
+            result, _, usage = probe("shift", "--data-dir", str(scratch / "data"),
+                                     "--hours", str(hours), "--notes-per-call",
+                                     str(notes_per_call), "--gap", str(gap),
+                                     env=child_env(scratch))
+        except ProbeFailed as failed:
+            if failed.returncode != -signal.SIGABRT:
+                raise
+            log(f"    shift: ABORTED ({failed})")
+            return {"aborts": 1, "simulated_hours": hours}
+    samples, calls = result["samples"], result["enter_to_shown_ms"]
+    first, last = samples[0], samples[-1]
+    edge = max(1, notes_per_call // 10)
+    shift = {
+        "aborts": 0, "simulated_hours": result["simulated_hours"], "calls": result["calls"],
+        "notes": result["notes_typed"], "notes_on_disk": result["notes_on_disk"],
+        "wall_s": usage["wall_s"],
+        "rss_first_call_mb": first["rss_mb"], "rss_last_call_mb": last["rss_mb"],
+        "rss_growth_mb": last["rss_mb"] - first["rss_mb"],
+        "handles": [first["handles"], last["handles"]],
+        "threads": [first["threads"], last["threads"]],
+        "refcount_loss": None if first["refcounts"] is None else {
+            name: count - min(sample["refcounts"][name] for sample in samples)
+            for name, count in first["refcounts"].items()},
+        "enter_to_shown_ms": {
+            "first_call": stats(calls[0]), "last_call": stats(calls[-1]),
+            "first_notes_of_calls": stats([ms for call in calls for ms in call[:edge]]),
+            "last_notes_of_calls": stats([ms for call in calls for ms in call[-edge:]])},
+    }
+    shown = shift["enter_to_shown_ms"]
+    log(f"    shift: {shift['simulated_hours']:.1f} simulated hours, {shift['calls']} calls, "
+        f"{shift['notes']} notes in {usage['wall_s']:.0f} s; RSS {first['rss_mb']:.0f} → "
+        f"{last['rss_mb']:.0f} MB, handles {first['handles']} → {last['handles']}; Enter → "
+        f"shown median {shown['first_call']['median']:.1f} ms in the first call, "
+        f"{shown['last_call']['median']:.1f} ms in the last; 0 aborts")
+    return shift
 
 
 def _same_pragmas(store) -> list[str]:
@@ -566,6 +620,23 @@ def targets(results: dict) -> list[dict]:
           note="" if growth is not None else "needs two sizes")
     judge("memory, call window open on 100k cases", "< 200 MB RSS",
           get("window", "rss_call_mb"), 200, "MB")
+    shift = results.get("shift", {})
+    hours = f"{shift.get('simulated_hours', 0):.0f} simulated hours"
+    judge("a shift without an abort", f"0 aborts in {hours}", shift.get("aborts"), 0, "",
+          size="shift")
+    shown = get("enter_to_shown_ms", node=shift) or {}
+
+    def drift(early: str, late: str) -> float | None:
+        if early not in shown:
+            return None
+        return shown[late]["median"] / shown[early]["median"]
+
+    judge("Enter → note shown flat through a shift", "last call ≤ 1.5 × first call (median)",
+          drift("first_call", "last_call"), 1.5, "×", size="shift")
+    judge("Enter → note shown flat through a call", "last notes ≤ 1.5 × first notes (median)",
+          drift("first_notes_of_calls", "last_notes_of_calls"), 1.5, "×", size="shift")
+    judge("memory flat through a shift", "RSS grows ≤ 32 MB from the first call to the last",
+          shift.get("rss_growth_mb"), 32, "MB", size="shift")
     return judged
 
 
@@ -615,6 +686,24 @@ def table(results: dict) -> str:
         lines += ["", f"p95 growth {grown['from']} → {grown['to']} (app, plain LIKE scan): " +
                   ", ".join(f"{name} {value['app_p95']:.1f}× / {value['like_p95']:.0f}×"
                             for name, value in grown.items() if isinstance(value, dict))]
+    shift = results.get("shift")
+    if shift and not shift["aborts"]:
+        shown = shift["enter_to_shown_ms"]
+        lines += ["", f"a shift: {shift['simulated_hours']:.1f} simulated hours, "
+                      f"{shift['calls']} calls, {shift['notes']} notes ({shift['notes_on_disk']}"
+                      f" on disk) in {shift['wall_s']:.0f} s; RSS {shift['rss_first_call_mb']:.0f}"
+                      f" → {shift['rss_last_call_mb']:.0f} MB; handles {shift['handles'][0]} → "
+                      f"{shift['handles'][1]}; threads {shift['threads'][0]} → "
+                      f"{shift['threads'][1]}; 0 aborts",
+                  f"  Enter → note shown, median (p95): first call "
+                  f"{_fmt(shown['first_call']['median'], 'ms')} "
+                  f"({_fmt(shown['first_call']['p95'], 'ms')}), last call "
+                  f"{_fmt(shown['last_call']['median'], 'ms')} "
+                  f"({_fmt(shown['last_call']['p95'], 'ms')}); first notes of calls "
+                  f"{_fmt(shown['first_notes_of_calls']['median'], 'ms')}, last notes "
+                  f"{_fmt(shown['last_notes_of_calls']['median'], 'ms')}"]
+    elif shift:
+        lines += ["", f"a shift: ABORTED within {shift['simulated_hours']:.1f} simulated hours"]
     lines += ["", "targets (DESIGN.md), judged at the largest size:"]
     for target in results["targets"]:
         state = {True: "met   ", False: "MISSED", None: "n/a   "}[target["met"]]
@@ -658,7 +747,7 @@ def machine() -> dict:
     return info
 
 
-FIGURES = ("launch", "window", "write", "lookup", "search", "export", "verify")
+FIGURES = ("launch", "window", "write", "lookup", "search", "export", "verify", "shift")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -691,6 +780,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="callhelper-bench-") as work:
         if "launch" in only:
             results["first_start"] = measure_first_start(plan, log)
+        if "shift" in only:
+            log("a shift:")
+            results["shift"] = measure_shift(plan, log)
         for size in sizes:
             log(f"{size}:")
             results["figures"][size] = run_size(size, args.cache, Path(work), plan, only, log)

@@ -46,7 +46,13 @@ def test_a_quick_run_at_the_smallest_size_reports_every_figure(tmp_path):
         value = figure(measured, path)
         assert isinstance(value, (int, float)) and math.isfinite(value) and value > 0, path
     assert figure(results, "first_start.app_s.median") > 0
-    assert len(results["targets"]) == 10
+    shift = results["shift"]
+    assert shift["aborts"] == 0 and shift["notes_on_disk"] == shift["notes"] > 0
+    for path in ("shift.rss_last_call_mb", "shift.enter_to_shown_ms.first_call.median",
+                 "shift.enter_to_shown_ms.last_notes_of_calls.median"):
+        assert figure(results, path) > 0, path
+    assert len(results["targets"]) == 14
     assert all(target["met"] in (True, False, None) for target in results["targets"])
     assert "targets (DESIGN.md)" in run.stdout
     assert "search 2 chars, p95" in run.stdout
+    assert "a shift: " in run.stdout and "0 aborts" in run.stdout
