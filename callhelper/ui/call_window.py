@@ -1070,11 +1070,9 @@ class CallWindow(QMainWindow):
         session = self._session
         if session is None:
             return []
-        rows = self.notes_model.rows()
         return escalation_reasons(self._playbook, session.elapsed_seconds(),
-                                  [f for row in rows for f in row.flags],
-                                  [r for row in rows for r in row.requests],
-                                  self._recent_contacts)
+                                  self.notes_model.flag_categories(),
+                                  self.notes_model.request_categories(), self._recent_contacts)
 
     def _reason_labels(self) -> dict[str, str]:
         labels = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,7 +136,9 @@ class NotesModel(QAbstractListModel):
     """The notes of the current call, in the order taken (newest last).
 
     A flagged statement carries the guidance for the agent, a request the reminder that
-    its validity is the supervisor's to judge (AnnotationsRole).
+    its validity is the supervisor's to judge (AnnotationsRole). The flags and requests of
+    all the notes are counted as notes come and go: the escalation rules, checked at every
+    note and every second, read the counts rather than every note of a long call.
     """
 
     KindRole = Qt.ItemDataRole.UserRole + 1
@@ -150,6 +153,8 @@ class NotesModel(QAbstractListModel):
         self._rows: list[NoteRow] = []
         self._rules = rules
         self._language = language
+        self._flags: Counter[str] = Counter()
+        self._requests: Counter[str] = Counter()
 
     def annotations(self, row: NoteRow) -> list[tuple[str, str]]:
         """("flag" | "request", text) lines shown under the note."""
@@ -167,6 +172,10 @@ class NotesModel(QAbstractListModel):
     def set_rows(self, rows: list[NoteRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._flags.clear()
+        self._requests.clear()
+        for row in self._rows:
+            self._count(row, 1)
         self.endResetModel()
 
     def append(self, row: NoteRow) -> None:
@@ -175,13 +184,16 @@ class NotesModel(QAbstractListModel):
         position = len(self._rows)
         self.beginInsertRows(QModelIndex(), position, position)
         self._rows.append(row)
+        self._count(row, 1)
         self.endInsertRows()
 
     def replace(self, row: NoteRow) -> None:
         """Show a corrected note in its place."""
         for position, existing in enumerate(self._rows):
             if existing.uid == row.uid:
+                self._count(existing, -1)
                 self._rows[position] = row
+                self._count(row, 1)
                 index = self.index(position)
                 self.dataChanged.emit(index, index)
                 return
@@ -191,8 +203,21 @@ class NotesModel(QAbstractListModel):
             if existing.uid == uid:
                 self.beginRemoveRows(QModelIndex(), position, position)
                 del self._rows[position]
+                self._count(existing, -1)
                 self.endRemoveRows()
                 return
+
+    def _count(self, row: NoteRow, change: int) -> None:
+        self._flags.update(dict.fromkeys(row.flags, change))
+        self._requests.update(dict.fromkeys(row.requests, change))
+
+    def flag_categories(self) -> list[str]:
+        """The flag categories of the notes, each once."""
+        return [category for category, count in self._flags.items() if count > 0]
+
+    def request_categories(self) -> list[str]:
+        """The request categories of the notes, each once."""
+        return [category for category, count in self._requests.items() if count > 0]
 
     def rows(self) -> list[NoteRow]:
         return list(self._rows)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
-from PySide6.QtWidgets import (QAbstractItemView, QListView, QStyle, QStyledItemDelegate,
-                               QStyleOptionViewItem, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QStyle, QStyledItemDelegate,
+                               QStyleOptionViewItem, QTableView, QWidget)
 
 from callhelper.core.case import NoteKind
 from callhelper.core.session import format_offset
@@ -79,8 +79,12 @@ class NoteDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-class NotesView(QListView):
-    """Read-only, never takes focus from the entry, follows the newest note."""
+class NotesView(QTableView):
+    """Read-only, never takes focus from the entry, follows the newest note.
+
+    Each note's height is measured once, when it is shown (again only when the width or its
+    words change). A list view whose rows differ in height lays out every row again at each
+    insert, so saving a note took longer the longer the call had run."""
 
     def __init__(self, model: NotesModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,9 +92,45 @@ class NotesView(QListView):
         self.setModel(model)
         self.setItemDelegate(NoteDelegate(self))
         self.setWordWrap(True)
-        self.setUniformItemSizes(False)
-        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setShowGrid(False)
+        self.setCornerButtonEnabled(False)
+        self.setTabKeyNavigation(False)
+        for header in (self.horizontalHeader(), self.verticalHeader()):
+            header.hide()
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.horizontalHeader().setStretchLastSection(True)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        model.rowsInserted.connect(lambda *_: self.scrollToBottom())
+        model.rowsInserted.connect(self._notes_added)
+        model.dataChanged.connect(self._notes_changed)
+        model.modelReset.connect(self._measure_all)
+        self.horizontalHeader().sectionResized.connect(self._width_changed)
+
+    def _measure(self, first: int, last: int, width: int | None = None) -> None:
+        """Fit rows ``first`` to ``last`` to their notes at the column's width (or ``width``,
+        the one it is about to take)."""
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        option.rect = QRect(0, 0, self.columnWidth(0) if width is None else width, 0)
+        delegate, model = self.itemDelegate(), self.model()
+        for row in range(first, last + 1):
+            self.setRowHeight(row, delegate.sizeHint(option, model.index(row, 0)).height())
+
+    def _measure_all(self, width: int | None = None) -> None:
+        self._measure(0, self.model().rowCount() - 1, width)
+
+    def _notes_added(self, _parent: QModelIndex, first: int, last: int) -> None:
+        self._measure(first, last)
+        self.scrollToBottom()
+
+    def _notes_changed(self, first: QModelIndex, last: QModelIndex, _roles=()) -> None:
+        self._measure(first.row(), last.row())
+
+    def _width_changed(self, _column: int, old: int, new: int) -> None:
+        """Wrapped words take another height at another width."""
+        if old != new:
+            self._measure_all(new)
