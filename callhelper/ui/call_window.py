@@ -113,6 +113,7 @@ class CallWindow(QMainWindow):
         self._caller = CallerInfo()
         self._ready = False
         self._was_stuck = False
+        self._save_state = ("", False, False)  # the status line's message, problem, counted
         team = paths.server_url is not None  # writes also go to the outbox for the server
         self._writes = WriteQueue(store, paths.data_dir / journal.JOURNAL_FILE,
                                   partial(operations.perform, rules=rules, ship=team), self,
@@ -1165,7 +1166,9 @@ class CallWindow(QMainWindow):
                               problem=True)
 
     def _show_write_state(self) -> None:
-        fault = self._writes.fault
+        """At every write queued and every one done: how many wait, and while the database
+        refuses them, why."""
+        fault, waiting = self._writes.fault, self._writes.waiting
         if fault is not None:
             message = {
                 WriteFault.LOCKED: self.tr("Not saved yet: another program is using the "
@@ -1177,12 +1180,15 @@ class CallWindow(QMainWindow):
                                               "few seconds."),
             }.get(fault, self.tr("Not saved yet: the database is busy or cannot be written. %1 "
                                  "waiting, retried every few seconds."))
-            self._show_save_state(message.replace("%1", str(self._writes.waiting)),
-                                  problem=True)
+            self._show_save_state(message.replace("%1", str(waiting)), problem=True,
+                                  counted=True)
             self._was_stuck = True
-        elif self._was_stuck and not self._writes.waiting:
-            self._was_stuck = False
-            self._show_save_state(self.tr("✓ Everything is saved"))
+        elif self._was_stuck:
+            self._was_stuck = bool(waiting)
+            self._show_save_state(self.tr("Saving…") if waiting
+                                  else self.tr("✓ Everything is saved"))
+        else:
+            self._show_status_line()
 
     # ----------------------------------------------------------------- display
 
@@ -1330,7 +1336,19 @@ class CallWindow(QMainWindow):
             text = self.tr("%1… Enter saves").replace("%1", note_kind_label(kind))
         self.note_entry.setPlaceholderText(text)
 
-    def _show_save_state(self, message: str, problem: bool = False) -> None:
+    def _show_save_state(self, message: str, problem: bool = False,
+                         counted: bool = False) -> None:
+        """``message`` in the status line, with the number of writes not yet on disk beside
+        it while there are any (unless ``counted``: the message says it already)."""
+        self._save_state = (message, problem, counted)
+        self._show_status_line()
+
+    def _show_status_line(self) -> None:
+        message, problem, counted = self._save_state
+        waiting = self._writes.waiting
+        if waiting and not counted:
+            message = " · ".join(part for part in (
+                message, self.tr("%1 waiting").replace("%1", str(waiting))) if part)
         self.saved_label.setText(message)
         self.saved_label.setStyleSheet("color: #c62828;" if problem else "color: #2e7d32;")
 

@@ -74,6 +74,7 @@ class WriteQueue(QObject):
         if self._closed:
             raise RuntimeError("the write queue is closed")
         self._queue.append(write)
+        self.changed.emit()
         self._pump()
 
     def _pump(self) -> None:

@@ -303,6 +303,10 @@
         <translation>次の電話を待っています</translation>
     </message>
     <message>
+        <source>%1 waiting</source>
+        <translation>%1 件待機中</translation>
+    </message>
+    <message>
         <source>Not closed: the waiting notes can neither be saved nor kept for the next start (the disk is full or cannot be written). Free some space, then close again.</source>
         <translation>閉じていません: 待機中のメモを保存することも、次回の起動のために残すこともできません(ディスクがいっぱいか、書き込めません)。空きを作ってから、もう一度閉じてください。</translation>
     </message>

@@ -99,7 +99,7 @@ def test_a_note_appears_only_once_it_is_on_disk(qtbot, window, paths, db):
         assert window.note_entry.text() == ""
         qtbot.wait(700)
         assert window.notes_model.rowCount() == 0
-        assert window.saved_label.text() == "Saving…"
+        assert window.saved_label.text() == "Saving… · 1 waiting"
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()

@@ -58,6 +58,31 @@ def test_a_locked_database_keeps_the_notes_and_saves_them_in_order_later(qtbot, 
     assert db("SELECT count(*) FROM step_event") == [(1,)]
 
 
+def test_the_status_line_counts_the_waiting_notes_at_every_enter(qtbot, window, paths, db):
+    """The count is the true one the moment a note is typed: before the database is known
+    to refuse (the first try waits for the lock) and while it is named as refusing."""
+    words = ["一つ目", "二つ目", "三つ目", "四つ目", "五つ目"]
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: db("SELECT count(*) FROM contact") == [(1,)])
+    qtbot.waitUntil(lambda: "waiting" not in window.saved_label.text())  # the call's start
+    lock = Lock(paths.database_file)
+    try:
+        for count, text in enumerate(words, start=1):
+            if count == 3:
+                qtbot.waitUntil(lambda: "another program" in window.saved_label.text(),
+                                timeout=BUSY_TIMEOUT_MS + 5000)
+                assert "2 waiting" in window.saved_label.text()
+            take_notes(qtbot, window, [text])
+            assert f"{count} waiting" in window.saved_label.text()
+        assert window.notes_model.rowCount() == 0
+    finally:
+        lock.release()
+    qtbot.waitUntil(lambda: window.saved_label.text() == "✓ Everything is saved",
+                    timeout=10_000)
+    assert window.notes_model.rowCount() == 5
+    assert db("SELECT text FROM note ORDER BY id") == [(text,) for text in words]
+
+
 def test_notes_not_saved_at_quit_are_kept_and_saved_at_the_next_start(qtbot, open_window,
                                                                        paths, db):
     first = open_window()
