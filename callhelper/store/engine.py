@@ -13,6 +13,8 @@ import contextlib
 import errno
 import functools
 import re
+import sqlite3
+import stat
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -23,9 +25,15 @@ from sqlmodel import Session, create_engine
 
 from callhelper.store.dialect import POSTGRESQL, lock_schema_upgrade
 from callhelper.store.files import PRIVATE_FOLDER
+from callhelper.store.integrity import is_damage, read_only
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
+SQLITE_PREFIX = "sqlite:///"
+#: The first 16 bytes of every SQLite database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+#: Alembic's record of the schema's revision, as a row of ``sqlite_master``.
+VERSION_TABLE = ("alembic_version",)
 
 
 def is_transient(error: BaseException) -> bool:
@@ -98,8 +106,8 @@ def make_engine(url: str) -> Engine:
     pragmas set; a PostgreSQL URL without a driver (``postgresql://…``) uses psycopg 3.
     A failed statement's message never shows its parameters: they are what customers said,
     and the message goes to the log."""
-    if url.startswith("sqlite:///"):
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True,
+    if url.startswith(SQLITE_PREFIX):
+        Path(url[len(SQLITE_PREFIX):]).parent.mkdir(parents=True, exist_ok=True,
                                                    mode=PRIVATE_FOLDER)
         engine = create_engine(url, connect_args={"check_same_thread": False},
                                hide_parameters=True)
@@ -186,10 +194,72 @@ def known_revisions() -> set[str]:
     return set(_revision_graph())
 
 
+class NotCallHelperDatabase(ValueError):
+    """The database's path names something else: another program's file, a folder, a device.
+    It is refused, and never moved, renamed or written to."""
+
+
+def check_database_file(path: Path) -> None:
+    """Raise NotCallHelperDatabase unless ``path`` is a place for a CallHelper database:
+    nothing yet (a new database is made there), an empty file (0 bytes: SQLite takes it for
+    a new database, and it holds nothing that could be lost), or a SQLite file that
+    CallHelper made — with no tables yet, or with a schema revision this version knows.
+
+    A file that starts as a SQLite file does but whose schema cannot be read is damaged,
+    which the start's check deals with (integrity.py); a file without that start is no
+    database, whatever SQLite would make of it. Nothing is written, not even SQLite's
+    companion files."""
+    path = Path(path)
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return
+    except NotADirectoryError:
+        raise NotCallHelperDatabase(f"{path} cannot be a database: a file exists where a "
+                                    "folder of this path should be") from None
+    left = "it was left as it is"
+    if stat.S_ISDIR(status.st_mode):
+        raise NotCallHelperDatabase(f"{path} is a folder, not a CallHelper database; {left}")
+    if not stat.S_ISREG(status.st_mode):
+        raise NotCallHelperDatabase(f"{path} is not a CallHelper database (a device, a pipe "
+                                    f"or a socket, not a file); {left}")
+    if status.st_size == 0:
+        return
+    with open(path, "rb") as stream:
+        if stream.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            raise NotCallHelperDatabase(f"{path} is not a CallHelper database (not a "
+                                        f"database file at all); {left}")
+    connection = read_only(path, quiet=True)
+    try:
+        objects = connection.execute("SELECT name FROM sqlite_master WHERE type IN "
+                                     "('table', 'view')").fetchall()
+        revision = connection.execute("SELECT max(version_num) FROM alembic_version"
+                                      ).fetchone()[0] if VERSION_TABLE in objects else None
+    except sqlite3.DatabaseError as exc:
+        if is_damage(exc):
+            return
+        raise
+    finally:
+        connection.close()
+    if revision in known_revisions() or (revision is None and objects in ([], [VERSION_TABLE])):
+        return  # CallHelper's, or nothing yet (Alembic's empty version table at most)
+    if revision is None:
+        raise NotCallHelperDatabase(f"{path} is not a CallHelper database (another "
+                                    f"program's SQLite database); {left}")
+    raise NotCallHelperDatabase(f"{path} is not a CallHelper database this version can open "
+                                f"(schema revision {revision}: a newer CallHelper's, or "
+                                f"another program's); {left}")
+
+
 class Store:
-    """An open database: the engine, schema at head, sessions per unit of work."""
+    """An open database: the engine, schema at head, sessions per unit of work.
+
+    A SQLite file is checked first (``check_database_file``): the engine's first connection
+    would already write to it, and Alembic would add CallHelper's tables to anything."""
 
     def __init__(self, url: str) -> None:
+        if url.startswith(SQLITE_PREFIX):
+            check_database_file(Path(url[len(SQLITE_PREFIX):]))
         self.url = url
         self.engine = make_engine(url)
         ensure_schema(self.engine)

@@ -2,10 +2,14 @@
 
 The file gets SQLite's quick check first, unless the app closed it cleanly and nothing
 has written to it since (then the window's daily upkeep checks it in the background,
-once it is open). A damaged file is moved aside, unchanged (see integrity.py). Then, if a sound backup exists, nothing is opened until the user chooses
-between that backup and an empty database (``ChoiceNeeded`` says so); without a backup a
-new, empty database is started. A database file that is missing while backups exist gets
-the same choice: it was moved or deleted, and starting empty would hide that.
+once it is open). A damaged file is moved aside, unchanged (see integrity.py), and so is
+one whose write-ahead log was lost since the app wrote to it. Then, if a sound backup
+exists, nothing is opened until the user chooses between that backup and an empty database
+(``ChoiceNeeded`` says so); without a backup a new, empty database is started. A database
+file that is missing while backups exist gets the same choice: it was moved or deleted, and
+starting empty would hide that. A path that holds something other than a CallHelper
+database (engine.check_database_file) is refused: nothing is opened, moved or written, and
+the user is told.
 
 The opener runs on the store's worker, so the check and a restore never hold up the
 window; ``opened()`` then tells the window what happened.
@@ -19,21 +23,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
 from callhelper.store.backup import Backup, BackupError, check_backup, list_backups, restore
-from callhelper.store.engine import Store
-from callhelper.store.integrity import (SetAside, closed_cleanly, remember_clean_close,
-                                        set_aside_if_damaged)
+from callhelper.store.engine import (SQLITE_PREFIX, NotCallHelperDatabase, Store,
+                                     check_database_file)
+from callhelper.store.integrity import (LogWrites, SetAside, closed_cleanly,
+                                        remember_clean_close, set_aside_if_damaged,
+                                        set_aside_if_log_lost)
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Trouble:
-    """The database could not be used as it was: set aside (damaged), or missing."""
+    """The database could not be used as it was: set aside (damaged, or its log lost),
+    missing, or refused (``refused`` says why: its path holds something else)."""
 
     database: Path
     set_aside: SetAside | None
     backup: Backup | None
+    refused: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,12 +56,17 @@ class Opened:
 
 
 class ChoiceNeeded(Exception):
-    """The database was set aside or is missing, and a backup could replace it: the user
-    chooses (``StartupOpener.choose``) before anything is opened."""
+    """Nothing is opened until the user has seen the trouble: the database was set aside or
+    is missing and a backup could replace it (the user chooses, ``StartupOpener.choose``),
+    or its path was refused (``trouble.refused``), and the only way on is a correct path."""
 
     def __init__(self, trouble: Trouble) -> None:
-        what = f"moved to {trouble.set_aside.path}" if trouble.set_aside else "missing"
-        super().__init__(f"the database {trouble.database} is {what}; a backup is offered")
+        if trouble.refused is not None:
+            message = f"refused: {trouble.refused}"
+        else:
+            what = f"moved to {trouble.set_aside.path}" if trouble.set_aside else "missing"
+            message = f"the database {trouble.database} is {what}; a backup is offered"
+        super().__init__(message)
         self.trouble = trouble
 
 
@@ -58,9 +74,9 @@ class StartupOpener:
     """The store worker's opener for the call window (``StoreClient(opener=...)``)."""
 
     def __init__(self, url: str, backup_dir: Path, now: Callable[[], datetime]) -> None:
-        prefix = "sqlite:///"
         self._url = url
-        self._database = Path(url[len(prefix):]) if url.startswith(prefix) else None
+        self._database = Path(url[len(SQLITE_PREFIX):]) if url.startswith(SQLITE_PREFIX) \
+            else None
         self._backup_dir = Path(backup_dir)
         self._now = now
         self._choice: Backup | bool | None = None
@@ -83,11 +99,21 @@ class StartupOpener:
     def __call__(self) -> Store:
         if self._database is None:
             return Store(self._url)
-        self._prepare(self._database)
-        store = Store(self._url)
         database = self._database
-        store.after_close(lambda: None if self._damage_found else remember_clean_close(database))
+        try:
+            self._prepare(database)
+            store = Store(self._url)
+        except NotCallHelperDatabase as exc:
+            raise ChoiceNeeded(Trouble(database, None, None, refused=str(exc))) from exc
+        writes = LogWrites(database)
+        _note_writes(store.engine, writes)
+        store.after_close(lambda: self._closed(database, writes))
         return store
+
+    def _closed(self, database: Path, writes: LogWrites) -> None:
+        if not self._damage_found:
+            remember_clean_close(database)
+        writes.closed()
 
     def _prepare(self, database: Path) -> None:
         choice, self._choice = self._choice, None
@@ -101,7 +127,10 @@ class StartupOpener:
             return
         if closed_cleanly(database):
             return
-        set_aside = set_aside_if_damaged(database, self._now())
+        set_aside = set_aside_if_log_lost(database, self._now())
+        if set_aside is None:
+            check_database_file(database)
+            set_aside = set_aside_if_damaged(database, self._now())
         if set_aside is None and database.exists():
             return
         backup = self._latest_sound_backup(database)
@@ -121,3 +150,24 @@ class StartupOpener:
             else:
                 return backup
         return None
+
+
+#: Where a pooled connection keeps SQLite's count of the rows it changed, as last seen.
+_CHANGES_SEEN = "changes_seen"
+
+
+def _note_writes(engine: Engine, writes: LogWrites) -> None:
+    """``writes.writing()`` before each commit on ``engine`` that changes a row: SQLite's
+    connection is in a transaction once a statement wrote, and its count of changed rows
+    has grown since its last commit. A statement that changed nothing (a retried write
+    that finds its row saved) leaves the file as it was, and is no write to lose."""
+
+    def before_commit(connection) -> None:
+        pooled = connection.connection
+        changes = pooled.dbapi_connection.total_changes
+        if pooled.dbapi_connection.in_transaction and changes != pooled.info.get(
+                _CHANGES_SEEN):
+            writes.writing()
+        pooled.info[_CHANGES_SEEN] = changes
+
+    event.listen(engine, "commit", before_commit)

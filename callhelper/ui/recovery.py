@@ -1,18 +1,26 @@
 """The banner at the top of the call window when the database could not be used as it was:
-what happened, where the damaged file is, and — when a backup exists — one click to
-restore it (or to start with an empty database)."""
+what happened, where the file set aside is, and — when a backup exists — one click to
+restore it (or to start with an empty database). A database path that was refused (it holds
+something else) is only told: nothing can be opened until the path is corrected."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from callhelper.store.backup import Backup
+from callhelper.store.integrity import WAL_SUFFIX
 from callhelper.store.startup import Opened, Trouble
 
 
 def _when(backup: Backup) -> str:
     return f"{backup.made_at.astimezone():%Y-%m-%d %H:%M}"
+
+
+def _log_of(database: Path) -> str:
+    return str(database.with_name(database.name + WAL_SUFFIX))
 
 
 class RecoveryBanner(QFrame):
@@ -50,10 +58,22 @@ class RecoveryBanner(QFrame):
         self.hide()
 
     def ask(self, trouble: Trouble) -> None:
-        """The database was set aside or is missing, and ``trouble.backup`` could replace it."""
+        """The database was set aside or is missing, and ``trouble.backup`` could replace it;
+        or its path was refused."""
+        if trouble.refused is not None:
+            self._refuse(trouble.database)
+            return
         self._backup = trouble.backup
         when = _when(trouble.backup)
-        if trouble.set_aside is not None:
+        if trouble.set_aside is not None and trouble.set_aside.lost_log:
+            text = self.tr("The database's write-ahead log (%1) is missing: it was deleted, or "
+                           "the file was copied without it. What was saved since CallHelper "
+                           "last opened the file was only in that log, so CallHelper did not "
+                           "use the file. It was moved, unchanged, to:\n%3\nRestore the latest "
+                           "backup (%2) to continue with your cases, or start with an empty "
+                           "database.").replace("%1", _log_of(trouble.database)).replace(
+                "%3", str(trouble.set_aside.path))
+        elif trouble.set_aside is not None:
             text = self.tr("The database file was damaged, so CallHelper did not use it. It was "
                            "moved, unchanged, to:\n%1\nNothing else is lost: what the file held "
                            "is still in it. Restore the latest backup (%2) to continue with "
@@ -74,12 +94,23 @@ class RecoveryBanner(QFrame):
             self.hide()
             return
         damaged = str(trouble.set_aside.path) if trouble.set_aside is not None else None
-        if restored is not None and damaged is not None:
+        lost_log = trouble.set_aside is not None and trouble.set_aside.lost_log
+        if restored is not None and lost_log:
+            text = self.tr("The backup of %1 was restored. Of what was saved after it, the "
+                           "file set aside (%2) holds what had reached it before its log was "
+                           "lost.").replace("%1", _when(restored)).replace("%2", damaged)
+        elif restored is not None and damaged is not None:
             text = self.tr("The backup of %1 was restored. What was saved after it is only in "
                            "the damaged file: %2").replace("%1", _when(restored)).replace(
                 "%2", damaged)
         elif restored is not None:
             text = self.tr("The backup of %1 was restored.").replace("%1", _when(restored))
+        elif lost_log and trouble.backup is None:
+            text = self.tr("The database's write-ahead log (%1) is missing, so the file lacks "
+                           "what was saved since CallHelper last opened it, and CallHelper did "
+                           "not use it. It was moved, unchanged, to:\n%2\nThere is no backup "
+                           "yet, so CallHelper continues with a new, empty database.").replace(
+                "%1", _log_of(trouble.database)).replace("%2", damaged)
         elif damaged is not None and trouble.backup is None:
             text = self.tr("The database file was damaged, so CallHelper did not use it. It was "
                            "moved, unchanged, to:\n%1\nWhat it held is still in it. There is no "
@@ -90,6 +121,18 @@ class RecoveryBanner(QFrame):
                            "still in %1.").replace("%1", str(trouble.backup.path.parent))
         self.message.setText(text)
         self._show_buttons(choice=False)
+
+    def _refuse(self, database: Path) -> None:
+        self._backup = None
+        self.message.setText(self.tr(
+            "%1 is not a database this version of CallHelper can open: another kind of file, "
+            "a folder, a device, another program's database or a newer CallHelper's. "
+            "CallHelper did not open it and left it as it is. Correct the database's path "
+            "(--data-dir, --database-url, CALLHELPER_DATABASE_URL or the database_url "
+            "setting) and start CallHelper again.").replace("%1", str(database)))
+        for button in (self.restore_button, self.empty_button, self.dismiss_button):
+            button.hide()
+        self.show()
 
     def warn(self, text: str) -> None:
         """Something the agent must know until they dismiss it."""

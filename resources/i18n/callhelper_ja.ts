@@ -915,6 +915,14 @@
         <translation>OK</translation>
     </message>
     <message>
+        <source>The database&apos;s write-ahead log (%1) is missing: it was deleted, or the file was copied without it. What was saved since CallHelper last opened the file was only in that log, so CallHelper did not use the file. It was moved, unchanged, to:
+%3
+Restore the latest backup (%2) to continue with your cases, or start with an empty database.</source>
+        <translation>データベースの先行書き込みログ(%1)がありません。削除されたか、ログなしでファイルがコピーされました。CallHelper が最後にファイルを開いてから保存した内容はそのログにだけあったため、CallHelper はこのファイルを使いませんでした。ファイルはそのまま次の場所に移しました:
+%3
+案件の続きを使うには最新のバックアップ(%2)を復元するか、空のデータベースで始めてください。</translation>
+    </message>
+    <message>
         <source>The database file was damaged, so CallHelper did not use it. It was moved, unchanged, to:
 %1
 Nothing else is lost: what the file held is still in it. Restore the latest backup (%2) to continue with your cases, or start with an empty database.</source>
@@ -931,12 +939,24 @@ Nothing else is lost: what the file held is still in it. Restore the latest back
         <translation>%1 のバックアップを復元</translation>
     </message>
     <message>
+        <source>The backup of %1 was restored. Of what was saved after it, the file set aside (%2) holds what had reached it before its log was lost.</source>
+        <translation>%1 のバックアップを復元しました。それ以降に保存した内容のうち、ログが失われる前にファイルへ書き込まれていた分は、移したファイル(%2)にあります。</translation>
+    </message>
+    <message>
         <source>The backup of %1 was restored. What was saved after it is only in the damaged file: %2</source>
         <translation>%1 のバックアップを復元しました。それ以降に保存した内容は壊れたファイルにだけあります: %2</translation>
     </message>
     <message>
         <source>The backup of %1 was restored.</source>
         <translation>%1 のバックアップを復元しました。</translation>
+    </message>
+    <message>
+        <source>The database&apos;s write-ahead log (%1) is missing, so the file lacks what was saved since CallHelper last opened it, and CallHelper did not use it. It was moved, unchanged, to:
+%2
+There is no backup yet, so CallHelper continues with a new, empty database.</source>
+        <translation>データベースの先行書き込みログ(%1)がないため、このファイルには CallHelper が最後に開いてから保存した内容が欠けています。CallHelper はこのファイルを使いませんでした。ファイルはそのまま次の場所に移しました:
+%2
+バックアップがまだないため、新しい空のデータベースで続けます。</translation>
     </message>
     <message>
         <source>The database file was damaged, so CallHelper did not use it. It was moved, unchanged, to:
@@ -949,6 +969,10 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
     <message>
         <source>CallHelper continues with a new, empty database. The backups are still in %1.</source>
         <translation>新しい空のデータベースで続けます。バックアップは %1 に残っています。</translation>
+    </message>
+    <message>
+        <source>%1 is not a database this version of CallHelper can open: another kind of file, a folder, a device, another program&apos;s database or a newer CallHelper&apos;s. CallHelper did not open it and left it as it is. Correct the database&apos;s path (--data-dir, --database-url, CALLHELPER_DATABASE_URL or the database_url setting) and start CallHelper again.</source>
+        <translation>%1 は、このバージョンの CallHelper が開けるデータベースではありません(別の種類のファイル、フォルダー、デバイス、他のプログラムのデータベース、または新しいバージョンの CallHelper のデータベースです)。CallHelper は開かず、そのままにしました。データベースの場所(--data-dir、--database-url、CALLHELPER_DATABASE_URL または設定の database_url)を直してから、CallHelper をもう一度起動してください。</translation>
     </message>
 </context>
 <context>

@@ -1,5 +1,6 @@
-"""A damaged or missing database at start-up: the agent is told in plain words, the damaged
-file is kept, and the latest backup is one click away. And the daily upkeep: a backup, and
+"""A damaged or missing database at start-up, or one whose log was lost: the agent is told
+in plain words, the file is kept, and the latest backup is one click away; a path that holds
+another kind of file is refused and the file left alone. And the daily upkeep: a backup, and
 the retention setting applied."""
 
 import os
@@ -17,6 +18,7 @@ from callhelper.store.review import open_source
 from callhelper.ui.app import build_call_window
 from damage import DEMO_NOW, case_count, damage, database_with_cases
 from keyboard import type_text
+from lost_log import log_of, lose_log, write_and_die
 
 
 @pytest.fixture
@@ -209,3 +211,53 @@ def test_a_file_changed_after_a_clean_close_is_checked_in_full_at_start(
     again = start(qtbot, paths, settings, clock)
     qtbot.waitUntil(again.recovery.isVisible)
     assert len(damaged_files(database)) == 1
+
+
+def test_a_log_lost_after_a_crash_is_told_the_file_set_aside_and_the_backup_offered(
+        qtbot, paths, settings, clock, database):
+    """The file opened without its log would show the cases of the last checkpoint and
+    none of the notes since, without a word."""
+    backup = backup_of(database, paths, DEMO_NOW - timedelta(hours=20))
+    write_and_die(database, 3)
+    without_log = lose_log(database)
+    window = start(qtbot, paths, settings, clock)
+    qtbot.waitUntil(window.recovery.restore_button.isVisible)
+    [set_aside] = damaged_files(database)
+    message = window.recovery.message.text()
+    assert "write-ahead log" in message and str(log_of(database)) in message
+    assert str(set_aside) in message
+    assert "Nothing else is lost" not in message
+    assert f"{backup.made_at:%Y-%m-%d %H:%M}" in window.recovery.restore_button.text()
+    assert not window.start_button.isEnabled()
+    assert set_aside.read_bytes() == without_log
+
+    with qtbot.waitSignal(window.ready, timeout=10_000):
+        qtbot.mouseClick(window.recovery.restore_button, Qt.MouseButton.LeftButton)
+    assert "was restored" in window.recovery.message.text()
+    assert str(set_aside) in window.recovery.message.text()
+    window.close()
+    assert case_count(database) == 30
+    assert set_aside.read_bytes() == without_log
+
+
+def test_a_path_that_holds_another_file_is_refused_and_the_file_left_as_it_is(
+        qtbot, paths, settings, clock, database):
+    """A settings typo or a mistyped --data-dir names a file of another kind: the window
+    says so and leaves it alone — neither set aside as damaged nor replaced by a new
+    database — even with a backup at hand."""
+    backup_of(database, paths, DEMO_NOW - timedelta(hours=3))
+    hosts = b"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n"
+    database.write_bytes(hosts)
+    before = sorted(database.parent.iterdir())
+    window = start(qtbot, paths, settings, clock)
+    qtbot.waitUntil(window.recovery.isVisible)
+    message = window.recovery.message.text()
+    assert str(database) in message and "not a database this version of CallHelper" in message
+    assert "left it as it is" in message and "database_url" in message
+    for button in (window.recovery.restore_button, window.recovery.empty_button,
+                   window.recovery.dismiss_button):
+        assert not button.isVisible()
+    assert not window.start_button.isEnabled()
+    window.close()
+    assert database.read_bytes() == hosts
+    assert sorted(database.parent.iterdir()) == before

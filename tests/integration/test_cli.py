@@ -64,7 +64,7 @@ def test_the_app_starts_on_its_data_folder_and_closes_cleanly_on_sigterm(tmp_pat
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
-def test_a_file_that_is_not_a_database_is_put_aside_unchanged_and_reported_in_the_log(
+def test_a_file_that_is_not_a_database_is_refused_left_as_it_is_and_reported_in_the_log(
         tmp_path):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     not_a_database = tmp_path / "garbage.db"
@@ -75,16 +75,15 @@ def test_a_file_that_is_not_a_database_is_put_aside_unchanged_and_reported_in_th
                            stderr=subprocess.PIPE, text=True)
     log = tmp_path / "logs" / "callhelper.log"
     try:
-        assert wait_for(lambda: log.exists() and "is damaged" in log.read_text())
-        assert wait_for(lambda: schema_ready(not_a_database)), "no new database was started"
+        assert wait_for(lambda: log.exists() and "not a CallHelper database" in log.read_text())
         app.send_signal(signal.SIGTERM)
         assert app.wait(timeout=30) == 0
     finally:
         if app.poll() is None:
             app.kill()
-    [set_aside] = tmp_path.glob("garbage.db.corrupt-*")
-    assert set_aside.read_bytes() == garbage
-    assert str(set_aside) in log.read_text()
+    assert not_a_database.read_bytes() == garbage
+    assert [path.name for path in tmp_path.glob("garbage.db*")] == ["garbage.db"]
+    assert str(not_a_database) in log.read_text()
 
 
 def test_analyze_json_prints_masked_text_flags_and_requests():
