@@ -281,11 +281,33 @@ def evidence_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def open_store(args: argparse.Namespace):
+def open_store(args: argparse.Namespace, create: bool = False):
+    """The configured database; a file must be one ``usable_database`` accepts (``create``:
+    a missing one is made)."""
     from callhelper.config import resolve_paths
     from callhelper.store.engine import Store
 
-    return Store(resolve_paths(args.data_dir, args.database_url).database_url)
+    paths = resolve_paths(args.data_dir, args.database_url)
+    if paths.database_file is not None:
+        usable_database(paths.database_file, missing_ok=create)
+    return Store(paths.database_url)
+
+
+def usable_database(database: Path, missing_ok: bool = False) -> Path:
+    """``database`` if a command may use it, else ValueError in plain words: it exists (or
+    ``missing_ok``), is a CallHelper database, and has its write-ahead log. A mistyped path
+    never becomes a new, empty database, and a file that lost its log is not written to: the
+    window's start sets it aside, and a write would hide the loss."""
+    from callhelper.store.engine import check_database_file
+    from callhelper.store.integrity import LOST_LOG, log_lost
+
+    if log_lost(database):  # before SQLite opens the file: it would make a new log
+        raise ValueError(f"{database}: {LOST_LOG}; start CallHelper, which sets the file aside "
+                         "and offers the latest backup")
+    check_database_file(database)
+    if not database.exists() and not missing_ok:
+        raise ValueError(f"no database at {database} (no such file)")
+    return database
 
 
 def print_json(rows) -> None:
@@ -343,7 +365,7 @@ def demo_command(args: argparse.Namespace) -> int:
     from callhelper.core.flags import load_rules
     from callhelper.store.demo import fill_demo
 
-    store = open_store(args)
+    store = open_store(args, create=True)
     try:
         with ProgressLine() as line:
             fill_demo(store, args.cases, args.seed,
@@ -392,7 +414,7 @@ def verify_command(args: argparse.Namespace) -> int:
 
         path, result = without_password(server), verify_server(server)
     else:
-        path = Path(args.database) if args.database else own_database(args)
+        path = usable_database(Path(args.database) if args.database else own_database(args))
         source = open_source(path)
         try:
             with source.connect() as connection:
@@ -472,10 +494,8 @@ def backup_command(args: argparse.Namespace) -> int:
 
     paths = resolve_paths(args.data_dir, args.database_url)
     database = own_database(args)
-    if not database.exists():
-        raise ValueError(f"no database at {database}")
     keep = Settings.for_paths(paths).get("backup_keep")
-    open_store(args).close()  # an older schema is brought up to date first
+    open_store(args).close()  # checked, and an older schema brought up to date first
     made = back_up(database, paths.backup_dir, keep, datetime.now(timezone.utc))
     if args.json:
         print_json({"file": str(made.path), "size": made.size,
@@ -491,10 +511,12 @@ def restore_command(args: argparse.Namespace) -> int:
     from callhelper.config import resolve_paths
     from callhelper.core.commands import Action, Command
     from callhelper.store.backup import restore
+    from callhelper.store.engine import check_database_file
     from callhelper.ui.instance import send, server_name
 
     paths = resolve_paths(args.data_dir, args.database_url)
     database = own_database(args)
+    check_database_file(database)  # what is there is moved aside: only a CallHelper database
     backup = Path(args.file)
     if not backup.exists() and (paths.backup_dir / backup.name).exists():
         backup = paths.backup_dir / backup.name
@@ -740,11 +762,13 @@ def setup_logging(log_dir: Path) -> None:
 
 def run_data_command(command, args: argparse.Namespace) -> int:
     """A command without the window: errors are one line on stderr and exit code 1."""
+    import sqlite3
+
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
         return command(args)
-    except (SQLAlchemyError, OSError, ValueError, OverflowError) as exc:
+    except (SQLAlchemyError, sqlite3.Error, OSError, ValueError, OverflowError) as exc:
         lines = str(exc).splitlines() or [type(exc).__name__]
         if getattr(getattr(exc, "orig", None), "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
             lines[0] += " (the server does not let this login do that; see docs/team-mode.md)"

@@ -173,6 +173,8 @@ def _database_checks(database: Path, paths: Paths, settings: Settings,
     elif not database.exists():
         checks.append(Check("database", INFO, "not created yet: the app creates it when it "
                                               "first opens", {"exists": False}))
+    elif (unusable := _unusable(database)) is not None:
+        checks.append(unusable)
     else:
         integrity = _integrity(database)
         checks += [integrity, _schema(database)]
@@ -188,6 +190,21 @@ def _database_checks(database: Path, paths: Paths, settings: Settings,
                             {"files": [str(path) for path in damaged]}))
     checks.append(_disk(database))
     return checks
+
+
+def _unusable(database: Path) -> Check | None:
+    """A problem when the path holds no CallHelper database, or one that lost its log."""
+    from callhelper.store.engine import NotCallHelperDatabase, check_database_file
+    from callhelper.store.integrity import LOST_LOG, log_lost
+
+    if log_lost(database):
+        return Check("database", PROBLEM, f"{LOST_LOG}; starting CallHelper sets the file "
+                                          "aside and offers the latest backup", {"exists": True})
+    try:
+        check_database_file(database)
+    except (NotCallHelperDatabase, OSError, sqlite3.Error) as exc:
+        return Check("database", PROBLEM, str(exc), {"exists": True})
+    return None
 
 
 def _integrity(database: Path) -> Check:

@@ -12,6 +12,7 @@ import pytest
 from test_cli import wait_for
 
 from callhelper.cli import main
+from callhelper.store.engine import Store
 
 USAGE_ERRORS = [
     ["frobnicate"],
@@ -80,6 +81,9 @@ def not_a_database(tmp_path):
 @pytest.fixture
 def failures(tmp_path, not_a_database):
     """Commands used rightly that cannot be carried out, and what their message names."""
+    database = tmp_path / "agent.db"
+    Store(f"sqlite:///{database}").close()
+    agent = ["--database-url", f"sqlite:///{database}"]
     return {
         "verify a missing file": (["verify", str(tmp_path / "missing.db")], "no such file"),
         "verify a folder": (["verify", str(tmp_path)], str(tmp_path)),
@@ -87,11 +91,11 @@ def failures(tmp_path, not_a_database):
         "restore a missing file": (["restore", str(tmp_path / "missing.db")], "no such file"),
         "restore a text file": (["restore", str(not_a_database)], "not a database"),
         "backup without a database": (["backup"], "no database"),
-        "export into a folder": (["export", "--out", str(tmp_path)], "directory"),
-        "export into a missing folder": (["export", "--out", str(tmp_path / "no" / "x.csv")],
-                                         "No such file"),
-        "evidence of a missing case": (["evidence", "99", "--out", str(tmp_path / "x.pdf")],
-                                       "no such case"),
+        "export into a folder": ([*agent, "export", "--out", str(tmp_path)], "directory"),
+        "export into a missing folder": ([*agent, "export", "--out",
+                                          str(tmp_path / "no" / "x.csv")], "No such file"),
+        "evidence of a missing case": ([*agent, "evidence", "99", "--out",
+                                        str(tmp_path / "x.pdf")], "no such case"),
         "search a text file": (["--database-url", f"sqlite:///{not_a_database}", "search",
                                 "返金"], "not a database"),
         "search an unknown database": (["--database-url", "nosuchdb://host/db", "search",
@@ -149,6 +153,7 @@ REPLACED = "返金して\ufffd\ufffdください"
 def test_arguments_that_are_not_utf8_are_read_with_replacement_characters(tmp_path, argv):
     """Bytes that are not UTF-8 become U+FFFD, as in notes (docs/data-safety.md); the
     command runs and prints them."""
+    Store(f"sqlite:///{tmp_path / 'data' / 'callhelper.db'}").close()
     result = subprocess.run([sys.executable, "-m", "callhelper", *argv], capture_output=True,
                             timeout=60, env=environment(tmp_path))
     assert result.returncode == 0, result.stderr.decode()

@@ -1,8 +1,10 @@
 """backup, restore, doctor and purge as real processes on real files, and what the app does
-to its folders and backups when it starts."""
+to its folders and backups when it starts. The data commands on a path that holds no
+database, something else, or a database whose log was lost."""
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import stat
@@ -14,6 +16,7 @@ import pytest
 from test_cli import wait_for
 
 from damage import case_count, damage
+from lost_log import log_of, lose_log, write_and_die
 
 
 def run_cli(*args):
@@ -150,3 +153,74 @@ def test_the_app_makes_its_folders_private_and_the_days_backup_at_start(database
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
     [backup] = backups.glob("callhelper-*.db")
     assert subjects(backup) == subjects(database)
+
+
+DATA_COMMANDS = [["search", "返金"], ["cases", "--number", "03-1234-5678"],
+                 ["export", "--out", "notes.csv"], ["verify"], ["purge", "--older-than", "30"],
+                 ["evidence", "1", "--out", "case.pdf"], ["backup"]]
+
+
+def test_data_commands_on_a_mistyped_folder_say_there_is_no_database_and_make_none(
+        tmp_path):
+    """Searching a typo used to make an empty database there and find nothing in it."""
+    typo = tmp_path / "dta"
+    for command in DATA_COMMANDS:
+        result = run_cli("--data-dir", str(typo), *command)
+        assert result.returncode == 1, (command, result.stdout)
+        assert result.stderr == \
+            f"callhelper {command[0]}: no database at {typo / 'callhelper.db'} (no such file)\n"
+    doctor = run_cli("--data-dir", str(typo), "doctor")
+    assert re.search(r"INFO +database +not created yet", doctor.stdout)
+    assert not typo.exists()
+
+
+def another_programs_database(path):
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE bookmarks (url TEXT, title TEXT)")
+    connection.execute("INSERT INTO bookmarks VALUES ('https://example.com', 'example')")
+    connection.commit()
+    connection.close()
+
+
+@pytest.mark.parametrize("make", [
+    lambda path: path.write_bytes(b"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n"),
+    another_programs_database], ids=["a text file", "another program's SQLite database"])
+def test_every_command_refuses_a_path_that_holds_no_callhelper_database_and_leaves_it(
+        database, tmp_path, make):
+    """The window at start, the data commands, demo and restore: none moves, renames or
+    writes to what a mistyped path or setting names."""
+    backup = Path(run_cli("backup").stdout.strip())
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    other = folder / "hosts"
+    make(other)
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    url = ["--database-url", f"sqlite:///{other}"]
+    for command in [*DATA_COMMANDS, ["demo", "--cases", "2"], ["restore", str(backup)]]:
+        result = run_cli(*url, *command)
+        assert result.returncode == 1, (command, result.stdout)
+        [line] = result.stderr.splitlines()
+        assert line.startswith(f"callhelper {command[0]}: {other} is not a CallHelper database")
+        assert line.endswith("it was left as it is")
+    doctor = run_cli(*url, "doctor")
+    assert doctor.returncode == 1
+    assert re.search(rf"PROBLEM +database +{re.escape(str(other))} is not a CallHelper database",
+                     doctor.stdout)
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+
+
+def test_after_a_lost_log_the_commands_say_so_instead_of_reading_what_is_left(database):
+    """verify used to say ok, and search found nothing of what was lost with the log."""
+    write_and_die(database, 3)
+    without_log = lose_log(database)
+    for command in (["verify"], ["search", "消えた言葉"], ["backup"]):
+        result = run_cli(*command)
+        assert result.returncode == 1, (command, result.stdout)
+        assert result.stderr.startswith(f"callhelper {command[0]}: {database}: its "
+                                        "write-ahead log (-wal)")
+        assert "start CallHelper" in result.stderr
+    assert not log_of(database).exists()
+    doctor = run_cli("doctor")
+    assert doctor.returncode == 1
+    assert re.search(r"PROBLEM +database +its write-ahead log \(-wal\)", doctor.stdout)
+    assert database.read_bytes() == without_log
