@@ -50,10 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
     end.add_argument("ignored", nargs="?", metavar="NUMBER",
                      help="accepted and ignored (softphones add the number to every hook)")
     note = actions.add_parser("note", help="capture TEXT as a note of the call under way; "
-                                           "returns once it is on disk")
+                                           "says 'saved' once it is on disk, or 'queued' if "
+                                           "the database cannot take it yet (it is saved "
+                                           "later), with the note's id")
     note.add_argument("text", type=typed_text, metavar="TEXT")
     note.add_argument("--kind", default="quote",
                       choices=("quote", "agent_note", "fact", "request", "promise"))
+    note.add_argument("--id", type=command_id, metavar="ID",
+                      help="the note's id (default: a new one): a note sent again with the "
+                           "same id is saved once, so a script may retry safely")
     note.add_argument("--json", action="store_true", help="machine-readable output")
     status = actions.add_parser("status", help="what the running window shows")
     status.add_argument("--json", action="store_true", help="machine-readable output")
@@ -192,6 +197,15 @@ def typed_text(argument: str) -> str:
     from callhelper.core.text import storable_text
 
     return storable_text(argument)[0]
+
+
+def command_id(argument: str) -> str:
+    from callhelper.core.commands import CommandError, checked_id
+
+    try:
+        return checked_id(argument)
+    except CommandError as exc:
+        raise argparse.ArgumentTypeError(f"{exc}: {argument!r}") from None
 
 
 def local_date(text: str):
@@ -814,8 +828,11 @@ def with_call_command(argv: list[str], commands: set[str]) -> list[str]:
 
 
 def call_command(args: argparse.Namespace, paths) -> int:
-    """``call status`` asks the running window; the others go to it (or start it)."""
+    """``call status`` asks the running window; the others go to it (or start it). A note
+    the window may have taken without answering is named by its id: sent again with it, it
+    is saved once."""
     import json
+    from dataclasses import replace
 
     from callhelper.core.commands import Action, Command, clean
 
@@ -823,6 +840,10 @@ def call_command(args: argparse.Namespace, paths) -> int:
     command = Command(action, clean(getattr(args, "number", "")),
                       clean(getattr(args, "name", "")), getattr(args, "text", ""),
                       getattr(args, "kind", "quote"))
+    if getattr(args, "id", None):
+        command = replace(command, id=args.id)
+    unsure = (f"; the note may still be saved: send it again with --id {command.id} and it "
+              "is saved once" if action is Action.NOTE else "")
     if action in (Action.STATUS, Action.NOTE):
         from callhelper.ui.instance import send, server_name
 
@@ -833,7 +854,8 @@ def call_command(args: argparse.Namespace, paths) -> int:
         try:
             answer = json.loads(reply)
         except ValueError:
-            print(f"callhelper call {action}: no answer from the window", file=sys.stderr)
+            print(f"callhelper call {action}: no answer from the window{unsure}",
+                  file=sys.stderr)
             return 1
         if "error" in answer:
             print(f"callhelper call {action}: {answer['error']}", file=sys.stderr)

@@ -7,8 +7,11 @@ endpoint. On the socket each is one line of JSON; anything else is refused with 
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass
+import re
+import uuid
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 #: The longest line the socket accepts (a note of MAX_TEXT characters fits).
@@ -16,6 +19,11 @@ MAX_LINE = 65_536
 MAX_FIELD = 200
 MAX_TEXT = 10_000
 NOTE_KINDS = ("quote", "agent_note", "fact", "request", "promise")
+#: What a sender may choose as a command's id (a UUID fits, or a call's id and a counter).
+COMMAND_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
+#: How long the window waits for a note to be on disk before it answers that the note is
+#: queued (it is saved later).
+QUEUED_AFTER_MS = 3000
 
 
 class Action(StrEnum):
@@ -24,7 +32,7 @@ class Action(StrEnum):
     END = "end"            # hung up: stop the timer, open the wrap-up
     SHOW = "show"          # bring the window to the front (a plain second launch)
     STATUS = "status"      # what the window shows now (answered on the socket)
-    NOTE = "note"          # capture a note in the call (answered once it is on disk)
+    NOTE = "note"          # capture a note in the call (answered once on disk, or queued)
 
 
 class CommandError(ValueError):
@@ -40,11 +48,15 @@ class Command:
     #: For NOTE: the words, exactly, and their kind (core.case.NoteKind's values).
     text: str = ""
     kind: str = "quote"
+    #: Chosen by the sender so that it can send the command again: a note with an id the
+    #: window has seen is saved once (a new id when the sender gives none). Not part of
+    #: what the command says, so not compared.
+    id: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False)
 
     def to_line(self) -> bytes:
         return (json.dumps({"action": self.action.value, "number": self.number,
-                            "name": self.name, "text": self.text, "kind": self.kind},
-                           ensure_ascii=False) + "\n").encode("utf-8")
+                            "name": self.name, "text": self.text, "kind": self.kind,
+                            "id": self.id}, ensure_ascii=False) + "\n").encode("utf-8")
 
     @classmethod
     def from_line(cls, line: bytes) -> "Command":
@@ -75,7 +87,26 @@ class Command:
             raise CommandError(f"kind must be one of {', '.join(NOTE_KINDS)}")
         if action is Action.NOTE and not text.strip():
             raise CommandError("a note needs text")
+        if data.get("id") not in (None, ""):
+            fields["id"] = checked_id(data["id"])
         return cls(action, **fields, text=text, kind=kind)
+
+
+def checked_id(value: object) -> str:
+    """A command's id as the sender gave it, if it is one (COMMAND_ID)."""
+    if not isinstance(value, str) or not COMMAND_ID.fullmatch(value):
+        raise CommandError("id must be 1 to 100 letters, digits or the characters . _ : -")
+    return value
+
+
+def note_operation_uid(note: Command, contact_uid: str) -> str:
+    """The uid of the operation that saves ``note`` in the call ``contact_uid``
+    (store/operations.py): the same whenever the note is sent again with its id, so the
+    database applies it once; another with that id (other words) gets another. Made from the
+    id rather than the id itself, and with the call, so that no sender's id can be taken for
+    another operation's uid — another agent's, say, on a team's server."""
+    key = json.dumps([contact_uid, note.id, note.kind, note.text], ensure_ascii=False)
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def clean(value: str) -> str:

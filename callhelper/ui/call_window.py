@@ -27,7 +27,7 @@ from sqlmodel import Session
 from callhelper.config import Paths, Settings
 from callhelper.core.case import Level, NoteKind, WrapUp
 from callhelper.core.clock import Clock
-from callhelper.core.commands import Action, Command
+from callhelper.core.commands import QUEUED_AFTER_MS, Action, Command, note_operation_uid
 from callhelper.core.escalation import (FLAGGED, PAST_CALL_LIMIT, PAST_ESCALATION_TIME,
                                         REPEATED_CALLS, CapturedNote, build_handoff,
                                         escalation_reasons)
@@ -892,9 +892,10 @@ class CallWindow(QMainWindow):
         self.kind_combo.setCurrentIndex(0)
         self._capture(text, kind, due, partial(self._on_note_refused, session.uid, text))
 
-    def _capture(self, text: str, kind: NoteKind, due, on_refused, on_saved=None) -> None:
+    def _capture(self, text: str, kind: NoteKind, due, on_refused, on_saved=None,
+                 uid: str | None = None) -> None:
         """Save a note of the call under way, stamped with the call offset (and made storable:
-        core/text.py)."""
+        core/text.py). ``uid``: its operation's, when the sender chose it (a phone command)."""
         text, replaced = storable_text(text)
         session = self._session
         offset_ms = round(session.elapsed_seconds() * 1000)
@@ -904,18 +905,21 @@ class CallWindow(QMainWindow):
             self._show_save_state(self.tr("Saving…"))
 
         def saved(note) -> None:
-            self._on_note_saved(contact_uid, note, replaced)
+            if note is not None:  # None: saved before, from a phone command sent again
+                self._on_note_saved(contact_uid, note, replaced)
             if on_saved is not None:
                 on_saved(note)
 
-        self._write(Operation.of("add_note", contact_uid=contact_uid, note_uid=note_uid,
+        operation = Operation.of("add_note", contact_uid=contact_uid, note_uid=note_uid,
                                  kind=kind, text=text, offset_ms=offset_ms, agent=agent,
-                                 created_at=at, due_at=due),
-                    saved, on_refused)
+                                 created_at=at, due_at=due)
+        self._write(replace(operation, uid=uid) if uid else operation, saved, on_refused)
 
     def _capture_from_command(self, command: Command, reply) -> None:
-        """``callhelper call note``: a note from another program (speech-to-text, a script);
-        the answer goes back once the note is on disk."""
+        """``callhelper call note``: a note from another program (speech-to-text, a script).
+        Answered "saved" once it is on disk, or "queued" while the database cannot take it
+        (or has not within QUEUED_AFTER_MS): it is then saved later. Its operation's uid is
+        made from the command's id, so the same note sent again is saved once."""
         answer = reply or (lambda _answer: None)
         session = self._session
         if session is None or session.state is CallState.READY:
@@ -926,8 +930,22 @@ class CallWindow(QMainWindow):
             if kind is NoteKind.PROMISE else None
         self._capture(command.text, kind, due,
                       lambda error: answer({"error": f"not saved: {type(error).__name__}"}),
-                      lambda note: answer({"saved": note.uid, "text": note.text,
-                                           "offset_ms": note.offset_ms}))
+                      partial(self._on_command_note_saved, command.id, answer),
+                      note_operation_uid(command, session.uid))
+        queued = partial(answer, {"status": "queued", "id": command.id})
+        if self._writes.problem is not None:
+            queued()
+        else:
+            QTimer.singleShot(QUEUED_AFTER_MS, self, queued)
+
+    def _on_command_note_saved(self, command_id: str, answer, note) -> None:
+        if note is None:
+            self._show_save_state(self.tr("✓ A note sent again was saved before; it is not "
+                                          "stored twice"))
+            answer({"status": "saved", "id": command_id})
+            return
+        answer({"status": "saved", "id": command_id, "saved": note.uid, "text": note.text,
+                "offset_ms": note.offset_ms})
 
     def _is_current(self, contact_uid: str) -> bool:
         return self._session is not None and self._session.uid == contact_uid

@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -29,6 +30,9 @@ CONNECT_MS = 300
 WRITE_MS = 1000
 REPLY_MS = 10_000
 LOCK_MS = 5000
+#: How many notes the window's answers are kept for, to answer a note sent again at once.
+#: An older one sent again goes to the window, whose database saves it once.
+REMEMBERED_NOTES = 1000
 
 
 def server_name(database_url: str) -> str:
@@ -58,14 +62,23 @@ def send(name: str, command: Command, wait_reply: bool = False) -> bytes | None:
     return reply.strip()
 
 
-Reply = Callable[[dict], None]
+@dataclass
+class _SentNote:
+    """A note the window was given, by its command's id: the command (to tell a repeat from
+    another note given the same id), the window's latest answer and who waits for one."""
+
+    command: Command
+    answer: dict | None = None
+    waiting: list[Callable[[dict], None]] = field(default_factory=list)
 
 
 class InstanceServer(QObject):
     """The running window's side: each line received becomes a Command (or a refusal).
 
     ``command`` carries the Command and a function that answers the sender; a NOTE is
-    answered by the window once the note is on disk, every other command at once."""
+    answered by the window ("saved" once on disk, "queued" while it waits), every other
+    command at once. A note is given to the window once per id: one sent again is answered
+    with what became of the first."""
 
     command = Signal(object, object)
 
@@ -78,6 +91,7 @@ class InstanceServer(QObject):
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self._server.newConnection.connect(self._accept)
         self._buffers: dict[QLocalSocket, bytes] = {}
+        self._notes: dict[str, _SentNote] = {}
 
     @property
     def name(self) -> str:
@@ -133,10 +147,36 @@ class InstanceServer(QObject):
             return
         reply = partial(self._reply, socket)
         if command.action is Action.NOTE:
-            self.command.emit(command, reply)
+            self._give_note(command, reply)
         else:
             self.command.emit(command, None)
             reply({"ok": True})
+
+    def _give_note(self, command: Command, reply: Callable[[dict], None]) -> None:
+        sent = self._notes.get(command.id)
+        if sent is None:
+            self._notes[command.id] = _SentNote(command, waiting=[reply])
+            if len(self._notes) > REMEMBERED_NOTES:
+                del self._notes[next(iter(self._notes))]
+            self.command.emit(command, partial(self._note_answered, command.id))
+        elif sent.command != command:
+            reply({"error": "this id was given to another note; give each note its own"})
+        elif sent.answer is None:
+            sent.waiting.append(reply)
+        else:
+            reply(sent.answer)
+
+    def _note_answered(self, command_id: str, answer: dict) -> None:
+        sent = self._notes.get(command_id)
+        if sent is None or (sent.answer or {}).get("status") == "saved":
+            return  # the window's "queued" after the note was saved
+        if "error" in answer:
+            del self._notes[command_id]  # not saved: the same id may be sent again
+        else:
+            sent.answer = answer
+        waiting, sent.waiting = sent.waiting, []
+        for reply in waiting:
+            reply(answer)
 
     @staticmethod
     def _reply(socket: QLocalSocket, answer: dict) -> None:

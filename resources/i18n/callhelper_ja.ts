@@ -147,6 +147,10 @@
         <translation>保存していません: メモは最大 %1 文字ですが、これは %2 文字あります。入力欄に残してあるので、分けて保存してください。</translation>
     </message>
     <message>
+        <source>✓ A note sent again was saved before; it is not stored twice</source>
+        <translation>✓ 再送されたメモは保存済みです。二重には保存しません</translation>
+    </message>
+    <message>
         <source>This note could not be saved; it is back in the entry.</source>
         <translation>このメモは保存できませんでした。入力欄に戻しました。</translation>
     </message>

@@ -1,7 +1,10 @@
 """What the phone system tells the window, applied to the real window."""
 
+import sqlite3
+
 from callhelper.core.commands import Action, Command
 from callhelper.core.session import CallState
+from callhelper.store.engine import BUSY_TIMEOUT_MS
 from callhelper.ui.app import build_call_window
 
 
@@ -34,3 +37,30 @@ def test_a_command_before_the_database_is_open_waits_for_it(qtbot, paths, settin
     with qtbot.waitSignal(window.ready, timeout=10_000):
         window.show()
     assert window.session is not None and window.session.state is CallState.ACTIVE
+
+
+def test_a_note_the_locked_database_cannot_take_is_answered_queued_then_saved_once(
+        qtbot, window, paths, db):
+    window.handle_command(Command(Action.START, "03-1234-5678"))
+    qtbot.waitUntil(lambda: db("SELECT count(*) FROM contact") == [(1,)])
+    note = Command(Action.NOTE, text="返金してほしい", id="call-1.note-1")
+    answers = []
+    lock = sqlite3.connect(paths.database_file, isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")
+    try:
+        window.handle_command(note, answers.append)
+        qtbot.waitUntil(lambda: answers == [{"status": "queued", "id": "call-1.note-1"}],
+                        timeout=BUSY_TIMEOUT_MS)
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    qtbot.waitUntil(lambda: len(answers) == 2, timeout=10_000)
+    assert answers[1]["status"] == "saved" and answers[1]["id"] == "call-1.note-1"
+    assert window.notes_model.rowCount() == 1
+
+    again = []  # sent again to a window that does not remember it (restarted, say)
+    window.handle_command(note, again.append)
+    qtbot.waitUntil(lambda: again == [{"status": "saved", "id": "call-1.note-1"}])
+    assert "not stored twice" in window.saved_label.text()
+    assert window.notes_model.rowCount() == 1
+    assert db("SELECT text FROM note") == [("返金してほしい",)]

@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -47,6 +48,33 @@ def status(tmp_path, **extra):
 def ready(tmp_path):
     shown = status(tmp_path)
     return shown is not None and shown["ready"]
+
+
+def database(tmp_path):
+    return tmp_path / "data" / "callhelper.db"
+
+
+def socket_path(tmp_path):
+    return os.path.join(os.environ.get("TMPDIR", "/tmp"),
+                        server_name(f"sqlite:///{database(tmp_path)}"))
+
+
+def notes_saying(tmp_path, text):
+    with sqlite3.connect(database(tmp_path)) as connection:
+        return connection.execute("SELECT count(*) FROM note WHERE text = ?",
+                                  (text,)).fetchone()[0]
+
+
+class Lock:
+    """Another program holding the database's write lock."""
+
+    def __init__(self, tmp_path):
+        self.connection = sqlite3.connect(database(tmp_path), isolation_level=None)
+        self.connection.execute("BEGIN EXCLUSIVE")
+
+    def release(self):
+        self.connection.execute("ROLLBACK")
+        self.connection.close()
 
 
 @pytest.fixture
@@ -134,8 +162,7 @@ def test_garbage_on_the_socket_is_refused_and_the_window_keeps_running(tmp_path,
     window = launch(tmp_path)
     stop_all.append(window)
     assert wait_for(lambda: ready(tmp_path))
-    address = os.path.join(os.environ.get("TMPDIR", "/tmp"),
-                           server_name(f"sqlite:///{tmp_path / 'data' / 'callhelper.db'}"))
+    address = socket_path(tmp_path)
     for garbage in (b"\x00\xff garbage\n", b'{"action": "format-disk"}\n', b"[1, 2]\n"):
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as raw:
             raw.settimeout(10)
@@ -145,6 +172,54 @@ def test_garbage_on_the_socket_is_refused_and_the_window_keeps_running(tmp_path,
     assert ready(tmp_path)
     log = (tmp_path / "logs" / "callhelper.log").read_text(encoding="utf-8")
     assert "refused a command on the instance socket" in log
+
+
+def test_a_note_the_locked_database_cannot_take_is_queued_and_a_retry_saves_it_once(
+        tmp_path, stop_all):
+    window = launch(tmp_path, "call", "start", "--number", CALLER)
+    stop_all.append(window)
+    assert wait_for(lambda: (status(tmp_path) or {}).get("call") == "active")
+    saved = cli(tmp_path, "call", "note", "最初の言葉", "--json")
+    assert saved.returncode == 0, saved.stderr
+    answer = json.loads(saved.stdout)
+    assert answer["status"] == "saved" and answer["id"] and answer["text"] == "最初の言葉"
+
+    note = ("call", "note", "--id", "call-1.note-2", "返金してほしい")
+    lock = Lock(tmp_path)
+    try:
+        for _ in range(2):  # a script that retries
+            queued = cli(tmp_path, *note, "--json")
+            assert queued.returncode == 0, queued.stderr
+            assert json.loads(queued.stdout) == {"status": "queued", "id": "call-1.note-2"}
+    finally:
+        lock.release()
+    assert wait_for(lambda: notes_saying(tmp_path, "返金してほしい") == 1)
+    again = cli(tmp_path, *note)
+    assert again.returncode == 0, again.stderr
+    assert "status: saved" in again.stdout and "id: call-1.note-2" in again.stdout
+    assert notes_saying(tmp_path, "返金してほしい") == 1
+
+
+def test_a_queued_note_sent_again_after_a_restart_is_saved_once(tmp_path, stop_all):
+    window = launch(tmp_path, "call", "start", "--number", CALLER)
+    stop_all.append(window)
+    assert wait_for(lambda: (status(tmp_path) or {}).get("call") == "active")
+    note = ("call", "note", "--id", "7f3c", "上司を出せ", "--json")
+    lock = Lock(tmp_path)
+    try:
+        queued = cli(tmp_path, *note)
+        assert json.loads(queued.stdout) == {"status": "queued", "id": "7f3c"}
+        window.send_signal(signal.SIGTERM)  # the note waits in the journal
+        assert window.wait(timeout=60) == 0
+    finally:
+        lock.release()
+    restarted = launch(tmp_path)
+    stop_all.append(restarted)
+    assert wait_for(lambda: (status(tmp_path) or {}).get("call") == "active")
+    again = cli(tmp_path, *note)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout) == {"status": "saved", "id": "7f3c"}
+    assert notes_saying(tmp_path, "上司を出せ") == 1
 
 
 def test_status_without_a_window_says_so(tmp_path):

@@ -1,14 +1,45 @@
 """Commands from the phone system: the socket's lines and the bare-number launch."""
 
+from dataclasses import replace
+
 import pytest
 
 from callhelper.cli import build_parser, with_call_command
-from callhelper.core.commands import Action, Command, CommandError, looks_like_number
+from callhelper.core.commands import (Action, Command, CommandError, looks_like_number,
+                                      note_operation_uid)
 
 
 def test_a_command_survives_the_socket_line():
     command = Command(Action.START, "０３（１２３４）５６７８", "山田 太郎")
     assert Command.from_line(command.to_line().strip()) == command
+
+
+def test_a_note_keeps_the_id_its_sender_chose_and_gets_one_if_it_chose_none():
+    note = Command(Action.NOTE, text="返金してほしい", id="call-1.note-2")
+    assert Command.from_line(note.to_line().strip()).id == "call-1.note-2"
+    line = '{"action": "note", "text": "返金してほしい"}'.encode()
+    first, second = Command.from_line(line), Command.from_line(line)
+    assert first.id and second.id and first.id != second.id
+
+
+def test_a_note_sent_again_is_the_same_operation_and_another_note_another():
+    note = Command(Action.NOTE, text="返金してほしい", id="call-1.note-2")
+    sent_again = Command.from_line(note.to_line().strip())
+    uid = note_operation_uid(note, "contact-1")
+    assert note_operation_uid(sent_again, "contact-1") == uid != note.id
+    for other in (replace(note, id="call-1.note-3"), replace(note, text="上司を出せ"),
+                  replace(note, kind="request")):
+        assert note_operation_uid(other, "contact-1") != uid
+    assert note_operation_uid(note, "another agent's call") != uid
+
+
+def test_call_note_takes_an_id_and_refuses_one_that_is_not():
+    parser = build_parser()
+    assert parser.parse_args(["call", "note", "--id", "call-1.note-2", "言葉"]).id == \
+        "call-1.note-2"
+    with pytest.raises(SystemExit) as refused:
+        parser.parse_args(["call", "note", "--id", "two words", "言葉"])
+    assert refused.value.code == 2
 
 
 @pytest.mark.parametrize("line, reason", [
@@ -18,6 +49,8 @@ def test_a_command_survives_the_socket_line():
     (b'{"action": "incoming", "number": 12}', "number must be text"),
     (b'{"action": "incoming", "name": "' + b"x" * 300 + b'"}', "name must be text"),
     (b"x" * 70_000, "too long"),
+    (b'{"action": "note", "text": "x", "id": "two words"}', "id must be"),
+    (b'{"action": "note", "text": "x", "id": 7}', "id must be"),
 ])
 def test_malformed_lines_are_refused_with_the_reason(line, reason):
     with pytest.raises(CommandError, match=reason):
