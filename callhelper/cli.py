@@ -828,10 +828,8 @@ def with_call_command(argv: list[str], commands: set[str]) -> list[str]:
 
 
 def call_command(args: argparse.Namespace, paths) -> int:
-    """``call status`` asks the running window; the others go to it (or start it). A note
-    the window may have taken without answering is named by its id: sent again with it, it
-    is saved once."""
-    import json
+    """``call status`` and ``call note`` ask the running window; the others go to it (or
+    start it)."""
     from dataclasses import replace
 
     from callhelper.core.commands import Action, Command, clean
@@ -842,34 +840,58 @@ def call_command(args: argparse.Namespace, paths) -> int:
                       getattr(args, "kind", "quote"))
     if getattr(args, "id", None):
         command = replace(command, id=args.id)
-    unsure = (f"; the note may still be saved: send it again with --id {command.id} and it "
-              "is saved once" if action is Action.NOTE else "")
     if action in (Action.STATUS, Action.NOTE):
-        from callhelper.ui.instance import send, server_name
+        return ask_window(command, paths, args.json)
+    return open_window(paths, command, f"callhelper call {action}")
 
-        reply = send(server_name(paths.capture_url), command, wait_reply=True)
-        if reply is None:
-            print(f"callhelper call {action}: no CallHelper window is running", file=sys.stderr)
-            return 1
-        try:
-            answer = json.loads(reply)
-        except ValueError:
-            print(f"callhelper call {action}: no answer from the window{unsure}",
-                  file=sys.stderr)
-            return 1
-        if "error" in answer:
-            print(f"callhelper call {action}: {answer['error']}", file=sys.stderr)
-            return 1
-        if args.json:
-            print(json.dumps(answer, ensure_ascii=False))
-        else:
-            for key, value in answer.items():
-                print(f"{key}: {value}")
-        return 0
+
+def ask_window(command, paths, as_json: bool) -> int:
+    """Print the running window's answer to ``call status`` or ``call note``. A note the
+    window may have taken without answering is named by its id: sent again with it, it is
+    saved once."""
+    import json
+
+    from callhelper.core.commands import Action
+    from callhelper.ui.instance import NotAnswering, ask
+
+    who = f"callhelper call {command.action}"
+    unsure = (f"; the note may still be saved: send it again with --id {command.id} and it "
+              "is saved once" if command.action is Action.NOTE else "")
+    try:
+        reply = ask(paths.capture_url, command)
+    except NotAnswering as exc:
+        print(f"{who}: {exc}{unsure}", file=sys.stderr)
+        return 1
+    if reply is None:
+        print(f"{who}: no CallHelper window is running", file=sys.stderr)
+        return 1
+    try:
+        answer = json.loads(reply)
+    except ValueError:
+        print(f"{who}: no answer from the window{unsure}", file=sys.stderr)
+        return 1
+    if "error" in answer:
+        print(f"{who}: {answer['error']}", file=sys.stderr)
+        return 1
+    if as_json:
+        print(json.dumps(answer, ensure_ascii=False))
+    else:
+        for key, value in answer.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def open_window(paths, command=None, who: str = "callhelper") -> int:
+    """The call window, or ``command`` handed to the one that runs on the database."""
     from callhelper.config import Settings
     from callhelper.ui.app import run
+    from callhelper.ui.instance import NotAnswering
 
-    return run(paths, Settings.for_paths(paths), command)
+    try:
+        return run(paths, Settings.for_paths(paths), command)
+    except NotAnswering as exc:
+        print(f"{who}: {exc}", file=sys.stderr)
+        return 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -892,7 +914,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in data_commands:
         return run_data_command(data_commands[args.command], args)
     from callhelper.config import Settings, make_private_folders, resolve_paths
-    from callhelper.ui.app import run
 
     paths = resolve_paths(args.data_dir, args.database_url)
     setup_logging(paths.log_dir)
@@ -911,4 +932,4 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "review":
         return review_command(args, paths, Settings.for_paths(paths))
-    return run(paths, Settings.for_paths(paths))
+    return open_window(paths)

@@ -145,7 +145,8 @@ def run(paths: Paths, settings: Settings, command: Command | None = None) -> int
         return 0
     app = create_application()
     shown = []
-    server = claim(name, command, lambda: shown[0].status() if shown else {"ready": False})
+    server = claim(paths.capture_url, command,
+                   lambda: shown[0].status() if shown else {"ready": False})
     if server is None:
         return 0
     close_on_termination(app)

@@ -1,11 +1,22 @@
-"""One window per user: a second launch hands its command to the running window and exits.
+"""One window per user and database: a later launch hands its command to the running window
+and exits.
 
 The running window listens on a local socket (a Unix socket, a named pipe on Windows)
 whose name is made from the user and the database, so two users on one PC — or one user's
-test and real databases — never meet, and only its user may connect. A launch first tries
-to connect; if nobody answers it takes a lock file, tries once more (another launch may
-have just started), then removes what a crashed instance may have left and listens
-itself. The lock makes two launches at the same moment end with one window.
+test and real databases — never meet, and only its user may connect. The socket alone cannot
+keep a second window away: Qt closes a server whose accept fails (no file handles left), and
+a clean-up of the temporary folder may remove its file. So the window also holds a lock
+beside the database file (``<file>.lock``) for as long as it runs, and listens again when it
+finds its socket gone.
+
+A launch first tries to hand its command over. If nobody takes it, it tries the lock: with
+the lock it removes what a crashed instance may have left and listens itself; without it,
+it asks the window that holds the lock again for a few seconds, then gives up with
+NotAnswering — it never opens a second window on the same database.
+
+Every line is answered, so a launch knows its command was taken. A connection that sends
+no complete line for IDLE_MS is dropped, and at most MAX_CONNECTIONS are served at once
+(more are closed at once): idle connections cannot use up the window's file handles.
 """
 
 from __future__ import annotations
@@ -14,25 +25,47 @@ import getpass
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QDir, QLockFile, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QDir, QLockFile, QObject, QTimer, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from shiboken6 import isValid
 
-from callhelper.core.commands import MAX_LINE, Action, Command, CommandError
+from callhelper.core.commands import MAX_LINE, QUEUED_AFTER_MS, Action, Command, CommandError
 
 log = logging.getLogger(__name__)
 CONNECT_MS = 300
 WRITE_MS = 1000
+#: How long a launch waits for the window to take a command (it answers at once when idle).
+ACK_MS = 2000
+#: How long ``call status`` and ``call note`` wait for their answer.
 REPLY_MS = 10_000
-LOCK_MS = 5000
+#: A connection without a complete line (or an answer) for this long is dropped; longer
+#: than a note waits for its answer (QUEUED_AFTER_MS).
+IDLE_MS = QUEUED_AFTER_MS + 2000
+MAX_CONNECTIONS = 32
 #: How many notes the window's answers are kept for, to answer a note sent again at once.
 #: An older one sent again goes to the window, whose database saves it once.
 REMEMBERED_NOTES = 1000
+#: How often the window checks that it still listens.
+LISTEN_CHECK_MS = 1000
+#: How long a launch keeps asking a window that holds the database's lock but does not
+#: take its command (longer than IDLE_MS, after which a place is free again).
+GIVE_UP_MS = IDLE_MS + 3000
+RETRY_MS = 200
+
+
+class NotAnswering(RuntimeError):
+    """A window holds this database's lock but took no command."""
+
+    def __init__(self) -> None:
+        super().__init__("CallHelper is already running on this database but does not answer")
 
 
 def server_name(database_url: str) -> str:
@@ -45,9 +78,45 @@ def server_name(database_url: str) -> str:
     return f"callhelper-{key}"
 
 
+def lock_files(database_url: str) -> list[Path]:
+    """Where a window's lock can be: beside the database file; in the temporary folder, per
+    user and database like the socket, when there is no file or no lock can be made beside
+    it (a read-only folder)."""
+    fallback = Path(QDir.tempPath()) / f"{server_name(database_url)}.lock"
+    prefix = "sqlite:///"
+    if database_url.startswith(prefix):
+        return [Path(f"{database_url[len(prefix):]}.lock"), fallback]
+    return [fallback]
+
+
+def take_lock(database_url: str) -> QLockFile | None:
+    """The database's lock, now held; None when a window holds it. When no lock file can be
+    made anywhere, a lock that is not held: the window opens as it would without one."""
+    for path in lock_files(database_url):
+        lock = QLockFile(str(path))
+        lock.setStaleLockTime(0)  # a window runs for days: only an owner gone makes it stale
+        if lock.tryLock(0):
+            return lock
+        if lock.error() == QLockFile.LockError.LockFailedError:
+            return None
+        log.warning("cannot make the lock file %s (%s)", path, lock.error().name)
+    return lock
+
+
+def window_runs(database_url: str) -> bool:
+    """Whether a window holds the database's lock (whether or not it answers)."""
+    lock = take_lock(database_url)
+    if lock is None:
+        return True
+    lock.unlock()
+    return False
+
+
 def send(name: str, command: Command, wait_reply: bool = False) -> bytes | None:
-    """Hand ``command`` to the running window. Returns None if none runs; otherwise its
-    reply line (``b""`` when not waiting for one)."""
+    """Hand ``command`` to the running window; returns its answer line. None when no window
+    took it: none listens, or the one that does closed the connection unanswered (it serves
+    MAX_CONNECTIONS at once). ``b""`` when the window took the line but did not answer within
+    REPLY_MS (ACK_MS without ``wait_reply``): it is busy, and handles the line when it can."""
     socket = QLocalSocket()
     socket.connectToServer(name)
     if not socket.waitForConnected(CONNECT_MS):
@@ -55,11 +124,39 @@ def send(name: str, command: Command, wait_reply: bool = False) -> bytes | None:
     socket.write(command.to_line())
     socket.waitForBytesWritten(WRITE_MS)
     reply = b""
-    if wait_reply:
-        while b"\n" not in reply and socket.waitForReadyRead(REPLY_MS):
-            reply += bytes(socket.readAll().data())
+    while b"\n" not in reply and socket.waitForReadyRead(REPLY_MS if wait_reply else ACK_MS):
+        reply += bytes(socket.readAll().data())
+    if not reply and socket.state() != QLocalSocket.LocalSocketState.ConnectedState:
+        return None
     socket.disconnectFromServer()
     return reply.strip()
+
+
+def _attempts() -> Iterator[None]:
+    """The attempts of a launch at a window that holds the database's lock: for GIVE_UP_MS,
+    then NotAnswering."""
+    give_up = time.monotonic() + GIVE_UP_MS / 1000
+    while True:
+        yield
+        if time.monotonic() > give_up:
+            raise NotAnswering
+        time.sleep(RETRY_MS / 1000)
+
+
+def ask(database_url: str, command: Command) -> bytes | None:
+    """The running window's answer to ``command`` (``b""`` if it did not answer in time);
+    None when no window runs on the database."""
+    name = server_name(database_url)
+    for _ in _attempts():
+        reply = send(name, command, wait_reply=True)
+        if reply is not None or not window_runs(database_url):
+            return reply
+
+
+@dataclass
+class _Connection:
+    idle: QTimer
+    buffer: bytes = b""
 
 
 @dataclass
@@ -82,33 +179,72 @@ class InstanceServer(QObject):
 
     command = Signal(object, object)
 
-    def __init__(self, name: str, status: Callable[[], dict],
+    def __init__(self, name: str, status: Callable[[], dict], lock: QLockFile | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._name = name
         self._status = status
+        self._lock = lock
         self._server = QLocalServer(self)
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self._server.newConnection.connect(self._accept)
-        self._buffers: dict[QLocalSocket, bytes] = {}
+        self._connections: dict[QLocalSocket, _Connection] = {}
         self._notes: dict[str, _SentNote] = {}
+        self._full = False
+        self._lost = False
+        self._check = QTimer(self)
+        self._check.setInterval(LISTEN_CHECK_MS)
+        self._check.timeout.connect(self._keep_listening)
 
     @property
     def name(self) -> str:
         return self._name
 
     def listen(self) -> bool:
+        """Listen, and from now on listen again whenever the socket is lost."""
+        self._check.start()
         if self._server.listen(self._name):
             return True
-        log.warning("cannot listen on %s: %s", self._name, self._server.errorString())
+        log.warning("cannot listen on %s: %s; trying again", self._name,
+                    self._server.errorString())
+        self._lost = True
         return False
 
     def close(self) -> None:
+        self._check.stop()
         self._server.close()
+        if self._lock is not None:
+            self._lock.unlock()
+
+    def _listening(self) -> bool:
+        return self._server.isListening() and (
+            sys.platform == "win32" or os.path.exists(self._server.fullServerName()))
+
+    def _keep_listening(self) -> None:
+        if self._listening():
+            return
+        if not self._lost:
+            log.warning("the instance socket %s was lost; listening again", self._name)
+        self._server.close()
+        QLocalServer.removeServer(self._name)
+        self._lost = not self._server.listen(self._name)
 
     def _accept(self) -> None:
         while (socket := self._server.nextPendingConnection()) is not None:
-            self._buffers[socket] = b""
+            if len(self._connections) >= MAX_CONNECTIONS:
+                if not self._full:
+                    log.warning("%d connections on the instance socket: more are closed until "
+                                "some end", MAX_CONNECTIONS)
+                    self._full = True
+                socket.abort()
+                socket.deleteLater()
+                continue
+            idle = QTimer(socket)
+            idle.setSingleShot(True)
+            idle.setInterval(IDLE_MS)
+            idle.timeout.connect(socket.abort)
+            idle.start()
+            self._connections[socket] = _Connection(idle)
             socket.readyRead.connect(lambda s=socket: self._read(s))
             socket.disconnected.connect(lambda s=socket: self._forget(s))
             if socket.bytesAvailable():
@@ -117,13 +253,17 @@ class InstanceServer(QObject):
     def _forget(self, socket: QLocalSocket) -> None:
         if socket.isOpen() and socket.bytesAvailable():
             self._read(socket)
-        self._buffers.pop(socket, None)
+        if self._connections.pop(socket, None) is not None:
+            self._full = False
         socket.deleteLater()
 
     def _read(self, socket: QLocalSocket) -> None:
-        if socket not in self._buffers:
+        connection = self._connections.get(socket)
+        if connection is None:
             return
-        data = self._buffers[socket] + bytes(socket.readAll().data())
+        data = connection.buffer + bytes(socket.readAll().data())
+        if b"\n" in data:
+            connection.idle.start()
         while b"\n" in data:
             line, data = data.split(b"\n", 1)
             self._handle(socket, line)
@@ -131,9 +271,8 @@ class InstanceServer(QObject):
             log.warning("refused a command on the instance socket: too long")
             self._reply(socket, {"error": "command too long"})
             socket.abort()
-            self._buffers.pop(socket, None)
             return
-        self._buffers[socket] = data
+        connection.buffer = data
 
     def _handle(self, socket: QLocalSocket, line: bytes) -> None:
         try:
@@ -144,13 +283,11 @@ class InstanceServer(QObject):
             return
         if command.action is Action.STATUS:
             self._reply(socket, self._status())
-            return
-        reply = partial(self._reply, socket)
-        if command.action is Action.NOTE:
-            self._give_note(command, reply)
+        elif command.action is Action.NOTE:
+            self._give_note(command, partial(self._reply, socket))
         else:
+            self._reply(socket, {"ok": True})  # first: the launch need not wait for the window
             self.command.emit(command, None)
-            reply({"ok": True})
 
     def _give_note(self, command: Command, reply: Callable[[dict], None]) -> None:
         sent = self._notes.get(command.id)
@@ -178,31 +315,31 @@ class InstanceServer(QObject):
         for reply in waiting:
             reply(answer)
 
-    @staticmethod
-    def _reply(socket: QLocalSocket, answer: dict) -> None:
+    def _reply(self, socket: QLocalSocket, answer: dict) -> None:
         if isValid(socket) and socket.state() == QLocalSocket.LocalSocketState.ConnectedState:
             socket.write((json.dumps(answer, ensure_ascii=False) + "\n").encode("utf-8"))
             socket.flush()
+            connection = self._connections.get(socket)
+            if connection is not None:
+                connection.idle.start()
 
 
-def claim(name: str, command: Command, status: Callable[[], dict]) -> InstanceServer | None:
-    """Become the running window, or hand ``command`` to the one that runs.
+def claim(database_url: str, command: Command,
+          status: Callable[[], dict]) -> InstanceServer | None:
+    """Become the running window on the database, or hand ``command`` to the one that runs.
 
-    Returns the listening server when this process is to open the window, None when the
-    command went to another instance."""
-    if send(name, command) is not None:
-        return None
-    lock = QLockFile(str(Path(QDir.tempPath()) / f"{name}.lock"))
-    lock.setStaleLockTime(10_000)
-    if not lock.tryLock(LOCK_MS):
-        log.warning("the start-up lock %s is held; starting anyway", lock.fileName())
-    try:
-        if send(name, command) is not None:  # another launch won the race meanwhile
+    Returns the listening server, which holds the database's lock until the application
+    quits, when this process is to open the window; None when the command went to another
+    window. Raises NotAnswering when a window holds the lock but does not take the command."""
+    name = server_name(database_url)
+    for _ in _attempts():
+        lock = take_lock(database_url)
+        if lock is not None:
+            break
+        if send(name, command) is not None:
             return None
-        QLocalServer.removeServer(name)  # what a crashed instance left behind
-        server = InstanceServer(name, status)
-        if not server.listen():
-            return server  # the window still opens; later launches start their own
-        return server
-    finally:
-        lock.unlock()
+    QLocalServer.removeServer(name)  # what a crashed instance left behind
+    server = InstanceServer(name, status, lock)
+    QCoreApplication.instance().aboutToQuit.connect(server.close)
+    server.listen()
+    return server

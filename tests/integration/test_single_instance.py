@@ -2,6 +2,7 @@
 
 import json
 import os
+import resource
 import signal
 import socket
 import sqlite3
@@ -28,10 +29,10 @@ def environment(tmp_path, **extra):
                 CALLHELPER_LOG_DIR=str(tmp_path / "logs"), **extra)
 
 
-def launch(tmp_path, *args, **extra):
+def launch(tmp_path, *args, preexec_fn=None, **extra):
     return subprocess.Popen([sys.executable, "-m", "callhelper", *args],
                             env=environment(tmp_path, **extra), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=preexec_fn)
 
 
 def cli(tmp_path, *args, **extra):
@@ -154,8 +155,8 @@ def test_another_user_does_not_reach_the_window(tmp_path, stop_all):
     stop_all.append(window)
     assert wait_for(lambda: ready(tmp_path))
     other = cli(tmp_path, "call", "status", USER="someone-else", LOGNAME="someone-else")
-    assert other.returncode == 1
-    assert "no CallHelper window is running" in other.stderr
+    assert other.returncode == 1 and other.stdout == ""
+    assert "already running on this database but does not answer" in other.stderr
 
 
 def test_garbage_on_the_socket_is_refused_and_the_window_keeps_running(tmp_path, stop_all):
@@ -220,6 +221,71 @@ def test_a_queued_note_sent_again_after_a_restart_is_saved_once(tmp_path, stop_a
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout) == {"status": "saved", "id": "7f3c"}
     assert notes_saying(tmp_path, "上司を出せ") == 1
+
+
+def test_a_window_whose_socket_file_was_removed_still_takes_the_ringing(tmp_path, stop_all):
+    window = launch(tmp_path)
+    stop_all.append(window)
+    assert wait_for(lambda: ready(tmp_path))
+    os.unlink(socket_path(tmp_path))
+    ringing = launch(tmp_path, CALLER)
+    stop_all.append(ringing)
+    assert ringing.wait(timeout=60) == 0, "handed over, not a second window"
+    assert status(tmp_path)["number"] == CALLER
+    assert window.poll() is None
+
+
+#: The window's limit of open files in the test below: far fewer than the idle connections.
+FILE_HANDLES = 64
+IDLE_CONNECTIONS = 200
+
+
+def fewer_file_handles():
+    resource.setrlimit(resource.RLIMIT_NOFILE,
+                       (FILE_HANDLES, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
+
+def test_idle_connections_beyond_the_file_handles_leave_one_window_that_drops_them(
+        tmp_path, stop_all):
+    window = launch(tmp_path, preexec_fn=fewer_file_handles)
+    stop_all.append(window)
+    assert wait_for(lambda: ready(tmp_path))
+    idle = [socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) for _ in range(IDLE_CONNECTIONS)]
+    try:
+        for connection in idle:
+            connection.connect(socket_path(tmp_path))
+        ringing = launch(tmp_path, "call", "incoming", CALLER)
+        stop_all.append(ringing)
+        assert ringing.wait(timeout=60) == 0, "handed over, not a second window"
+        assert status(tmp_path)["number"] == CALLER
+        for connection in idle:
+            connection.settimeout(60)
+            assert connection.recv(1) == b"", "closed by the window"
+    finally:
+        for connection in idle:
+            connection.close()
+    assert window.poll() is None
+    log = (tmp_path / "logs" / "callhelper.log").read_text(encoding="utf-8")
+    assert "connections on the instance socket: more are closed" in log
+
+
+def test_a_launch_that_cannot_reach_the_window_of_its_database_opens_no_second_one(
+        tmp_path, stop_all):
+    window = launch(tmp_path)
+    stop_all.append(window)
+    assert wait_for(lambda: ready(tmp_path))
+    window.send_signal(signal.SIGSTOP)
+    try:
+        os.unlink(socket_path(tmp_path))
+        ringing = launch(tmp_path, CALLER)
+        stop_all.append(ringing)
+        assert ringing.wait(timeout=60) == 1
+        assert ("CallHelper is already running on this database but does not answer"
+                in ringing.stderr.read())
+    finally:
+        window.send_signal(signal.SIGCONT)
+    assert wait_for(lambda: ready(tmp_path)), "it listens again"
+    assert status(tmp_path)["number"] == ""
 
 
 def test_status_without_a_window_says_so(tmp_path):
