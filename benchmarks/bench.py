@@ -219,6 +219,8 @@ def measure_shift(plan: Plan, log) -> dict:
         "wall_s": usage["wall_s"],
         "rss_first_call_mb": first["rss_mb"], "rss_last_call_mb": last["rss_mb"],
         "rss_growth_mb": last["rss_mb"] - first["rss_mb"],
+        "rss_mb_by_call": [[sample["call"], round(sample["rss_mb"], 1)]
+                           for sample in samples[::max(1, len(samples) // 24)]],
         "handles": [first["handles"], last["handles"]],
         "threads": [first["threads"], last["threads"]],
         "refcount_loss": None if first["refcounts"] is None else {
