@@ -523,10 +523,9 @@ def restore_command(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
     from callhelper.config import resolve_paths
-    from callhelper.core.commands import Action, Command
     from callhelper.store.backup import restore
     from callhelper.store.engine import check_database_file
-    from callhelper.ui.instance import send, server_name
+    from callhelper.ui.instance import take_lock
 
     paths = resolve_paths(args.data_dir, args.database_url)
     database = own_database(args)
@@ -534,11 +533,15 @@ def restore_command(args: argparse.Namespace) -> int:
     backup = Path(args.file)
     if not backup.exists() and (paths.backup_dir / backup.name).exists():
         backup = paths.backup_dir / backup.name
-    if send(server_name(paths.database_url), Command(Action.STATUS), wait_reply=True) is not None:
+    lock = take_lock(paths.capture_url)  # held while the file is replaced: no window starts
+    if lock is None:
         print("callhelper restore: a CallHelper window is open on this database; close it "
               "first", file=sys.stderr)
         return 1
-    moved = restore(backup, database, datetime.now(timezone.utc))
+    try:
+        moved = restore(backup, database, datetime.now(timezone.utc))
+    finally:
+        lock.unlock()
     if args.json:
         print_json({"restored": str(backup), "database": str(database),
                     "moved_aside": moved and str(moved)})

@@ -288,6 +288,26 @@ def test_a_launch_that_cannot_reach_the_window_of_its_database_opens_no_second_o
     assert status(tmp_path)["number"] == ""
 
 
+def test_restore_is_refused_while_a_window_that_does_not_answer_holds_the_database(
+        tmp_path, stop_all):
+    window = launch(tmp_path)
+    stop_all.append(window)
+    assert wait_for(lambda: ready(tmp_path))
+    backup = cli(tmp_path, "backup")
+    assert backup.returncode == 0, backup.stderr
+    before = database(tmp_path).read_bytes()
+    window.send_signal(signal.SIGSTOP)
+    try:
+        os.unlink(socket_path(tmp_path))
+        refused = cli(tmp_path, "restore", backup.stdout.strip())
+        assert refused.returncode == 1
+        assert "a CallHelper window is open on this database" in refused.stderr
+        assert database(tmp_path).read_bytes() == before
+        assert not list(database(tmp_path).parent.glob("*.before-restore-*"))
+    finally:
+        window.send_signal(signal.SIGCONT)
+
+
 def test_status_without_a_window_says_so(tmp_path):
     result = cli(tmp_path, "call", "status")
     assert result.returncode == 1
