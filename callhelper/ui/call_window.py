@@ -44,6 +44,7 @@ from callhelper.store.repository import CustomerProfile, NewContact, UnfinishedC
 from callhelper.store.startup import ChoiceNeeded, StartupOpener
 from callhelper.ui.caller_panel import CallerPanel, PastContactsModel
 from callhelper.ui.labels import level_label, note_kind_label
+from callhelper.ui.line_edit import empty
 from callhelper.ui.models import ChecklistModel, NoteRow, NotesModel
 from callhelper.ui.notes_view import NotesView
 from callhelper.ui.recovery import RecoveryBanner
@@ -557,7 +558,7 @@ class CallWindow(QMainWindow):
         self._hint_step = None
         self.notes_model.set_rows([])
         self.handoff_bar.hide()
-        self.note_entry.clear()
+        empty(self.note_entry)
         self.kind_combo.setCurrentIndex(0)
         for combo in (self.urgency_combo, self.impact_combo):
             combo.setCurrentIndex(0)
@@ -817,13 +818,13 @@ class CallWindow(QMainWindow):
 
     def cancel_edit(self) -> None:
         self._editing = None
-        self.note_entry.clear()
+        empty(self.note_entry)
         self.notes_view.clearSelection()
         self._show_save_state(self.tr("Correction cancelled"))
 
     def _save_edit(self, text: str) -> None:
         row, self._editing = self._editing, None
-        self.note_entry.clear()
+        empty(self.note_entry)
         self.notes_view.clearSelection()
         if row is None or text == row.text:
             self._show_save_state(self.tr("Nothing to correct"))
@@ -856,7 +857,7 @@ class CallWindow(QMainWindow):
         if answer != QMessageBox.StandardButton.Yes:
             return
         self._editing = None
-        self.note_entry.clear()
+        empty(self.note_entry)
         contact_uid, agent, at = self._session.uid, self._agent, self._clock.now()
         self._write(Operation.of("delete_note", note_uid=row.uid, actor=agent, at=at),
                     lambda _result: self._on_note_deleted(contact_uid, row.uid))
@@ -887,7 +888,7 @@ class CallWindow(QMainWindow):
         kind = NoteKind(self.kind_combo.currentData())
         due = self.due_edit.dateTime().toPython().astimezone() \
             if kind is NoteKind.PROMISE else None
-        self.note_entry.clear()
+        empty(self.note_entry)
         self.note_entry.setFocus()
         self.kind_combo.setCurrentIndex(0)
         self._capture(text, kind, due, partial(self._on_note_refused, session.uid, text))
@@ -999,8 +1000,8 @@ class CallWindow(QMainWindow):
         self._session = None
         self._editing = None
         self._caller = CallerInfo()
-        self.number_input.clear()
-        self.name_input.clear()
+        empty(self.number_input)
+        empty(self.name_input)
         self._lookup("")
         self.notes_model.set_rows([])
         self._show_save_state(self.tr("✓ Call closed and saved"))
@@ -1138,7 +1139,7 @@ class CallWindow(QMainWindow):
         self._write(Operation.of("record_escalation", contact_uid=uid, reasons=list(reasons),
                                  summary=summary, agent=agent, offset_ms=offset_ms, at=at))
         self.handoff_bar.show()
-        self.senior_input.clear()
+        empty(self.senior_input)
         self.senior_input.setFocus()
         self._show_save_state(self.tr("✓ Handoff summary copied to the clipboard"))
 

@@ -36,6 +36,7 @@ from callhelper.store.history import CaseFilter, CaseRow, CaseTimeline, PromiseR
 from callhelper.store.models import Note
 from callhelper.store.operations import Operation
 from callhelper.ui.labels import note_kind_tag, status_label
+from callhelper.ui.line_edit import empty
 from callhelper.ui.evidence import write_evidence
 from callhelper.ui.date_filter import OptionalDateEdit
 from callhelper.ui.store_client import StoreClient
@@ -506,7 +507,7 @@ class HistoryWindow(QMainWindow):
 
     def open_case(self, case_id: int) -> None:
         """From the call window: show this case, the list filtered to nothing special."""
-        self.search_box.clear()
+        empty(self.search_box)
         self._pending_case = case_id
         self.show()
         self.raise_()

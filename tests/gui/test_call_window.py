@@ -331,3 +331,19 @@ def test_a_note_that_cannot_be_stored_goes_back_into_the_entry(qtbot, window, pa
     qtbot.waitUntil(lambda: window.note_entry.text() == "消えてはいけない言葉")
     assert window.notes_model.rowCount() == 0
     assert window.saved_label.text() == "This note could not be saved; it is back in the entry."
+
+
+def test_the_lines_emptied_after_each_note_and_call_keep_no_history(qtbot, window):
+    """A line emptied with QLineEdit.clear() keeps what was typed as a step to undo: the
+    entry line would hold every note of the shift in memory."""
+    type_text(window.number_input, "03-1234-5678")
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    for words in QUOTES:
+        type_note(qtbot, window, words)
+        assert window.note_entry.text() == ""
+        assert not window.note_entry.isUndoAvailable()
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_F9)
+    type_text(window.wrap_up.subject, "電源不良")
+    qtbot.keyClick(window.wrap_up.subject, Qt.Key.Key_S, CTRL)
+    qtbot.waitUntil(lambda: window.session is None)
+    assert window.number_input.text() == "" and not window.number_input.isUndoAvailable()
