@@ -47,6 +47,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
 import datasets  # noqa: E402
+import detection  # noqa: E402
 
 PROBES = HERE / "probes.py"
 DEFAULT_OUT = HERE / "results.json"
@@ -238,6 +239,19 @@ def measure_shift(plan: Plan, log) -> dict:
         f"shown median {shown['first_call']['median']:.1f} ms in the first call, "
         f"{shown['last_call']['median']:.1f} ms in the last; 0 aborts")
     return shift
+
+
+def measure_detection(log) -> dict:
+    """The demand detector on the frozen evaluation statements (detection.py)."""
+    from callhelper.config import resources_dir
+    from callhelper.core.flags import load_rules
+
+    rules = load_rules(resources_dir() / "rules" / "demands.toml")
+    figures = detection.measure(detection.load(detection.SETS["eval"]), rules)
+    log(f"detection (frozen evaluation set, {figures['lines']} statements): harassment found "
+        f"{figures['harassment_recall']:.0%}, other lines flagged {figures['other_flagged']:.0%},"
+        f" requests found {figures['request_recall']:.0%}")
+    return figures
 
 
 def _same_pragmas(store) -> list[str]:
@@ -637,6 +651,13 @@ def targets(results: dict) -> list[dict]:
           drift("first_call", "last_call"), 1.5, "×", size="shift")
     judge("Enter → note shown flat through a call", "last notes ≤ 1.5 × first notes (median)",
           drift("first_notes_of_calls", "last_notes_of_calls"), 1.5, "×", size="shift")
+    found = results.get("detection", {})
+    judge("harassment found in natural speech", "recall ≥ 90 % on the frozen evaluation set",
+          found.get("harassment_recall"), 0.9, "", higher_is_better=True, size="detection")
+    judge("other lines flagged as harassment", "≤ 2 % of the frozen evaluation set's",
+          found.get("other_flagged"), 0.02, "", size="detection")
+    judge("requests found in natural speech", "≥ 90 % on the frozen evaluation set",
+          found.get("request_recall"), 0.9, "", higher_is_better=True, size="detection")
     judge("memory flat through a shift", "RSS grows ≤ 32 MB from the first call to the last",
           shift.get("rss_growth_mb"), 32, "MB", size="shift")
     return judged
@@ -706,6 +727,9 @@ def table(results: dict) -> str:
                   f"{_fmt(shown['last_notes_of_calls']['median'], 'ms')}"]
     elif shift:
         lines += ["", f"a shift: ABORTED within {shift['simulated_hours']:.1f} simulated hours"]
+    if results.get("detection"):
+        lines += ["", detection.report("demand detection, frozen evaluation set",
+                                       results["detection"])]
     lines += ["", "targets (DESIGN.md), judged at the largest size:"]
     for target in results["targets"]:
         state = {True: "met   ", False: "MISSED", None: "n/a   "}[target["met"]]
@@ -749,7 +773,8 @@ def machine() -> dict:
     return info
 
 
-FIGURES = ("launch", "window", "write", "lookup", "search", "export", "verify", "shift")
+FIGURES = ("launch", "window", "write", "lookup", "search", "export", "verify", "shift",
+           "detection")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -785,6 +810,8 @@ def main(argv: list[str] | None = None) -> int:
         if "shift" in only:
             log("a shift:")
             results["shift"] = measure_shift(plan, log)
+        if "detection" in only:
+            results["detection"] = measure_detection(log)
         for size in sizes:
             log(f"{size}:")
             results["figures"][size] = run_size(size, args.cache, Path(work), plan, only, log)

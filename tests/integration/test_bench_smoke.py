@@ -51,8 +51,10 @@ def test_a_quick_run_at_the_smallest_size_reports_every_figure(tmp_path):
     for path in ("shift.rss_last_call_mb", "shift.enter_to_shown_ms.first_call.median",
                  "shift.enter_to_shown_ms.last_notes_of_calls.median"):
         assert figure(results, path) > 0, path
-    assert len(results["targets"]) == 14
+    assert 0 <= results["detection"]["harassment_recall"] <= 1
+    assert len(results["targets"]) == 17
     assert all(target["met"] in (True, False, None) for target in results["targets"])
     assert "targets (DESIGN.md)" in run.stdout
     assert "search 2 chars, p95" in run.stdout
     assert "a shift: " in run.stdout and "0 aborts" in run.stdout
+    assert "demand detection, frozen evaluation set" in run.stdout
