@@ -419,24 +419,31 @@ FINDINGS = {
 
 
 def verify_command(args: argparse.Namespace) -> int:
-    from callhelper.store.audit import verify
-    from callhelper.store.review import open_source
+    """The trail of a file is also checked against its anchor (store/anchor.py), when one is
+    beside it; a server's has none."""
+    from callhelper.store.anchor import anchor_file
+    from callhelper.store.audit import verify_file
 
     server = None if args.database else server_url(args)
     if server is not None:
         from callhelper.store.credentials import without_password
 
-        path, result = without_password(server), verify_server(server)
+        path, result, checked = without_password(server), verify_server(server), None
     else:
         path = usable_database(Path(args.database) if args.database else own_database(args))
-        source = open_source(path)
-        try:
-            with source.connect() as connection:
-                result = verify(connection)
-        finally:
-            source.engine.dispose()
+        checked = verify_file(path)
+        result = checked.verification
+    if checked is not None and checked.shortened is not None:
+        print(f"{path}: BROKEN: {checked.shortened}")
+        return 3
     if result.ok:
-        print(f"{path}: ok, {result.entries} audit entries, every note and case matches them")
+        anchored = checked.anchored if checked is not None else None
+        print(f"{path}: ok, {result.entries} audit entries, every note and case matches them"
+              + (f"; none is missing from the end anchored at {anchored.when}"
+                 if anchored else ""))
+        if checked is not None and anchored is None:
+            print(f"{path}: info: no anchor beside the file ({anchor_file(path).name}): "
+                  "entries removed from the end of the trail could not be looked for")
         return 0
     finding = result.finding
     print(f"{path}: BROKEN: " + FINDINGS[finding.problem].format(

@@ -244,22 +244,26 @@ def _schema(database: Path) -> Check:
 
 
 def _audit(database: Path) -> Check:
-    from callhelper.store.audit import verify
-    from callhelper.store.review import ReviewError, open_source
+    """The trail checked in full, and its end against the anchor beside the file."""
+    from callhelper.store.audit import verify_file
+    from callhelper.store.review import ReviewError
 
     try:
-        source = open_source(database)
+        checked = verify_file(database)
     except ReviewError as exc:
         return Check("audit trail", INFO, f"not checked: {exc}")
-    try:
-        with source.connect() as connection:
-            result = verify(connection)
-    finally:
-        source.engine.dispose()
-    data = {"entries": result.entries, "ok": result.ok}
+    result, anchored = checked.verification, checked.anchored
+    data = {"entries": result.entries, "ok": checked.ok,
+            "anchored": anchored.entries if anchored else None}
+    if checked.shortened is not None:
+        return Check("audit trail", PROBLEM, checked.shortened,
+                     {**data, "problem": "shortened"})
     if result.ok:
+        end = (f"none missing from the end anchored at {anchored.when}" if anchored else
+               "no anchor beside the file, so entries removed from its end could not be "
+               "looked for")
         return Check("audit trail", OK, f"{result.entries} entries; every note and case "
-                                        "matches them", data)
+                                        f"matches them; {end}", data)
     finding = result.finding
     where = f"{finding.entity} {finding.uid}".strip() or f"entry #{finding.seq}"
     return Check("audit trail", PROBLEM,

@@ -4,7 +4,8 @@ Entries are written in the same transaction as the change they describe, after i
 the end of the chain is read under the chain's lock (on SQLite the database's write lock
 that transaction already holds, on PostgreSQL an advisory lock, see dialect.py): two
 writers can never both extend the same link (and a unique index on ``prev_hash`` would
-refuse it if they tried).
+refuse it if they tried). On SQLite, each writing transaction notes the last entry it
+appended, and its commit anchors the trail beside the file (anchor.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
@@ -22,6 +24,7 @@ from sqlmodel import Session
 from callhelper.core.audit import (ENTRY_COLUMNS, GENESIS, Action, Entity, Entry, Finding,
                                    canonical, case_state, compare_records, digest, entry_hash,
                                    first_broken_link, note_state, timestamp)
+from callhelper.store import anchor
 from callhelper.store.compiled import Compiled
 from callhelper.store.dialect import code_point_order, lock_audit_chain
 from callhelper.store.models import AuditEntry, Note, SupportCase
@@ -42,7 +45,8 @@ def case_snapshot(case: SupportCase) -> dict[str, Any]:
 LAST_HASH = Compiled("SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1")
 ENTRY_FIELDS = ENTRY_COLUMNS[1:]
 INSERT_ENTRY = Compiled(f"INSERT INTO audit_entry ({', '.join(ENTRY_FIELDS)}) "
-                        f"VALUES ({', '.join(f':{name}' for name in ENTRY_FIELDS)})")
+                        f"VALUES ({', '.join(f':{name}' for name in ENTRY_FIELDS)}) "
+                        "RETURNING id")
 
 
 def last_hash(connection: Connection) -> str:
@@ -70,7 +74,8 @@ def append(connection: Connection, actor: str, action: Action, entity: Entity, u
              "prev_hash": previous,
              "hash": entry_hash(previous, moment, actor, action.value, entity.value, uid,
                                 before_digest, after_digest)}
-    INSERT_ENTRY.run(connection, entry)
+    [(entry_id,)] = INSERT_ENTRY.rows(connection, entry)
+    anchor.appended(connection, entry["hash"], entry_id)
     return entry
 
 
@@ -112,6 +117,7 @@ class Chain:
                 text(f"INSERT INTO audit_entry ({', '.join(cls.COLUMNS)}) "
                      f"VALUES ({', '.join(f':{column}' for column in cls.COLUMNS)})"),
                 [dict(zip(cls.COLUMNS, row)) for row in rows])
+            anchor.appended(connection, rows[-1][-1])
 
 
 SELECT_ENTRIES = f"SELECT {', '.join(ENTRY_COLUMNS)} FROM audit_entry"
@@ -162,6 +168,21 @@ class Verification:
         return self.finding is None
 
 
+@dataclass(frozen=True)
+class FileVerification:
+    """A database file's trail checked, and its end compared with the anchor beside the
+    file (``anchored``: None when there is none; ``shortened``: what the trail lost since,
+    in plain words, or None)."""
+
+    verification: Verification
+    anchored: anchor.Anchor | None
+    shortened: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.verification.ok and self.shortened is None
+
+
 class Stopped(Exception):
     """Verification was asked to stop before it finished."""
 
@@ -173,6 +194,23 @@ def verify(connection: Connection, stop: Callable[[], bool] | None = None) -> Ve
     if finding is None:
         finding = compare_records(_latest(connection, stop), _records(connection, stop))
     return Verification(count, finding)
+
+
+def verify_file(path: Path) -> FileVerification:
+    """Check the trail of the database file ``path`` (read-only) as ``verify`` does, and
+    its end against the anchor beside the file, when the chain itself is sound."""
+    from callhelper.store.review import open_source
+
+    anchored = anchor.read_anchor(path)  # first: a commit meanwhile only lengthens the trail
+    source = open_source(path)
+    try:
+        with source.connect() as connection:
+            result = verify(connection)
+            shortened = anchored.shortened(connection, result.entries) \
+                if anchored is not None and result.ok else None
+    finally:
+        source.engine.dispose()
+    return FileVerification(result, anchored, shortened)
 
 
 def _stream(connection: Connection, query: str,

@@ -10,7 +10,8 @@ are removed only after that, keeping the newest ``keep``. Each backup is a singl
 milliseconds, and no partial file is left.
 
 Restoring never overwrites: the current database and its companions are moved aside
-(``callhelper.db.before-restore-<time>``) before the backup is copied in.
+(``callhelper.db.before-restore-<time>``), with the anchor of its audit trail, before the
+backup is copied in; the restored trail is then anchored where it ends (anchor.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
+from callhelper.store.anchor import anchor_file, move_anchor, write_anchor
 from callhelper.store.engine import known_revisions
 from callhelper.store.files import (PRIVATE_FOLDER, companions, durable_copy, fsync_folder,
                                     move_aside, private_folder, temporary_beside)
@@ -212,13 +214,34 @@ def check_backup(path: Path) -> None:
 def restore(backup: Path, database: Path, moment: datetime) -> Path | None:
     """Put ``backup`` in place of ``database``: the backup is checked first, the current
     database (with its ``-wal`` and ``-shm``) is moved aside, and the backup copied in.
-    Returns where the current database was moved, or None if there was none."""
+    Returns where the current database was moved, or None if there was none. The restored
+    trail is anchored where it ends: a restore is a deliberate step back."""
     check_backup(backup)
     database = Path(database)
     database.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
     moved = move_aside(database, BEFORE_RESTORE_LABEL, moment) \
         if database.exists() or companions(database) else None
+    if moved is not None:
+        move_anchor(database, moved)
     durable_copy(Path(backup), database)
+    _anchor_where_it_ends(database)
     log.warning("the backup %s was restored to %s (the database it replaced: %s)", backup,
                 database, moved or "none")
     return moved
+
+
+def _anchor_where_it_ends(database: Path) -> None:
+    """Anchor the trail of ``database`` at its last entry; a file without entries (or from
+    before the trail, which starts when the app opens it) gets no anchor."""
+    connection = read_only(database, quiet=True)
+    try:
+        last = connection.execute(
+            "SELECT id, hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
+    except sqlite3.OperationalError:  # no audit_entry table yet
+        last = None
+    finally:
+        connection.close()
+    if last is None:
+        anchor_file(database).unlink(missing_ok=True)
+    else:
+        write_anchor(anchor_file(database), *last)

@@ -23,6 +23,7 @@ from sqlalchemy import event, exc, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+from callhelper.store.anchor import AnchoredConnection, keep_anchor
 from callhelper.store.dialect import POSTGRESQL, lock_schema_upgrade
 from callhelper.store.files import PRIVATE_FOLDER
 from callhelper.store.integrity import is_damage, read_only
@@ -102,16 +103,19 @@ def _use_utc(dbapi_connection, _record) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; for SQLite the folder is created (its user's only) and the
-    pragmas set; a PostgreSQL URL without a driver (``postgresql://…``) uses psycopg 3.
+    """An engine for ``url``; for SQLite the folder is created (its user's only), the
+    pragmas set, and the audit trail's anchor written after the commits that extend it
+    (anchor.py); a PostgreSQL URL without a driver (``postgresql://…``) uses psycopg 3.
     A failed statement's message never shows its parameters: they are what customers said,
     and the message goes to the log."""
     if url.startswith(SQLITE_PREFIX):
-        Path(url[len(SQLITE_PREFIX):]).parent.mkdir(parents=True, exist_ok=True,
-                                                   mode=PRIVATE_FOLDER)
-        engine = create_engine(url, connect_args={"check_same_thread": False},
+        database = Path(url[len(SQLITE_PREFIX):])
+        database.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+        engine = create_engine(url, connect_args={"check_same_thread": False,
+                                                  "factory": AnchoredConnection},
                                hide_parameters=True)
         event.listen(engine, "connect", _apply_sqlite_pragmas)
+        keep_anchor(engine, database)
         return engine
     parsed = make_url(url)
     if parsed.drivername == POSTGRESQL:

@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from callhelper.store.anchor import ANCHOR_SUFFIX, move_anchor
 from callhelper.store.files import COMPANIONS, PRIVATE_FILE, companions, move_aside
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,7 @@ class SetAside:
 
 def _set_aside(path: Path, problem: str, moment: datetime, lost_log: bool) -> SetAside:
     moved = move_aside(path, CORRUPT_LABEL, moment)
+    move_anchor(path, moved)
     why = problem if lost_log else f"it is damaged ({problem})"
     log.error("the database %s cannot be used as it is: %s; it was moved, unchanged, to %s",
               path, why, moved)
@@ -144,8 +146,8 @@ def set_aside_if_log_lost(path: Path, moment: datetime) -> SetAside | None:
 def damaged_files(database: Path) -> list[Path]:
     """The damaged files put aside from ``database`` so far, newest first."""
     found = database.parent.glob(f"{database.name}.{CORRUPT_LABEL}-*")
-    return sorted((path for path in found if not path.name.endswith(COMPANIONS)),
-                  reverse=True)
+    return sorted((path for path in found
+                   if not path.name.endswith((*COMPANIONS, ANCHOR_SUFFIX))), reverse=True)
 
 
 def _beside(database: Path, suffix: str) -> Path:

@@ -209,4 +209,5 @@ def test_review_as_a_process_reads_both_files_and_changes_neither(tmp_path):
             app.kill()
     assert "case demo-case-3" in log_file.read_text(encoding="utf-8")
     assert [path.read_bytes() for path in files] == before
-    assert sorted(p.name for p in files[0].parent.iterdir()) == ["callhelper.db"]
+    assert sorted(p.name for p in files[0].parent.iterdir()) == [
+        "callhelper.db", "callhelper.db.anchor"]

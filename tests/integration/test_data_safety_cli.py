@@ -111,7 +111,8 @@ def test_doctor_says_all_is_well_then_names_a_damaged_database(database):
     assert "PROBLEM  database integrity" in sick.stdout
     assert "problem(s): database integrity: damaged" in sick.stdout
     assert database.read_bytes() == before
-    assert sorted(p.name for p in database.parent.iterdir()) == ["backups", "callhelper.db"]
+    assert sorted(p.name for p in database.parent.iterdir()) == [
+        "backups", "callhelper.db", "callhelper.db.anchor"]
 
 
 def test_purge_tells_first_then_deletes_and_the_audit_trail_still_verifies(database):

@@ -205,4 +205,5 @@ def test_restore_refuses_what_is_not_a_sound_callhelper_database(database, backu
         with pytest.raises(BackupError):
             restore(candidate, database, DEMO_NOW)
     assert database.read_bytes() == before
-    assert sorted(p.name for p in database.parent.iterdir()) == ["backups", "callhelper.db"]
+    assert sorted(p.name for p in database.parent.iterdir()) == [
+        "backups", "callhelper.db", "callhelper.db.anchor"]
