@@ -927,7 +927,13 @@ def main(argv: list[str] | None = None) -> int:
 
     paths = resolve_paths(args.data_dir, args.database_url)
     setup_logging(paths.log_dir)
-    make_private_folders(paths)
+    try:
+        make_private_folders(paths)
+    except OSError as exc:
+        problem = "is a file, not a folder" if paths.data_dir.is_file() else \
+            f"cannot be made: {exc.strerror or exc}"
+        print(f"callhelper: the data folder {paths.data_dir} {problem}", file=sys.stderr)
+        return 1
     if args.command == "call":
         return call_command(args, paths)
     if args.command == "register-handlers":

@@ -135,6 +135,20 @@ def test_a_data_command_on_a_damaged_database_fails_with_a_message(capsys, paths
     assert err.startswith("callhelper search: ") and len(err.splitlines()) == 1
 
 
+@pytest.mark.parametrize("command", [[], ["review"]], ids=["the window", "review"])
+def test_a_data_folder_that_is_a_file_is_named_in_one_line_before_any_window_opens(
+        tmp_path, command):
+    not_a_folder = tmp_path / "メモ.txt"
+    not_a_folder.write_text("折り返しの控え", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "callhelper", "--data-dir",
+                             str(not_a_folder), *command], capture_output=True, text=True,
+                            timeout=60, env=environment(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr == (f"callhelper: the data folder {not_a_folder} is a file, not a "
+                             "folder\n")
+    assert not_a_folder.read_text(encoding="utf-8") == "折り返しの控え"
+
+
 def environment(tmp_path):
     return {"CALLHELPER_DATA_DIR": str(tmp_path / "data"),
             "CALLHELPER_CONFIG_DIR": str(tmp_path / "config"),
