@@ -12,11 +12,13 @@ it), so the last entry's id is how many the chain has.
 The connections of the app's engine write it (``AnchoredConnection``): the transaction that
 appends notes the entry (``appended``), and its commit, once it succeeded, writes the file.
 A note saved reads nothing more for it: the id and hash come from the insert (a bulk
-writer looks the id up once per batch). The file is replaced whole (a temporary file
-renamed over it), so a process killed at any moment leaves the old anchor or the new one.
-It is not forced to disk, as it need not outlive a power cut: one may leave an older
-anchor, which expects less, or one that does not read (taken for none) — never one ahead
-of the database, whose commit is on disk before the anchor is written.
+writer looks the id up once per batch). The anchor is one record of fixed size written in
+place with a single ``pwrite`` (about 10 µs; a temporary file renamed over it took 0.25–1.5
+ms, a good part of a note's save): a process killed at any moment leaves the old record or
+the new one, as the write of a few hundred bytes is not cut short by a signal. It is not
+forced to disk, as it need not outlive a power cut: one may leave an older anchor, which
+expects less, or one that does not read (taken for none) — never one ahead of the
+database, whose commit is on disk before the anchor is written.
 
 The anchor belongs to the file's contents: a database set aside or replaced by a restore
 takes its anchor along (``move_anchor``), and a restore anchors the restored trail anew.
@@ -39,7 +41,7 @@ from pathlib import Path
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 
-from callhelper.store.files import temporary_beside
+from callhelper.store.files import PRIVATE_FILE
 
 log = logging.getLogger(__name__)
 
@@ -96,20 +98,23 @@ def read_anchor(database: Path) -> Anchor | None:
         return None
 
 
+#: The anchor's size on disk: its JSON, padded with spaces, always written whole at the start.
+RECORD_BYTES = 256
+
+
 def write_anchor(anchor: Path, entry: int, entry_hash: str) -> None:
-    """Replace the anchor file ``anchor`` with the trail ending at ``entry`` (private, like
-    every file beside the database). A failure is logged: what was committed stays so, and
-    the next commit that appends tries again."""
-    content = {"entry": entry, "hash": entry_hash, "entries": entry,
-               "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    """Write into the anchor file ``anchor`` (private, like every file beside the database)
+    the trail ending at ``entry``. A failure is logged: what was committed stays so, and the
+    next commit that appends tries again."""
+    content = json.dumps({"entry": entry, "hash": entry_hash, "entries": entry,
+                          "written_at": datetime.now(timezone.utc).isoformat(
+                              timespec="seconds")}).encode("utf-8").ljust(RECORD_BYTES)
     try:
-        temporary = temporary_beside(anchor)
+        descriptor = os.open(anchor, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE)
         try:
-            temporary.write_text(json.dumps(content), encoding="utf-8")
-            os.replace(temporary, anchor)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+            os.pwrite(descriptor, content, 0)
+        finally:
+            os.close(descriptor)
     except OSError as exc:
         log.warning("the audit trail's anchor %s was not written: %s", anchor, exc)
 
