@@ -1,5 +1,5 @@
-"""Real database files for the data-safety tests: one holding cases, and one genuinely
-damaged the way a failing disk or an interrupted copy damages a file."""
+"""Real database files for the data-safety tests: one holding cases, one genuinely damaged
+the way a failing disk or an interrupted copy damages a file, and another program's."""
 
 import sqlite3
 from datetime import datetime, timezone
@@ -36,3 +36,12 @@ def damage(path):
         stream.seek(size // 2)
         stream.write(bytes(range(256)) * 32)
     return path.read_bytes()
+
+
+def another_programs_database(path):
+    """A SQLite file some other program made: CallHelper must leave it alone."""
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE bookmarks (url TEXT, title TEXT)")
+    connection.execute("INSERT INTO bookmarks VALUES ('https://example.com', 'example')")
+    connection.commit()
+    connection.close()

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from test_cli import wait_for
 
-from damage import case_count, damage
+from damage import another_programs_database, case_count, damage
 from lost_log import log_of, lose_log, write_and_die
 
 
@@ -174,13 +174,6 @@ def test_data_commands_on_a_mistyped_folder_say_there_is_no_database_and_make_no
     assert re.search(r"INFO +database +not created yet", doctor.stdout)
     assert not typo.exists()
 
-
-def another_programs_database(path):
-    connection = sqlite3.connect(path)
-    connection.execute("CREATE TABLE bookmarks (url TEXT, title TEXT)")
-    connection.execute("INSERT INTO bookmarks VALUES ('https://example.com', 'example')")
-    connection.commit()
-    connection.close()
 
 
 @pytest.mark.parametrize("make", [

@@ -14,7 +14,8 @@ from callhelper.store.engine import NotCallHelperDatabase, Store, check_database
 from callhelper.store.integrity import (LOG_WRITES_SUFFIX, check_file, damaged_files,
                                         set_aside_if_damaged)
 from callhelper.store.startup import ChoiceNeeded, StartupOpener
-from damage import DEMO_NOW, case_count, damage, database_with_cases
+from damage import (DEMO_NOW, another_programs_database, case_count, damage,
+                    database_with_cases)
 from lost_log import lose_log, log_of, lost_notes, write_and_die
 
 
@@ -154,13 +155,6 @@ def test_the_first_start_and_a_sound_database_open_without_a_word(database, tmp_
 
 HOSTS = b"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 
-
-def another_programs_database(path):
-    connection = sqlite3.connect(path)
-    connection.execute("CREATE TABLE bookmarks (url TEXT, title TEXT)")
-    connection.execute("INSERT INTO bookmarks VALUES ('https://example.com', 'example')")
-    connection.commit()
-    connection.close()
 
 
 def newer_callhelpers_database(path):
