@@ -48,6 +48,7 @@ from callhelper.ui.line_edit import empty
 from callhelper.ui.models import ChecklistModel, NoteRow, NotesModel
 from callhelper.ui.notes_view import NotesView
 from callhelper.ui.recovery import RecoveryBanner
+from callhelper.ui.shortcuts import ShortcutsBeforeEditingKeys
 from callhelper.ui.store_client import StoreClient
 from callhelper.ui.sync_status import SyncLabel, SyncRunner
 from callhelper.ui.upkeep import DailyUpkeep
@@ -445,6 +446,7 @@ class CallWindow(QMainWindow):
             bind(f"Ctrl+{number}", partial(self.toggle_step, number - 1))
         for index, keys in enumerate(KIND_SHORTCUTS.values()):
             bind(keys, partial(self.kind_combo.setCurrentIndex, index))
+        ShortcutsBeforeEditingKeys(self)
 
     # ----------------------------------------------------------------- call flow
 

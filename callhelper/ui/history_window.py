@@ -37,6 +37,7 @@ from callhelper.store.models import Note
 from callhelper.store.operations import Operation
 from callhelper.ui.labels import note_kind_tag, status_label
 from callhelper.ui.line_edit import empty
+from callhelper.ui.shortcuts import ShortcutsBeforeEditingKeys
 from callhelper.ui.evidence import write_evidence
 from callhelper.ui.date_filter import OptionalDateEdit
 from callhelper.ui.store_client import StoreClient
@@ -407,6 +408,7 @@ class HistoryWindow(QMainWindow):
                              ("Ctrl+W", self.close), ("Ctrl+D", self.mark_kept),
                              (EVIDENCE_SHORTCUT, self.export_evidence)):
             QShortcut(QKeySequence(keys), self).activated.connect(action)
+        ShortcutsBeforeEditingKeys(self)
         geometry = state.value("history/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(900, 700)

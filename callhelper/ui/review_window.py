@@ -36,6 +36,7 @@ from callhelper.store.review import AGE_BUCKETS, ReviewCase, ReviewSet, ReviewTi
 from callhelper.ui.charts import BarChart, HorizontalBarChart, StackedBarChart
 from callhelper.ui.history_window import CasesModel, SortRole, _RowsModel
 from callhelper.ui.labels import status_label
+from callhelper.ui.shortcuts import ShortcutsBeforeEditingKeys
 from callhelper.ui.date_filter import OptionalDateEdit
 from callhelper.ui.store_client import StoreClient
 from callhelper.ui.timeline_view import TimelineRenderer
@@ -182,6 +183,7 @@ class ReviewWindow(QMainWindow):
                              ("Ctrl+2", lambda: self.tabs.setCurrentIndex(1)),
                              ("Ctrl+W", self.close), ("Escape", self.close)):
             QShortcut(QKeySequence(keys), self).activated.connect(action)
+        ShortcutsBeforeEditingKeys(self)
         self.resize(1100, 720)
         self.restoreGeometry(self._state.value("review/geometry", b""))
         self._load_sources()
