@@ -8,8 +8,13 @@ Two outcomes, kept apart on purpose:
 
 The categories and their patterns are data (resources/rules/demands.toml), so a company
 can extend them. Statements are normalised before matching so that full- and half-width
-forms, katakana and hiragana, and spacing do not matter; matches are reported as spans of
-the original text.
+forms, katakana and hiragana, spacing and elongations do not matter; matches are reported
+as spans of the original text.
+
+The same words also occur where nobody demands anything: refused (「土下座なんていい」),
+quoted (「『どうなっても知らない』って言われた」) or said of oneself (「私がバカでした」).
+The rules' ``[[context]]`` tables describe such surroundings; a match in one of them does
+not count, and the next match of the category is tried.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ FLAG = "flag"
 REQUEST = "request"
 _KATAKANA = range(0x30A1, 0x30F7)
 _COMBINING_VOICE_MARKS = ("\u3099", "\u309a")
+_ELONGATIONS = frozenset("ーｰ~〜ぁぃぅぇぉァィゥェォ")
 
 
 class RulesError(ValueError):
@@ -73,6 +79,34 @@ class _Entry:
     patterns: tuple[re.Pattern[str], ...]
     requires: tuple[re.Pattern[str], ...] = ()
     unless: tuple[re.Pattern[str], ...] = ()
+    #: All the patterns in one expression: one search tells whether any can match.
+    any_pattern: re.Pattern[str] = re.compile(r"(?!)")
+
+
+@dataclass(frozen=True)
+class Context:
+    """Surroundings that cancel a match: text right ``before`` it or right ``after`` it, or
+    being inside a pair of ``brackets``; for the listed ``categories`` only, or all."""
+
+    before: tuple[re.Pattern[str], ...] = ()
+    after: tuple[re.Pattern[str], ...] = ()
+    brackets: tuple[tuple[str, str], ...] = ()
+    categories: frozenset[str] = frozenset()
+
+    def cancels(self, category_id: str, normal: str, start: int, end: int) -> bool:
+        if self.categories and category_id not in self.categories:
+            return False
+        return (any(p.search(normal, 0, start) for p in self.before)
+                or any(p.match(normal, end) for p in self.after)
+                or any(_inside(normal, start, opening, closing)
+                       for opening, closing in self.brackets))
+
+
+def _inside(normal: str, start: int, opening: str, closing: str) -> bool:
+    before = normal[:start]
+    if opening == closing:
+        return before.count(opening) % 2 == 1 and closing in normal[start:]
+    return before.rfind(opening) > before.rfind(closing)
 
 
 @dataclass(frozen=True)
@@ -86,6 +120,7 @@ class Category:
 @dataclass(frozen=True)
 class DemandRules:
     categories: tuple[Category, ...]
+    contexts: tuple[Context, ...] = ()
 
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)
@@ -115,20 +150,45 @@ def load_rules(path: Path) -> DemandRules:
                                    tuple(entries)))
     if not categories:
         raise RulesError(f"{path}: no [[category]] tables")
-    return DemandRules(tuple(categories))
+    contexts = [_context(raw, f"{path}: context {index + 1}")
+                for index, raw in enumerate(data.get("context", []))]
+    unknown = {c for context in contexts for c in context.categories} - {
+        category.id for category in categories}
+    if unknown:
+        raise RulesError(f"{path}: a [[context]] names unknown categories: "
+                         f"{', '.join(sorted(unknown))}")
+    return DemandRules(tuple(categories), tuple(contexts))
+
+
+def _compile_all(raw: dict, key: str, where: str) -> tuple[re.Pattern[str], ...]:
+    patterns = raw.get(key, [])
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise RulesError(f"{where}: '{key}' must be a list of strings")
+    try:
+        return tuple(re.compile(normalize(p)[0]) for p in patterns)
+    except re.error as exc:
+        raise RulesError(f"{where}: bad pattern in '{key}': {exc}") from exc
 
 
 def _entry(raw: dict, where: str) -> _Entry:
-    def compile_all(key: str) -> tuple[re.Pattern[str], ...]:
-        patterns = raw.get(key, [])
-        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
-            raise RulesError(f"{where}: '{key}' must be a list of strings")
-        try:
-            return tuple(re.compile(_to_hiragana(p.casefold())) for p in patterns)
-        except re.error as exc:
-            raise RulesError(f"{where}: bad pattern in '{key}': {exc}") from exc
+    patterns, requires, unless = (_compile_all(raw, key, where)
+                                  for key in ("patterns", "requires", "unless"))
+    return _Entry(patterns, requires, unless,
+                  re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or r"(?!)"))
 
-    return _Entry(compile_all("patterns"), compile_all("requires"), compile_all("unless"))
+
+def _context(raw: dict, where: str) -> Context:
+    brackets = raw.get("brackets", [])
+    pairs = [normalize(pair)[0] if isinstance(pair, str) else "" for pair in
+             (brackets if isinstance(brackets, list) else [""])]
+    if not all(len(pair) == 2 for pair in pairs):
+        raise RulesError(f"{where}: 'brackets' must be a list of two-character strings")
+    categories = raw.get("categories", [])
+    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+        raise RulesError(f"{where}: 'categories' must be a list of category ids")
+    before = tuple(re.compile(f"(?:{p.pattern})$") for p in _compile_all(raw, "before", where))
+    return Context(before, _compile_all(raw, "after", where),
+                   tuple((pair[0], pair[1]) for pair in pairs), frozenset(categories))
 
 
 def _to_hiragana(text: str) -> str:
@@ -140,14 +200,16 @@ def normalize(text: str) -> tuple[str, list[int], list[int]]:
     ``text`` it starts and ends.
 
     NFKC unifies full- and half-width forms (a half-width voiced mark joins its kana when
-    they combine), case is folded, katakana become hiragana and white space is dropped.
+    they combine), case is folded, katakana become hiragana, and white space, long-vowel
+    marks and small vowels are dropped, so that spoken elongations (「ばーか」「火ぃつけ」
+    「てめぇ」) meet the plain word.
     """
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     for index, char in enumerate(text):
         for piece in unicodedata.normalize("NFKC", char).casefold():
-            if piece.isspace():
+            if piece.isspace() or piece in _ELONGATIONS:
                 continue
             if piece in _COMBINING_VOICE_MARKS and chars:
                 combined = unicodedata.normalize("NFC", chars[-1] + piece)
@@ -170,17 +232,29 @@ def analyze(text: str, rules: DemandRules) -> Analysis:
     flags: list[Match] = []
     requests: list[Match] = []
     for category in rules.categories:
-        for entry in category.entries:
-            if any(p.search(normal) for p in entry.unless):
-                continue
-            if entry.requires and not any(p.search(normal) for p in entry.requires):
-                continue
-            found = next((m for p in entry.patterns for m in [p.search(normal)]
-                          if m and m.end() > m.start()), None)
-            if found is None:
-                continue
+        found = _first_match(category, normal, rules.contexts)
+        if found is not None:
             start, end = starts[found.start()], ends[found.end() - 1]
             (flags if category.kind == FLAG else requests).append(
                 Match(category.id, start, end))
-            break
     return Analysis(masked, tuple(flags), tuple(requests), masked_cards, replaced)
+
+
+def _first_match(category: Category, normal: str,
+                 contexts: tuple[Context, ...]) -> re.Match[str] | None:
+    """The first match of the category's first entry that applies, which no context
+    cancels."""
+    for entry in category.entries:
+        if not entry.any_pattern.search(normal):
+            continue
+        if any(p.search(normal) for p in entry.unless):
+            continue
+        if entry.requires and not any(p.search(normal) for p in entry.requires):
+            continue
+        for pattern in entry.patterns:
+            for found in pattern.finditer(normal):
+                if found.end() > found.start() and not any(
+                        context.cancels(category.id, normal, found.start(), found.end())
+                        for context in contexts):
+                    return found
+    return None
