@@ -1,0 +1,63 @@
+"""A real X desktop for the app: an X server without a screen (Xvfb), a window manager, the app
+on Qt's xcb platform, and key presses that reach it as a keyboard's do (xdotool).
+
+Linux only. Where the tools are missing the tests fail: `make test` installs them
+(.ci/system-packages --test)."""
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from xdesktop import SCREEN, TOOLS, App, Desktop, stop, wait_for
+
+
+@pytest.fixture
+def desktop(tmp_path):
+    """Xvfb on a free display (it picks the number itself) with openbox running."""
+    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+    assert not missing, (f"missing {', '.join(missing)}: `make test` installs them "
+                         "(bash .ci/system-packages --test)")
+    log = tmp_path / "desktop.log"
+    read_end, write_end = os.pipe()
+    with open(log, "w") as output:
+        server = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write_end), "-screen", "0", SCREEN, "-nolisten", "tcp"],
+            pass_fds=(write_end,), stdout=output, stderr=output)
+    os.close(write_end)
+    with os.fdopen(read_end) as announced:
+        number = announced.readline().strip()
+    assert number, f"Xvfb did not start: {log.read_text()}"
+    screen = Desktop(f":{number}", log)
+    with open(log, "a") as output:
+        manager = subprocess.Popen(["openbox", "--sm-disable"], env=screen.env,
+                                   stdout=output, stderr=output)
+    try:
+        # a window manager that answers for the desktop is running
+        assert wait_for(lambda: screen.run("xdotool", "get_desktop", check=False)
+                        .returncode == 0), log.read_text()
+        yield screen
+    finally:
+        stop(manager)
+        stop(server)
+
+
+@pytest.fixture
+def app(desktop, tmp_path):
+    """The app's call window, ready, shown on the desktop and focused."""
+    running = App(desktop, tmp_path)
+    try:
+        assert wait_for(lambda: (running.status() or {}).get("ready"), timeout=60), running.log()
+        window_id = None
+
+        def shown():
+            nonlocal window_id
+            window_id = desktop.window("^CallHelper")
+            return window_id is not None
+
+        assert wait_for(shown), running.log()
+        desktop.focus(window_id)
+        yield running
+    finally:
+        running.stop()

@@ -1,0 +1,50 @@
+"""A call taken on a real X11 desktop: the keys a person presses, as the X server delivers
+them, reach the app on Qt's xcb platform with that platform's own key bindings."""
+
+import sys
+
+import pytest
+
+from xdesktop import wait_for
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="an X11 desktop (Xvfb) runs on Linux only")
+
+NUMBER = "0312345678"
+WORDS = "It broke after one week and nobody called me back"
+
+
+def test_a_call_from_the_first_words_to_the_saved_case(desktop, app, tmp_path):
+    desktop.type(NUMBER)
+    desktop.key("F7")
+    assert wait_for(lambda: (app.status() or {}).get("call") == "active"), app.log()
+    assert app.status()["number"] == NUMBER
+
+    desktop.type(WORDS)
+    desktop.key("Return")
+    assert wait_for(lambda: app.query("SELECT text FROM note") == [(WORDS,)]), app.log()
+
+    # Ctrl+E is "end of line" for an X11 line edit; here it hands over
+    desktop.key("ctrl+e")
+    assert wait_for(lambda: app.query("SELECT count(*) FROM escalation") == [(1,)]), (
+        "Ctrl+E in the entry line did not hand over")
+    (summary,), = app.query("SELECT summary FROM escalation")
+    assert WORDS in summary
+    assert desktop.clipboard().strip() == summary.strip()
+
+    desktop.type("Tanaka")
+    desktop.key("Return")
+    assert wait_for(lambda: app.query("SELECT name, role FROM contact_handler ORDER BY id")
+                    == [("Suzuki", "agent"), ("Tanaka", "senior")])
+
+    desktop.key("F9")
+    assert wait_for(lambda: (app.status() or {}).get("call") == "ended")
+    desktop.type("Broken after a week")
+    desktop.key("ctrl+s")
+    assert wait_for(lambda: app.query("SELECT state FROM contact") == [("closed",)]), app.log()
+    assert app.query("SELECT subject FROM support_case") == [("Broken after a week",)]
+    assert app.status()["call"] == "none"
+
+    picture = desktop.screenshot(tmp_path / "desktop.png")
+    colours = desktop.run("identify", "-format", "%k", str(picture)).stdout
+    assert int(colours) > 16, "the screenshot shows no window"
