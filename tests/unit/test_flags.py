@@ -99,3 +99,77 @@ def test_a_broken_rules_file_is_refused(tmp_path):
 def test_common_english_statements(text, flags, requests):
     analysis = analyze(text, RULES)
     assert (analysis.flag_categories, analysis.request_categories) == (flags, requests)
+
+
+@pytest.mark.parametrize("text, requests", [
+    ("土下座とか、そういうのは結構ですから早く交換して", ("exchange",)),
+    ("謝罪文なんて要らないので、状況だけ教えてほしい", ("explanation",)),
+    ("慰謝料だのは言うつもりないです", ()),
+])
+def test_a_refused_demand_is_not_flagged(text, requests):
+    analysis = analyze(text, RULES)
+    assert analysis.flags == ()
+    assert analysis.request_categories == requests
+
+
+def test_after_a_refusal_the_same_demand_made_again_is_flagged_where_it_is_made():
+    text = "俺への土下座なんていらん、店長が土下座しろ"
+    (match,) = analyze(text, RULES).flags
+    assert match.category == "kneeling_apology"
+    assert match.start == text.rindex("土下座")
+
+
+@pytest.mark.parametrize("text", [
+    "前の係の人に『ネットに書くなら書けば』って言われました",
+    "ネットに晒すって言われて怖かったんです",
+    "掲示板に書いてあったやり方を試しました",
+    "姉が「慰謝料を取れ」ってうるさくて",
+])
+def test_quoted_or_hearsay_words_are_not_flagged(text):
+    assert analyze(text, RULES).flags == ()
+
+
+def test_the_customer_repeating_their_own_threat_is_still_flagged():
+    assert analyze("ネットに晒すって言ってんだろうが", RULES).flag_categories == ("threat",)
+
+
+@pytest.mark.parametrize("text, flags", [
+    ("私がバカだったんです、設定を間違えてました", ()),
+    ("俺もアホやったわ、箱捨ててもうて", ()),
+    ("あんたがバカなんやろ", ("insult",)),
+])
+def test_the_customer_calling_themself_names_is_no_insult(text, flags):
+    assert analyze(text, RULES).flag_categories == flags
+
+
+@pytest.mark.parametrize("text, category, span", [
+    ("火ぃつけたろか", "violence", "火ぃつけたろ"),
+    ("ばーーか", "insult", "ばーーか"),
+    ("会社に乗り込んだるからな", "violence", "会社に乗り込ん"),
+])
+def test_spoken_elongations_and_dialect_endings_are_found(text, category, span):
+    flags = analyze(text, RULES).flags
+    assert [(m.category, text[m.start:m.end]) for m in flags] == [(category, span)]
+
+
+def test_a_company_can_add_a_context_that_cancels_matches(tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        '[[category]]\nid = "kneeling_apology"\nkind = "flag"\npatterns = ["土下座"]\n'
+        '[[context]]\nid = "toy"\nbefore = ["うさぎの"]\n', encoding="utf-8")
+    rules = load_rules(path)
+    assert analyze("うさぎの土下座スタンプが表示されない", rules).flags == ()
+    assert analyze("土下座しろ", rules).flag_categories == ("kneeling_apology",)
+
+
+@pytest.mark.parametrize("context, message", [
+    ('brackets = ["「"]', "two-character"),
+    ('categories = ["no_such_category"]', "unknown categories"),
+    ('after = ["("]', "bad pattern"),
+])
+def test_a_broken_context_is_refused(tmp_path, context, message):
+    path = tmp_path / "rules.toml"
+    path.write_text(f'[[category]]\nid = "x"\nkind = "flag"\npatterns = ["a"]\n'
+                    f'[[context]]\n{context}\n', encoding="utf-8")
+    with pytest.raises(RulesError, match=message):
+        load_rules(path)
