@@ -242,7 +242,7 @@ class InstanceServer(QObject):
             idle = QTimer(socket)
             idle.setSingleShot(True)
             idle.setInterval(IDLE_MS)
-            idle.timeout.connect(socket.abort)
+            idle.timeout.connect(lambda s=socket: s.abort())  # abort() is no Qt slot
             idle.start()
             self._connections[socket] = _Connection(idle)
             socket.readyRead.connect(lambda s=socket: self._read(s))
