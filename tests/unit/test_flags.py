@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 from callhelper.config import resources_dir
+from callhelper.core.escalation import escalation_reasons
 from callhelper.core.flags import RulesError, analyze, load_rules, normalize
+from callhelper.core.playbook import load_playbook
 
 CORPUS = tomllib.loads((Path(__file__).parents[1] / "data" / "demands_corpus.toml")
                        .read_text(encoding="utf-8"))
@@ -173,3 +175,15 @@ def test_a_broken_context_is_refused(tmp_path, context, message):
                     f'[[context]]\n{context}\n', encoding="utf-8")
     with pytest.raises(RulesError, match=message):
         load_rules(path)
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("すみません、別の担当の方に代わってもらえますか", "change_handler"),
+    ("責任者の方いらっしゃいますか", "superior"),
+])
+def test_asking_for_another_handler_or_a_superior_suggests_a_senior(text, reason):
+    playbook = load_playbook(resources_dir() / "playbooks" / "complaint.toml")
+    analysis = analyze(text, RULES)
+    assert analysis.flags == ()
+    assert escalation_reasons(playbook, 60, analysis.flag_categories,
+                              analysis.request_categories) == [reason]
