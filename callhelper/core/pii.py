@@ -30,6 +30,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import phonenumbers
+
+from callhelper.core.text import storable_text
+
 MASK = "*"
 #: Groups longer than this are long reference numbers; a card is not looked for inside.
 LONGEST_GROUP_WITH_CARD = 23
@@ -83,9 +87,25 @@ def mask_card_numbers(text: str) -> tuple[str, int]:
     return _RUN.sub(replace, text), count
 
 
-def mask_cards(text: str) -> str:
-    """The text with card numbers masked (for fields whose count nobody is told)."""
-    return mask_card_numbers(text)[0]
+def masked_words(text: str) -> str:
+    """What a person typed into a field, as it may be stored: storable (core/text.py), card
+    numbers masked."""
+    return mask_card_numbers(storable_text(text)[0])[0]
+
+
+def masked_phone(text: str, region: str) -> str:
+    """A phone number as typed (storable); anything else typed into a phone number's field
+    has its card numbers masked. A phone number keeps its digits even when they look like a
+    card's: +8613800138000 passes the Luhn check."""
+    stored = storable_text(text)[0]
+    masked = mask_card_numbers(stored)[0]
+    if masked == stored:
+        return stored
+    try:
+        number = phonenumbers.parse(unicodedata.normalize("NFKC", stored), region)
+    except phonenumbers.NumberParseException:
+        return masked
+    return stored if phonenumbers.is_valid_number(number) else masked
 
 
 def _card_windows(run: str, positions: list[int]) -> list[tuple[int, int]]:

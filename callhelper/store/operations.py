@@ -17,8 +17,13 @@ differ between the agent's file and the server.
 
 A record (the JSON form) is ``{"op": name, "id": uid, **arguments}``; datetimes are ISO
 8601 text, enums their values, dataclasses objects of their fields. Arguments are decoded
-by the type hints of the operation's function. Card numbers in a note's words are masked
-before a record is written anywhere.
+by the type hints of the operation's function.
+
+What a person typed — a note's words, the caller's name and number, the customer's profile,
+the wrap-up, the senior's name, the handoff summary — is made storable and has its card
+numbers masked (core/pii.py) before an operation is applied or its record is written
+anywhere. A note's words are masked in its record only: applying the note masks them
+again and counts the cards masked (store/repository.py), which the window reports.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import types
 import typing
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any
@@ -42,9 +47,8 @@ from sqlmodel import Session, select
 from callhelper.core.case import Level, NoteKind, WrapUp
 from callhelper.core.flags import DemandRules
 from callhelper.core.phones import DEFAULT_REGION
-from callhelper.core.pii import mask_card_numbers
+from callhelper.core.pii import masked_phone, masked_words
 from callhelper.core.session import StepChange
-from callhelper.core.text import storable_text
 from callhelper.store import repository
 from callhelper.store.compiled import Compiled
 from callhelper.store.models import Note
@@ -78,8 +82,37 @@ outbox = sa.Table(
 
 Apply = Callable[..., Any]
 OPERATIONS: dict[str, Apply] = {}
-#: The arguments of each operation that hold a note's words: masked in records.
-_WORDS = {"add_note": "text", "edit_note": "text"}
+
+
+def _typed_contact(args: dict[str, Any]) -> dict[str, Any]:
+    region = args.get("phone_region", DEFAULT_REGION)
+    return {**args, "caller_name": masked_words(args.get("caller_name", "")),
+            "phone": masked_phone(args.get("phone", ""), region)}
+
+
+def _typed_profile(args: dict[str, Any]) -> dict[str, Any]:
+    return {**args, "profile": args["profile"].masked(args.get("region", DEFAULT_REGION))}
+
+
+def _typed_wrap_up(args: dict[str, Any]) -> dict[str, Any]:
+    wrap_up = args["wrap_up"]
+    return {**args, "wrap_up": replace(wrap_up, subject=masked_words(wrap_up.subject),
+                                       fix=masked_words(wrap_up.fix),
+                                       prevention=masked_words(wrap_up.prevention))}
+
+
+def _typed_words(name: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda args: {**args, name: masked_words(args[name])}
+
+
+#: What a person typed into each operation's arguments, masked.
+_TYPED: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "start_contact": _typed_contact, "update_customer": _typed_profile,
+    "save_wrap_up": _typed_wrap_up, "add_handler": _typed_words("name"),
+    "record_escalation": _typed_words("summary"),
+}
+#: A note's words, masked in records only (see the module's docstring).
+_RECORDED_WORDS = {"add_note": _typed_words("text"), "edit_note": _typed_words("text")}
 
 
 def _operation(function: Apply) -> Apply:
@@ -115,14 +148,17 @@ class Operation:
         function = OPERATIONS.get(self.name)
         if function is None:
             raise UnknownOperation(f"no operation {self.name!r}")
-        return function(session, rules, **self.args)
+        return function(session, rules, **self._masked(_TYPED))
 
     def record(self) -> dict[str, Any]:
-        args = {name: _encode(value) for name, value in self.args.items()}
-        words = _WORDS.get(self.name)
-        if words and isinstance(args.get(words), str):
-            args[words] = mask_card_numbers(storable_text(args[words])[0])[0]
-        return {"op": self.name, "id": self.uid, **args}
+        args = self._masked({**_TYPED, **_RECORDED_WORDS})
+        return {"op": self.name, "id": self.uid,
+                **{name: _encode(value) for name, value in args.items()}}
+
+    def _masked(self, typed: dict[str, Callable[[dict[str, Any]], dict[str, Any]]]
+                ) -> dict[str, Any]:
+        mask = typed.get(self.name)
+        return mask(self.args) if mask else self.args
 
     def to_json(self) -> str:
         return json.dumps(self.record(), ensure_ascii=False, separators=(",", ":"))

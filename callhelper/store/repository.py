@@ -1,5 +1,8 @@
 """Repository functions: each takes a Session and works in the caller's unit
-of work (the caller commits). Datetimes are timezone-aware; they come back in UTC."""
+of work (the caller commits). Datetimes are timezone-aware; they come back in UTC.
+
+What a person typed arrives with its card numbers masked already (store/operations.py),
+but for a note's words: those are masked here, where the cards masked are counted."""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from callhelper.core.audit import Action, Entity
 from callhelper.core.case import Level, NoteKind, WrapUp
 from callhelper.core.flags import DemandRules, analyze
 from callhelper.core.phones import DEFAULT_REGION, normalize_phone
-from callhelper.core.pii import mask_card_numbers
+from callhelper.core.pii import mask_card_numbers, masked_phone, masked_words
 from callhelper.core.session import StepChange
 from callhelper.core.text import storable_text
 from callhelper.store import audit, grams
@@ -323,7 +326,19 @@ class CustomerProfile:
 
     def numbers(self) -> list[str]:
         """The other numbers, as written, split at commas, 、 and ;."""
-        return [n.strip() for n in re.split(r"[,、;；]", self.other_numbers) if n.strip()]
+        return [n.strip() for n in _NUMBER_SEPARATOR.split(self.other_numbers) if n.strip()]
+
+    def masked(self, region: str) -> CustomerProfile:
+        """The profile as it may be stored: card numbers masked in every field, and in each
+        of the other numbers that is no phone number."""
+        words = {name: masked_words(getattr(self, name)) for name in
+                 ("name", "company", "preferred_channel", "unavailable", "note")}
+        numbers = "".join(masked_phone(part, region) for part in
+                          re.split(f"({_NUMBER_SEPARATOR.pattern})", self.other_numbers))
+        return CustomerProfile(**words, other_numbers=numbers)
+
+
+_NUMBER_SEPARATOR = re.compile(r"[,、;；]")
 
 
 def update_customer(session: Session, contact_uid: str, profile: CustomerProfile,
