@@ -33,7 +33,9 @@ FLAG = "flag"
 REQUEST = "request"
 _KATAKANA = range(0x30A1, 0x30F7)
 _COMBINING_VOICE_MARKS = ("\u3099", "\u309a")
-_ELONGATIONS = frozenset("ーｰ~〜ぁぃぅぇぉァィゥェォ")
+_LONG_VOWEL_MARKS = frozenset("ー~〜")
+_SMALL_VOWELS = {"ぁ": "あ", "ぃ": "い", "ぅ": "う", "ぇ": "え", "ぉ": "お"}
+_HIRAGANA = range(0x3041, 0x3097)
 
 
 class RulesError(ValueError):
@@ -200,16 +202,22 @@ def normalize(text: str) -> tuple[str, list[int], list[int]]:
     ``text`` it starts and ends.
 
     NFKC unifies full- and half-width forms (a half-width voiced mark joins its kana when
-    they combine), case is folded, katakana become hiragana, and white space, long-vowel
-    marks and small vowels are dropped, so that spoken elongations (「ばーか」「火ぃつけ」
-    「てめぇ」) meet the plain word.
+    they combine), case is folded, katakana become hiragana, white space and long-vowel
+    marks are dropped, and a small vowel becomes a full one after kana and is dropped
+    after anything else, so that spoken elongations meet the plain word: 「ばーか」 is
+    ばか, 「てめぇ」 てめえ, 「じゃけぇ」 じゃけえ, 「火ぃつけ」 火つけ.
     """
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     for index, char in enumerate(text):
         for piece in unicodedata.normalize("NFKC", char).casefold():
-            if piece.isspace() or piece in _ELONGATIONS:
+            piece = _to_hiragana(piece)
+            if piece in _SMALL_VOWELS:
+                if not (chars and ord(chars[-1][-1]) in _HIRAGANA):
+                    continue
+                piece = _SMALL_VOWELS[piece]
+            if piece.isspace() or piece in _LONG_VOWEL_MARKS:
                 continue
             if piece in _COMBINING_VOICE_MARKS and chars:
                 combined = unicodedata.normalize("NFC", chars[-1] + piece)
@@ -217,7 +225,7 @@ def normalize(text: str) -> tuple[str, list[int], list[int]]:
                     chars[-1] = combined
                     ends[-1] = index + 1
                     continue
-            chars.append(_to_hiragana(piece))
+            chars.append(piece)
             starts.append(index)
             ends.append(index + 1)
     return "".join(chars), starts, ends
