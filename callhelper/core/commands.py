@@ -18,6 +18,9 @@ from enum import StrEnum
 MAX_LINE = 65_536
 MAX_FIELD = 200
 MAX_TEXT = 10_000
+#: The deepest nesting of arrays and objects accepted in JSON from outside: a command or a
+#: phone system's event is flat, and far deeper input would exhaust Python's recursion.
+MAX_NESTING = 32
 NOTE_KINDS = ("quote", "agent_note", "fact", "request", "promise")
 #: What a sender may choose as a command's id (a UUID fits, or a call's id and a counter).
 COMMAND_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
@@ -38,6 +41,27 @@ class Action(StrEnum):
 class CommandError(ValueError):
     """A command that cannot be carried out as given. Its message never repeats what the
     command held (it reaches the log, which must not hold what customers said)."""
+
+
+class TooDeeplyNested(ValueError):
+    """JSON nested deeper than MAX_NESTING."""
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*(?:"|\Z)', re.DOTALL)
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def bounded_json(text: str) -> object:
+    """``json.loads`` for text from outside. The nesting is counted first (brackets outside
+    strings), so that a deep ``[[[…`` is refused with TooDeeplyNested instead of raising
+    RecursionError from the parser."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket.group() in "[{" else -1
+        deepest = max(deepest, depth)
+        if deepest > MAX_NESTING:
+            raise TooDeeplyNested(f"nested deeper than {MAX_NESTING} levels")
+    return json.loads(text)
 
 
 @dataclass(frozen=True)
@@ -64,7 +88,9 @@ class Command:
         if len(line) > MAX_LINE:
             raise CommandError("command too long")
         try:
-            data = json.loads(line.decode("utf-8"))
+            data = bounded_json(line.decode("utf-8"))
+        except TooDeeplyNested as exc:
+            raise CommandError(f"not a command ({exc})") from exc
         except (UnicodeDecodeError, ValueError) as exc:
             raise CommandError("not a command (expected one line of JSON)") from exc
         if not isinstance(data, dict):

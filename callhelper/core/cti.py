@@ -24,7 +24,6 @@ the headers and the body stream, and sends back the Reply.
 from __future__ import annotations
 
 import hmac
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -35,7 +34,8 @@ from enum import StrEnum
 from typing import BinaryIO
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from callhelper.core.commands import MAX_FIELD, Action, Command, clean
+from callhelper.core.commands import (MAX_FIELD, Action, Command, TooDeeplyNested, bounded_json,
+                                      clean)
 
 PATH_PREFIX = "/api/v1/cti/"
 HOST = "127.0.0.1"
@@ -210,7 +210,9 @@ def _fields(content_type: str, data: bytes) -> dict[str, object]:
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type == "application/json" or media_type.endswith("+json"):
         try:
-            value = json.loads(data.decode("utf-8")) if data else {}
+            value = bounded_json(data.decode("utf-8")) if data else {}
+        except TooDeeplyNested as exc:
+            raise RequestError(400, f"body is {exc}") from None
         except (UnicodeDecodeError, ValueError):
             raise RequestError(400, "body is not valid JSON") from None
         if not isinstance(value, dict):

@@ -116,6 +116,14 @@ def test_a_body_too_large_is_refused(qtbot, endpoint, received):
     assert received == []
 
 
+def test_a_deeply_nested_body_is_answered_400_and_the_next_call_still_rings(
+        qtbot, endpoint, received):
+    status, _, body = request(qtbot, url(endpoint), b"[" * 15_000)
+    assert status == 400 and body == b"body is nested deeper than 32 levels\n"
+    assert request(qtbot, url(endpoint), new_call())[0] == 200
+    assert received == [Command(Action.INCOMING, "0312345678")]
+
+
 def test_it_listens_on_the_loopback_address_only(endpoint):
     assert endpoint.address == ("127.0.0.1", endpoint.port)
 

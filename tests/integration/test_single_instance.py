@@ -175,6 +175,20 @@ def test_garbage_on_the_socket_is_refused_and_the_window_keeps_running(tmp_path,
     assert "refused a command on the instance socket" in log
 
 
+def test_a_deeply_nested_line_is_answered_with_an_error_and_the_window_keeps_answering(
+        tmp_path, stop_all):
+    window = launch(tmp_path)
+    stop_all.append(window)
+    assert wait_for(lambda: ready(tmp_path))
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as raw:
+        raw.settimeout(10)
+        raw.connect(socket_path(tmp_path))
+        raw.sendall(b"[" * 60_000 + b"\n")
+        reply = json.loads(raw.makefile("rb").readline())
+    assert reply == {"error": "not a command (nested deeper than 32 levels)"}
+    assert ready(tmp_path) and window.poll() is None
+
+
 def test_a_note_the_locked_database_cannot_take_is_queued_and_a_retry_saves_it_once(
         tmp_path, stop_all):
     window = launch(tmp_path, "call", "start", "--number", CALLER)

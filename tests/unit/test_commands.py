@@ -79,3 +79,10 @@ def test_a_bare_number_becomes_call_incoming_after_the_options():
         ["--data-dir", "/x", "call", "incoming", "03-1234-5678"]
     assert with_call_command(["search", "0120"], names) == ["search", "0120"]
     assert with_call_command([], names) == []
+
+
+def test_a_deeply_nested_line_is_refused_with_a_message_and_brackets_in_words_are_no_nesting():
+    with pytest.raises(CommandError, match="nested deeper than 32 levels"):
+        Command.from_line(b"[" * 60_000 + b"]" * 5_000)
+    note = Command(Action.NOTE, text="[[[[" * 100 + '"{{{{' * 50, id="n-1")
+    assert Command.from_line(note.to_line().strip()) == note

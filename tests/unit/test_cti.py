@@ -227,3 +227,9 @@ def test_a_hand_edited_bad_port_or_token_falls_back(paths):
     assert settings.get("cti_enabled") is True
     assert settings.get("cti_port") == 8321
     assert settings.get("cti_token") == ""
+
+
+def test_a_deeply_nested_json_body_is_refused_with_400(cti):
+    reply = send(cti, b"[" * 15_000, content_type="application/json")
+    assert reply.status == 400 and reply.reason == "body is nested deeper than 32 levels"
+    assert reply.command is None
