@@ -768,16 +768,36 @@ def analyze_command(args: argparse.Namespace) -> int:
     return 0
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are their user's only (the log names files, and what went
+    wrong with them): files there already are tightened, new ones created 0600, also at a
+    rollover."""
+
+    def __init__(self, path: Path, **options) -> None:
+        from callhelper.store.files import private_file
+
+        for log_file in path.parent.glob(f"{path.name}*"):
+            private_file(log_file)
+        super().__init__(path, **options)
+
+    def _open(self):
+        from callhelper.store.files import private_opener
+
+        return open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
+                    opener=private_opener)
+
+
 def setup_logging(log_dir: Path) -> None:
     """Warnings and errors to a rotating file in the log folder (and to stderr); the folder
-    is its user's only."""
+    and the files are their user's only."""
+    from callhelper.config import LOG_FILE
     from callhelper.store.files import private_folder
 
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     try:
         private_folder(log_dir)
-        handlers.append(logging.handlers.RotatingFileHandler(
-            log_dir / "callhelper.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"))
+        handlers.append(PrivateRotatingFileHandler(
+            log_dir / LOG_FILE, maxBytes=1_000_000, backupCount=3, encoding="utf-8"))
     except OSError as exc:
         print(f"callhelper: cannot write logs to {log_dir}: {exc}", file=sys.stderr)
     logging.basicConfig(level=logging.WARNING, handlers=handlers,

@@ -30,11 +30,12 @@ from typing import Any
 import platformdirs
 
 from callhelper.store.credentials import has_password, login_of, without_password
-from callhelper.store.files import private_folder
+from callhelper.store.files import private_file, private_folder, write_private
 
 APP_NAME = "CallHelper"
 DATABASE_FILE = "callhelper.db"
 SETTINGS_FILE = "settings.json"
+LOG_FILE = "callhelper.log"
 BACKUP_FOLDER = "backups"
 
 log = logging.getLogger(__name__)
@@ -75,11 +76,17 @@ class Paths:
 
 
 def make_private_folders(paths: Paths) -> None:
-    """The data folder (created if missing) and the backups folder, readable by this user
-    only: they hold what customers said and their numbers."""
+    """The data folder (created if missing), the backups folder and its files, the config
+    folder and the settings file (it holds the CTI token), readable by this user only: they
+    hold what customers said, their numbers and secrets."""
     private_folder(paths.data_dir)
-    if paths.backup_dir.exists():
-        private_folder(paths.backup_dir)
+    for folder in (paths.backup_dir, paths.config_dir):
+        if folder.exists():
+            private_folder(folder)
+    backups = list(paths.backup_dir.iterdir()) if paths.backup_dir.is_dir() else []
+    for path in (paths.config_dir / SETTINGS_FILE, *backups):
+        if path.is_file():
+            private_file(path)
 
 
 def resolve_paths(data_dir: str | os.PathLike | None = None,
@@ -276,11 +283,9 @@ class Settings:
             log.warning("settings with their defaults: %s", self.problem)
 
     def _save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(self._values, ensure_ascii=False, indent=2),
-                             encoding="utf-8")
-        os.replace(temporary, self.path)
+        """The file holds the CTI token: it and its folder are the user's only."""
+        private_folder(self.path.parent)
+        write_private(self.path, json.dumps(self._values, ensure_ascii=False, indent=2))
 
 
 def new_cti_token() -> str:

@@ -114,7 +114,7 @@ def diagnose(paths: Paths, settings: Settings, now: datetime | None = None) -> R
                                               "backups are the server's to check"))
     else:
         checks += _database_checks(database, paths, settings, now)
-    checks.append(_folders(paths))
+    checks += [_folders(paths), _private_files(paths)]
     return Report(report_paths, found, checks)
 
 
@@ -353,12 +353,33 @@ def _disk(database: Path) -> Check:
 def _folders(paths: Paths) -> Check:
     from callhelper.store.files import is_private
 
-    folders = {"data": paths.data_dir, "logs": paths.log_dir, "backups": paths.backup_dir}
+    folders = {"data": paths.data_dir, "config": paths.config_dir, "logs": paths.log_dir,
+               "backups": paths.backup_dir}
     shared = [name for name, folder in folders.items()
               if folder.exists() and not is_private(folder)]
     if shared:
         return Check("private folders", PROBLEM,
                      f"others may read the {', '.join(shared)} folder(s); starting CallHelper "
                      "makes them private (0700)", {"shared": shared})
-    return Check("private folders", OK, "data, logs and backups are readable by this user "
-                                        "only", {"shared": []})
+    return Check("private folders", OK, "data, config, logs and backups are readable by this "
+                                        "user only", {"shared": []})
+
+
+def _private_files(paths: Paths) -> Check:
+    """The files that hold what customers said or secrets: the settings (the CTI token), the
+    database and its companions, the logs and the backups."""
+    from callhelper.config import LOG_FILE, SETTINGS_FILE
+    from callhelper.store.files import companions, is_private
+
+    files = [paths.config_dir / SETTINGS_FILE, *paths.log_dir.glob(f"{LOG_FILE}*")]
+    if paths.database_file is not None:
+        files += [paths.database_file, *companions(paths.database_file)]
+    if paths.backup_dir.is_dir():
+        files += [path for path in paths.backup_dir.iterdir() if path.is_file()]
+    shared = [str(path) for path in files if path.is_file() and not is_private(path)]
+    if shared:
+        return Check("private files", PROBLEM,
+                     f"others may read {', '.join(shared)}; starting CallHelper makes them "
+                     "private (0600)", {"shared": shared})
+    return Check("private files", OK, "the settings, database, logs and backups are readable "
+                                      "by this user only", {"shared": []})

@@ -25,7 +25,7 @@ from sqlmodel import Session, create_engine
 
 from callhelper.store.anchor import AnchoredConnection, keep_anchor
 from callhelper.store.dialect import POSTGRESQL, lock_schema_upgrade
-from callhelper.store.files import PRIVATE_FOLDER
+from callhelper.store.files import PRIVATE_FOLDER, private_database
 from callhelper.store.integrity import is_damage, read_only
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -103,8 +103,8 @@ def _use_utc(dbapi_connection, _record) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; for SQLite the folder is created (its user's only), the
-    pragmas set, and the audit trail's anchor written after the commits that extend it
+    """An engine for ``url``; for SQLite the folder is created and the file before SQLite
+    opens it (their user's only, files.private_database), the pragmas set, and the audit trail's anchor written after the commits that extend it
     (anchor.py); a PostgreSQL URL without a driver (``postgresql://…``) uses psycopg 3.
     A failed statement's message never shows its parameters: they are what customers said,
     and the message goes to the log."""
@@ -114,6 +114,8 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False,
                                                   "factory": AnchoredConnection},
                                hide_parameters=True)
+        event.listen(engine, "do_connect",
+                     lambda dialect, record, cargs, cparams: private_database(database))
         event.listen(engine, "connect", _apply_sqlite_pragmas)
         keep_anchor(engine, database)
         return engine

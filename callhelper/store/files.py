@@ -1,8 +1,9 @@
 """The database's files on disk: private folders, a database with its ``-wal`` and ``-shm``
 companions moved as one, and copies that are complete on disk before they get their name.
 
-The folders hold personal data (customers' numbers, what they said), so on POSIX they are
-readable by their owner only (0700), and an existing folder is tightened when it is used.
+The folders hold personal data (customers' numbers, what they said) and the files secrets
+too, so on POSIX they are their owner's only (folders 0700, files 0600) whatever the umask,
+and an existing folder or file is tightened when it is used.
 """
 
 from __future__ import annotations
@@ -24,29 +25,70 @@ COMPANIONS = ("-wal", "-shm", "-journal")
 
 
 def private_folder(path: Path) -> Path:
-    """Create ``path`` (and its parents) if needed and, on POSIX, make it its owner's only.
-
-    A folder that belongs to another user is left as it is (with a log line): tightening it
-    would lock that user out."""
+    """Create ``path`` (and its parents) if needed and, on POSIX, make it its owner's only."""
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+    _tighten(path, PRIVATE_FOLDER)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty if it is missing, readable by its owner only whatever the umask,
+    and tighten an existing file of this user (POSIX); its content is left as it is."""
+    path = Path(path)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        _tighten(path, PRIVATE_FILE)
+    return path
+
+
+def private_opener(path: str, flags: int) -> int:
+    """An ``opener`` for ``open()`` that creates the file its owner's only (0600)."""
+    return os.open(path, flags, PRIVATE_FILE)
+
+
+def private_database(database: Path) -> None:
+    """The database file created private before SQLite opens it (SQLite gives its ``-wal``
+    and ``-shm`` the database's permissions), and an existing one and its companions
+    tightened."""
+    private_file(database)
+    for companion in companions(database):
+        _tighten(companion, PRIVATE_FILE)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` (UTF-8) through a private temporary file beside it: the
+    file is its owner's only, and a failure leaves the previous one as it was."""
+    temporary = temporary_beside(path)
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _tighten(path: Path, mode: int) -> None:
+    """Take away what others may do with ``path`` (POSIX). A file or folder that belongs to
+    another user is left as it is (with a log line): tightening it would lock that user out."""
     if os.name != "posix":
-        return path
+        return
     try:
         status = path.stat()
         if stat.S_IMODE(status.st_mode) & 0o077:
             if status.st_uid == os.getuid():
-                path.chmod(PRIVATE_FOLDER)
+                path.chmod(mode)
             else:
                 log.warning("%s belongs to another user; its permissions were left as they are",
                             path)
     except OSError as exc:
         log.warning("cannot make %s private: %s", path, exc)
-    return path
 
 
 def is_private(path: Path) -> bool:
-    """Whether only the owner may enter ``path`` (always true where POSIX modes do not apply)."""
+    """Whether only the owner may read or enter ``path`` (always true where POSIX modes do
+    not apply)."""
     return os.name != "posix" or not stat.S_IMODE(Path(path).stat().st_mode) & 0o077
 
 

@@ -3,15 +3,19 @@ written to the log carry no note text, and the backup and retention settings are
 with the others."""
 
 import json
+import logging
 import os
 import stat
 from datetime import datetime, timezone
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from callhelper.config import Settings, make_private_folders
+from callhelper.cli import PrivateRotatingFileHandler
+from callhelper.config import Settings, ensure_cti_token, make_private_folders
 from callhelper.core.export import write_csv
+from callhelper.doctor import PROBLEM, OK, diagnose
 from callhelper.store.engine import Store, make_engine
 from callhelper.store.files import is_private, private_folder
 from callhelper.store.models import Note
@@ -21,6 +25,97 @@ posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 
 def mode(path):
     return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def permissive_umask():
+    """The umask many systems give their users: new files readable by everyone."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+@posix_only
+def test_the_settings_with_the_cti_token_are_written_private(paths, permissive_umask):
+    settings = Settings.for_paths(paths)
+    ensure_cti_token(settings)
+    settings_file = paths.config_dir / "settings.json"
+    assert mode(settings_file) == 0o600 and mode(paths.config_dir) == 0o700
+    settings.set("always_on_top", True)
+    assert mode(settings_file) == 0o600
+    assert [path.name for path in paths.config_dir.iterdir()] == ["settings.json"]
+
+
+@posix_only
+def test_settings_and_their_folder_left_readable_are_tightened_at_start(paths,
+                                                                         permissive_umask):
+    paths.config_dir.mkdir(parents=True, mode=0o755)
+    settings_file = paths.config_dir / "settings.json"
+    settings_file.write_text('{"cti_token": "abcdefghijklmnop0123"}', encoding="utf-8")
+    os.chmod(paths.config_dir, 0o755)
+    make_private_folders(paths)
+    assert mode(settings_file) == 0o600 and mode(paths.config_dir) == 0o700
+    assert Settings.for_paths(paths).get("cti_token") == "abcdefghijklmnop0123"
+
+
+@posix_only
+def test_the_database_and_its_companions_are_private(tmp_path, permissive_umask):
+    database = tmp_path / "callhelper.db"
+    store = Store(f"sqlite:///{database}")
+    try:
+        with store.unit_of_work() as session:
+            session.exec(text("SELECT 1"))
+        files = [database, *tmp_path.glob("callhelper.db-*")]
+        assert {path.name for path in files} >= {"callhelper.db", "callhelper.db-wal",
+                                                 "callhelper.db-shm"}
+        assert {path.name: mode(path) for path in files} == {path.name: 0o600 for path in files}
+    finally:
+        store.close()
+
+
+@posix_only
+def test_a_database_left_readable_is_tightened_when_opened(tmp_path, permissive_umask):
+    database = tmp_path / "callhelper.db"
+    Store(f"sqlite:///{database}").close()
+    os.chmod(database, 0o644)
+    store = Store(f"sqlite:///{database}")
+    try:
+        assert mode(database) == 0o600
+    finally:
+        store.close()
+
+
+@posix_only
+def test_log_files_are_private_also_after_a_rollover(tmp_path, permissive_umask):
+    log_file = tmp_path / "callhelper.log"
+    log_file.write_text("earlier\n", encoding="utf-8")
+    handler = PrivateRotatingFileHandler(log_file, maxBytes=200, backupCount=2,
+                                         encoding="utf-8")
+    try:
+        assert mode(log_file) == 0o600
+        for number in range(10):
+            handler.emit(logging.makeLogRecord({"msg": f"warning {number} " + "x" * 50}))
+    finally:
+        handler.close()
+    files = sorted(tmp_path.glob("callhelper.log*"))
+    assert len(files) == 3
+    assert {path.name: mode(path) for path in files} == {path.name: 0o600 for path in files}
+
+
+@posix_only
+def test_doctor_names_files_others_may_read(paths, permissive_umask):
+    settings = Settings.for_paths(paths)
+    settings.set("agent_name", "鈴木")
+    make_private_folders(paths)
+    Store(paths.database_url).close()
+    assert next(check for check in diagnose(paths, settings).checks
+                if check.name == "private files").status == OK
+    os.chmod(paths.config_dir / "settings.json", 0o644)
+    os.chmod(paths.config_dir, 0o755)
+    checks = {check.name: check for check in diagnose(paths, settings).checks}
+    assert checks["private files"].status == PROBLEM
+    assert checks["private files"].data["shared"] == [str(paths.config_dir / "settings.json")]
+    assert checks["private folders"].data["shared"] == ["config"]
 
 
 @posix_only
