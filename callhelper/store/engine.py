@@ -104,10 +104,11 @@ def _use_utc(dbapi_connection, _record) -> None:
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; for SQLite the folder is created and the file before SQLite
-    opens it (their user's only, files.private_database), the pragmas set, and the audit trail's anchor written after the commits that extend it
-    (anchor.py); a PostgreSQL URL without a driver (``postgresql://…``) uses psycopg 3.
-    A failed statement's message never shows its parameters: they are what customers said,
-    and the message goes to the log."""
+    opens it (their user's only, files.private_database), the pragmas set, and the audit
+    trail's anchor written after the commits that extend it (anchor.py); a PostgreSQL
+    URL without a driver (``postgresql://…``) uses psycopg 3. A failed statement's message
+    never shows its parameters: they are what customers said, and the message goes to the
+    log."""
     if url.startswith(SQLITE_PREFIX):
         database = Path(url[len(SQLITE_PREFIX):])
         database.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
