@@ -27,8 +27,10 @@ separators stay, so the text keeps its shape.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from itertools import accumulate
 
 import phonenumbers
 
@@ -38,10 +40,10 @@ MASK = "*"
 #: Groups longer than this are long reference numbers; a card is not looked for inside.
 LONGEST_GROUP_WITH_CARD = 23
 _CARD_LENGTHS = range(13, 20)
-#: How long a group may be between the groups of a card written in groups.
+_LONGEST_CARD = _CARD_LENGTHS[-1]
+#: How long the groups of a card written in groups are: the last may be shorter.
 _CARD_GROUP = range(4, 7)
-#: The shortest last group of a card written in groups (``4111 1111 1111 1111 123``).
-_LAST_GROUP = 3
+_LAST_GROUP = range(3, 7)
 _KEPT = 4
 _DASHES = ("\\-\u058a\u05be\u1806\u2010-\u2015\u2212\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u301c"
            "\u3030\u30a0\u30fc\ufe31\ufe32\ufe58\ufe63\uff0d\uff70")
@@ -50,18 +52,12 @@ _SEPARATOR = rf"[\s{_DASHES}{_MARKS}]"
 _INVISIBLE = "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]"
 _GAP = rf"{_INVISIBLE}*(?:{_SEPARATOR}{_INVISIBLE}*){{0,3}}"
 _RUN = re.compile(rf"\d+(?:(?=\D){_GAP}\d+)*")
+_DIGITS = re.compile(r"\d+")
+_DOUBLED = str.maketrans("0123456789", "0246813579")
 
 
 def luhn_valid(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
+    return _LuhnSums(digits).valid(0, len(digits))
 
 
 def mask_card_numbers(text: str) -> tuple[str, int]:
@@ -71,16 +67,16 @@ def mask_card_numbers(text: str) -> tuple[str, int]:
     def replace(match: re.Match[str]) -> str:
         nonlocal count
         run = match.group(0)
-        positions = [i for i, char in enumerate(run) if char.isdecimal()]
-        if len(positions) < min(_CARD_LENGTHS):
+        if sum(map(str.isdecimal, run)) < _CARD_LENGTHS[0]:
             return run
-        spans = _merged(_card_windows(run, positions))
+        spans = _merged(_card_windows(run))
         if not spans:
             return run
         count += len(spans)
         chars = list(run)
         for start, end in spans:
-            for index in positions[start:end - _KEPT]:
+            digits = [index for index in range(start, end) if run[index].isdecimal()]
+            for index in digits[:-_KEPT]:
                 chars[index] = MASK
         return "".join(chars)
 
@@ -108,45 +104,74 @@ def masked_phone(text: str, region: str) -> str:
     return stored if phonenumbers.is_valid_number(number) else masked
 
 
-def _card_windows(run: str, positions: list[int]) -> list[tuple[int, int]]:
-    """The card numbers of a run, as [start, end) ranges of its digits."""
-    digits = "".join(str(unicodedata.decimal(run[i])) for i in positions)
-    groups = _groups(positions)
+def _card_windows(run: str) -> list[tuple[int, int]]:
+    """The card numbers of a run, as [start, end) ranges of its characters."""
+    groups = [match.span() for match in _DIGITS.finditer(run)]
+    sizes = [end - start for start, end in groups]
+    firsts = list(accumulate(sizes, initial=0))  # each group's first digit, counted in the run
+    luhn: _LuhnSums | None = None
     windows = []
-    for first, (start, _) in enumerate(groups):
-        for last in range(first, len(groups)):
-            end = groups[last][1]
-            size = end - groups[last][0]
-            if end - start > max(_CARD_LENGTHS) or (
-                    last > first and not _LAST_GROUP <= size <= max(_CARD_GROUP)):
+    for first, size in enumerate(sizes):
+        if size < _CARD_GROUP[0] or size > LONGEST_GROUP_WITH_CARD:
+            continue
+        luhn = luhn or _LuhnSums("".join(run[start:end] for start, end in groups))
+        if size > _LONGEST_CARD:
+            start = groups[first][0]
+            windows += [(start + a, start + b)
+                        for a, b in _inside(luhn, firsts[first], firsts[first] + size)]
+            continue
+        for last in range(first, len(sizes)):
+            length = firsts[last + 1] - firsts[first]
+            if length > _LONGEST_CARD or (last > first and sizes[last] not in _LAST_GROUP):
                 break
-            if end - start in _CARD_LENGTHS:
-                windows.append((start, end))
-            if size not in _CARD_GROUP:
+            if length in _CARD_LENGTHS and luhn.valid(firsts[first], firsts[last + 1]):
+                windows.append((groups[first][0], groups[last][1]))
+            if sizes[last] not in _CARD_GROUP:
                 break
-    windows += [window for start, end in groups
-                if max(_CARD_LENGTHS) < end - start <= LONGEST_GROUP_WITH_CARD
-                for window in _inside(start, end)]
-    return [(start, end) for start, end in windows if luhn_valid(digits[start:end])]
+    return windows
 
 
-def _groups(positions: list[int]) -> list[tuple[int, int]]:
-    """The run's groups of adjacent digits, as [start, end) ranges of its digits."""
-    groups, start = [], 0
-    for index in range(1, len(positions) + 1):
-        if index == len(positions) or positions[index] != positions[index - 1] + 1:
-            groups.append((start, index))
-            start = index
-    return groups
+class _LuhnSums:
+    """The Luhn check of any stretch of a run's digits, at the cost of two look-ups."""
+
+    def __init__(self, digits: str):
+        if not digits.isascii():
+            digits = "".join(str(unicodedata.decimal(char)) for char in digits)
+        doubled = digits.translate(_DOUBLED)
+        self._sums = []
+        for parity in (0, 1):  # the digits at even, then at odd indices doubled
+            weighted = list(digits)
+            weighted[parity::2] = doubled[parity::2]
+            self._sums.append([0, *accumulate(map(int, weighted))])
+
+    def valid(self, start: int, end: int) -> bool:
+        """Whether digits [start, end) pass: the last is not doubled, the one before it is."""
+        sums = self._sums[end % 2]
+        return (sums[end] - sums[start]) % 10 == 0
 
 
-def _inside(start: int, end: int) -> list[tuple[int, int]]:
-    return [(first, first + length) for length in _CARD_LENGTHS
-            for first in range(start, end - length + 1)]
+def _inside(luhn: _LuhnSums, start: int, end: int) -> list[tuple[int, int]]:
+    """The stretch the cards inside a group of 20–23 digits cover, relative to the group
+    (any two of them overlap): from the first card's start to the last one's end."""
+    leftmost, rightmost = _windows_inside(end - start)
+    first = next((a for a, b in leftmost if luhn.valid(start + a, start + b)), None)
+    if first is None:
+        return []
+    last = next(b for a, b in rightmost if luhn.valid(start + a, start + b))
+    return [(first, last)]
+
+
+@functools.cache
+def _windows_inside(size: int) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """Every stretch of 13–19 digits of a group of ``size``: leftmost first, and the one
+    that ends last first."""
+    windows = [(a, a + length) for a in range(size) for length in _CARD_LENGTHS
+               if a + length <= size]
+    return tuple(windows), tuple(sorted(windows, key=lambda window: -window[1]))
 
 
 def _merged(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Overlapping card numbers as one span of digits."""
+    """Overlapping card numbers as one span."""
     spans: list[tuple[int, int]] = []
     for start, end in sorted(windows):
         if spans and start < spans[-1][1]:
