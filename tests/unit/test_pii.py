@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from callhelper.core.pii import MASK, luhn_valid, mask_card_numbers
+from callhelper.core.pii import MASK, luhn_valid, mask_card_numbers, masked_phone
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -60,6 +60,16 @@ def test_each_card_of_a_list_is_counted():
 ])
 def test_other_digit_runs_are_left_alone(text):
     assert mask_card_numbers(text) == (text, 0)
+
+
+@pytest.mark.parametrize("typed, stored", [
+    ("+8613800138000", "+8613800138000"),
+    ("03-1234-5678", "03-1234-5678"),
+    ("4111 1111 1111 1111", "**** **** **** 1111"),
+])
+def test_a_phone_number_keeps_its_digits_but_a_card_in_its_field_is_masked(typed, stored):
+    assert luhn_valid("8613800138000")
+    assert masked_phone(typed, "JP") == stored
 
 
 def test_luhn():
