@@ -92,7 +92,7 @@ def masked_words(text: str) -> str:
 def masked_phone(text: str, region: str) -> str:
     """A phone number as typed (storable); anything else typed into a phone number's field
     has its card numbers masked. A phone number keeps its digits even when they look like a
-    card's: +8613800138000 passes the Luhn check."""
+    card's: +8613800138002 passes the Luhn check."""
     stored = storable_text(text)[0]
     masked = mask_card_numbers(stored)[0]
     if masked == stored:

@@ -45,7 +45,7 @@ def typed_operations() -> list[Operation]:
     profile = CustomerProfile(
         name=f"山田 {CARDS['profile name']}", company=f"株式会社 {CARDS['company']}",
         note=f"カード {CARDS['profile note']} を登録済み",
-        other_numbers=f"090-1234-5678, {CARDS['other number']}、+8613800138000")
+        other_numbers=f"090-1234-5678, {CARDS['other number']}、+8613800138002")
     wrap_up = WrapUp(subject=f"カード {CARDS['subject']} の二重請求", urgency=Level.HIGH,
                      impact=Level.MEDIUM, fix=f"{CARDS['fix']} に返金", status=CaseStatus.RESOLVED,
                      prevention=f"{CARDS['prevention']} を読み上げない")
@@ -81,7 +81,7 @@ def test_no_card_number_is_kept_in_the_file_of_unsaved_writes(replayed):
     kept, _ = replayed
     for field, card in CARDS.items():
         assert digits(card)[:-4] not in digits(kept), field
-    assert "090-1234-5678" in kept and "+8613800138000" in kept
+    assert "090-1234-5678" in kept and "+8613800138002" in kept
 
 
 def test_no_card_number_reaches_the_database_files(replayed):
@@ -105,7 +105,7 @@ def test_each_field_keeps_the_last_four_digits_and_phone_numbers_stay(replayed):
             "カード ************1881 を登録済み")
         assert sorted(phone for (phone,) in connection.execute(
             "SELECT phone FROM customer_phone")) == [
-            "**** **** **** 1117", "+8613800138000", "03-1234-5678", "090-1234-5678"]
+            "**** **** **** 1117", "+8613800138002", "03-1234-5678", "090-1234-5678"]
         assert one("SELECT subject, fix, prevention FROM support_case") == (
             "カード ****　****　****　４２４２ の二重請求", "****\u00a0****\u00a0****\u00a05100 に返金",
             "****\u200b****\u200b****\u200b5556 を読み上げない")
