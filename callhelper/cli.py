@@ -209,12 +209,21 @@ def command_id(argument: str) -> str:
 
 
 def local_date(text: str):
+    """A day whose local start and end can be told (not the very first or last days of the
+    calendar, which a time zone pushes out of its range)."""
     from datetime import date
 
+    from callhelper.store.export import ExportFilter
+
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+    try:
+        ExportFilter.for_days(day, day)
+    except (ValueError, OverflowError):
+        raise argparse.ArgumentTypeError(f"a date out of range: {text!r}") from None
+    return day
 
 
 def evidence_file(text: str) -> Path:
@@ -248,12 +257,15 @@ def export_command(args: argparse.Namespace) -> int:
     from callhelper.store.export import (CASE_HEADER, NOTE_HEADER, ExportFilter, case_rows,
                                          note_rows)
 
+    from callhelper.store.files import replaceable_file
+
+    out = replaceable_file(Path(args.out))
     filters = ExportFilter.for_days(args.since, args.until, args.agent)
     header, rows = (NOTE_HEADER, note_rows) if args.what == "notes" else (CASE_HEADER, case_rows)
     store = open_store(args)
     try:
         with store.unit_of_work() as session, ProgressLine() as line:
-            count = write_csv(Path(args.out), header, rows(session, filters),
+            count = write_csv(out, header, rows(session, filters),
                               lambda count: line.show(f"{count} rows"))
     finally:
         store.close()
@@ -269,9 +281,11 @@ def evidence_command(args: argparse.Namespace) -> int:
 
     from callhelper.config import Settings, resolve_paths
     from callhelper.store.evidence import case_evidence
+    from callhelper.store.files import replaceable_file
     from callhelper.ui.app import demand_rules, install_translators, ui_language
     from callhelper.ui.evidence import write_evidence
 
+    replaceable_file(args.out)
     store = open_store(args)
     try:
         with store.unit_of_work() as session:
@@ -421,8 +435,13 @@ FINDINGS = {
 def verify_command(args: argparse.Namespace) -> int:
     """The trail of a file is also checked against its anchor (store/anchor.py), when one is
     beside it; a server's has none."""
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+
     from callhelper.store.anchor import anchor_file
     from callhelper.store.audit import verify_file
+    from callhelper.store.integrity import is_damage
 
     server = None if args.database else server_url(args)
     if server is not None:
@@ -431,7 +450,15 @@ def verify_command(args: argparse.Namespace) -> int:
         path, result, checked = without_password(server), verify_server(server), None
     else:
         path = usable_database(Path(args.database) if args.database else own_database(args))
-        checked = verify_file(path)
+        try:
+            checked = verify_file(path)
+        except (DBAPIError, sqlite3.DatabaseError) as exc:
+            if not is_damage(getattr(exc, "orig", exc)):
+                raise
+            print(f"{path}: BROKEN: the file is damaged (SQLite cannot read part of it), so "
+                  "its audit trail cannot be checked; see docs/data-safety.md for restoring "
+                  "a backup")
+            return 3
         result = checked.verification
     if checked is not None and checked.shortened is not None:
         print(f"{path}: BROKEN: {checked.shortened}")
@@ -808,10 +835,17 @@ def run_data_command(command, args: argparse.Namespace) -> int:
     """A command without the window: errors are one line on stderr and exit code 1."""
     import sqlite3
 
-    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.exc import NoSuchModuleError, SQLAlchemyError
 
     try:
         return command(args)
+    except NoSuchModuleError:
+        from callhelper.config import resolve_paths
+
+        scheme = resolve_paths(args.data_dir, args.database_url).database_url.split(":", 1)[0]
+        print(f"callhelper {args.command}: the database URL's scheme {scheme!r} is not known "
+              "(expected sqlite:///FILE or postgresql://USER@HOST/DATABASE)", file=sys.stderr)
+        return 1
     except (SQLAlchemyError, sqlite3.Error, OSError, ValueError, OverflowError) as exc:
         lines = str(exc).splitlines() or [type(exc).__name__]
         if getattr(getattr(exc, "orig", None), "sqlstate", None) == INSUFFICIENT_PRIVILEGE:

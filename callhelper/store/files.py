@@ -86,6 +86,29 @@ def _tighten(path: Path, mode: int) -> None:
         log.warning("cannot make %s private: %s", path, exc)
 
 
+class NotAFile(ValueError):
+    """A path to write a file to names something else."""
+
+
+_NOT_FILES = ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+              (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"))
+
+
+def replaceable_file(path: Path) -> Path:
+    """``path`` if a new file may be renamed onto it: nothing is there yet, or a regular file.
+    A folder, a device, a named pipe or a socket raises NotAFile: the rename would replace the
+    device (as root) or the pipe, or fail half way."""
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return path
+    if stat.S_ISREG(mode):
+        return path
+    kind = next((name for test, name in _NOT_FILES if test(mode)), "something else")
+    raise NotAFile(f"{path} is {kind}, not a file: nothing was written")
+
+
 def is_private(path: Path) -> bool:
     """Whether only the owner may read or enter ``path`` (always true where POSIX modes do
     not apply)."""

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from damage import damage, database_with_cases
 from test_cli import wait_for
 
 from callhelper.cli import main
@@ -91,7 +92,7 @@ def failures(tmp_path, not_a_database):
         "restore a missing file": (["restore", str(tmp_path / "missing.db")], "no such file"),
         "restore a text file": (["restore", str(not_a_database)], "not a database"),
         "backup without a database": (["backup"], "no database"),
-        "export into a folder": ([*agent, "export", "--out", str(tmp_path)], "directory"),
+        "export into a folder": ([*agent, "export", "--out", str(tmp_path)], "is a folder"),
         "export into a missing folder": ([*agent, "export", "--out",
                                           str(tmp_path / "no" / "x.csv")], "No such file"),
         "evidence of a missing case": ([*agent, "evidence", "99", "--out",
@@ -199,3 +200,82 @@ def test_a_note_sent_in_words_that_are_not_utf8_is_saved_with_replacement_charac
     with sqlite3.connect(tmp_path / "data" / "callhelper.db") as connection:
         assert connection.execute("SELECT text FROM note").fetchall() == [(REPLACED,)]
     connection.close()
+
+
+def callhelper(tmp_path, *argv, cwd=None, **extra):
+    return subprocess.run([sys.executable, "-m", "callhelper", *argv], capture_output=True,
+                          text=True, timeout=60, cwd=cwd, env=environment(tmp_path) | extra)
+
+
+@pytest.fixture
+def database_of_cases(tmp_path):
+    return database_with_cases(tmp_path / "data" / "callhelper.db", cases=3)
+
+
+@pytest.fixture
+def not_files(tmp_path):
+    """Paths that name something other than a file, each with what it is."""
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    device = tmp_path / "null.csv"
+    device.symlink_to(os.devnull)
+    folder = tmp_path / "folder.csv"
+    folder.mkdir()
+    return {fifo: "a named pipe", device: "a device", folder: "a folder"}
+
+
+def test_an_export_onto_what_is_not_a_file_is_refused_and_the_path_left_as_it_was(
+        tmp_path, database_of_cases, not_files):
+    for path, kind in not_files.items():
+        result = callhelper(tmp_path, "export", "--out", str(path))
+        assert (result.returncode, result.stdout) == (1, "")
+        assert result.stderr == (f"callhelper export: {path} is {kind}, not a file: nothing "
+                                 "was written\n")
+    here = callhelper(tmp_path, "export", "--out", ".", cwd=tmp_path)
+    assert (here.returncode, here.stderr) == (1, "callhelper export: . is a folder, not a "
+                                                 "file: nothing was written\n")
+    fifo, device, folder = not_files
+    assert fifo.is_fifo() and device.is_symlink() and folder.is_dir()
+    assert not [path for path in tmp_path.rglob("*.part")]
+
+
+def test_evidence_onto_a_device_is_refused(tmp_path, database_of_cases):
+    device = tmp_path / "evidence.pdf"
+    device.symlink_to(os.devnull)
+    result = callhelper(tmp_path, "evidence", "1", "--out", str(device))
+    assert result.returncode == 1
+    assert result.stderr == (f"callhelper evidence: {device} is a device, not a file: nothing "
+                             "was written\n")
+    assert device.is_symlink()
+
+
+@pytest.mark.parametrize("option,day", [("--from", "0001-01-01"), ("--to", "9999-12-31")])
+def test_a_date_at_the_end_of_the_calendar_is_a_usage_error(tmp_path, database_of_cases,
+                                                            option, day):
+    """In Japan the first day of the calendar starts in the year before it in UTC."""
+    result = callhelper(tmp_path, "export", "--out", str(tmp_path / "x.csv"), option, day,
+                        TZ="Asia/Tokyo")
+    assert result.returncode == 2
+    assert result.stderr == (f"callhelper export: argument {option}: a date out of range: "
+                             f"'{day}' (see: callhelper export --help)\n")
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_an_unknown_database_url_scheme_is_named(tmp_path):
+    result = callhelper(tmp_path, "--database-url", "bogus://server/db", "export", "--out",
+                        str(tmp_path / "x.csv"))
+    assert result.returncode == 1
+    assert result.stderr == ("callhelper export: the database URL's scheme 'bogus' is not "
+                             "known (expected sqlite:///FILE or postgresql://USER@HOST/"
+                             "DATABASE)\n")
+
+
+def test_verify_on_a_damaged_file_says_broken_with_exit_code_3(tmp_path):
+    damaged = tmp_path / "damaged.db"
+    damage(database_with_cases(damaged))
+    result = callhelper(tmp_path, "verify", str(damaged))
+    assert result.returncode == 3, result.stderr
+    assert result.stdout == (f"{damaged}: BROKEN: the file is damaged (SQLite cannot read part "
+                             "of it), so its audit trail cannot be checked; see "
+                             "docs/data-safety.md for restoring a backup\n")
+    assert result.stderr == ""
