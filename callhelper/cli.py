@@ -915,7 +915,7 @@ def ask_window(command, paths, as_json: bool) -> int:
     saved once."""
     import json
 
-    from callhelper.core.commands import Action
+    from callhelper.core.commands import Action, bounded_json
     from callhelper.ui.instance import NotAnswering, ask
 
     who = f"callhelper call {command.action}"
@@ -930,8 +930,10 @@ def ask_window(command, paths, as_json: bool) -> int:
         print(f"{who}: no CallHelper window is running", file=sys.stderr)
         return 1
     try:
-        answer = json.loads(reply)
+        answer = bounded_json(reply.decode("utf-8"))
     except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
         print(f"{who}: no answer from the window{unsure}", file=sys.stderr)
         return 1
     if "error" in answer:

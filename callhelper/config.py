@@ -29,6 +29,7 @@ from typing import Any
 
 import platformdirs
 
+from callhelper.core.commands import bounded_json
 from callhelper.store.credentials import has_password, login_of, without_password
 from callhelper.store.files import private_file, private_folder, write_private
 
@@ -107,7 +108,7 @@ def _configured_url(settings_file: Path) -> str:
     need the paths. A password found in it is not used: passwords belong in the keyring or
     libpq's password file (store/credentials.py)."""
     try:
-        raw = json.loads(settings_file.read_text(encoding="utf-8"))
+        raw = bounded_json(settings_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ""
     url = raw.get("database_url") if isinstance(raw, dict) else None
@@ -257,7 +258,7 @@ class Settings:
 
     def _load(self) -> None:
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            raw = bounded_json(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return
         except (OSError, ValueError) as exc:

@@ -8,6 +8,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -187,6 +188,30 @@ def test_a_deeply_nested_line_is_answered_with_an_error_and_the_window_keeps_ans
         reply = json.loads(raw.makefile("rb").readline())
     assert reply == {"error": "not a command (nested deeper than 32 levels)"}
     assert ready(tmp_path) and window.poll() is None
+
+
+def test_a_deeply_nested_answer_on_the_socket_is_no_answer(tmp_path):
+    """Something else listening where the window would, answering nested JSON."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(socket_path(tmp_path))
+    listener.listen()
+
+    def answer_nested():
+        connection, _ = listener.accept()
+        with connection:
+            connection.makefile("rb").readline()
+            connection.sendall(b"[" * 60_000 + b"\n")
+
+    answering = threading.Thread(target=answer_nested)
+    answering.start()
+    try:
+        result = cli(tmp_path, "call", "status")
+    finally:
+        answering.join(timeout=30)
+        listener.close()
+        os.unlink(socket_path(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr == "callhelper call status: no answer from the window\n"
 
 
 def test_a_note_the_locked_database_cannot_take_is_queued_and_a_retry_saves_it_once(
