@@ -47,14 +47,17 @@ def test_the_settings_with_the_cti_token_are_written_private(paths, permissive_u
 
 
 @posix_only
-def test_settings_and_their_folder_left_readable_are_tightened_at_start(paths,
-                                                                         permissive_umask):
+def test_settings_backups_and_their_folders_left_readable_are_tightened_at_start(
+        paths, permissive_umask):
     paths.config_dir.mkdir(parents=True, mode=0o755)
     settings_file = paths.config_dir / "settings.json"
     settings_file.write_text('{"cti_token": "abcdefghijklmnop0123"}', encoding="utf-8")
     os.chmod(paths.config_dir, 0o755)
+    paths.backup_dir.mkdir(parents=True)
+    backup = paths.backup_dir / "callhelper-20261201-090000.db"
+    backup.write_bytes(b"an older version's backup")
     make_private_folders(paths)
-    assert mode(settings_file) == 0o600 and mode(paths.config_dir) == 0o700
+    assert mode(settings_file) == mode(backup) == 0o600 and mode(paths.config_dir) == 0o700
     assert Settings.for_paths(paths).get("cti_token") == "abcdefghijklmnop0123"
 
 
