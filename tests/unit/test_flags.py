@@ -187,3 +187,43 @@ def test_asking_for_another_handler_or_a_superior_suggests_a_senior(text, reason
     assert analysis.flags == ()
     assert escalation_reasons(playbook, 60, analysis.flag_categories,
                               analysis.request_categories) == [reason]
+
+
+@pytest.mark.parametrize("text, requests", [
+    ("謝罪文までは求めてないんで、原因を教えてください", ("explanation",)),
+    ("ネットに書くとかそんなんはせえへんけど、ほんまに困ってるんよ", ()),
+    ("土下座とか別にええけん、はよ直して", ("repair",)),
+    ("口コミに書き込むつもりなんてないですよ", ()),
+])
+def test_refusals_in_other_words_are_not_flagged(text, requests):
+    analysis = analyze(text, RULES)
+    assert analysis.flags == ()
+    assert analysis.request_categories == requests
+
+
+def test_a_refusal_of_something_else_keeps_the_flag():
+    assert "discrimination" in analyze("ばばあの説明なんかいらんねん", RULES).flag_categories
+
+
+@pytest.mark.parametrize("text", [
+    "毎晩電話するとか言う人もおるんやね、大変やな",
+    "土下座させた客が捕まったってニュースで見ました",
+    "口コミに「最悪」って書いてる人がいましたよ",
+    "このプリンタほんまアホやな、また紙詰まりや",
+    "夫の名前と住所を登録し直したいんです",
+    "お詫びの手紙が届きました、ありがとうございます",
+    "見守りカメラの盗撮防止モードってどこで設定するんですか",
+])
+def test_hearsay_things_own_details_and_product_features_are_not_flagged(text):
+    assert analyze(text, RULES).flags == ()
+
+
+@pytest.mark.parametrize("text, category", [
+    ("窓ガラス割ったろか", "violence"),
+    ("裏口でずっと立っとくけんね", "filming_stalking"),
+    ("土日も構わず電話させてもらいますから", "repeat_contact"),
+    ("おばちゃんやと話にならんわ", "discrimination"),
+    ("あいつ辞めさせてくれへんか", "individual_employee"),
+])
+def test_stems_with_other_endings_are_flagged(text, category):
+    assert category in analyze(text, RULES).flag_categories
