@@ -34,12 +34,14 @@ def private_folder(path: Path) -> Path:
 
 def private_file(path: Path) -> Path:
     """Create ``path`` empty if it is missing, readable by its owner only whatever the umask,
-    and tighten an existing file of this user (POSIX); its content is left as it is."""
+    and tighten an existing file of this user (POSIX); its content is left as it is, and
+    anything there that is not a file is left alone."""
     path = Path(path)
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
     except FileExistsError:
-        _tighten(path, PRIVATE_FILE)
+        if path.is_file():
+            _tighten(path, PRIVATE_FILE)
     return path
 
 

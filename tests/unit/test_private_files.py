@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from callhelper.cli import PrivateRotatingFileHandler
 from callhelper.config import Settings, ensure_cti_token, make_private_folders
@@ -86,6 +86,20 @@ def test_a_database_left_readable_is_tightened_when_opened(tmp_path, permissive_
         assert mode(database) == 0o600
     finally:
         store.close()
+
+
+@posix_only
+def test_a_folder_where_the_database_should_be_is_left_as_it_is(tmp_path):
+    folder = tmp_path / "callhelper.db"
+    folder.mkdir(mode=0o755)
+    os.chmod(folder, 0o755)
+    engine = make_engine(f"sqlite:///{folder}")
+    try:
+        with pytest.raises(OperationalError):
+            engine.connect()
+    finally:
+        engine.dispose()
+    assert folder.is_dir() and mode(folder) == 0o755
 
 
 @posix_only
