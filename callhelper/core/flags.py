@@ -19,6 +19,7 @@ not count, and the next match of the category is tried.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 import unicodedata
@@ -133,9 +134,20 @@ class DemandRules:
 
 
 def load_rules(path: Path) -> DemandRules:
+    """The rules of ``path``. Compiling their patterns takes a tenth of a second or more, so
+    the same text is compiled once (the rules are immutable and shared)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesError(f"{path}: {exc}") from exc
+    return _rules_of(str(path), text)
+
+
+@functools.lru_cache(maxsize=8)
+def _rules_of(path: str, text: str) -> DemandRules:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise RulesError(f"{path}: {exc}") from exc
     categories = []
     for index, raw in enumerate(data.get("category", [])):
