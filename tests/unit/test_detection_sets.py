@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import detection  # noqa: E402
 
 RULES = load_rules(resources_dir() / "rules" / "demands.toml")
-FLOORS = {"harassment_recall": 0.69, "request_recall": 0.80}
-CEILINGS = {"other_flagged": 0.035}
+FLOORS = {"harassment_recall": 0.77, "request_recall": 0.84}
+CEILINGS = {"other_flagged": 0.021}
 
 
 @pytest.mark.parametrize("name", sorted(detection.SETS))
