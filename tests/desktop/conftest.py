@@ -10,7 +10,8 @@ import subprocess
 
 import pytest
 
-from xdesktop import SCREEN, TOOLS, App, Desktop, stop, wait_for
+from processes import stop, wait_for
+from xdesktop import SCREEN, TOOLS, App, Desktop
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from xdesktop import wait_for
+from processes import wait_for
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="an X11 desktop (Xvfb) runs on Linux only")

@@ -19,7 +19,8 @@ from callhelper import __version__
 from callhelper.store.engine import MIGRATIONS_DIR, Store, head_revision
 from callhelper.store.evidence import case_evidence
 from evidence_checks import capture_cases, pdf_text
-from test_cli import schema_ready, wait_for
+from processes import wait_for
+from test_cli import schema_ready
 
 pytestmark = pytest.mark.bundle
 

@@ -5,9 +5,9 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 
 from callhelper import __version__
+from processes import wait_for
 
 
 def run_cli(*args, env=None):
@@ -25,15 +25,6 @@ def test_a_bad_argument_is_refused_with_a_message():
     result = run_cli("--no-such-option")
     assert result.returncode == 2
     assert "unrecognized arguments: --no-such-option" in result.stderr
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def schema_ready(db_file):

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 from damage import damage, database_with_cases
-from test_cli import wait_for
+from processes import wait_for
 
 from callhelper.cli import main
 from callhelper.store.engine import Store

@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 
-from test_cli import wait_for
+from processes import wait_for
 from test_single_instance import cli, launch, status
 
 from callhelper.ui.instance import server_name

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_cli import wait_for
+from processes import wait_for
 
 from damage import another_programs_database, case_count, damage
 from lost_log import log_of, lose_log, write_and_die

@@ -15,7 +15,7 @@ import sqlite3
 import urllib.error
 import urllib.request
 
-from test_cli import wait_for
+from processes import wait_for
 from test_crash_safety import socket_path
 from test_cti_endpoint import free_port
 from test_single_instance import cli, launch, status

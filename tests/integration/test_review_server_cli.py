@@ -12,7 +12,7 @@ import pytest
 from databases import raw_rows, tamper
 from review_data import team_data
 from team_server import make_team
-from test_cli import wait_for
+from processes import wait_for
 from test_team_cli import FILE_KEYRING, run_cli
 
 from callhelper.store.engine import head_revision

@@ -18,7 +18,7 @@ from callhelper.store.engine import Store
 from callhelper.store.repository import NewContact
 from callhelper.ui.instance import server_name
 
-from test_cli import wait_for
+from processes import stop, wait_for
 
 CALLER = "03-1234-5678"
 
@@ -97,12 +97,7 @@ def stop_all():
     processes = []
     yield processes
     for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(process)
 
 
 def test_a_second_launch_shows_the_caller_in_the_running_window(tmp_path, known_caller,

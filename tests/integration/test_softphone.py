@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from test_cli import wait_for
+from processes import wait_for
 from test_single_instance import environment, launch, ready, status
 from test_single_instance import known_caller, stop_all  # noqa: F401 (fixtures)
 

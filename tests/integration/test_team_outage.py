@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from databases import FAST_SETTINGS, SERVER_TIME_ZONE, raw_rows
 from team_server import make_team
-from test_cli import wait_for
+from processes import wait_for
 from test_single_instance import environment
 
 from callhelper.config import DATABASE_FILE
