@@ -51,8 +51,9 @@ def bundle(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def home(tmp_path):
-    """A home of its own, with the settings and logs folders inside it."""
-    (tmp_path / "config").mkdir()
+    """A home of its own, with the settings and logs folders inside it; the settings folder
+    private, as the app makes it (doctor names one that others may read)."""
+    (tmp_path / "config").mkdir(mode=0o700)
     return tmp_path
 
 
