@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from callhelper.core.case import NoteKind
-from callhelper.core.playbook import Playbook
+from callhelper.core.playbook import SENIOR_LEVELS, Playbook
 from callhelper.core.session import CallSession, format_offset
 
 #: Reasons the window gives for suggesting escalation (besides request category ids).
@@ -22,13 +22,17 @@ REPEATED_CALLS = "repeat_calls"
 
 
 def escalation_reasons(playbook: Playbook, elapsed_seconds: float, flags: Iterable[str],
-                       requests: Iterable[str], recent_contacts: int = 0) -> list[str]:
-    """The playbook's escalation rules that hold now, in a stable order."""
+                       requests: Iterable[str], recent_contacts: int = 0,
+                       talk_seconds: float | None = None) -> list[str]:
+    """The playbook's escalation rules that hold now, in a stable order. The call limit
+    counts talk time (``talk_seconds``, the elapsed time when not given): the time the
+    customer waits on hold is the company's, not the customer's."""
     rules = playbook.escalation
     reasons = []
+    talked = elapsed_seconds if talk_seconds is None else talk_seconds
     if rules.after_seconds and elapsed_seconds > rules.after_seconds:
         reasons.append(PAST_ESCALATION_TIME)
-    if playbook.call_limit_seconds and elapsed_seconds > playbook.call_limit_seconds:
+    if playbook.call_limit_seconds and talked > playbook.call_limit_seconds:
         reasons.append(PAST_CALL_LIMIT)
     if rules.on_flags and any(True for _ in flags):
         reasons.append(FLAGGED)
@@ -37,6 +41,16 @@ def escalation_reasons(playbook: Playbook, elapsed_seconds: float, flags: Iterab
     if rules.repeat_calls and recent_contacts >= rules.repeat_calls:
         reasons.append(REPEATED_CALLS)
     return reasons
+
+
+def anger_alone(playbook: Playbook, reasons: Iterable[str], flags: Iterable[str]) -> bool:
+    """Whether a suggestion to hand over rests on flagged statements alone, none of whose
+    responses calls for a senior (a threat of harm, a remark that needs another handler):
+    the customer is angry, but nothing calls for a stalemate's, a threat's or a policy
+    decision's takeover."""
+    if list(reasons) != [FLAGGED]:
+        return False
+    return not any(response.level in SENIOR_LEVELS for response in playbook.responses_for(flags))
 
 
 @dataclass(frozen=True)

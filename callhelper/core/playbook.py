@@ -9,11 +9,22 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 FALLBACK_LANGUAGE = "en"
+#: What a response asks of the agent, most urgent first (docs/playbooks.md):
+#: ``supervisor_now`` — safety first, the supervisor at once; ``change_handler`` — a firm
+#: warning, then another handler; ``warn`` — a warning, then end the call if it goes on;
+#: ``limit`` — the company's time limit, then end the call; ``decline`` — acknowledge the
+#: feeling, decline clearly; ``same_answer`` — the answer anyone gets; ``check`` — look at
+#: the case before anything else.
+RESPONSE_LEVELS = ("supervisor_now", "change_handler", "warn", "limit", "decline",
+                   "same_answer", "check")
+#: Levels at which a senior takes over for a reason other than the customer's anger.
+SENIOR_LEVELS = ("supervisor_now", "change_handler")
 
 
 class PlaybookError(ValueError):
@@ -65,13 +76,43 @@ class Phrasing:
 
 @dataclass(frozen=True)
 class EscalationRules:
-    """When the window suggests handing the call to a senior (二次対応)."""
+    """When the window suggests handing the call to a senior (二次対応); ``not_by_reflex``
+    is shown when the suggestion rests on the customer's anger alone, for a takeover on
+    reflex teaches the customer that shouting works."""
 
     after_seconds: int | None = None
     on_flags: bool = True
     on_requests: tuple[str, ...] = ("superior",)
     repeat_calls: int | None = None
     repeat_days: int = 30
+    not_by_reflex: Localized = field(default_factory=Localized)
+
+
+@dataclass(frozen=True)
+class Response:
+    """What the agent does when a statement of one of the flag categories ``on`` appears,
+    or one of the window's signals (``long_call``, ``repeat_calls``): the steps to take
+    (``do``) and the words to say (``say``), at an urgency ``level`` (RESPONSE_LEVELS)."""
+
+    name: str
+    on: tuple[str, ...]
+    level: str
+    title: Localized
+    say: Localized
+    do: Localized = field(default_factory=Localized)
+
+    @property
+    def rank(self) -> int:
+        return RESPONSE_LEVELS.index(self.level)
+
+
+@dataclass(frozen=True)
+class SeniorScript:
+    """The senior's side of a takeover (二次対応), shown once the call is handed over."""
+
+    title: Localized
+    say: Localized
+    do: Localized = field(default_factory=Localized)
 
 
 @dataclass(frozen=True)
@@ -83,9 +124,17 @@ class Playbook:
     call_limit_seconds: int | None = None
     phrasings: tuple[Phrasing, ...] = ()
     escalation: EscalationRules = field(default_factory=EscalationRules)
+    responses: tuple[Response, ...] = ()
+    senior: SeniorScript | None = None
 
     def phrasings_for(self, step_id: str) -> list[Phrasing]:
         return [phrasing for phrasing in self.phrasings if phrasing.applies_to(step_id)]
+
+    def responses_for(self, signals: Iterable[str]) -> list[Response]:
+        """The responses to the flag categories and signals present, most urgent first."""
+        present = set(signals)
+        return sorted((response for response in self.responses
+                       if present.intersection(response.on)), key=lambda r: r.rank)
 
 
 def load_playbook(path: Path) -> Playbook:
@@ -145,7 +194,52 @@ class _PlaybookReader:
         phrasings = tuple(self._phrasing(raw, index, seen)
                           for index, raw in enumerate(raw_phrasings))
         return Playbook(playbook_id, version, title, steps, limit, phrasings,
-                        self._escalation(data.get("escalation", {})))
+                        self._escalation(data.get("escalation", {})),
+                        self._responses(data.get("responses", {})),
+                        self._senior(data.get("senior")))
+
+    def _responses(self, raw: Any) -> tuple[Response, ...]:
+        if not isinstance(raw, dict):
+            self._fail(self._line_of_key("responses"),
+                       "'responses' must be tables, e.g. [responses.violence]")
+        responses, answered = [], {}
+        for name, table in raw.items():
+            line = self._line_of_table(f"responses.{name}")
+            context = f"responses.{name}: "
+            if not isinstance(table, dict):
+                self._fail(line, f"{context}must be a table")
+            on = table.get("on")
+            if not isinstance(on, list) or not on or not all(
+                    isinstance(category, str) and category for category in on):
+                self._fail(line, f"{context}'on' must be a list of flag categories, "
+                                 "e.g. on = [\"violence\"]")
+            for category in on:
+                if category in answered:
+                    self._fail(line, f"{context}'{category}' already has a response "
+                                     f"(responses.{answered[category]})")
+                answered[category] = name
+            level = table.get("level")
+            if level not in RESPONSE_LEVELS:
+                self._fail(line, f"{context}'level' must be one of {', '.join(RESPONSE_LEVELS)}")
+            responses.append(Response(
+                name, tuple(on), level,
+                self._localized(table, "title", line, required=True, context=context),
+                self._localized(table, "say", line, required=True, lists=True,
+                                context=context),
+                self._localized(table, "do", line, lists=True, context=context)))
+        return tuple(responses)
+
+    def _senior(self, raw: Any) -> SeniorScript | None:
+        if raw is None:
+            return None
+        line = self._line_of_table("senior")
+        if not isinstance(raw, dict):
+            self._fail(line, "'senior' must be a table")
+        context = "senior: "
+        return SeniorScript(
+            self._localized(raw, "title", line, required=True, context=context),
+            self._localized(raw, "say", line, required=True, lists=True, context=context),
+            self._localized(raw, "do", line, lists=True, context=context))
 
     def _phrasing(self, raw: Any, index: int, step_ids: set[str]) -> Phrasing:
         line = self._line_of_table("phrasings", index)
@@ -178,7 +272,9 @@ class _PlaybookReader:
         if not isinstance(on_requests, list) or not all(isinstance(r, str) for r in on_requests):
             self._fail(line, "escalation: 'on_requests' must be a list of request categories")
         return EscalationRules(raw.get("after_seconds"), on_flags, tuple(on_requests),
-                               raw.get("repeat_calls"), raw.get("repeat_days", 30))
+                               raw.get("repeat_calls"), raw.get("repeat_days", 30),
+                               self._localized(raw, "not_by_reflex", line,
+                                               context="escalation: "))
 
     def _step(self, raw: Any, index: int) -> PlaybookStep:
         line = self._line_of_step(index)
@@ -232,6 +328,7 @@ class _PlaybookReader:
 
     def _line_of_table(self, name: str, index: int | None = None) -> int | None:
         """The line of ``[name]``, or of the index-th ``[[name]]``."""
+        name = re.escape(name)
         header = re.compile(rf"^\s*\[\s*{name}\s*\]" if index is None
                             else rf"^\s*\[\[\s*{name}\s*\]\]")
         seen = -1

@@ -48,6 +48,7 @@ from callhelper.ui.line_edit import empty
 from callhelper.ui.models import ChecklistModel, NoteRow, NotesModel
 from callhelper.ui.notes_view import NotesView
 from callhelper.ui.recovery import RecoveryBanner
+from callhelper.ui.responses import ResponseBanner, SeniorScript
 from callhelper.ui.shortcuts import ShortcutsBeforeEditingKeys
 from callhelper.ui.store_client import StoreClient
 from callhelper.ui.sync_status import SyncLabel, SyncRunner
@@ -393,12 +394,8 @@ class CallWindow(QMainWindow):
         hint_font = QFont(self.font())
         hint_font.setPointSizeF(hint_font.pointSizeF() * 0.92)
         self.hint_label.setFont(hint_font)
-        self.escalation_label = QLabel()
-        self.escalation_label.setObjectName("escalation")
-        self.escalation_label.setWordWrap(True)
-        self.escalation_label.setStyleSheet(
-            "background: #fff4d6; border: 1px solid #e0b252; color: #8a4b00; padding: 4px;")
-        self.escalation_label.hide()
+        self.escalation_label = ResponseBanner()
+        self.senior_script = SeniorScript()
         self.urgency_combo = self._level_combo()
         self.impact_combo = self._level_combo()
         levels = QHBoxLayout()
@@ -410,6 +407,7 @@ class CallWindow(QMainWindow):
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.escalation_label)
+        layout.addWidget(self.senior_script)
         layout.addWidget(self.checklist_view)
         layout.addWidget(self.hint_label)
         layout.addLayout(levels)
@@ -560,6 +558,7 @@ class CallWindow(QMainWindow):
         self._hint_step = None
         self.notes_model.set_rows([])
         self.handoff_bar.hide()
+        self.senior_script.hide()
         empty(self.note_entry)
         self.kind_combo.setCurrentIndex(0)
         for combo in (self.urgency_combo, self.impact_combo):
@@ -1094,15 +1093,17 @@ class CallWindow(QMainWindow):
             return []
         return escalation_reasons(self._playbook, session.elapsed_seconds(),
                                   self.notes_model.flag_categories(),
-                                  self.notes_model.request_categories(), self._recent_contacts)
+                                  self.notes_model.request_categories(), self._recent_contacts,
+                                  session.talk_seconds())
 
     def _reason_labels(self) -> dict[str, str]:
         labels = {
             PAST_ESCALATION_TIME: self.tr("the call is long"),
             PAST_CALL_LIMIT: self.tr("past the call limit (restraint)"),
             FLAGGED: self.tr("an unreasonable demand"),
-            REPEATED_CALLS: self.tr("repeated calls (%1 recently)")
-            .replace("%1", str(self._recent_contacts)),
+            REPEATED_CALLS: self.tr("a case that may be unresolved (%1 calls in %2 days)")
+            .replace("%1", str(self._recent_contacts))
+            .replace("%2", str(self._playbook.escalation.repeat_days)),
         }
         labels.update({level.value: level_label(level) for level in Level})
         labels.update({category.id: category.label.get(self._language)
@@ -1110,15 +1111,16 @@ class CallWindow(QMainWindow):
         return labels
 
     def _show_escalation(self) -> None:
-        reasons = self.escalation_reasons() if self._session and self._session.in_call else []
-        if not reasons:
+        """The playbook's responses to the flags and signals, under the suggestion to hand
+        over (ui/responses.py)."""
+        session = self._session
+        if session is None or not session.in_call:
             self.escalation_label.hide()
             return
-        labels = self._reason_labels()
-        self.escalation_label.setText(
-            self.tr("⚠ Consider handing over: %1 — Ctrl+E copies the handoff")
-            .replace("%1", self.tr(", ").join(labels.get(r, r) for r in reasons)))
-        self.escalation_label.show()
+        self.escalation_label.present(self._playbook, self._language,
+                                      self.notes_model.flag_categories(),
+                                      self.escalation_reasons(), self._reason_labels(),
+                                      session.talk_seconds())
 
     def hand_over(self) -> None:
         """Ctrl+E: the handoff summary to the clipboard, the escalation recorded, and a
@@ -1141,6 +1143,7 @@ class CallWindow(QMainWindow):
         self._write(Operation.of("record_escalation", contact_uid=uid, reasons=list(reasons),
                                  summary=summary, agent=agent, offset_ms=offset_ms, at=at))
         self.handoff_bar.show()
+        self.senior_script.present(self._playbook, self._language)
         empty(self.senior_input)
         self.senior_input.setFocus()
         self._show_save_state(self.tr("✓ Handoff summary copied to the clipboard"))

@@ -195,14 +195,6 @@
         <translation>不当要求</translation>
     </message>
     <message>
-        <source>repeated calls (%1 recently)</source>
-        <translation>繰り返しの入電(最近 %1 回)</translation>
-    </message>
-    <message>
-        <source>⚠ Consider handing over: %1 — Ctrl+E copies the handoff</source>
-        <translation>⚠ 二次対応を検討: %1 — Ctrl+E で引き継ぎをコピー</translation>
-    </message>
-    <message>
         <source>✓ Handoff summary copied to the clipboard</source>
         <translation>✓ 引き継ぎの要約をクリップボードにコピーしました</translation>
     </message>
@@ -345,6 +337,10 @@
     <message>
         <source>✓ %1 writes kept from the last session are now saved</source>
         <translation>✓ 前回保存できなかった %1 件を保存しました</translation>
+    </message>
+    <message>
+        <source>a case that may be unresolved (%1 calls in %2 days)</source>
+        <translation>未解決の可能性がある案件(%2 日間に %1 回の入電)</translation>
     </message>
     <message>
         <source>A change could not be saved; details are in the log.</source>
@@ -977,6 +973,25 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
     <message>
         <source>%1 is not a database this version of CallHelper can open: another kind of file, a folder, a device, another program&apos;s database or a newer CallHelper&apos;s. CallHelper did not open it and left it as it is. Correct the database&apos;s path (--data-dir, --database-url, CALLHELPER_DATABASE_URL or the database_url setting) and start CallHelper again.</source>
         <translation>%1 は、このバージョンの CallHelper が開けるデータベースではありません(別の種類のファイル、フォルダー、デバイス、他のプログラムのデータベース、または新しいバージョンの CallHelper のデータベースです)。CallHelper は開かず、そのままにしました。データベースの場所(--data-dir、--database-url、CALLHELPER_DATABASE_URL または設定の database_url)を直してから、CallHelper をもう一度起動してください。</translation>
+    </message>
+</context>
+<context>
+    <name>ResponseBanner</name>
+    <message>
+        <source>🚨 Call your supervisor NOW — safety first. Do not handle this alone.</source>
+        <translation>🚨 今すぐ上司(SV)を呼んでください — 安全を最優先に。一人で対応しないでください。</translation>
+    </message>
+    <message>
+        <source>⚠ Consider handing over: %1 — Ctrl+E copies the handoff</source>
+        <translation>⚠ 二次対応を検討: %1 — Ctrl+E で引き継ぎをコピー</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>・</translation>
+    </message>
+    <message>
+        <source>The limit: %1 of talk time (hold time not counted); talked so far: %2</source>
+        <translation>上限: 通話時間 %1(保留の時間は数えない)。ここまでの通話時間: %2</translation>
     </message>
 </context>
 <context>

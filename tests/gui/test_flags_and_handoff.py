@@ -80,7 +80,8 @@ def test_the_third_call_in_a_month_from_one_number_is_signalled(qtbot, window, c
         clock.advance(86400 * 3)
     start(qtbot, window, "03-1234-5678")
     qtbot.waitUntil(lambda: window.escalation_label.isVisible())
-    assert "repeated calls (3 recently)" in window.escalation_label.text()
+    assert "a case that may be unresolved (3 calls in 30 days)" in \
+        window.escalation_label.text()
 
 
 def test_ctrl_e_copies_the_handoff_records_it_and_the_senior(qtbot, window, clock, db):

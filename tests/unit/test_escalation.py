@@ -28,6 +28,13 @@ def test_each_rule_gives_its_reason():
     assert escalation_reasons(PLAYBOOK, 10, [], [], recent_contacts=3) == [REPEATED_CALLS]
 
 
+def test_the_call_limit_counts_talk_time_not_hold_time():
+    """Forty minutes of call with fifteen on hold is 25 minutes the customer kept the
+    agent: under a 30-minute limit."""
+    assert PAST_CALL_LIMIT not in escalation_reasons(PLAYBOOK, 2400, [], [], 0, 1500)
+    assert PAST_CALL_LIMIT in escalation_reasons(PLAYBOOK, 2400, [], [], 0, 1801)
+
+
 def test_rules_can_be_switched_off():
     quiet = replace(PLAYBOOK, escalation=EscalationRules(on_flags=False, on_requests=()),
                     call_limit_seconds=None)

@@ -140,12 +140,74 @@ def test_values_of_the_wrong_kind_are_named(broken, words):
         parse_playbook(broken, "broken.toml")
 
 
+RESPONSES = GOOD + """
+[responses.harm]
+on = ["violence"]
+level = "supervisor_now"
+title.en = "Safety first"
+say.en = ["I will end the call now."]
+
+[responses.abuse]
+on = ["insult", "threat"]
+level = "warn"
+title.en = "Warn"
+say.en = ["If this goes on, I will end the call."]
+"""
+
+
+def test_responses_by_type_are_read_most_urgent_first():
+    playbook = parse_playbook(RESPONSES)
+    assert [r.name for r in playbook.responses_for(["threat", "violence"])] == ["harm", "abuse"]
+    assert playbook.responses_for(["sexual"]) == []
+    assert playbook.responses_for(["insult"])[0].say.get("ja") == (
+        "If this goes on, I will end the call.",)
+
+
+@pytest.mark.parametrize("change, line, words", [
+    (('level = "warn"', 'level = "shout"'), 23,
+     "responses.abuse: 'level' must be one of supervisor_now, change_handler, warn, limit, "
+     "decline, same_answer, check"),
+    (('on = ["insult", "threat"]', 'on = ["insult", "violence"]'), 23,
+     "responses.abuse: 'violence' already has a response (responses.harm)"),
+    (('on = ["insult", "threat"]', 'on = "insult"'), 23,
+     "responses.abuse: 'on' must be a list of flag categories"),
+    (('on = ["violence"]', 'on = []'), 17, "responses.harm: 'on' must be a list"),
+    (('say.en = ["I will end the call now."]', ''), 17,
+     "responses.harm: 'say' must be a table of languages"),
+    (('say.en = ["I will end the call now."]', 'say.en = "I will end the call now."'), 17,
+     "responses.harm: 'say.en' must be a list of strings"),
+    (('title.en = "Warn"', ''), 23, "responses.abuse: 'title' must be a table of languages"),
+])
+def test_bad_responses_are_refused_with_their_line_and_problem(change, line, words):
+    with pytest.raises(PlaybookError) as caught:
+        parse_playbook(RESPONSES.replace(*change), "mine.toml")
+    assert str(caught.value).startswith(f"mine.toml:{line}: {words}")
+
+
+def test_the_bundled_playbook_answers_every_flag_type_in_both_languages():
+    playbook = load_playbook(resources_dir() / "playbooks" / "complaint.toml")
+    flag_types = ["violence", "threat", "insult", "intimidation", "discrimination", "sexual",
+                  "kneeling_apology", "written_apology", "money_demand", "restraint", "summon",
+                  "individual_employee", "filming_stalking", "authority", "repeat_contact"]
+    for flag in flag_types:
+        (response,) = playbook.responses_for([flag])
+        for language in ("ja", "en"):
+            assert response.title.values[language] and response.say.values[language], flag
+    assert playbook.responses_for(["violence"])[0].level == "supervisor_now"
+    assert playbook.responses_for(["sexual"])[0].level == "change_handler"
+    assert playbook.responses_for(["long_call"])[0].level == "limit"
+    assert playbook.responses_for(["repeat_calls"])[0].title.get("ja") == \
+        "未解決の可能性がある案件です。経緯を確認してください"
+    assert playbook.senior.say.values["ja"] and playbook.senior.say.values["en"]
+    assert playbook.escalation.not_by_reflex.values["ja"]
+
+
 COMPLAINT = (resources_dir() / "playbooks" / "complaint.toml").read_text(encoding="utf-8")
 VALUES = st.sampled_from(["5", "-1", "0", "true", '"x"', '""', "[]", "[1, 2]", '["a"]', "{}",
                           "{ en = 1 }", "1.5", "1979-05-27", "[{}]", "[[]]", "nan",
                           "9223372036854775807"])
 TOP_LEVEL = st.sampled_from(["id", "version", "title", "call_limit_seconds", "steps",
-                             "phrasings", "escalation"])
+                             "phrasings", "escalation", "responses", "senior"])
 
 
 @settings(max_examples=400, deadline=None)
