@@ -72,6 +72,9 @@ class Command:
     #: For NOTE: the words, exactly, and their kind (core.case.NoteKind's values).
     text: str = ""
     kind: str = "quote"
+    #: For INCOMING and START: the agent is calling the customer (a callback), not the
+    #: customer calling; such a call does not count as the customer calling again.
+    outgoing: bool = False
     #: Chosen by the sender so that it can send the command again: a note with an id the
     #: window has seen is saved once (a new id when the sender gives none). Not part of
     #: what the command says, so not compared.
@@ -80,6 +83,7 @@ class Command:
     def to_line(self) -> bytes:
         return (json.dumps({"action": self.action.value, "number": self.number,
                             "name": self.name, "text": self.text, "kind": self.kind,
+                            "direction": "out" if self.outgoing else "in",
                             "id": self.id}, ensure_ascii=False) + "\n").encode("utf-8")
 
     @classmethod
@@ -113,6 +117,10 @@ class Command:
             raise CommandError(f"kind must be one of {', '.join(NOTE_KINDS)}")
         if action is Action.NOTE and not text.strip():
             raise CommandError("a note needs text")
+        direction = data.get("direction", "in")
+        if direction not in ("in", "out"):
+            raise CommandError("direction must be in or out")
+        fields["outgoing"] = direction == "out"
         if data.get("id") not in (None, ""):
             fields["id"] = checked_id(data["id"])
         return cls(action, **fields, text=text, kind=kind)

@@ -10,6 +10,9 @@ the same notifications drive the call window:
 | ------- | ------------------------------------------------------------------- |
 | newCall | INCOMING with the customer's number (``from`` if in, ``to`` if out) |
 | answer  | START with that number, if the call rang here                       |
+
+Both carry the call's direction: an outgoing call (the agent calling the customer back) is
+recorded as such and does not count as the customer calling again.
 | hangup  | END, if the call was answered here                                  |
 
 The window follows one call at a time, so events for calls it never heard ring (another
@@ -86,6 +89,7 @@ def endpoint_url(port: int, token: str) -> str:
 @dataclass
 class _Call:
     number: str
+    outgoing: bool = False
     answered: bool = False
 
 
@@ -96,22 +100,23 @@ class CallTracker:
         self._limit = limit
         self._calls: OrderedDict[str, _Call] = OrderedDict()
 
-    def ring(self, call_id: str, number: str) -> bool:
+    def ring(self, call_id: str, number: str, outgoing: bool = False) -> bool:
         """Remember a new call; False if it rang already (a repeated notification)."""
         if call_id in self._calls:
             return False
-        self._calls[call_id] = _Call(number)
+        self._calls[call_id] = _Call(number, outgoing)
         while len(self._calls) > self._limit:
             self._calls.popitem(last=False)
         return True
 
-    def answer(self, call_id: str) -> str | None:
-        """The number of a call that rang here and is answered now; None otherwise."""
+    def answer(self, call_id: str) -> tuple[str, bool] | None:
+        """The number of a call that rang here and is answered now, and whether it is
+        outgoing; None otherwise."""
         call = self._calls.get(call_id)
         if call is None or call.answered:
             return None
         call.answered = True
-        return call.number
+        return call.number, call.outgoing
 
     def hang_up(self, call_id: str) -> bool:
         """Forget the call; True if it had been answered here."""
@@ -194,12 +199,14 @@ class CtiInterface:
             number = _text(fields, party)
             if number is None:
                 raise RequestError(400, f"{party} missing")
-            if self._calls.ring(call_id, number):
-                command = Command(Action.INCOMING, number)
+            outgoing = direction == "out"
+            if self._calls.ring(call_id, number, outgoing):
+                command = Command(Action.INCOMING, number, outgoing=outgoing)
         elif event is Event.ANSWER:
-            number = self._calls.answer(call_id)
-            if number is not None:
-                command = Command(Action.START, number)
+            answered = self._calls.answer(call_id)
+            if answered is not None:
+                number, outgoing = answered
+                command = Command(Action.START, number, outgoing=outgoing)
         elif self._calls.hang_up(call_id):
             command = Command(Action.END)
         return Reply(200, b"{}", "application/json", command, event=event.value)

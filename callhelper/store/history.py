@@ -24,7 +24,7 @@ from callhelper.core.phones import DEFAULT_REGION, normalize_phone
 from callhelper.store.compiled import Compiled
 from callhelper.store.dialect import contains_operator, distinct_list, is_postgresql
 from callhelper.store.grams import CASE_BIGRAMS, NOTE_BIGRAMS
-from callhelper.store.repository import loaded
+from callhelper.store.repository import INCOMING, loaded
 from callhelper.store.models import (Contact, ContactHandler, Customer, Escalation, Note,
                                      StepEvent, SupportCase)
 
@@ -41,6 +41,7 @@ class PastContact:
     subject: str
     status: str
     flag_count: int
+    direction: str = INCOMING
 
     @property
     def open(self) -> bool:
@@ -67,7 +68,10 @@ class CallerHistory:
     other_numbers: list[str] = field(default_factory=list)
 
     def contacts_since(self, since: datetime) -> int:
-        return sum(1 for contact in self.contacts if contact.started_at >= since)
+        """The customer's calls since then: incoming ones only (a callback the agent made
+        is not the customer calling again)."""
+        return sum(1 for contact in self.contacts
+                   if contact.started_at >= since and contact.direction == INCOMING)
 
 
 def caller_history(session: Session, phone: str, region: str = DEFAULT_REGION,
@@ -82,9 +86,9 @@ def caller_history(session: Session, phone: str, region: str = DEFAULT_REGION,
     customer = _customer(found[0]) if found else None
     same_caller = {"key": key, "customer": customer.id if customer else None}
     contacts = [PastContact(uid, contact_id, case_id, _as_utc(started_at), agent, subject,
-                            status, flag_count)
-                for uid, contact_id, case_id, started_at, agent, subject, status, flag_count
-                in _LOOKUP_CONTACTS.rows(connection, {**same_caller, "limit": limit})]
+                            status, flag_count, direction)
+                for (uid, contact_id, case_id, started_at, agent, subject, status, flag_count,
+                     direction) in _LOOKUP_CONTACTS.rows(connection, {**same_caller, "limit": limit})]
     contacts.sort(key=lambda c: not c.open)
     promises = [OpenPromise(note_id, case_id, words, agent, _as_utc(due_at) if due_at else None,
                             _as_utc(created_at))
@@ -113,8 +117,8 @@ _LOOKUP_CUSTOMER = Compiled(
 #: any of the customer's.
 _SAME_CALLER = "(k.phone_key = :key OR k.customer_id = :customer)"
 _LOOKUP_CONTACTS = Compiled(
-    "SELECT k.uid, k.id, c.id, k.started_at, k.agent, c.subject, c.status, c.flag_count "
-    "FROM contact k JOIN support_case c ON c.id = k.case_id "
+    "SELECT k.uid, k.id, c.id, k.started_at, k.agent, c.subject, c.status, c.flag_count, "
+    "k.direction FROM contact k JOIN support_case c ON c.id = k.case_id "
     f"WHERE {_SAME_CALLER} ORDER BY k.started_at DESC LIMIT :limit")
 _LOOKUP_PROMISES = Compiled(
     "SELECT n.id, k.case_id, n.text, n.agent, n.due_at, n.created_at "

@@ -49,6 +49,9 @@ class SupportCase(SQLModel, table=True):
     impact: str = ""
     fix: str = ""
     prevention: str = ""
+    #: The prevention item is done on its own, not when the case is resolved.
+    prevention_done_at: datetime | None = None
+    prevention_done_by: str = ""
     flag_count: int = 0
     created_at: datetime
     updated_at: datetime
@@ -58,7 +61,9 @@ class Contact(SQLModel, table=True):
     """One call, from start to wrap-up.
 
     ``state`` is ``active`` while the call runs, ``wrap_up`` after it ended
-    until the wrap-up is saved, then ``closed``.
+    until the wrap-up is saved, then ``closed``. ``direction`` is ``incoming`` (the
+    customer called) or ``outgoing`` (the agent called, e.g. a callback): only incoming
+    calls count as the customer calling again.
     """
 
     __tablename__ = "contact"
@@ -79,6 +84,7 @@ class Contact(SQLModel, table=True):
     talk_seconds: float = 0.0
     hold_seconds: float = 0.0
     on_hold: bool = False
+    direction: str = "incoming"
 
 
 class Note(SQLModel, table=True):

@@ -306,10 +306,11 @@ def perform(session: Session, operation: Operation, rules: DemandRules,
 def start_contact(session: Session, rules: DemandRules, uid: str, agent: str,
                   playbook_id: str, playbook_version: int, started_at: datetime,
                   phone: str = "", caller_name: str = "",
-                  phone_region: str = DEFAULT_REGION):
+                  phone_region: str = DEFAULT_REGION, direction: str = repository.INCOMING):
+    """A record written before calls had a direction is an incoming call."""
     return repository.start_contact(session, NewContact(
         uid, agent, playbook_id, playbook_version, started_at, phone, caller_name,
-        phone_region))
+        phone_region, direction))
 
 
 @_operation

@@ -32,6 +32,11 @@ from callhelper.store.dialect import POSTGRESQL
 from callhelper.store.models import (Contact, ContactHandler, Customer, CustomerPhone,
                                      Escalation, Note, StepEvent, SupportCase)
 
+#: A contact's direction: the customer called, or the agent called the customer.
+INCOMING = "incoming"
+OUTGOING = "outgoing"
+DIRECTIONS = (INCOMING, OUTGOING)
+
 #: The kinds of note that hold the customer's words, and so are checked for demands.
 CUSTOMER_WORDS = (NoteKind.QUOTE, NoteKind.REQUEST)
 
@@ -50,6 +55,7 @@ class NewContact:
     phone: str = ""
     caller_name: str = ""
     phone_region: str = DEFAULT_REGION
+    direction: str = INCOMING
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,8 @@ class UnfinishedContact:
 
 def start_contact(session: Session, new: NewContact) -> Contact:
     """Record a call that has started, with a new case and (if known) its customer."""
+    if new.direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}")
     existing = _contact_by_uid(session, new.uid, required=False)
     if existing is not None:
         return existing
@@ -80,7 +88,8 @@ def start_contact(session: Session, new: NewContact) -> Contact:
     contact = Contact(uid=new.uid, case_id=case.id, customer_id=case.customer_id,
                       agent=new.agent, phone=number.typed, phone_key=number.key,
                       caller_name=new.caller_name.strip(), playbook_id=new.playbook_id,
-                      playbook_version=new.playbook_version, started_at=now)
+                      playbook_version=new.playbook_version, started_at=now,
+                      direction=new.direction)
     session.add(contact)
     session.flush()
     session.add(ContactHandler(contact_id=contact.id, name=new.agent, role="agent",

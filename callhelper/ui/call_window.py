@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDateTimeEdit,
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboBox,
+                               QDateTimeEdit,
                                QFormLayout, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QMainWindow, QMessageBox, QPushButton, QSizePolicy,
                                QStackedWidget, QSystemTrayIcon, QTableView, QVBoxLayout,
@@ -40,7 +41,8 @@ from callhelper.store.engine import WriteFault
 from callhelper.store.history import CallerHistory
 from callhelper.store.operations import Operation
 from callhelper.store.sync import with_connect_timeout
-from callhelper.store.repository import CustomerProfile, NewContact, UnfinishedContact
+from callhelper.store.repository import (INCOMING, OUTGOING, CustomerProfile, NewContact,
+                                         UnfinishedContact)
 from callhelper.store.startup import ChoiceNeeded, StartupOpener
 from callhelper.ui.caller_panel import CallerPanel, PastContactsModel
 from callhelper.ui.labels import level_label, note_kind_label
@@ -85,6 +87,7 @@ TIMER_COLORS = {
 class CallerInfo:
     phone: str = ""
     name: str = ""
+    outgoing: bool = False  # the agent called the customer (a callback)
 
 
 class CallWindow(QMainWindow):
@@ -352,6 +355,11 @@ class CallWindow(QMainWindow):
         for field in (self.number_input, self.name_input):
             field.returnPressed.connect(self.start_call)
         self.number_input.textChanged.connect(self._lookup_timer.start)
+        self.outgoing_box = QCheckBox(self.tr("We call the customer (callback)"))
+        self.outgoing_box.setObjectName("outgoing")
+        self.outgoing_box.setToolTip(self.tr(
+            "An outgoing call does not count as the customer calling again"))
+        self.outgoing_box.toggled.connect(lambda _on: self._show_history(self._history))
         self.playbook_combo = QComboBox()
         self.playbook_combo.setObjectName("playbook")
         self.playbook_combo.activated.connect(self._choose_playbook)
@@ -359,6 +367,7 @@ class CallWindow(QMainWindow):
         form.setContentsMargins(0, 8, 0, 0)
         form.addRow(self.tr("Number"), self.number_input)
         form.addRow(self.tr("Name"), self.name_input)
+        form.addRow(self.outgoing_box)
         form.addRow(self.tr("Playbook"), self.playbook_combo)
         hint = QLabel(self.tr("Press F7 (or Enter here) when the call is answered."))
         hint.setWordWrap(True)
@@ -477,7 +486,7 @@ class CallWindow(QMainWindow):
                     "%1", command.name or command.number or self.tr("Unknown caller")))
         elif command.action is Action.START:
             if self._session is None:
-                if command.number or command.name:
+                if command.number or command.name or command.outgoing:
                     self._show_caller_ringing(command)
                 self.start_call(self.number_input.text(), self.name_input.text())
         elif command.action is Action.END:
@@ -485,6 +494,7 @@ class CallWindow(QMainWindow):
         self.bring_to_front()
 
     def _show_caller_ringing(self, command: Command) -> None:
+        self.outgoing_box.setChecked(command.outgoing)
         self.number_input.setText(command.number)
         if command.name or command.number:
             self.name_input.setText(command.name)
@@ -530,20 +540,22 @@ class CallWindow(QMainWindow):
                 "unreachable": state.unreachable, "synced": state.synced}
 
     def start_call(self, phone: str | None = None, name: str | None = None) -> None:
-        """Answered: start the timer and a new contact. Does nothing during a call
-        or while a wrap-up is open."""
+        """Answered: start the timer and a new contact, incoming or outgoing as the box on
+        the idle page says. Does nothing during a call or while a wrap-up is open."""
         if self._session is not None or not self._ready:
             return
         caller = CallerInfo(
             (phone if isinstance(phone, str) else self.number_input.text()).strip(),
-            (name if isinstance(name, str) else self.name_input.text()).strip())
+            (name if isinstance(name, str) else self.name_input.text()).strip(),
+            self.outgoing_box.isChecked())
         session = CallSession(self._playbook, self._clock)
         session.start()
         self._begin(session, caller)
         new = NewContact(uid=session.uid, agent=self._agent, playbook_id=self._playbook.id,
                          playbook_version=self._playbook.version, started_at=session.started_at,
                          phone=caller.phone, caller_name=caller.name,
-                         phone_region=self._settings.get("phone_region"))
+                         phone_region=self._settings.get("phone_region"),
+                         direction=OUTGOING if caller.outgoing else INCOMING)
         self._write(Operation.of("start_contact", **vars(new)))
         self._lookup(caller.phone)
         self._show_state()
@@ -613,7 +625,7 @@ class CallWindow(QMainWindow):
 
     def _show_history(self, found: CallerHistory | None) -> None:
         """The caller's history without the call under way; the repeat count includes this
-        call (ringing or answered)."""
+        call (ringing or answered) when the customer is calling, not when we call them."""
         session = self._session
         if found is not None and session is not None:
             found = replace(found, contacts=[c for c in found.contacts if c.uid != session.uid])
@@ -624,7 +636,10 @@ class CallWindow(QMainWindow):
             self._edit_when_loaded = False
             self.caller_panel.open_editor(self._caller.name)
         since = self._clock.now() - timedelta(days=self._playbook.escalation.repeat_days)
-        self._recent_contacts = found.contacts_since(since) + 1 if found else 0
+        outgoing = self._caller.outgoing if session is not None else \
+            self.outgoing_box.isChecked()
+        this_call = 0 if outgoing else 1
+        self._recent_contacts = found.contacts_since(since) + this_call if found else 0
         self._show_caller()
         self._show_escalation()
 
@@ -1003,6 +1018,7 @@ class CallWindow(QMainWindow):
         self._caller = CallerInfo()
         empty(self.number_input)
         empty(self.name_input)
+        self.outgoing_box.setChecked(False)
         self._lookup("")
         self.notes_model.set_rows([])
         self._show_save_state(self.tr("✓ Call closed and saved"))
@@ -1065,7 +1081,8 @@ class CallWindow(QMainWindow):
             playbook, self._clock, contact.uid, contact.started_at, unfinished.ticked,
             contact.talk_seconds, contact.hold_seconds, contact.on_hold,
             contact.ended_at if contact.state == "wrap_up" else None)
-        self._begin(session, CallerInfo(contact.phone, contact.caller_name))
+        self._begin(session, CallerInfo(contact.phone, contact.caller_name,
+                                        contact.direction == OUTGOING))
         self._lookup(contact.phone)
         self.notes_model.set_rows([NoteRow.from_note(note) for note in unfinished.notes])
         for combo, value in ((self.urgency_combo, case.urgency), (self.impact_combo, case.impact)):

@@ -67,6 +67,14 @@
         <translation>お客様のお名前(任意)</translation>
     </message>
     <message>
+        <source>We call the customer (callback)</source>
+        <translation>こちらから発信(折り返し)</translation>
+    </message>
+    <message>
+        <source>An outgoing call does not count as the customer calling again</source>
+        <translation>こちらからの発信は、お客様からの再入電として数えません</translation>
+    </message>
+    <message>
         <source>Number</source>
         <translation>電話番号</translation>
     </message>

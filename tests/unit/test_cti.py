@@ -51,11 +51,12 @@ def test_a_whole_call_rings_starts_and_ends(cti):
                         Command(Action.START, "0312345678"), Command(Action.END)]
 
 
-def test_an_outgoing_call_follows_the_number_called(cti):
+def test_an_outgoing_call_follows_the_number_called_and_says_it_is_outgoing(cti):
     assert event(cti, "newCall", direction="out", from_="0120000000",
-                 to="09011112222").command == Command(Action.INCOMING, "09011112222")
-    assert event(cti, "answer", direction="out").command == Command(Action.START,
-                                                                   "09011112222")
+                 to="09011112222").command == Command(Action.INCOMING, "09011112222",
+                                                      outgoing=True)
+    assert event(cti, "answer", direction="out").command == Command(
+        Action.START, "09011112222", outgoing=True)
 
 
 def test_answer_and_hangup_take_the_number_from_the_ringing(cti):
@@ -123,7 +124,7 @@ def test_old_calls_are_forgotten_first():
     for call_id in "abcd":
         tracker.ring(call_id, f"03-0000-000{call_id}")
     assert tracker.answer("a") is None
-    assert tracker.answer("d") == "03-0000-000d"
+    assert tracker.answer("d") == ("03-0000-000d", False)
 
 
 def test_the_query_string_is_ignored(cti):

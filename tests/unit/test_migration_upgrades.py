@@ -219,7 +219,8 @@ def rows_now(path, table, columns):
     connection = sqlite3.connect(path)
     try:
         return [dict(zip(columns, row)) for row in connection.execute(
-            f"SELECT {', '.join(columns)} FROM {table} ORDER BY id")]
+            f"SELECT {', '.join(columns)} FROM {table} "
+            f"ORDER BY {'id' if 'id' in columns else columns[0]}")]
     finally:
         connection.close()
 
@@ -283,6 +284,28 @@ def test_a_file_at_an_earlier_revision_is_upgraded_without_losing_a_row(tmp_path
     finally:
         store.close()
     assert main(["verify", str(path)]) == 0
+
+
+@pytest.mark.parametrize("revision", [r for r in BEFORE_HEAD if r < "0010"])
+def test_calls_recorded_before_directions_count_as_incoming(tmp_path, revision):
+    """The app had no outgoing calls before 0010: every call was the customer calling, and
+    still counts as a call again from them. The prevention item of a case resolved then is
+    still open: resolving a case never marked it done."""
+    path = tmp_path / "callhelper.db"
+    build(path, revision)
+    store = Store(f"sqlite:///{path}")
+    try:
+        with store.unit_of_work() as session:
+            found = history.caller_history(session, "03-1234-5678")
+            assert [call.direction for call in found.contacts] == ["incoming", "incoming"]
+            assert found.contacts_since(datetime(2026, 11, 1, tzinfo=timezone.utc)) == 2
+    finally:
+        store.close()
+    assert rows_now(path, "contact", ["id", "direction"]) == [
+        {"id": 1, "direction": "incoming"}, {"id": 2, "direction": "incoming"},
+        {"id": 3, "direction": "incoming"}]
+    assert rows_now(path, "support_case", ["id", "prevention_done_at"])[0] == {
+        "id": 1, "prevention_done_at": None}
 
 
 def test_an_upgraded_file_opens_again_unchanged(tmp_path):

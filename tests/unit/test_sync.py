@@ -2,7 +2,7 @@
 SQLite file, or a real PostgreSQL server) exactly once and in order, whatever is cut short."""
 
 import socket
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import timedelta
 
 import pytest
@@ -75,6 +75,21 @@ def server_notes(server):
 def assert_trail_intact(store):
     with store.engine.connect() as connection:
         assert verify(connection).ok
+
+
+def test_the_server_learns_which_calls_were_outgoing(local, server, shipper, clock):
+    """A callback shipped to the team's server stays outgoing there, so no agent's window
+    counts it as the customer calling again; a record from before calls had a direction
+    (a journal or an outbox of the previous version) is an incoming call."""
+    callback = [Operation.of("start_contact", **asdict(replace(
+        NewContact(uid="c2", agent="鈴木", playbook_id="complaint", playbook_version=1,
+                   started_at=clock.now(), phone="03-1234-5678"), direction="outgoing")))]
+    old = call(clock, notes=())[0].record()
+    del old["direction"]
+    write_locally(local, [Operation.from_record(old), *callback])
+    assert shipper.ship().waiting == 0
+    assert raw_rows(server.url, "SELECT uid, direction FROM contact ORDER BY id") == [
+        ("c1", "incoming"), ("c2", "outgoing")]
 
 
 def test_every_operation_survives_its_record(clock):
