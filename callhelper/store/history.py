@@ -234,7 +234,7 @@ class CaseFilter:
     handler: str = ""
     flagged: bool = False
     escalated: bool = False
-    #: Cases with a prevention measure (再発防止策) that are not resolved yet.
+    #: Cases with a prevention measure (再発防止策) not marked done yet.
     open_prevention: bool = False
 
 
@@ -249,6 +249,11 @@ class CaseRow:
     handlers: str
     flag_count: int
     escalated: bool
+
+
+#: A case whose prevention item is open: it has one, and it is not marked done (whether the
+#: case is resolved or not).
+OPEN_PREVENTION = "c.prevention != '' AND c.prevention_done_at IS NULL"
 
 
 def case_conditions(filters: CaseFilter) -> tuple[str, dict]:
@@ -266,7 +271,7 @@ def case_conditions(filters: CaseFilter) -> tuple[str, dict]:
     if filters.flagged:
         conditions.append("c.flag_count > 0")
     if filters.open_prevention:
-        conditions.append("c.prevention != '' AND c.status != 'resolved'")
+        conditions.append(OPEN_PREVENTION)
     if filters.handler:
         conditions.append("EXISTS (SELECT 1 FROM contact h WHERE h.case_id = c.id "
                           "AND h.agent = :handler)")

@@ -343,6 +343,12 @@ def complete_promise(session: Session, rules: DemandRules, note_uid: str, by: st
 
 
 @_operation
+def complete_prevention(session: Session, rules: DemandRules, case_uid: str, by: str,
+                        at: datetime):
+    return repository.complete_prevention(session, case_uid, by, at)
+
+
+@_operation
 def update_customer(session: Session, rules: DemandRules, contact_uid: str,
                     profile: CustomerProfile, at: datetime, region: str = DEFAULT_REGION):
     return repository.update_customer(session, contact_uid, profile, at, region)

@@ -217,6 +217,26 @@ def list_cases(review: ReviewSet, filters: CaseFilter, limit: int = 1000) -> lis
 
 
 @dataclass(frozen=True)
+class PreventionItem:
+    """A case's prevention item, as the review marks it done: the file it is in (None: the
+    server), the case's uid and the item's words."""
+
+    path: Path | None
+    case_uid: str
+    text: str
+
+
+def open_prevention_item(review: ReviewSet, label: str, case_id: int) -> PreventionItem | None:
+    """The case's prevention item if it is open (None if it has none or it is done)."""
+    source = review.source(label)
+    with source.connect() as connection:
+        found = connection.execute(text(
+            f"SELECT c.uid, c.prevention FROM support_case c WHERE c.id = :id "
+            f"AND {history.OPEN_PREVENTION}"), {"id": case_id}).first()
+    return PreventionItem(source.path, found[0], found[1]) if found else None
+
+
+@dataclass(frozen=True)
 class ReviewTimeline:
     source: str
     timeline: CaseTimeline
@@ -347,8 +367,8 @@ def summary(review: ReviewSet, filters: CaseFilter, now: datetime) -> Summary:
                 totals[subject] += count
             for age, count in connection.execute(text(
                     f"SELECT {whole_days_since('c.created_at', 'now', connection)}, count(*) "
-                    f"FROM support_case c {where} {and_} "
-                    "c.prevention != '' AND c.status != 'resolved' GROUP BY 1"), params):
+                    f"FROM support_case c {where} {and_} {history.OPEN_PREVENTION} "
+                    "GROUP BY 1"), params):
                 result.prevention_by_age[sum(age >= limit for limit in AGE_BUCKETS)] += count
     result.calls_per_day = dict(sorted(calls.items()))
     result.step_seconds = dict(steps)

@@ -653,11 +653,22 @@ class CallWindow(QMainWindow):
         if self._review_window is None or not self._review_window.isVisible():
             self._review_window = ReviewWindow(
                 [] if server else [self._paths.database_file], self._catalog, self._rules,
-                self._language, self._window_state_file(), self._clock, server=server)
+                self._language, self._window_state_file(), self._clock, server=server,
+                mark_prevention_done=self._mark_prevention_done)
         self._review_window.show()
         self._review_window.raise_()
         self._review_window.activateWindow()
         return self._review_window
+
+    def _mark_prevention_done(self, item, done: Callable[[], None]) -> bool:
+        """For the review: mark a prevention item of this window's database done (False for
+        another database's: the review only reads those)."""
+        own = self._paths.database_file
+        if item.path is None or own is None or item.path.resolve() != own.resolve():
+            return False
+        self._write(Operation.of("complete_prevention", case_uid=item.case_uid, by=self._agent,
+                                 at=self._clock.now()), on_saved=lambda _case: done())
+        return True
 
     def open_export(self) -> ExportDialog | None:
         """Ctrl+Shift+E: the CSV export, opened between calls only. It does not hold up the

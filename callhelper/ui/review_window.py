@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 from html import escape
@@ -43,6 +44,8 @@ from callhelper.ui.timeline_view import TimelineRenderer
 
 SourceRole = Qt.ItemDataRole.UserRole + 20
 log = logging.getLogger(__name__)
+#: Marks a prevention item done in the call window's database (see ReviewWindow).
+MarkPreventionDone = Callable[[review.PreventionItem, Callable[[], None]], bool]
 
 
 class ReviewCasesModel(_RowsModel):
@@ -71,9 +74,15 @@ class ReviewCasesModel(_RowsModel):
 class ReviewWindow(QMainWindow):
     def __init__(self, files: list[Path], catalog: PlaybookCatalog, rules: DemandRules,
                  language: str, state: QSettings, clock: Clock, parent=None,
-                 server: str | None = None) -> None:
-        """Review ``files`` and, if ``server`` (a database URL) is given, that server."""
+                 server: str | None = None,
+                 mark_prevention_done: MarkPreventionDone | None = None) -> None:
+        """Review ``files`` and, if ``server`` (a database URL) is given, that server.
+
+        The review only reads. ``mark_prevention_done`` is the call window's way to mark a
+        prevention item done in its own database, through its own writes: it returns False
+        for an item of another database, and calls back once the item is marked."""
         super().__init__(parent)
+        self._mark_prevention_done = mark_prevention_done
         self._files = list(files)
         self._server = server
         self._catalog = catalog
@@ -101,7 +110,11 @@ class ReviewWindow(QMainWindow):
         self.escalated = QCheckBox(self.tr("Escalated"))
         self.open_prevention = QCheckBox(self.tr("Open prevention items"))
         self.open_prevention.setToolTip(self.tr(
-            "Cases with a prevention measure that are not resolved yet"))
+            "Cases with a prevention measure not marked done yet, resolved or not"))
+        self.prevention_button = QPushButton(self.tr("Prevention done (Ctrl+D)"))
+        self.prevention_button.setToolTip(self.tr(
+            "Mark the selected case's prevention item done: the change it names is made"))
+        self.prevention_button.clicked.connect(self.mark_prevention_done)
         self.add_button = QPushButton(self.tr("Add files… (Ctrl+O)"))
         self.add_button.clicked.connect(self.choose_files)
         for combo in (self.agent, self.status):
@@ -118,6 +131,7 @@ class ReviewWindow(QMainWindow):
         for widget in (self.status, self.flagged, self.escalated, self.open_prevention):
             filters.addWidget(widget)
         filters.addStretch(1)
+        filters.addWidget(self.prevention_button)
         filters.addWidget(self.add_button)
 
         self.cases_model = ReviewCasesModel(self)
@@ -181,6 +195,7 @@ class ReviewWindow(QMainWindow):
         for keys, action in ((QKeySequence.StandardKey.Open, self.choose_files),
                              ("Ctrl+1", lambda: self.tabs.setCurrentIndex(0)),
                              ("Ctrl+2", lambda: self.tabs.setCurrentIndex(1)),
+                             ("Ctrl+D", self.mark_prevention_done),
                              ("Ctrl+W", self.close), ("Escape", self.close)):
             QShortcut(QKeySequence(keys), self).activated.connect(action)
         ShortcutsBeforeEditingKeys(self)
@@ -391,6 +406,36 @@ class ReviewWindow(QMainWindow):
         heading = f"<p style='color:#6b6b6b'>{escape(found.source)}</p>"
         self.detail.setHtml(heading + self._renderer.html(
             found.timeline, step_times=True, revisions=found.revisions, deleted=found.deleted))
+
+    # ------------------------------------------------------------- prevention items
+
+    def mark_prevention_done(self) -> None:
+        """Ctrl+D: the selected case's prevention item is done; it leaves the open items."""
+        current = self.table.currentIndex()
+        if not current.isValid():
+            self.statusBar().showMessage(self.tr("Select a case first."))
+            return
+        label, case_id = self.proxy.data(current, SourceRole)
+        self._store.submit(lambda set_: review.open_prevention_item(set_, label, case_id),
+                           self._on_prevention_item)
+
+    def _on_prevention_item(self, item: review.PreventionItem | None,
+                            error: BaseException | None) -> None:
+        if error is not None:
+            self.statusBar().showMessage(self.tr("The case could not be read."))
+        elif item is None:
+            self.statusBar().showMessage(self.tr("This case has no open prevention item."))
+        elif self._mark_prevention_done is None or \
+                not self._mark_prevention_done(item, self._on_prevention_done):
+            self.statusBar().showMessage(self.tr(
+                "Only the cases of this computer's own database can be marked here; mark "
+                "this one in the CallHelper of the agent whose database holds it."))
+
+    def _on_prevention_done(self) -> None:
+        """The item is on disk: read the files again (a file opened while its log was
+        empty is read as it was then)."""
+        self.statusBar().showMessage(self.tr("✓ Prevention item marked done"))
+        self.add_files([])
 
     def closeEvent(self, event) -> None:
         self._state.setValue("review/geometry", self.saveGeometry())

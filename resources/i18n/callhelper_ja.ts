@@ -1006,6 +1006,7 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
     <name>ReviewCasesModel</name>
     <message>
         <source>Source</source>
+        <extracomment>Marks a prevention item done in the call window&apos;s database (see ReviewWindow).</extracomment>
         <translation>取得元</translation>
     </message>
 </context>
@@ -1036,8 +1037,16 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
         <translation>未完了の再発防止策</translation>
     </message>
     <message>
-        <source>Cases with a prevention measure that are not resolved yet</source>
-        <translation>再発防止策があり、まだ解決していない案件</translation>
+        <source>Cases with a prevention measure not marked done yet, resolved or not</source>
+        <translation>再発防止策が完了になっていない案件(解決済みの案件も含む)</translation>
+    </message>
+    <message>
+        <source>Prevention done (Ctrl+D)</source>
+        <translation>再発防止 完了 (Ctrl+D)</translation>
+    </message>
+    <message>
+        <source>Mark the selected case&apos;s prevention item done: the change it names is made</source>
+        <translation>選んだ案件の再発防止策を完了にします(書かれた改善が実施された)</translation>
     </message>
     <message>
         <source>Add files… (Ctrl+O)</source>
@@ -1182,6 +1191,22 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
     <message>
         <source>The case could not be read.</source>
         <translation>案件を読めませんでした。</translation>
+    </message>
+    <message>
+        <source>Select a case first.</source>
+        <translation>先に案件を選んでください。</translation>
+    </message>
+    <message>
+        <source>This case has no open prevention item.</source>
+        <translation>この案件に未完了の再発防止策はありません。</translation>
+    </message>
+    <message>
+        <source>Only the cases of this computer&apos;s own database can be marked here; mark this one in the CallHelper of the agent whose database holds it.</source>
+        <translation>ここで完了にできるのは、このパソコンのデータベースの案件だけです。この案件は、そのデータベースを使うオペレーターの CallHelper で完了にしてください。</translation>
+    </message>
+    <message>
+        <source>✓ Prevention item marked done</source>
+        <translation>✓ 再発防止策を完了にしました</translation>
     </message>
 </context>
 <context>
