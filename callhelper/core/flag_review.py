@@ -38,8 +38,8 @@ class FlagDecision:
 
     category: str
     state: FlagState
-    by: str
-    at: datetime
+    by: str = ""
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,14 @@ def note_flags(detected: Iterable[str], decisions: Iterable[FlagDecision]) -> tu
 def states_text(flags: Iterable[NoteFlag]) -> str:
     """The flags in one CSV cell: ``threat:confirmed;insult:dismissed``."""
     return ";".join(f"{flag.category}:{flag.state.value}" for flag in flags)
+
+
+def decided_states_text(detected: Iterable[str], decided: str) -> str:
+    """``states_text`` of a note's flags from the detector's categories and its decisions
+    written as that text too, oldest first (as the CSV export reads them)."""
+    decisions = [FlagDecision(category, FlagState(state)) for category, state in
+                 (pair.split(":", 1) for pair in decided.split(";") if pair)]
+    return states_text(note_flags(detected, decisions))
 
 
 def flag_review_state(note_uid: str, category: str, state: FlagState) -> dict[str, Any]:
