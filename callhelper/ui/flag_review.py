@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -177,4 +177,5 @@ class FlagReview(QObject):
 
     def _closed(self) -> None:
         self.menu = None
-        self.menu_closed.emit()
+        # once the popup is gone: while it closes, it still holds the keyboard
+        QTimer.singleShot(0, self, self.menu_closed.emit)
