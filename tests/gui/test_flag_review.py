@@ -121,6 +121,16 @@ def test_confirm_dismiss_and_flag_by_hand_during_the_call(qtbot, window, db, pat
     assert (counts["insult"].dismissed, counts["insult"].confirmation_rate) == (1, 0.0)
     assert (counts["violence"].manual, counts["violence"].unreviewed) == (1, 0)
 
+    review_window = window.open_review()  # and shows them on a page of their own
+    table = review_window.flag_table
+    qtbot.waitUntil(lambda: table.rowCount() == 3)
+    shown = {table.item(row, 0).text(): [table.item(row, column).text()
+                                         for column in range(1, 6)]
+             for row in range(table.rowCount())}
+    assert shown["Talk of posting online or retaliation"] == ["1", "0", "0", "0", "100%"]
+    assert shown["Abusive words"] == ["0", "1", "0", "0", "0%"]
+    review_window.close()
+
     # the CSV export carries each note's flag states
     with (tmp_path / "notes.csv").open(encoding="utf-8-sig", newline="") as stream:
         rows = {row["text"]: row["flag_states"] for row in csv.DictReader(stream)}
