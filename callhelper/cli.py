@@ -293,7 +293,8 @@ def evidence_command(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if evidence is None or not evidence.statements:
-        reason = "no such case" if evidence is None else "no flagged statements"
+        reason = "no such case" if evidence is None else \
+            "no statement confirmed or flagged by an agent"
         print(f"callhelper evidence: case #{args.case}: {reason}; nothing written",
               file=sys.stderr)
         return 1

@@ -43,10 +43,11 @@ KNEELING = "土下座して謝れ"
 
 
 def capture_cases(database_url, clock):
-    """Two callers' cases, as captured earlier: one with flagged statements, one without;
-    returns their case ids by name ("flagged", "calm")."""
+    """Two callers' cases, as captured earlier: one with flagged statements (their flags
+    confirmed by the agent), one without; returns their case ids by name ("flagged",
+    "calm")."""
     from callhelper.core.case import NoteKind
-    from callhelper.store import repository
+    from callhelper.store import flag_reviews, repository
     from callhelper.store.engine import Store
     from callhelper.store.repository import NewContact
     from callhelper.ui.app import demand_rules
@@ -63,8 +64,12 @@ def capture_cases(database_url, clock):
                 uid, "鈴木", "complaint", 2, start, "03-1234-5678", "山田 太郎")).case_id
             for number, (seconds, kind, text) in enumerate(notes):
                 clock.advance(start.timestamp() + seconds - clock.now().timestamp())
-                repository.add_note(session, uid, f"{uid}-{number}", kind, text, seconds * 1000,
-                                    "鈴木", clock.now(), demand_rules())
+                note = repository.add_note(session, uid, f"{uid}-{number}", kind, text,
+                                           seconds * 1000, "鈴木", clock.now(), demand_rules())
+                for category in note.flags:
+                    flag_reviews.review_flag(session, demand_rules(), f"{note.uid}-{category}",
+                                             note.uid, category, "confirmed", "鈴木",
+                                             clock.now())
         clock.advance(3600)
     store.close()
     return ids

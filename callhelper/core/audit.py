@@ -1,5 +1,5 @@
-"""The audit trail: every create, edit and deletion of a note or a case, append-only and
-hash-chained.
+"""The audit trail: every create, edit and deletion of a note or a case, and every decision
+on a demand flag (core/flag_review.py), append-only and hash-chained.
 
 Each entry records who did what to which record, when, and the record's state before and
 after (as canonical JSON, with the SHA-256 digest of each). Its hash covers those fields —
@@ -39,6 +39,8 @@ class Action(StrEnum):
 class Entity(StrEnum):
     NOTE = "note"
     CASE = "case"
+    #: An agent's decision on a note's flag: confirmed, dismissed, or added by hand.
+    FLAG = "flag"
 
 
 #: The fields of each record the trail follows, in the order a report lists them.

@@ -17,17 +17,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from callhelper.core.audit import (ENTRY_COLUMNS, GENESIS, Action, Entity, Entry, Finding,
                                    canonical, case_state, compare_records, digest, entry_hash,
                                    first_broken_link, note_state, timestamp)
+from callhelper.core.flag_review import flag_review_state
 from callhelper.store import anchor
 from callhelper.store.compiled import Compiled
 from callhelper.store.dialect import code_point_order, lock_audit_chain
-from callhelper.store.models import AuditEntry, Note, SupportCase
+from callhelper.store.models import AuditEntry, FlagReview, Note, SupportCase
 
 BATCH = 5000
 
@@ -252,14 +253,19 @@ def _latest(connection: Connection, stop=None) -> Iterator[tuple[str, str, str, 
         yield tuple(current)
 
 
-def _records(connection: Connection,
-             stop=None) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Every case, then every note (entity names sort that way), each sorted by uid (by code
-    point, as Python compares them)."""
+def _records(connection: Connection, stop=None,
+             decisions: bool = True) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Every case, then every flag decision, then every note (entity names sort that way),
+    each sorted by uid (by code point, as Python compares them). ``decisions`` False: no
+    flag decisions (a trail started by migration 0007 predates their table)."""
     for row in _stream(connection, "SELECT uid, subject, status, urgency, impact, fix, "
                                    "prevention FROM support_case "
                                    f"ORDER BY {code_point_order('uid', connection)}", stop):
         yield Entity.CASE.value, row[0], case_state(*row[1:])
+    if decisions:
+        for row in _stream(connection, "SELECT uid, note_uid, category, state FROM flag_review "
+                                       f"ORDER BY {code_point_order('uid', connection)}", stop):
+            yield Entity.FLAG.value, row[0], flag_review_state(*row[1:])
     for row in _stream(connection, "SELECT n.uid, k.uid, n.kind, n.text, n.offset_ms, n.agent, "
                                    "n.flags, n.requests, n.due_at, n.done_at, n.done_by "
                                    "FROM note n JOIN contact k ON k.id = n.contact_id "
@@ -275,10 +281,12 @@ def _list(value) -> list:
 
 def baseline(connection: Connection, at: datetime) -> int:
     """Start the trail of a file that has records but no trail yet: one baseline entry per
-    case and note, as they are now. Returns how many entries were written."""
+    case, flag decision (once their table exists) and note, as they are now. Returns how
+    many entries were written."""
     chain = Chain(last_hash(connection))
     moment, written, rows = timestamp(at), 0, []
-    for entity, uid, state in _records(connection):
+    decisions = inspect(connection).has_table(FlagReview.__tablename__)
+    for entity, uid, state in _records(connection, decisions=decisions):
         rows.append(chain.row(moment, "", Action.BASELINE, Entity(entity), uid, state))
         if len(rows) >= BATCH:
             Chain.insert(connection, rows)

@@ -1,4 +1,5 @@
-"""Reading the harassment evidence of a case: its flagged statements with their context."""
+"""Reading the harassment evidence of a case: its confirmed and hand-flagged statements with
+their context, the flags dismissed, and how many suspicions nobody reviewed."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from itertools import groupby
 
 from sqlmodel import Session, col, select
 
-from callhelper.core.evidence import (CaseEvidence, EvidenceContact, EvidenceNote,
-                                      FlaggedStatement)
+from callhelper.core.evidence import (CaseEvidence, DismissedFlag, EvidenceContact,
+                                      EvidenceNote, FlaggedStatement)
+from callhelper.core.flag_review import FlagState, NoteFlag
+from callhelper.store import flag_reviews
 from callhelper.store.models import Contact, ContactHandler, Customer, Note, SupportCase
 
 
@@ -28,31 +31,35 @@ def case_evidence(session: Session, case_id: int) -> CaseEvidence | None:
     notes = session.exec(select(Note).join(Contact, col(Contact.id) == Note.contact_id)
                          .where(Contact.case_id == case_id)
                          .order_by(col(Note.contact_id), col(Note.offset_ms), col(Note.id))).all()
-    by_contact = {contact_id: [_note(note) for note in group]
+    flags = flag_reviews.flags_of(session, notes)
+    by_contact = {contact_id: [_note(note, flags[note.uid]) for note in group]
                   for contact_id, group in groupby(notes, key=lambda note: note.contact_id)}
-    statements = []
+    statements, dismissed, unreviewed = [], [], 0
     for contact in contacts:
         call = EvidenceContact(contact.id, _utc(contact.started_at), contact.agent,
                                contact.phone, contact.caller_name,
                                tuple(handlers.get(contact.id, ())))
         taken = by_contact.get(contact.id, [])
         for index, note in enumerate(taken):
-            if note.flags:
+            if note.evidence_flags:
                 statements.append(FlaggedStatement(
                     call, note, taken[index - 1] if index > 0 else None,
                     taken[index + 1] if index + 1 < len(taken) else None))
+            dismissed += [DismissedFlag(call, note, flag) for flag in note.flags
+                          if flag.state is FlagState.DISMISSED]
+            unreviewed += sum(flag.state is FlagState.SUSPECTED for flag in note.flags)
     customer = session.get(Customer, case.customer_id) if case.customer_id else None
     name = customer.name if customer else ""
     phone = customer.phone if customer else ""
     name = name or next((c.caller_name for c in contacts if c.caller_name), "")
     phone = phone or next((c.phone for c in contacts if c.phone), "")
     return CaseEvidence(case.id, case.subject, case.status, _utc(case.created_at), name, phone,
-                        tuple(statements))
+                        tuple(statements), tuple(dismissed), unreviewed)
 
 
-def _note(note: Note) -> EvidenceNote:
+def _note(note: Note, flags: tuple[NoteFlag, ...]) -> EvidenceNote:
     return EvidenceNote(note.id, note.kind, note.text, note.offset_ms, note.agent,
-                        _utc(note.created_at), tuple(note.flags),
+                        _utc(note.created_at), flags,
                         _utc(note.edited_at) if note.edited_at else None)
 
 

@@ -19,10 +19,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from callhelper.store.dialect import distinct_list
+from callhelper.core.flag_review import decided_states_text
+from callhelper.store.dialect import distinct_list, is_postgresql
 
 NOTE_HEADER = ("case", "customer", "phone", "contact_start", "offset", "kind", "text", "flags",
-               "requests", "handler")
+               "requests", "handler", "flag_states")
 CASE_HEADER = ("case", "customer", "phone", "opened", "last_contact", "subject", "status",
                "urgency", "impact", "fix", "prevention", "handlers", "contacts", "notes", "flags")
 FETCH_ROWS = 2000
@@ -139,16 +140,32 @@ def _count(session: Session, from_clause: str, where: str, params: dict) -> int:
         text(f"SELECT count(*) {from_clause} {where}"), params).scalar_one()
 
 
+def _flag_states(flags_and_decisions: tuple[str, str | None]) -> str:
+    flags, decided = flags_and_decisions
+    return decided_states_text(json.loads(flags), decided or "")
+
+
 def _note_shaper() -> Callable[[list[tuple]], list[tuple]]:
     local, labels, offset = _Memo(_local), _Memo(_words), _Memo(_minutes_seconds)
+    states = _Memo(_flag_states)
 
     def shape(batch: list[tuple]) -> list[tuple]:
         return [(case_id, name, phone, local[started], offset[offset_ms // 1000], kind, words,
-                 labels[flags], labels[requests], agent)
-                for case_id, name, phone, started, offset_ms, kind, words, flags, requests, agent
-                in batch]
+                 labels[flags], labels[requests], agent, states[flags, decided])
+                for (case_id, name, phone, started, offset_ms, kind, words, flags, requests,
+                     agent, decided) in batch]
 
     return shape
+
+
+def _decisions_text(session: Session) -> str:
+    """A note's flag decisions, oldest first, as ``category:state;…`` (NULL for none)."""
+    pair = "r.category || ':' || r.state"
+    if is_postgresql(session):
+        return (f"(SELECT string_agg({pair}, ';' ORDER BY r.id) FROM flag_review r "
+                "WHERE r.note_uid = n.uid)")
+    return (f"(SELECT group_concat(pair, ';') FROM (SELECT {pair} AS pair FROM flag_review r "
+            "WHERE r.note_uid = n.uid ORDER BY r.id))")
 
 
 def _case_shaper() -> Callable[[list[tuple]], list[tuple]]:
@@ -167,8 +184,8 @@ def note_rows(session: Session, filters: ExportFilter) -> Iterator[tuple]:
     return _rows(session,
                  "SELECT k.case_id, k.caller_name, k.phone, k.started_at, n.offset_ms, n.kind, "
                  # as JSON text on both databases (PostgreSQL's driver would decode it)
-                 f"n.text, CAST(n.flags AS TEXT), CAST(n.requests AS TEXT), n.agent "
-                 f"{NOTES_FROM} {where} "
+                 f"n.text, CAST(n.flags AS TEXT), CAST(n.requests AS TEXT), n.agent, "
+                 f"{_decisions_text(session)} {NOTES_FROM} {where} "
                  # the id is the order of writing: no sort of the whole join by call start
                  "ORDER BY n.id", params, _note_shaper())
 

@@ -172,3 +172,20 @@ class AuditEntry(SQLModel, table=True):
     after_digest: str = ""
     prev_hash: str = Field(unique=True)
     hash: str = Field(unique=True)
+
+
+class FlagReview(SQLModel, table=True):
+    """An agent's decision on a demand flag of a note (core/flag_review.py): confirmed,
+    dismissed, or added by hand. Rows are only ever added; the latest on a note and
+    category is the flag's state, and a flag with none is suspected. The note is named by
+    its uid, as operations name it on every database."""
+
+    __tablename__ = "flag_review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    note_uid: str = Field(index=True)
+    category: str
+    state: str
+    actor: str
+    at: datetime

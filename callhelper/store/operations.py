@@ -45,11 +45,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from callhelper.core.case import Level, NoteKind, WrapUp
+from callhelper.core.flag_review import FlagState
 from callhelper.core.flags import DemandRules
 from callhelper.core.phones import DEFAULT_REGION
 from callhelper.core.pii import masked_phone, masked_words
 from callhelper.core.session import StepChange
-from callhelper.store import repository
+from callhelper.store import flag_reviews, repository
 from callhelper.store.compiled import Compiled
 from callhelper.store.models import Note
 from callhelper.store.repository import CustomerProfile, NewContact
@@ -331,6 +332,13 @@ def edit_note(session: Session, rules: DemandRules, note_uid: str, text: str, ac
 def delete_note(session: Session, rules: DemandRules, note_uid: str, actor: str,
                 at: datetime):
     return repository.delete_note(session, note_uid, actor, at)
+
+
+@_operation
+def review_flag(session: Session, rules: DemandRules, review_uid: str, note_uid: str,
+                category: str, state: FlagState, actor: str, at: datetime):
+    return flag_reviews.review_flag(session, rules, review_uid, note_uid, category, state,
+                                    actor, at)
 
 
 @_operation

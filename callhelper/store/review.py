@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from callhelper.core.audit import Entity, Entry
+from callhelper.core.flag_review import CategoryReview, FlagState
 from callhelper.store import audit, history
 from callhelper.store.dialect import (json_text, local_date, local_zone_parameters,
                                       read_only_sessions, whole_days_since)
@@ -294,6 +295,8 @@ class Summary:
     #: The most frequent subjects, and how many cases each had per week.
     top_subjects: list[str] = field(default_factory=list)
     subjects_per_week: dict[date, dict[str, int]] = field(default_factory=dict)
+    #: Per flag category, what the agents made of the detector's flags, most flags first.
+    flag_reviews: list[CategoryReview] = field(default_factory=list)
 
     def step_median(self, step_id: str) -> float | None:
         """The median time of a step's ticks, in seconds."""
@@ -323,6 +326,7 @@ def summary(review: ReviewSet, filters: CaseFilter, now: datetime) -> Summary:
     result = Summary()
     calls: Counter[date] = Counter()
     flags: Counter[str] = Counter()
+    decided: dict[str, Counter[str]] = defaultdict(Counter)
     weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     subjects: dict[date, Counter[str]] = defaultdict(Counter)
     totals: Counter[str] = Counter()
@@ -358,6 +362,9 @@ def summary(review: ReviewSet, filters: CaseFilter, now: datetime) -> Summary:
                     f"WHERE {flag_list} != '[]' {of_cases} GROUP BY 1"), params):
                 for category in json.loads(listed):
                     flags[category] += count
+            for category, state, count in connection.execute(text(
+                    f"{LATEST_DECISIONS} {of_cases} GROUP BY 1, 2"), params):
+                decided[category][state] += count
             for day, subject, count in connection.execute(text(
                     f"SELECT {local_date('c.created_at', connection)}, c.subject, count(*) "
                     f"FROM support_case c {where} {and_} c.subject != '' GROUP BY 1, 2"),
@@ -377,11 +384,36 @@ def summary(review: ReviewSet, filters: CaseFilter, now: datetime) -> Summary:
     result.contacts = sum(pair[1] for pair in weeks.values())
     result.escalated_contacts = sum(pair[0] for pair in weeks.values())
     result.flags_per_category = dict(flags.most_common())
+    result.flag_reviews = flag_reviews(flags, decided)
     result.top_subjects = [subject for subject, _ in totals.most_common(TOP_SUBJECTS)]
     result.subjects_per_week = {
         week: {subject: counts[subject] for subject in result.top_subjects}
         for week, counts in sorted(subjects.items())}
     return result
+
+
+#: Each note's latest decision per category (core/flag_review.py), with the note's call as
+#: ``k`` for the case filter.
+LATEST_DECISIONS = (
+    "SELECT r.category, r.state, count(*) FROM flag_review r "
+    "JOIN note n ON n.uid = r.note_uid JOIN contact k ON k.id = n.contact_id "
+    "WHERE r.id = (SELECT max(l.id) FROM flag_review l "
+    "WHERE l.note_uid = r.note_uid AND l.category = r.category)")
+
+
+def flag_reviews(detected: Counter[str],
+                 decided: dict[str, Counter[str]]) -> list[CategoryReview]:
+    """Per category: the detector's flags nobody reviewed, those confirmed and dismissed,
+    and the flags added by hand; the categories with the most flags first."""
+    reviews = []
+    for category in dict.fromkeys([*detected, *decided]):
+        states = decided.get(category, Counter())
+        confirmed, dismissed = states[FlagState.CONFIRMED], states[FlagState.DISMISSED]
+        reviews.append(CategoryReview(
+            category, max(0, detected[category] - confirmed - dismissed), confirmed,
+            dismissed, states[FlagState.MANUAL]))
+    return sorted(reviews, key=lambda review: -(review.unreviewed + review.confirmed +
+                                                review.dismissed + review.manual))
 
 
 def _date(value: date | str) -> date:

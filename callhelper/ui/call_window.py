@@ -36,7 +36,7 @@ from callhelper.core.flags import DemandRules
 from callhelper.core.playbook import PlaybookCatalog
 from callhelper.core.session import CallSession, CallState, StepChange, format_offset
 from callhelper.core.text import MAX_NOTE_LENGTH, storable_text
-from callhelper.store import history, journal, operations, repository
+from callhelper.store import flag_reviews, history, journal, operations, repository
 from callhelper.store.engine import WriteFault
 from callhelper.store.history import CallerHistory
 from callhelper.store.operations import Operation
@@ -46,6 +46,7 @@ from callhelper.store.repository import (INCOMING, OUTGOING, CustomerProfile, Ne
 from callhelper.store.startup import ChoiceNeeded, StartupOpener
 from callhelper.ui.caller_panel import CallerPanel, PastContactsModel
 from callhelper.ui.labels import level_label, note_kind_label
+from callhelper.ui.flag_review import FlagReview
 from callhelper.ui.line_edit import empty
 from callhelper.ui.models import ChecklistModel, NoteRow, NotesModel
 from callhelper.ui.notes_view import NotesView
@@ -167,7 +168,7 @@ class CallWindow(QMainWindow):
                          paths.config_dir / journal.JOURNAL_FILE]
         agent = self._agent
 
-        def open_database(session: Session) -> tuple[int, UnfinishedContact | None]:
+        def open_database(session: Session) -> tuple[int, UnfinishedContact | None, dict]:
             replayed = 0
             for journal_path in journal_paths:  # the spare one holds what the first could not
                 records = journal.load(journal_path)
@@ -176,7 +177,10 @@ class CallWindow(QMainWindow):
                     session.commit()
                     journal.set_aside(journal_path, failed)
                     replayed += applied
-            return replayed, repository.unfinished_contact(session, agent)
+            unfinished = repository.unfinished_contact(session, agent)
+            decided = flag_reviews.decisions_of(
+                session, [note.uid for note in unfinished.notes]) if unfinished else {}
+            return replayed, unfinished, decided
 
         self._open_database = open_database
         self._store.submit(open_database, self._on_database_open)
@@ -453,6 +457,12 @@ class CallWindow(QMainWindow):
             bind(f"Ctrl+{number}", partial(self.toggle_step, number - 1))
         for index, keys in enumerate(KIND_SHORTCUTS.values()):
             bind(keys, partial(self.kind_combo.setCurrentIndex, index))
+        self.flag_review = FlagReview(
+            self, self.notes_model, self.notes_view, self._rules, self._language, self._clock,
+            lambda: self._agent, lambda: self._session.uid if self._session else None,
+            self._write, self._show_save_state)
+        self.flag_review.changed.connect(self._show_escalation)
+        self.flag_review.menu_closed.connect(self.note_entry.setFocus)
         ShortcutsBeforeEditingKeys(self)
 
     # ----------------------------------------------------------------- call flow
@@ -1036,7 +1046,7 @@ class CallWindow(QMainWindow):
         self._show_state()
         self.number_input.setFocus()
 
-    def _on_database_open(self, result: tuple[int, UnfinishedContact | None] | None,
+    def _on_database_open(self, result: tuple[int, UnfinishedContact | None, dict] | None,
                           error: BaseException | None) -> None:
         if self._store.closed:  # closed before the database was open: nothing to start
             return
@@ -1052,9 +1062,9 @@ class CallWindow(QMainWindow):
         else:
             if self._opener is not None:
                 self.recovery.show_opened(self._opener.opened())
-            replayed, unfinished = result
+            replayed, unfinished, decided = result
             if unfinished is not None and self._session is None:
-                self._resume(unfinished)
+                self._resume(unfinished, decided)
             if replayed:
                 self._show_save_state(self.tr("✓ %1 writes kept from the last session are now "
                                               "saved").replace("%1", str(replayed)))
@@ -1085,7 +1095,7 @@ class CallWindow(QMainWindow):
         self._opener.choose(backup)
         self._store.submit(self._open_database, self._on_database_open)
 
-    def _resume(self, unfinished: UnfinishedContact) -> None:
+    def _resume(self, unfinished: UnfinishedContact, decided: dict) -> None:
         contact, case = unfinished.contact, unfinished.case
         playbook = self._catalog.get(contact.playbook_id) or self._playbook
         session = CallSession.restore(
@@ -1095,7 +1105,8 @@ class CallWindow(QMainWindow):
         self._begin(session, CallerInfo(contact.phone, contact.caller_name,
                                         contact.direction == OUTGOING))
         self._lookup(contact.phone)
-        self.notes_model.set_rows([NoteRow.from_note(note) for note in unfinished.notes])
+        self.notes_model.set_rows([NoteRow.from_note(note, decided.get(note.uid, ()))
+                                   for note in unfinished.notes])
         for combo, value in ((self.urgency_combo, case.urgency), (self.impact_combo, case.impact)):
             combo.setCurrentIndex(max(0, combo.findData(value)))
         self.wrap_up.reset(case.subject, case.urgency, case.impact)

@@ -23,7 +23,9 @@ from PySide6.QtGui import (QAbstractTextDocumentLayout, QColor, QFont, QFontMetr
 from callhelper import __version__
 from callhelper.core.case import CaseStatus, NoteKind
 from callhelper.core.evidence import (CaseEvidence, EvidenceNote, FlaggedStatement, call_offset,
-                                      handlers_text, local_time, write_evidence_csv)
+                                      flagged_by, handlers_text, local_time,
+                                      write_evidence_csv)
+from callhelper.core.flag_review import NoteFlag
 from callhelper.core.flags import DemandRules
 from callhelper.ui.labels import note_kind_tag, quoted, status_label
 
@@ -264,12 +266,14 @@ def report_html(evidence: CaseEvidence, rules: DemandRules, language: str) -> st
     return "".join([
         f"<h1 style='font-size:16pt; margin-bottom:2pt'>{escape(report_title(evidence))}</h1>",
         f"<p style='color:{MUTED}; margin-top:0; margin-bottom:10pt'>",
-        escape(translate("EvidenceReport", "Statements flagged as harassment, recorded word for "
-                                           "word during the calls, with the notes taken just "
-                                           "before and after them.")),
+        escape(translate("EvidenceReport", "Statements an agent confirmed as harassment or "
+                                           "flagged by hand, recorded word for word during the "
+                                           "calls, with the notes taken just before and after "
+                                           "them.")),
         "</p>",
         _details_html(evidence, rules, language),
         _statements_html(evidence, rules, language),
+        _dismissed_html(evidence, rules, language),
         f"<p style='color:{MUTED}; font-size:8pt; margin-top:10pt'>",
         escape(translate("EvidenceReport", "The words are exactly as the agent recorded them "
                                            "during the call; card numbers were masked when "
@@ -279,7 +283,9 @@ def report_html(evidence: CaseEvidence, rules: DemandRules, language: str) -> st
                                            "are context: the note taken just before and just "
                                            "after the statement in the same call; a long one "
                                            "is shortened (…), the CSV export has it in "
-                                           "full.")),
+                                           "full. Flags the detector suspected and no agent "
+                                           "reviewed are not evidence and are only counted; "
+                                           "dismissed ones are listed apart.")),
         "</p>",
     ])
 
@@ -296,8 +302,10 @@ def _details_html(evidence: CaseEvidence, rules: DemandRules, language: str) -> 
         (translate("EvidenceReport", "Number"), evidence.customer_phone or "—"),
         (translate("EvidenceReport", "Opened"), local_time(evidence.opened_at)),
         (translate("EvidenceReport", "Status"), status),
-        (translate("EvidenceReport", "Flagged statements"), str(len(evidence.statements))),
+        (translate("EvidenceReport", "Confirmed or flagged statements"),
+         str(len(evidence.statements))),
         (translate("EvidenceReport", "Categories"), categories or "—"),
+        (translate("EvidenceReport", "Suspected, not reviewed"), str(evidence.unreviewed)),
     ]
     cells = "".join(f"<tr><td width='22%' style='color:{MUTED}'>{escape(label)}</td>"
                     f"<td>{escape(value)}</td></tr>" for label, value in rows)
@@ -359,10 +367,34 @@ def _statement_row(number: int, statement: FlaggedStatement, rules: DemandRules,
                   f"{escape(edited.replace('%1', local_time(note.edited_at)))}</p>")
     statement_cell = (_context_html(statement.before) + words +
                       _context_html(statement.after))
-    categories = "<br>".join(escape(rules.label(category, language)) for category in note.flags)
+    categories = "<br>".join(
+        f"<span style='color:{FLAG_COLOR}'>{escape(rules.label(flag.category, language))}</span>"
+        f"<br><span style='color:{MUTED}; font-size:8pt'>{escape(_flagged_by(flag))}</span>"
+        for flag in note.evidence_flags)
     return "".join(["<tr>", _cell(str(number)), _cell(time_cell), _cell(statement_cell),
-                    _cell(categories, f"color:{FLAG_COLOR}"), _cell(escape(note.agent)),
-                    "</tr>"])
+                    _cell(categories), _cell(escape(note.agent)), "</tr>"])
+
+
+def _flagged_by(flag: NoteFlag) -> str:
+    return flagged_by(flag, translate("EvidenceReport", "confirmed by"),
+                      translate("EvidenceReport", "added by"), translate("EvidenceReport", "at"))
+
+
+def _dismissed_html(evidence: CaseEvidence, rules: DemandRules, language: str) -> str:
+    """The suspicions agents dismissed, as lines after the table: not evidence, but the
+    reader sees that they were looked at, by whom and when."""
+    if not evidence.dismissed:
+        return ""
+    lines = [translate("EvidenceReport", "%1 into the call · %2 — dismissed by %3 at %4")
+             .replace("%1", call_offset(item.note))
+             .replace("%2", rules.label(item.flag.category, language))
+             .replace("%3", item.flag.by)
+             .replace("%4", local_time(item.flag.at) if item.flag.at else "—")
+             for item in evidence.dismissed]
+    heading = translate("EvidenceReport", "Suspicions dismissed by an agent (not evidence)")
+    return (f"<p style='margin-top:12pt; margin-bottom:2pt'><b>{escape(heading)}</b></p>" +
+            "".join(f"<p style='color:{MUTED}; font-size:8.5pt; margin:0'>{escape(line)}</p>"
+                    for line in lines))
 
 
 def _cell(content: str, style: str = "") -> str:

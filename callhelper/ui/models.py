@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import (QAbstractListModel, QAbstractTableModel, QCoreApplication,
@@ -11,8 +12,10 @@ from PySide6.QtCore import (QAbstractListModel, QAbstractTableModel, QCoreApplic
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from callhelper.core.case import NoteKind
+from callhelper.core.flag_review import FlagDecision, FlagState, NoteFlag, note_flags
 from callhelper.core.flags import DemandRules
 from callhelper.core.session import StepStatus, format_offset
+from callhelper.store.repository import CUSTOMER_WORDS
 from callhelper.ui.labels import note_kind_tag, note_preview, quoted
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -115,21 +118,38 @@ class ChecklistModel(QAbstractTableModel):
 
 @dataclass(frozen=True)
 class NoteRow:
-    """A saved note as the list shows it."""
+    """A saved note as the list shows it: what the detector found (``detected``) and the
+    agent's decisions on it, oldest first (core/flag_review.py)."""
 
     uid: str
     kind: NoteKind
     text: str
     offset_seconds: float
     masked_cards: int = 0
-    flags: tuple[str, ...] = ()
+    detected: tuple[str, ...] = ()
     requests: tuple[str, ...] = ()
+    decisions: tuple[FlagDecision, ...] = ()
 
     @classmethod
-    def from_note(cls, note) -> NoteRow:
-        """From a stored Note."""
+    def from_note(cls, note, decisions: Iterable[FlagDecision] = ()) -> NoteRow:
+        """From a stored Note and the decisions on its flags."""
         return cls(note.uid, NoteKind(note.kind), note.text, note.offset_ms / 1000,
-                   note.masked_cards, tuple(note.flags), tuple(note.requests))
+                   note.masked_cards, tuple(note.flags), tuple(note.requests),
+                   tuple(decisions))
+
+    @property
+    def flag_states(self) -> tuple[NoteFlag, ...]:
+        return note_flags(self.detected, self.decisions)
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """The categories that still count as flags: all but the dismissed ones."""
+        return tuple(flag.category for flag in self.flag_states if flag.active)
+
+    def suspected(self) -> list[str]:
+        """The categories the detector suspects and nobody has reviewed yet."""
+        return [flag.category for flag in self.flag_states
+                if flag.state is FlagState.SUSPECTED]
 
 
 class NotesModel(QAbstractListModel):
@@ -157,17 +177,28 @@ class NotesModel(QAbstractListModel):
         self._requests: Counter[str] = Counter()
 
     def annotations(self, row: NoteRow) -> list[tuple[str, str]]:
-        """("flag" | "request", text) lines shown under the note."""
+        """(a flag state's value or "request", text) lines shown under the note: a flag says
+        whether it is suspected, confirmed, dismissed or added by the agent."""
         translate = QCoreApplication.translate
-        label = self._rules.label
-        lines = [("flag", translate(
-            "NotesModel", "⚠ %1 → empathise, do not accept, do not argue, record verbatim, "
-            "escalate").replace("%1", label(category, self._language)))
-            for category in row.flags]
+        lines = [(flag.state.value, self.flag_line(flag)) for flag in row.flag_states]
         lines += [("request", translate(
             "NotesModel", "Request: %1 — check its validity with the supervisor")
-            .replace("%1", label(category, self._language))) for category in row.requests]
+            .replace("%1", self._rules.label(category, self._language)))
+            for category in row.requests]
         return lines
+
+    def flag_line(self, flag: NoteFlag) -> str:
+        translate = QCoreApplication.translate
+        text = {
+            FlagState.SUSPECTED: translate(
+                "NotesModel", "⚠ suspected: %1 → empathise, do not accept, do not argue, "
+                "record verbatim, escalate"),
+            FlagState.CONFIRMED: translate("NotesModel", "⚠ confirmed: %1 (%2)"),
+            FlagState.MANUAL: translate("NotesModel", "⚠ flagged by the agent: %1 (%2)"),
+            FlagState.DISMISSED: translate("NotesModel", "dismissed: %1 (%2)"),
+        }[flag.state]
+        return text.replace("%1", self._rules.label(flag.category, self._language)).replace(
+            "%2", flag.by)
 
     def set_rows(self, rows: list[NoteRow]) -> None:
         self.beginResetModel()
@@ -188,15 +219,36 @@ class NotesModel(QAbstractListModel):
         self.endInsertRows()
 
     def replace(self, row: NoteRow) -> None:
-        """Show a corrected note in its place."""
+        """Show a corrected note in its place (with the decisions on its flags taken
+        so far)."""
+        self._change(row.uid, lambda existing: replace(row, decisions=existing.decisions))
+
+    def decide(self, note_uid: str, decision: FlagDecision) -> None:
+        """Show a decision on one of a note's flags."""
+        self._change(note_uid, lambda existing: replace(
+            existing, decisions=(*existing.decisions, decision)))
+
+    def _change(self, uid: str, change: Callable[[NoteRow], NoteRow]) -> None:
         for position, existing in enumerate(self._rows):
-            if existing.uid == row.uid:
+            if existing.uid == uid:
+                row = change(existing)
                 self._count(existing, -1)
                 self._rows[position] = row
                 self._count(row, 1)
                 index = self.index(position)
                 self.dataChanged.emit(index, index)
                 return
+
+    def newest_suspected(self) -> tuple[NoteRow, str] | None:
+        """The newest note with a flag nobody reviewed, and that flag's category."""
+        for row in reversed(self._rows):
+            suspected = row.suspected()
+            if suspected:
+                return row, suspected[0]
+        return None
+
+    def newest_customer_words(self) -> NoteRow | None:
+        return next((row for row in reversed(self._rows) if row.kind in CUSTOMER_WORDS), None)
 
     def remove(self, uid: str) -> None:
         for position, existing in enumerate(self._rows):

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QStyle, QStyledItemDelegate,
                                QStyleOptionViewItem, QTableView, QWidget)
 
 from callhelper.core.case import NoteKind
+from callhelper.core.flag_review import FlagState
 from callhelper.core.session import format_offset
 from callhelper.ui.labels import note_kind_tag, note_preview, quoted
 from callhelper.ui.models import NotesModel
 
 OFFSET_COLOR = QColor("#6b6b6b")
 FLAG_COLOR = QColor("#c62828")
+SUSPECTED_COLOR = QColor("#a35200")
+DISMISSED_COLOR = QColor("#8a8a8a")
 REQUEST_COLOR = QColor("#6a1b9a")
+#: How each annotation line is drawn: a suspicion in amber, a flag an agent confirmed or
+#: added in red, a dismissed one grey and struck through.
+ANNOTATION_COLORS = {
+    FlagState.SUSPECTED.value: SUSPECTED_COLOR,
+    FlagState.CONFIRMED.value: FLAG_COLOR,
+    FlagState.MANUAL.value: FLAG_COLOR,
+    FlagState.DISMISSED.value: DISMISSED_COLOR,
+    "request": REQUEST_COLOR,
+}
 KIND_COLORS = {
     NoteKind.QUOTE: None,
     NoteKind.AGENT_NOTE: QColor("#455a64"),
@@ -42,13 +54,20 @@ class NoteDelegate(QStyledItemDelegate):
 
     @staticmethod
     def _blocks(index: QModelIndex | QPersistentModelIndex, body: str,
-                kind: NoteKind) -> list[tuple[str, QColor | None]]:
-        """The note's text and each annotation line, with their colours."""
-        flagged = bool(index.data(NotesModel.FlagsRole))
-        blocks = [(body, FLAG_COLOR if flagged else KIND_COLORS[kind])]
-        blocks += [(text, FLAG_COLOR if what == "flag" else REQUEST_COLOR)
-                   for what, text in index.data(NotesModel.AnnotationsRole)]
-        return blocks
+                kind: NoteKind) -> list[tuple[str, QColor | None, bool]]:
+        """The note's text and each annotation line, with their colours and whether they
+        are struck through. The words are red once a flag is confirmed or added, amber
+        while one is only suspected."""
+        annotations = index.data(NotesModel.AnnotationsRole)
+        states = {what for what, _ in annotations}
+        color = KIND_COLORS[kind]
+        if states & {FlagState.CONFIRMED.value, FlagState.MANUAL.value}:
+            color = FLAG_COLOR
+        elif FlagState.SUSPECTED.value in states:
+            color = SUSPECTED_COLOR
+        return [(body, color, False)] + [
+            (text, ANNOTATION_COLORS[what], what == FlagState.DISMISSED.value)
+            for what, text in annotations]
 
     def sizeHint(self, option: QStyleOptionViewItem,
                  index: QModelIndex | QPersistentModelIndex) -> QSize:
@@ -57,7 +76,7 @@ class NoteDelegate(QStyledItemDelegate):
         width = max(option.rect.width(), 200)
         area = self._text_rect(metrics, QRect(0, 0, width, 10_000), offset)
         height = sum(metrics.boundingRect(area, Qt.TextFlag.TextWordWrap, text).height()
-                     for text, _ in self._blocks(index, body, kind))
+                     for text, _, _ in self._blocks(index, body, kind))
         return QSize(width, height + 2 * PADDING)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
@@ -72,8 +91,11 @@ class NoteDelegate(QStyledItemDelegate):
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, offset)
         area = self._text_rect(metrics, option.rect, offset)
         flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
-        for text, color in self._blocks(index, body, kind):
+        for text, color, struck in self._blocks(index, body, kind):
             painter.setPen(color or option.palette.color(QPalette.ColorRole.Text))
+            font = QFont(option.font)
+            font.setStrikeOut(struck)
+            painter.setFont(font)
             drawn = painter.drawText(area, flags, text)
             area.setTop(drawn.bottom() + 1)
         painter.restore()

@@ -22,8 +22,9 @@ from PySide6.QtCore import QModelIndex, QSettings, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog,
                                QGridLayout, QHBoxLayout, QHeaderView, QLabel, QMainWindow,
-                               QPushButton, QSplitter, QTableView, QTabWidget, QTextBrowser,
-                               QVBoxLayout, QWidget)
+                               QPushButton, QSplitter, QTableView, QTableWidget,
+                               QTableWidgetItem, QTabWidget, QTextBrowser, QVBoxLayout,
+                               QWidget)
 
 from callhelper.core.audit import Problem
 from callhelper.core.case import CaseStatus
@@ -176,9 +177,28 @@ class ReviewWindow(QMainWindow):
         for index, chart in enumerate(charts):
             grid.addWidget(chart, index // 2, index % 2)
 
+        self.flag_table = QTableWidget(0, len(self._flag_headings()))
+        self.flag_table.setObjectName("flagReviews")
+        self.flag_table.setHorizontalHeaderLabels(self._flag_headings())
+        self.flag_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.flag_table.verticalHeader().hide()
+        self.flag_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        flags_page = QWidget()
+        flags_layout = QVBoxLayout(flags_page)
+        explanation = QLabel(self.tr(
+            "What the agents made of the detector's flags, per category: a flag is suspected "
+            "until an agent confirms or dismisses it. The confirmation rate (confirmed of "
+            "those reviewed) is the detector's precision as the floor sees it; flags added by "
+            "hand are statements it missed."))
+        explanation.setWordWrap(True)
+        flags_layout.addWidget(explanation)
+        flags_layout.addWidget(self.flag_table, 1)
+
         self.tabs = QTabWidget()
         self.tabs.addTab(splitter, self.tr("Cases"))
         self.tabs.addTab(summary, self.tr("Summary"))
+        self.tabs.addTab(flags_page, self.tr("Flag reviews"))
         self.count_label = QLabel()
         self.integrity_label = QLabel()
         self.integrity_label.setObjectName("integrity")
@@ -196,6 +216,7 @@ class ReviewWindow(QMainWindow):
                              ("Ctrl+1", lambda: self.tabs.setCurrentIndex(0)),
                              ("Ctrl+2", lambda: self.tabs.setCurrentIndex(1)),
                              ("Ctrl+D", self.mark_prevention_done),
+                             ("Ctrl+3", lambda: self.tabs.setCurrentIndex(2)),
                              ("Ctrl+W", self.close), ("Escape", self.close)):
             QShortcut(QKeySequence(keys), self).activated.connect(action)
         ShortcutsBeforeEditingKeys(self)
@@ -294,7 +315,8 @@ class ReviewWindow(QMainWindow):
             Problem.WORDS_REMOVED: self.tr("the history of %2 %3 was emptied outside "
                                            "CallHelper"),
         }
-        entity = self.tr("note") if finding.entity == "note" else self.tr("case")
+        entity = {"note": self.tr("note"), "flag": self.tr("flag decision")}.get(
+            finding.entity, self.tr("case"))
         detail = (messages[finding.problem].replace("%1", str(finding.seq))
                   .replace("%2", entity).replace("%3", finding.uid)
                   .replace("%4", ", ".join(finding.fields)))
@@ -353,12 +375,33 @@ class ReviewWindow(QMainWindow):
             [self._rules.label(category, self._language)
              for category in summary.flags_per_category],
             list(summary.flags_per_category.values()))
+        self._show_flag_reviews(summary)
         self.prevention_chart.set_data(self._age_labels(), summary.prevention_by_age)
         weeks = list(summary.subjects_per_week)
         self.subjects_chart.set_data(
             [self._week(week) for week in weeks],
             {subject: [summary.subjects_per_week[week].get(subject, 0) for week in weeks]
              for subject in summary.top_subjects})
+
+    def _flag_headings(self) -> list[str]:
+        return [self.tr("Category"), self.tr("Confirmed"), self.tr("Dismissed"),
+                self.tr("Added by hand"), self.tr("Not reviewed"),
+                self.tr("Confirmation rate")]
+
+    def _show_flag_reviews(self, summary: Summary) -> None:
+        """Per category: confirmed, dismissed, added by hand, not reviewed, and the rate."""
+        self.flag_table.setRowCount(len(summary.flag_reviews))
+        for row, counts in enumerate(summary.flag_reviews):
+            rate = counts.confirmation_rate
+            cells = [self._rules.label(counts.category, self._language), str(counts.confirmed),
+                     str(counts.dismissed), str(counts.manual), str(counts.unreviewed),
+                     "—" if rate is None else f"{rate * 100:.0f}%"]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight |
+                                          Qt.AlignmentFlag.AlignVCenter)
+                self.flag_table.setItem(row, column, item)
 
     def _step_rows(self, summary: Summary) -> list[tuple[str, float, float | None]]:
         """Each step of the playbooks that has times: its title, median and target."""

@@ -553,14 +553,6 @@
         <translation>%1 / %2 ページ</translation>
     </message>
     <message>
-        <source>Statements flagged as harassment, recorded word for word during the calls, with the notes taken just before and after them.</source>
-        <translation>通話中に一字一句そのまま記録された、ハラスメントと判定された発言と、その直前・直後のメモです。</translation>
-    </message>
-    <message>
-        <source>The words are exactly as the agent recorded them during the call; card numbers were masked when they were recorded. Times are local time with their offset from UTC; the time into the call counts from the start of that call. Notes in grey are context: the note taken just before and just after the statement in the same call; a long one is shortened (…), the CSV export has it in full.</source>
-        <translation>発言はオペレーターが通話中に記録したとおりです。カード番号は記録時にマスクされています。時刻は現地時刻(UTC との差を併記)、通話内の時間はその通話の開始からの経過です。灰色のメモは前後関係です(同じ通話で発言の直前・直後に取ったメモ)。長いものは省略(…)しています。CSV には全文があります。</translation>
-    </message>
-    <message>
         <source>Case</source>
         <translation>案件</translation>
     </message>
@@ -589,12 +581,24 @@
         <translation>状況</translation>
     </message>
     <message>
-        <source>Flagged statements</source>
-        <translation>不当要求の記録</translation>
+        <source>Statements an agent confirmed as harassment or flagged by hand, recorded word for word during the calls, with the notes taken just before and after them.</source>
+        <translation>オペレーターがカスハラと確認した発言、またはオペレーターが指摘した発言を、通話中に一字一句そのまま記録したものです。直前・直後のメモを添えています。</translation>
+    </message>
+    <message>
+        <source>The words are exactly as the agent recorded them during the call; card numbers were masked when they were recorded. Times are local time with their offset from UTC; the time into the call counts from the start of that call. Notes in grey are context: the note taken just before and just after the statement in the same call; a long one is shortened (…), the CSV export has it in full. Flags the detector suspected and no agent reviewed are not evidence and are only counted; dismissed ones are listed apart.</source>
+        <translation>発言はオペレーターが通話中に記録したとおりです。カード番号は記録時にマスクされています。時刻は現地時刻(UTC との差を併記)、通話内の時間はその通話の開始からの経過です。灰色のメモは前後関係です(同じ通話で発言の直前・直後に取ったメモ)。長いものは省略(…)しています。CSV には全文があります。自動検出で疑いがあるだけで、オペレーターがまだ確認していない発言は記録に含めず、件数だけを示します。疑いを取り消したものは別に記載しています。</translation>
+    </message>
+    <message>
+        <source>Confirmed or flagged statements</source>
+        <translation>確認・指摘された発言</translation>
     </message>
     <message>
         <source>Categories</source>
         <translation>区分</translation>
+    </message>
+    <message>
+        <source>Suspected, not reviewed</source>
+        <translation>疑いのみ(未確認)</translation>
     </message>
     <message>
         <source>No.</source>
@@ -635,6 +639,26 @@
     <message>
         <source>Edited %1; the words as first recorded are kept in the audit trail.</source>
         <translation>%1 に訂正。最初に記録された言葉は監査記録に残っています。</translation>
+    </message>
+    <message>
+        <source>confirmed by</source>
+        <translation>確認:</translation>
+    </message>
+    <message>
+        <source>added by</source>
+        <translation>指摘:</translation>
+    </message>
+    <message>
+        <source>at</source>
+        <translation>/</translation>
+    </message>
+    <message>
+        <source>%1 into the call · %2 — dismissed by %3 at %4</source>
+        <translation>通話開始から %1 · %2 — %3 が疑いを取り消し(%4)</translation>
+    </message>
+    <message>
+        <source>Suspicions dismissed by an agent (not evidence)</source>
+        <translation>オペレーターが疑いを取り消した発言(記録の対象外)</translation>
     </message>
 </context>
 <context>
@@ -745,6 +769,41 @@
     </message>
 </context>
 <context>
+    <name>FlagReview</name>
+    <message>
+        <source>No suspected flag left to review</source>
+        <translation>確認待ちのカスハラの疑いはありません</translation>
+    </message>
+    <message>
+        <source>No statement to flag yet</source>
+        <translation>指摘できる発言がまだありません</translation>
+    </message>
+    <message>
+        <source>✓ Confirmed: %1</source>
+        <translation>✓ カスハラと確認: %1</translation>
+    </message>
+    <message>
+        <source>✓ Dismissed: %1</source>
+        <translation>✓ 疑いを取り消し: %1</translation>
+    </message>
+    <message>
+        <source>✓ Flagged: %1</source>
+        <translation>✓ 要注意発言として指摘: %1</translation>
+    </message>
+    <message>
+        <source>Flag as…</source>
+        <translation>要注意発言として指摘…</translation>
+    </message>
+    <message>
+        <source>Confirm: %1 (%2)</source>
+        <translation>カスハラと確認: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Dismiss: %1 (%2)</source>
+        <translation>疑いを取り消す: %1 (%2)</translation>
+    </message>
+</context>
+<context>
     <name>HistoryWindow</name>
     <message>
         <source>CallHelper — History</source>
@@ -764,7 +823,7 @@
     </message>
     <message>
         <source>Flagged</source>
-        <translation>不当要求あり</translation>
+        <translation>カスハラの疑いあり</translation>
     </message>
     <message>
         <source>Escalated</source>
@@ -867,12 +926,24 @@
 <context>
     <name>NotesModel</name>
     <message>
-        <source>⚠ %1 → empathise, do not accept, do not argue, record verbatim, escalate</source>
-        <translation>⚠ %1 → 共感する・受け入れない・反論しない・そのまま記録・上司へ</translation>
-    </message>
-    <message>
         <source>Request: %1 — check its validity with the supervisor</source>
         <translation>要望: %1 — 妥当性を上司と確認</translation>
+    </message>
+    <message>
+        <source>⚠ suspected: %1 → empathise, do not accept, do not argue, record verbatim, escalate</source>
+        <translation>⚠ カスハラの疑い: %1 → 共感する・受け入れない・反論しない・そのまま記録・上司へ</translation>
+    </message>
+    <message>
+        <source>⚠ confirmed: %1 (%2)</source>
+        <translation>⚠ 確認されたカスハラ: %1(%2)</translation>
+    </message>
+    <message>
+        <source>⚠ flagged by the agent: %1 (%2)</source>
+        <translation>⚠ オペレーターが指摘: %1(%2)</translation>
+    </message>
+    <message>
+        <source>dismissed: %1 (%2)</source>
+        <translation>疑いを取り消し: %1(%2)</translation>
     </message>
 </context>
 <context>
@@ -1026,7 +1097,7 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
     </message>
     <message>
         <source>Flagged</source>
-        <translation>不当要求あり</translation>
+        <translation>カスハラの疑いあり</translation>
     </message>
     <message>
         <source>Escalated</source>
@@ -1085,12 +1156,20 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
         <translation>週ごとの多い件名</translation>
     </message>
     <message>
+        <source>What the agents made of the detector&apos;s flags, per category: a flag is suspected until an agent confirms or dismisses it. The confirmation rate (confirmed of those reviewed) is the detector&apos;s precision as the floor sees it; flags added by hand are statements it missed.</source>
+        <translation>自動検出したカスハラの疑いを、オペレーターがどう判断したかを区分ごとに示します。オペレーターが確認または取り消すまでは疑いのままです。確認率(確認・取り消しのうち確認の割合)は、現場から見た自動検出の精度です。オペレーターが指摘した発言は、自動検出が見落としたものです。</translation>
+    </message>
+    <message>
         <source>Cases</source>
         <translation>案件</translation>
     </message>
     <message>
         <source>Summary</source>
         <translation>集計</translation>
+    </message>
+    <message>
+        <source>Flag reviews</source>
+        <translation>カスハラの疑いの確認</translation>
     </message>
     <message>
         <source>Add agents&apos; database files</source>
@@ -1153,6 +1232,10 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
         <translation>メモ</translation>
     </message>
     <message>
+        <source>flag decision</source>
+        <translation>カスハラの疑いへの判断</translation>
+    </message>
+    <message>
         <source>case</source>
         <translation>案件</translation>
     </message>
@@ -1175,6 +1258,30 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
     <message>
         <source>Escalation rate per week (overall %1%)</source>
         <translation>週ごとのエスカレーション率(全体 %1%)</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>区分</translation>
+    </message>
+    <message>
+        <source>Confirmed</source>
+        <translation>確認</translation>
+    </message>
+    <message>
+        <source>Dismissed</source>
+        <translation>取り消し</translation>
+    </message>
+    <message>
+        <source>Added by hand</source>
+        <translation>オペレーターが指摘</translation>
+    </message>
+    <message>
+        <source>Not reviewed</source>
+        <translation>未確認</translation>
+    </message>
+    <message>
+        <source>Confirmation rate</source>
+        <translation>確認率</translation>
     </message>
     <message>
         <source>wk %1</source>

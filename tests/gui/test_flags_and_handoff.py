@@ -30,10 +30,10 @@ def test_a_flagged_statement_shows_the_guidance_at_once(qtbot, window, db):
     row = say(qtbot, window, "誠意を見せろ、SNSに晒すぞ")
     assert row.data().splitlines() == [
         "00:00  “誠意を見せろ、SNSに晒すぞ”",
-        "⚠ Threat (posting online, retaliation) → empathise, do not accept, do not argue, "
-        "record verbatim, escalate",
-        "⚠ Money or goods beyond the remedy → empathise, do not accept, do not argue, "
-        "record verbatim, escalate",
+        "⚠ suspected: Talk of posting online or retaliation → empathise, do not accept, "
+        "do not argue, record verbatim, escalate",
+        "⚠ suspected: Money or goods beyond the remedy → empathise, do not accept, do not "
+        "argue, record verbatim, escalate",
         "Request: Compensation — check its validity with the supervisor"]
     assert window.escalation_label.isVisible()
     assert "an unreasonable demand" in window.escalation_label.text()

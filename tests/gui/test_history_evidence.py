@@ -62,7 +62,7 @@ def test_the_report_and_the_csv_hold_the_exact_words_and_times(qtbot, window, ca
     assert "お詫びし、状況を確認" in report, "the note before is there as context"
     assert "18:03:09 +09:00" in words and "18:07:00 +09:00" in words
     assert "03:09 into the call" in words
-    assert "Threat (posting online, retaliation)" in words
+    assert "Talk of posting online or retaliation" in words and "confirmed by 鈴木 at" in words
     assert "山田 太郎" in words and "03-1234-5678" in words
     assert "by 鈴木" in words and "Page 1 of 1" in words
 

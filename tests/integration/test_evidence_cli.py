@@ -57,7 +57,7 @@ def test_what_cannot_be_written_is_refused_with_a_message(cases, tmp_path):
     assert unknown.returncode == 1
     assert unknown.stderr.strip() == "callhelper evidence: case #999: no such case; nothing written"
     calm = run_evidence(str(cases["calm"]), "--out", out)
-    assert calm.returncode == 1 and "no flagged statements" in calm.stderr
+    assert calm.returncode == 1 and "no statement confirmed or flagged" in calm.stderr
     assert not (tmp_path / "evidence.pdf").exists()
     wrong_type = run_evidence(str(cases["flagged"]), "--out", str(tmp_path / "evidence.docx"))
     assert wrong_type.returncode == 2 and "must end in .pdf or .csv" in wrong_type.stderr

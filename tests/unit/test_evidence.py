@@ -8,8 +8,9 @@ import pytest
 from callhelper.config import resources_dir
 from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp
 from callhelper.core.evidence import EVIDENCE_HEADER, write_evidence_csv
+from callhelper.core.flag_review import FlagState
 from callhelper.core.flags import load_rules
-from callhelper.store import repository
+from callhelper.store import flag_reviews, repository
 from callhelper.store.engine import Store
 from callhelper.store.evidence import case_evidence
 from callhelper.store.repository import NewContact
@@ -28,15 +29,19 @@ def store(database_url):
 
 
 def call(store, clock, uid, notes, phone="03-1234-5678", name="山田 太郎", agent="鈴木"):
-    """A call with notes taken at their offsets (seconds) from its start."""
+    """A call with notes taken at their offsets (seconds) from its start; the agent
+    confirms every flag."""
     start = clock.now()
     with store.unit_of_work() as session:
         contact = repository.start_contact(session, NewContact(uid, agent, "complaint", 2, start,
                                                                phone, name))
         for number, (seconds, kind, text) in enumerate(notes):
             clock.advance(start.timestamp() + seconds - clock.now().timestamp())
-            repository.add_note(session, uid, f"{uid}-{number}", kind, text, seconds * 1000,
-                                agent, clock.now(), RULES)
+            note = repository.add_note(session, uid, f"{uid}-{number}", kind, text,
+                                       seconds * 1000, agent, clock.now(), RULES)
+            for category in note.flags:
+                flag_reviews.review_flag(session, RULES, f"{note.uid}-{category}", note.uid,
+                                         category, FlagState.CONFIRMED, agent, clock.now())
         case_id = contact.case_id
     clock.advance(3600)
     return case_id
@@ -72,7 +77,8 @@ def test_the_flagged_statements_come_with_the_notes_around_them(store, complaint
     assert [s.note.text for s in statements] == [THREAT, KNEELING], \
         "only this case's flagged statements, in the order they were made"
     first, last = statements
-    assert first.note.flags == ("threat", "intimidation")
+    assert [(flag.category, flag.state, flag.by) for flag in first.note.flags] == [
+        ("threat", FlagState.CONFIRMED, "鈴木"), ("intimidation", FlagState.CONFIRMED, "鈴木")]
     assert (first.before.text, first.after.text) == ("お詫びし、状況を確認", "購入日 11/13")
     assert (last.before.text, last.after) == ("購入日 11/13", None)
     assert first.note.offset_ms == 189_000 and first.note.agent == "鈴木"
@@ -88,16 +94,15 @@ def test_a_case_without_flags_has_no_statements_and_an_unknown_case_no_evidence(
         assert case_evidence(session, 999) is None
 
 
-def test_an_edited_statement_says_so_and_one_no_longer_flagged_drops_out(store, clock,
-                                                                         complaint):
+def test_an_edited_statement_says_so_and_keeps_the_agents_decision(store, clock, complaint):
     with store.unit_of_work() as session:
         repository.edit_note(session, "a-4", "土下座しろ", "鈴木", clock.now(), RULES)
         repository.edit_note(session, "a-2", "SNSを見た", "鈴木", clock.now(), RULES)
     with store.unit_of_work() as session:
         evidence = case_evidence(session, complaint)
-    [statement] = evidence.statements
-    assert statement.note.text == "土下座しろ"
-    assert statement.note.edited_at == clock.now()
+    assert [s.note.text for s in evidence.statements] == ["SNSを見た", "土下座しろ"], \
+        "a confirmation is the agent's judgment of the statement, not of its spelling"
+    assert evidence.statements[1].note.edited_at == clock.now()
 
 
 def test_the_csv_has_the_exact_words_local_times_and_labels(store, complaint, tmp_path):

@@ -22,12 +22,14 @@ from sqlalchemy import inspect, text
 from callhelper.cli import main
 from callhelper.config import resources_dir
 from callhelper.core.case import NoteKind
+from callhelper.core.flag_review import FlagState
 from callhelper.core.flags import load_rules
 from callhelper.core.phones import phone_key
-from callhelper.store import grams, history, repository
+from callhelper.store import flag_reviews, grams, history, repository
 from callhelper.store.audit import baseline, verify
 from callhelper.store.engine import (MIGRATIONS_DIR, Store, head_revision, make_engine,
                                      schema_revision, upgrade_schema)
+from callhelper.store.models import Note
 
 RULES = load_rules(resources_dir() / "rules" / "demands.toml")
 AGENT = "鈴木"
@@ -151,6 +153,10 @@ BUILDERS = {
     # Team mode (0009): the operations applied, and one still waiting for the server.
     "received_operation": lambda: [{"uid": "op-1", "received_at": moment(5, 10)},
                                    {"uid": "op-2", "received_at": moment(5, 10, 1)}],
+    # Flag reviews (0012): the kneeling apology of note-2 confirmed by its agent.
+    "flag_review": lambda: [{"id": 1, "uid": "review-1", "note_uid": "note-2",
+                             "category": "kneeling_apology", "state": "confirmed",
+                             "actor": AGENT, "at": moment(2, 9, 4)}],
     "outbox": lambda: [{"id": 1, "uid": "op-2", "operation": json.dumps(
         {"op": "set_hold", "id": "op-2", "contact_uid": "case-callback", "on_hold": False,
          "talk_seconds": 60.0, "hold_seconds": 0.0}), "created_at": moment(5, 10, 1),
@@ -219,8 +225,7 @@ def rows_now(path, table, columns):
     connection = sqlite3.connect(path)
     try:
         return [dict(zip(columns, row)) for row in connection.execute(
-            f"SELECT {', '.join(columns)} FROM {table} "
-            f"ORDER BY {'id' if 'id' in columns else columns[0]}")]
+            f"SELECT {', '.join(columns)} FROM {table} ORDER BY rowid")]
     finally:
         connection.close()
 
@@ -264,6 +269,10 @@ def test_a_file_at_an_earlier_revision_is_upgraded_without_losing_a_row(tmp_path
                     if hit.kind == "case"] == [1]
             calls = history.contacts_of_number(session, "+81 3-1234-5678")
             assert sorted(call.contact_id for call in calls) == [1, 3]
+            flags = flag_reviews.flags_of(session, [session.get(Note, 2)])["note-2"]
+            assert [(flag.category, flag.state) for flag in flags] == (
+                [] if revision < "0002" else  # before flags were stored
+                [("kneeling_apology", FlagState.SUSPECTED)]), "flags from before are suspected"
             unfinished = repository.unfinished_contact(session, AGENT)
             assert unfinished is not None and unfinished.contact.uid == "case-open"
             assert [note.text for note in unfinished.notes] == [NOTES[5]["text"]]

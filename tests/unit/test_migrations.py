@@ -17,8 +17,8 @@ from callhelper.store.engine import (_alembic_config, head_revision, known_revis
 
 SQLITE_SCHEMA = Path(__file__).resolve().parents[1] / "data" / "sqlite_schema.json"
 TABLES = {"alembic_version", "audit_entry", "contact", "contact_handler", "customer",
-          "customer_phone", "escalation", "note", "outbox", "received_operation",
-          "step_event", "support_case"}
+          "customer_phone", "escalation", "flag_review", "note", "outbox",
+          "received_operation", "step_event", "support_case"}
 TRIGRAM_INDEXES = {"ix_note_text_trgm", "ix_support_case_subject_trgm",
                    "ix_support_case_fix_trgm", "ix_support_case_prevention_trgm"}
 AUDIT_TRIGGERS = {"audit_entry_no_update", "audit_entry_no_delete", "audit_entry_no_truncate"}
