@@ -151,9 +151,12 @@ def test_evidence_from_the_server(postgres_url, captured, tmp_path):
 
 
 def test_verify_checks_the_servers_trail(postgres_url, captured):
+    """Every entry is counted. How many there are follows the detector: each flag found on
+    the captured statements and confirmed is an entry of its own."""
+    (entries,), = raw_rows(postgres_url, "SELECT count(*) FROM audit_entry")
     result = run_cli("--database-url", postgres_url, "verify")
     assert result.returncode == 0, result.stderr
-    assert "ok, 6 audit entries" in result.stdout
+    assert f"ok, {entries} audit entries," in result.stdout
     assert make_url(postgres_url).password not in result.stdout  # the URL shown without it
 
 
