@@ -9,7 +9,7 @@ TS_FILES := resources/i18n/callhelper_ja.ts
 QM_FILES := $(TS_FILES:.ts=.qm)
 SOURCES := $(shell find callhelper/ui -name '*.py')
 
-.PHONY: run test bench dist i18n translations screenshots clean
+.PHONY: run test bench dist i18n translations model screenshots clean
 
 run: $(INSTALLED) i18n
 	bash .ci/system-packages --desktop
@@ -42,6 +42,14 @@ dist: $(INSTALLED) i18n
 	PYTHONHASHSEED=0 $(BIN)/pyinstaller --noconfirm --clean --log-level WARN build.spec
 	dist/callhelper/callhelper --version
 	du -sh dist/callhelper
+
+# The demand model (docs/demands.md), trained again from the development statements: after
+# adding statements to tests/data/demands_dev.tsv or a category to the rules. Needs the
+# `train` extra (scikit-learn), which the app never imports.
+model: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e ".[train]"
+	$(BIN)/python -m callhelper.core.model tests/data/demands_dev.tsv \
+		resources/rules/demands.toml resources/rules/demands-model.bin
 
 # Compiled translations (.qm) are built from the .ts sources, never edited.
 i18n: $(QM_FILES)

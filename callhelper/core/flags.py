@@ -15,20 +15,41 @@ The same words also occur where nobody demands anything: refused (「土下座�
 quoted (「『どうなっても知らない』って言われた」) or said of oneself (「私がバカでした」).
 The rules' ``[[context]]`` tables describe such surroundings; a match in one of them does
 not count, and the next match of the category is tried.
+
+Patterns fitted to sentences miss other ways of saying the same thing, so the rules may name
+a model (core/model.py, a ``[model]`` table) learnt from labelled statements. A category is
+then given when a pattern finds it and the model gives it at least ``veto``, or when the
+model alone is at least ``alone`` sure of it. The model alone gives no flag to a statement
+that reads more as a request (「会社に来てください」 is a visit asked for, not a summons), a
+second flag beside one a pattern found only when at least ``also`` sure, and never a
+category whose every match a context cancelled; it has no say on statements it knows too
+little of (English, say); and a ``trusted`` entry (a company's own phrase the model never
+saw) is never overruled.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from callhelper.core.model import CategoryModel, ModelError, Opinion, load_model
 from callhelper.core.pii import mask_card_numbers
 from callhelper.core.playbook import Localized
 from callhelper.core.text import storable_text
+
+log = logging.getLogger(__name__)
+
+#: The model has a say only on statements most of whose n-grams it learnt from (not, say,
+#: on English, or on forms the normalisation cannot unify).
+MODEL_COVERAGE = 0.6
+#: Nor does it give a category alone to a few characters (「最後の一言」), where one word
+#: would decide.
+MODEL_ALONE_LENGTH = 6
 
 FLAG = "flag"
 REQUEST = "request"
@@ -82,6 +103,7 @@ class _Entry:
     patterns: tuple[re.Pattern[str], ...]
     requires: tuple[re.Pattern[str], ...] = ()
     unless: tuple[re.Pattern[str], ...] = ()
+    trusted: bool = False
     #: All the patterns in one expression: one search tells whether any can match.
     any_pattern: re.Pattern[str] = re.compile(r"(?!)")
 
@@ -118,15 +140,50 @@ class Category:
     kind: str
     label: Localized
     entries: tuple[_Entry, ...] = field(default=())
+    #: Whether the rules' model has a say on this category.
+    modelled: bool = True
+
+
+@dataclass(frozen=True)
+class ModelUse:
+    """Where the rules' model is and how sure it must be (see the module's docstring)."""
+
+    path: Path
+    alone: float
+    veto: float
+    also: float
+
+    def model(self) -> CategoryModel | None:
+        """Loaded on first use (not when the rules are), so that nothing of it is read
+        before a statement is analysed; the same file is read once per process. A model
+        that cannot be read leaves the patterns alone to decide, with a warning in the log,
+        rather than losing the statement."""
+        try:
+            return load_model(self.path)
+        except ModelError as exc:
+            _warn_once(f"the demand model is not used: {exc}")
+            return None
+
+
+@functools.lru_cache(maxsize=16)
+def _warn_once(message: str) -> None:
+    log.warning("%s", message)
 
 
 @dataclass(frozen=True)
 class DemandRules:
     categories: tuple[Category, ...]
     contexts: tuple[Context, ...] = ()
+    model: ModelUse | None = None
 
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)
+
+    def prepare(self) -> None:
+        """Read the model ahead of the first statement, so that its first note does not
+        wait for it (the store's worker calls this once the database is open)."""
+        if self.model is not None:
+            self.model.model()
 
     def label(self, category_id: str, language: str) -> str:
         category = self.category(category_id)
@@ -160,8 +217,11 @@ def _rules_of(path: str, text: str) -> DemandRules:
         entries += [_entry(extra, where) for extra in raw.get("entry", [])]
         if not entries:
             raise RulesError(f"{where} ({category_id}): no patterns")
+        modelled = raw.get("model", True)
+        if not isinstance(modelled, bool):
+            raise RulesError(f"{where} ({category_id}): 'model' must be true or false")
         categories.append(Category(category_id, kind, Localized(dict(raw.get("label", {}))),
-                                   tuple(entries)))
+                                   tuple(entries), modelled))
     if not categories:
         raise RulesError(f"{path}: no [[category]] tables")
     contexts = [_context(raw, f"{path}: context {index + 1}")
@@ -171,7 +231,21 @@ def _rules_of(path: str, text: str) -> DemandRules:
     if unknown:
         raise RulesError(f"{path}: a [[context]] names unknown categories: "
                          f"{', '.join(sorted(unknown))}")
-    return DemandRules(tuple(categories), tuple(contexts))
+    return DemandRules(tuple(categories), tuple(contexts), _model_use(path, data))
+
+
+def _model_use(path: str, data: dict) -> ModelUse | None:
+    raw = data.get("model")
+    if raw is None:
+        return None
+    where = f"{path}: [model]"
+    if not isinstance(raw, dict) or not isinstance(raw.get("file"), str):
+        raise RulesError(f"{where} needs a 'file' (beside the rules file)")
+    limits = [raw.get("alone", 0.5), raw.get("veto", 0.2), raw.get("also", 0.8)]
+    if not all(isinstance(x, (int, float)) and not isinstance(x, bool) and 0 <= x <= 1
+               for x in limits):
+        raise RulesError(f"{where}: 'alone', 'veto' and 'also' must be numbers from 0 to 1")
+    return ModelUse(Path(path).parent / raw["file"], *(float(x) for x in limits))
 
 
 def _compile_all(raw: dict, key: str, where: str) -> tuple[re.Pattern[str], ...]:
@@ -187,7 +261,10 @@ def _compile_all(raw: dict, key: str, where: str) -> tuple[re.Pattern[str], ...]
 def _entry(raw: dict, where: str) -> _Entry:
     patterns, requires, unless = (_compile_all(raw, key, where)
                                   for key in ("patterns", "requires", "unless"))
-    return _Entry(patterns, requires, unless,
+    trusted = raw.get("trusted", False)
+    if not isinstance(trusted, bool):
+        raise RulesError(f"{where}: 'trusted' must be true or false")
+    return _Entry(patterns, requires, unless, trusted,
                   re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or r"(?!)"))
 
 
@@ -249,22 +326,72 @@ def analyze(text: str, rules: DemandRules) -> Analysis:
     storable, replaced = storable_text(text)
     masked, masked_cards = mask_card_numbers(storable)
     normal, starts, ends = normalize(masked)
+    found = {category.id: _first_match(category.id, category.entries, normal, rules.contexts)
+             for category in rules.categories}
+    spans = {category.id: (found[category.id][0].start(), found[category.id][0].end())
+             for category in rules.categories if found[category.id][0] is not None}
+    opinion = _opinion(rules, normal)
+    if opinion is not None:
+        spans = _weighed(rules, normal, found, opinion)
     flags: list[Match] = []
     requests: list[Match] = []
     for category in rules.categories:
-        found = _first_match(category, normal, rules.contexts)
-        if found is not None:
-            start, end = starts[found.start()], ends[found.end() - 1]
+        if category.id in spans:
+            start, end = spans[category.id]
             (flags if category.kind == FLAG else requests).append(
-                Match(category.id, start, end))
+                Match(category.id, starts[start], ends[end - 1]))
     return Analysis(masked, tuple(flags), tuple(requests), masked_cards, replaced)
 
 
-def _first_match(category: Category, normal: str,
-                 contexts: tuple[Context, ...]) -> re.Match[str] | None:
-    """The first match of the category's first entry that applies, which no context
-    cancels."""
-    for entry in category.entries:
+def _opinion(rules: DemandRules, normal: str) -> Opinion | None:
+    model = rules.model.model() if rules.model is not None and normal else None
+    opinion = model.opinion(normal) if model is not None else None
+    return opinion if opinion is not None and opinion.known >= MODEL_COVERAGE else None
+
+
+def _weighed(rules: DemandRules, normal: str, found: dict, opinion: Opinion
+             ) -> dict[str, tuple[int, int]]:
+    """The spans of the categories given once the model has had its say (the module's
+    docstring)."""
+    use = rules.model
+    probability = {category.id: opinion.probabilities.get(category.id)
+                   for category in rules.categories if category.modelled}
+    spans: dict[str, tuple[int, int]] = {}
+    for category in rules.categories:
+        match, _, _ = found[category.id]
+        chance = probability.get(category.id)
+        if match is not None and chance is not None and chance < use.veto:
+            trusted = tuple(entry for entry in category.entries if entry.trusted)
+            match = _first_match(category.id, trusted, normal, rules.contexts)[0]
+        if match is not None:
+            spans[category.id] = match.start(), match.end()
+    strongest_request = max((chance for category in rules.categories
+                             if category.kind == REQUEST
+                             and (chance := probability.get(category.id)) is not None),
+                            default=0.0)
+    flagged = any(rules.category(c).kind == FLAG for c in spans)
+    for category in rules.categories:
+        match, _, cancelled = found[category.id]
+        chance = probability.get(category.id)
+        if (match is not None or cancelled or chance is None or chance < use.alone
+                or len(normal) < MODEL_ALONE_LENGTH):
+            continue
+        if category.kind == FLAG and (chance < strongest_request
+                                      or (flagged and chance < use.also)):
+            continue
+        gram = opinion.strongest.get(category.id, "")
+        start = normal.find(gram) if gram else -1
+        spans[category.id] = (start, start + len(gram)) if start >= 0 else (0, len(normal))
+    return spans
+
+
+def _first_match(category_id: str, entries: tuple[_Entry, ...], normal: str,
+                 contexts: tuple[Context, ...]
+                 ) -> tuple[re.Match[str] | None, _Entry | None, bool]:
+    """The first match of the first of the category's ``entries`` that applies which no
+    context cancels, with its entry; and whether a context cancelled a match."""
+    cancelled = False
+    for entry in entries:
         if not entry.any_pattern.search(normal):
             continue
         if any(p.search(normal) for p in entry.unless):
@@ -273,8 +400,11 @@ def _first_match(category: Category, normal: str,
             continue
         for pattern in entry.patterns:
             for found in pattern.finditer(normal):
-                if found.end() > found.start() and not any(
-                        context.cancels(category.id, normal, found.start(), found.end())
-                        for context in contexts):
-                    return found
-    return None
+                if found.end() <= found.start():
+                    continue
+                if any(context.cancels(category_id, normal, found.start(), found.end())
+                       for context in contexts):
+                    cancelled = True
+                    continue
+                return found, entry, cancelled
+    return None, None, cancelled

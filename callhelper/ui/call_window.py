@@ -1070,6 +1070,7 @@ class CallWindow(QMainWindow):
                                               "saved").replace("%1", str(replayed)))
         self._show_state()
         if self._ready:
+            self._store.submit(lambda _session: self._rules.prepare())
             self._start_sync()
             self._reminder_timer.start()
             self.check_promises()
@@ -1139,7 +1140,7 @@ class CallWindow(QMainWindow):
         labels = {
             PAST_ESCALATION_TIME: self.tr("the call is long"),
             PAST_CALL_LIMIT: self.tr("past the call limit (restraint)"),
-            FLAGGED: self.tr("an unreasonable demand"),
+            FLAGGED: self.tr("suspected harassment"),
             REPEATED_CALLS: self.tr("a case that may be unresolved (%1 calls in %2 days)")
             .replace("%1", str(self._recent_contacts))
             .replace("%2", str(self._playbook.escalation.repeat_days)),

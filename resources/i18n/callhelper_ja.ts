@@ -144,7 +144,7 @@
     </message>
     <message>
         <source>Delete the note at %1? Its words stay in the audit trail for the supervisor.</source>
-        <translation>%1 のメモを削除しますか? その言葉は監督者のために監査記録に残ります。</translation>
+        <translation>%1 のメモを削除しますか? その言葉は上司が確認できるよう監査記録に残ります。</translation>
     </message>
     <message>
         <source>✓ Note deleted; its words stay in the audit trail</source>
@@ -199,8 +199,8 @@
         <translation>通話時間の上限超過(拘束)</translation>
     </message>
     <message>
-        <source>an unreasonable demand</source>
-        <translation>不当要求</translation>
+        <source>suspected harassment</source>
+        <translation>カスハラの疑い</translation>
     </message>
     <message>
         <source>✓ Handoff summary copied to the clipboard</source>
@@ -216,7 +216,7 @@
     </message>
     <message>
         <source>First agent</source>
-        <translation>一次対応者</translation>
+        <translation>一次対応のオペレーター</translation>
     </message>
     <message>
         <source>Call time</source>
@@ -252,7 +252,7 @@
     </message>
     <message>
         <source>Flagged statements</source>
-        <translation>不当要求の記録</translation>
+        <translation>要注意発言の記録</translation>
     </message>
     <message>
         <source>none</source>
@@ -412,7 +412,7 @@
     </message>
     <message>
         <source>What every agent should know</source>
-        <translation>担当者全員に知ってほしいこと</translation>
+        <translation>オペレーター全員に知ってほしいこと</translation>
     </message>
     <message>
         <source>e.g. 090-1234-5678, 03-9876-5432</source>
@@ -492,11 +492,11 @@
     </message>
     <message>
         <source>Handlers</source>
-        <translation>担当者</translation>
+        <translation>対応したオペレーター</translation>
     </message>
     <message>
         <source>Flags</source>
-        <translation>不当要求</translation>
+        <translation>要注意発言</translation>
     </message>
     <message>
         <source>Escalated to a senior</source>
@@ -618,7 +618,7 @@
     </message>
     <message>
         <source>Recorded by</source>
-        <translation>記録者</translation>
+        <translation>記録したオペレーター</translation>
     </message>
     <message>
         <source>senior</source>
@@ -626,7 +626,7 @@
     </message>
     <message>
         <source>Call started %1 · handled by %2</source>
-        <translation>通話開始 %1 · 対応者 %2</translation>
+        <translation>通話開始 %1 · オペレーター %2</translation>
     </message>
     <message>
         <source>from %1</source>
@@ -819,7 +819,7 @@
     </message>
     <message>
         <source>Any handler</source>
-        <translation>すべての担当者</translation>
+        <translation>すべてのオペレーター</translation>
     </message>
     <message>
         <source>Flagged</source>
@@ -1368,11 +1368,11 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
     </message>
     <message>
         <source>The name is recorded on every call and note from the next call on. A new language is used from the next start.</source>
-        <translation>担当者名は次の通話から、すべての通話とメモに記録されます。言語の変更は次回の起動から反映されます。</translation>
+        <translation>オペレーター名は次の通話から、すべての通話とメモに記録されます。言語の変更は次回の起動から反映されます。</translation>
     </message>
     <message>
         <source>Agent name</source>
-        <translation>担当者名</translation>
+        <translation>オペレーター名</translation>
     </message>
     <message>
         <source>Language</source>

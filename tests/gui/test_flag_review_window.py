@@ -26,7 +26,8 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support grabbing th
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 THREAT = "SNSに晒すぞ"
 INSULT = "ばかやろう"
-MISSED = "今から行かせてもらいますわ、待っとれよ"
+#: Shouted: the words carry none of it, so the detector has nothing to find.
+MISSED = "もうええわ、はよして"
 
 
 def say(qtbot, window, text):
@@ -47,7 +48,7 @@ def decisions(db):
 
 def review_by_keys(qtbot, window, db):
     """Three statements; Ctrl+Shift+N dismisses the insult (the newest suspicion),
-    Ctrl+Shift+Y confirms the threat, Ctrl+Shift+F flags the missed one as violence, all
+    Ctrl+Shift+Y confirms the threat, Ctrl+Shift+F flags the shouted one as intimidation, all
     while the entry line has the focus."""
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     for text in (THREAT, INSULT, MISSED):
@@ -67,15 +68,18 @@ def review_by_keys(qtbot, window, db):
                     and window.flag_review.menu.isVisible())
     menu = window.flag_review.menu
     labels = [action.text() for action in menu.actions()]
-    violence = demand_rules().label("violence", "en")
-    assert labels[0] == violence and menu.activeAction().text() == violence
+    first, intimidation = (demand_rules().label(c, "en") for c in ("violence", "intimidation"))
+    assert labels[0] == first and menu.activeAction().text() == first
+    for _ in range(labels.index(intimidation)):
+        qtbot.keyClick(menu, Qt.Key.Key_Down)
+    assert menu.activeAction().text() == intimidation
     qtbot.keyClick(menu, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: len(lines_of(window, 2)) == 2)
-    assert lines_of(window, 2)[1] == f"⚠ flagged by the agent: {violence} (鈴木)"
+    assert lines_of(window, 2)[1] == f"⚠ flagged by the agent: {intimidation} (鈴木)"
     qtbot.waitUntil(lambda: window.focusWidget() is window.note_entry)  # to type on
     assert decisions(db) == [(INSULT, "insult", "dismissed", "鈴木"),
                              (THREAT, "threat", "confirmed", "鈴木"),
-                             (MISSED, "violence", "manual", "鈴木")]
+                             (MISSED, "intimidation", "manual", "鈴木")]
 
 
 def test_confirm_dismiss_and_flag_by_hand_during_the_call(qtbot, window, db, paths, clock,
@@ -88,7 +92,7 @@ def test_confirm_dismiss_and_flag_by_hand_during_the_call(qtbot, window, db, pat
     assert [(actor, action, json.loads(after)["category"], json.loads(after)["state"])
             for actor, action, after in entries] == [
         ("鈴木", "create", "insult", "dismissed"), ("鈴木", "create", "threat", "confirmed"),
-        ("鈴木", "create", "violence", "manual")]
+        ("鈴木", "create", "intimidation", "manual")]
 
     store = Store(paths.database_url)
     try:
@@ -119,7 +123,7 @@ def test_confirm_dismiss_and_flag_by_hand_during_the_call(qtbot, window, db, pat
         reviewed.close()
     assert (counts["threat"].confirmed, counts["threat"].confirmation_rate) == (1, 1.0)
     assert (counts["insult"].dismissed, counts["insult"].confirmation_rate) == (1, 0.0)
-    assert (counts["violence"].manual, counts["violence"].unreviewed) == (1, 0)
+    assert (counts["intimidation"].manual, counts["intimidation"].unreviewed) == (1, 0)
 
     review_window = window.open_review()  # and shows them on a page of their own
     table = review_window.flag_table
@@ -135,7 +139,7 @@ def test_confirm_dismiss_and_flag_by_hand_during_the_call(qtbot, window, db, pat
     with (tmp_path / "notes.csv").open(encoding="utf-8-sig", newline="") as stream:
         rows = {row["text"]: row["flag_states"] for row in csv.DictReader(stream)}
     assert rows == {THREAT: "threat:confirmed", INSULT: "insult:dismissed",
-                    MISSED: "violence:manual"}
+                    MISSED: "intimidation:manual"}
 
 
 def test_a_right_click_on_a_note_offers_the_same(qtbot, window, db):
@@ -162,4 +166,4 @@ def test_decisions_are_back_when_an_unfinished_call_is_resumed(qtbot, open_windo
     assert [lines_of(again, position)[1] for position in range(3)] == [
         "⚠ confirmed: Talk of posting online or retaliation (鈴木)",
         "dismissed: Abusive words (鈴木)",
-        f"⚠ flagged by the agent: {demand_rules().label('violence', 'en')} (鈴木)"]
+        f"⚠ flagged by the agent: {demand_rules().label('intimidation', 'en')} (鈴木)"]

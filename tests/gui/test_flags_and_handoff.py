@@ -36,7 +36,7 @@ def test_a_flagged_statement_shows_the_guidance_at_once(qtbot, window, db):
         "argue, record verbatim, escalate",
         "Request: Compensation — check its validity with the supervisor"]
     assert window.escalation_label.isVisible()
-    assert "an unreasonable demand" in window.escalation_label.text()
+    assert "suspected harassment" in window.escalation_label.text()
     assert db("SELECT flags, requests FROM note") == [
         ('["threat", "money_demand"]', '["compensation"]')]
     assert db("SELECT flag_count FROM support_case") == [(2,)]
@@ -99,7 +99,7 @@ def test_ctrl_e_copies_the_handoff_records_it_and_the_senior(qtbot, window, cloc
     summary = QApplication.clipboard().text()
     assert summary.startswith("【Handoff (second response)】")
     assert "Customer: 山田 太郎 (03-1234-5678)" in summary
-    assert "Why now: an unreasonable demand" in summary
+    assert "Why now: suspected harassment" in summary
     assert "Done so far (apologies included): Limited apology" in summary
     assert "Urgency / impact: High / not assessed yet" in summary
     assert "  00:35 「先週買ったばかりなのに電源が入らない」" in summary

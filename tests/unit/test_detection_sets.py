@@ -1,9 +1,9 @@
 """The labelled statements of benchmarks/detection.py: both sets read, name only categories
 the rules know, and the frozen evaluation set's figures do not fall below those reached.
 
-The floors are what the rules reach now (docs/demands.md, "Measured"); the targets are higher
-(harassment ≥ 90 %, other lines ≤ 2 %, requests ≥ 90 %). Raise a floor when the rules reach
-more; never lower one to let a change through. A failure prints figures, never the frozen
+The floors are what the detector (the patterns and the model) reaches now (docs/demands.md,
+"Measured"), which meets the targets (harassment ≥ 90 %, other lines ≤ 2 %, requests ≥ 90 %).
+Raise a floor when the detector reaches more; never lower one to let a change through. A failure prints figures, never the frozen
 set's lines: tune on the development set (``detection.py --set dev --misses``)."""
 
 import sys
@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import detection  # noqa: E402
 
 RULES = load_rules(resources_dir() / "rules" / "demands.toml")
-FLOORS = {"harassment_recall": 0.77, "request_recall": 0.84}
-CEILINGS = {"other_flagged": 0.021}
+FLOORS = {"harassment_recall": 0.915, "request_recall": 0.905}
+CEILINGS = {"other_flagged": 0.016}
 
 
 @pytest.mark.parametrize("name", sorted(detection.SETS))
@@ -36,7 +36,7 @@ def test_each_set_reads_and_names_only_the_rules_categories(name):
     assert len(statements) - harassing >= harassing, "as many other lines as harassing ones"
 
 
-def test_the_frozen_set_does_not_lose_what_the_rules_reached():
+def test_the_frozen_set_does_not_lose_what_the_detector_reached():
     figures = detection.measure(detection.load(detection.SETS["eval"]), RULES)
     for name, floor in FLOORS.items():
         assert figures[name] >= floor, (name, round(figures[name], 3))

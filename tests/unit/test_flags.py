@@ -31,6 +31,13 @@ def test_no_plain_statement_is_flagged_or_taken_for_a_request():
     assert false_positives == []
 
 
+@pytest.mark.parametrize("flag, asked, text", CORPUS["suspected"])
+def test_ambiguous_statements_are_shown_as_a_suspicion_with_their_request(flag, asked, text):
+    analysis = analyze(text, RULES)
+    assert flag in analysis.flag_categories
+    assert not asked or asked in analysis.request_categories
+
+
 @pytest.mark.parametrize("category, text", CORPUS["requests"])
 def test_requests_are_found_and_never_shown_as_harassment(category, text):
     analysis = analyze(text, RULES)
