@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 NGRAMS = (1, 2, 3, 4)
-FORMAT = 1
+FORMAT = 2
 MAGIC = b"CallHelper demand model\n"
 
 
@@ -61,19 +61,37 @@ class Opinion:
 
 @dataclass(frozen=True)
 class CategoryModel:
-    """A statement-level model: for the n-gram numbered ``i`` in ``index``, its inverse
-    document frequency is ``idf[i]`` and its weight for category ``c`` is
-    ``weights[i * len(categories) + c]`` (float32 arrays: the whole model is a few MB)."""
+    """A statement-level model. For the n-gram numbered ``i`` in ``index``: its inverse
+    document frequency is ``idf[i]``, and its weights are at positions ``starts[i]`` to
+    ``starts[i + 1]`` of ``columns`` (the category's number) and ``weights`` — only the
+    weights that matter, in compact arrays (the model takes a few MB of memory)."""
 
     categories: tuple[str, ...]
     index: dict[str, int]
     idf: array
+    starts: array
+    columns: array
     weights: array
     bias: tuple[float, ...]
     trained_on: str = ""
 
+    @classmethod
+    def of(cls, categories: tuple[str, ...], rows: dict[str, dict[int, float]],
+           idf: dict[str, float], bias: tuple[float, ...], trained_on: str = ""
+           ) -> CategoryModel:
+        """From each n-gram's weights by category number."""
+        grams = sorted(rows)
+        starts, columns, weights = array("I", [0]), array("H"), array("f")
+        for gram in grams:
+            for column, weight in sorted(rows[gram].items()):
+                columns.append(column)
+                weights.append(weight)
+            starts.append(len(columns))
+        return cls(categories, {gram: row for row, gram in enumerate(grams)},
+                   array("f", (idf[gram] for gram in grams)), starts, columns, weights,
+                   bias, trained_on)
+
     def opinion(self, normal: str) -> Opinion:
-        count = len(self.categories)
         counts = ngrams(normal)
         known = {self.index[gram]: (gram, times) for gram, times in counts.items()
                  if gram in self.index}
@@ -81,15 +99,16 @@ class CategoryModel:
                   for row, (gram, times) in known.items()}
         length = math.sqrt(sum(value * value for _, value in vector.values())) or 1.0
         totals = list(self.bias)
-        best: list[tuple[float, str]] = [(0.0, "")] * count
+        best: list[tuple[float, str]] = [(0.0, "")] * len(self.categories)
+        starts, columns, weights = self.starts, self.columns, self.weights
         for row, (gram, value) in vector.items():
             value /= length
-            for category, weight in enumerate(self.weights[row * count:(row + 1) * count]):
-                if weight:
-                    part = weight * value
-                    totals[category] += part
-                    if part > best[category][0] and len(gram) > 1:
-                        best[category] = (part, gram)
+            for position in range(starts[row], starts[row + 1]):
+                category = columns[position]
+                part = weights[position] * value
+                totals[category] += part
+                if part > best[category][0] and len(gram) > 1:
+                    best[category] = (part, gram)
         probabilities = {category: _sigmoid(total)
                          for category, total in zip(self.categories, totals)}
         return Opinion(
@@ -99,18 +118,20 @@ class CategoryModel:
 
     def to_bytes(self) -> bytes:
         """The stored form: a line of JSON (what the model is), then, compressed, the
-        n-grams one per line and the two arrays, little-endian."""
+        n-grams one per line and the four arrays, little-endian."""
         grams = "\n".join(sorted(self.index, key=self.index.__getitem__)).encode("utf-8")
-        idf, weights = array("f", self.idf), array("f", self.weights)
+        arrays = [array(a.typecode, a) for a in (self.idf, self.starts, self.columns,
+                                                 self.weights)]
         if sys.byteorder == "big":
-            idf.byteswap()
-            weights.byteswap()
+            for part in arrays:
+                part.byteswap()
         header = json.dumps({"format": FORMAT, "trained_on": self.trained_on,
                              "categories": list(self.categories), "bias": list(self.bias),
-                             "ngrams": len(self.index), "text_bytes": len(grams)},
+                             "ngrams": len(self.index), "weights": len(self.weights),
+                             "text_bytes": len(grams)},
                             ensure_ascii=False)
         return (MAGIC + header.encode("utf-8") + b"\n"
-                + zlib.compress(grams + idf.tobytes() + weights.tobytes(), 9))
+                + zlib.compress(grams + b"".join(part.tobytes() for part in arrays), 9))
 
 
 def _sigmoid(value: float) -> float:
@@ -140,24 +161,31 @@ def _model_of(path: str, data: bytes) -> CategoryModel:
             raise ModelError(f"{path}: format {header.get('format')!r}, not {FORMAT}")
         categories = tuple(str(c) for c in header["categories"])
         bias = tuple(float(b) for b in header["bias"])
-        count, text_bytes = int(header["ngrams"]), int(header["text_bytes"])
-        payload = zlib.decompress(packed)
-        grams = payload[:text_bytes].decode("utf-8").split("\n") if count else []
-        idf, weights = array("f"), array("f")
-        idf.frombytes(payload[text_bytes:text_bytes + 4 * count])
-        weights.frombytes(payload[text_bytes + 4 * count:])
+        count, total = int(header["ngrams"]), int(header["weights"])
+        payload = memoryview(zlib.decompress(packed))
+        position = int(header["text_bytes"])
+        grams = bytes(payload[:position]).decode("utf-8").split("\n") if count else []
+        arrays = []
+        for typecode, length in (("f", count), ("I", count + 1), ("H", total), ("f", total)):
+            part = array(typecode)
+            part.frombytes(payload[position:position + length * part.itemsize])
+            position += length * part.itemsize
+            arrays.append(part)
     except ModelError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError, zlib.error) as exc:
         raise ModelError(f"{path}: a damaged model file ({exc})") from exc
     if sys.byteorder == "big":
-        idf.byteswap()
-        weights.byteswap()
+        for part in arrays:
+            part.byteswap()
+    idf, starts, columns, weights = arrays
     if (len(bias) != len(categories) or len(grams) != count or len(idf) != count
-            or len(weights) != count * len(categories)):
+            or len(starts) != count + 1 or len(weights) != total or len(columns) != total
+            or position != len(payload) or (count and starts[-1] != total)
+            or max(columns, default=0) >= max(1, len(categories))):
         raise ModelError(f"{path}: a damaged model file (its sizes do not agree)")
     return CategoryModel(categories, {gram: row for row, gram in enumerate(grams)}, idf,
-                         weights, bias, str(header.get("trained_on", "")))
+                         starts, columns, weights, bias, str(header.get("trained_on", "")))
 
 
 @dataclass(frozen=True)
@@ -198,15 +226,10 @@ def train(statements: list[Labelled], categories: list[str], *, strength: float 
         for column in (abs(fitted.coef_[0]) >= min_weight).nonzero()[0]:
             weights.setdefault(str(grams[column]), []).append(
                 (index, float(fitted.coef_[0][column])))
-    kept = sorted(weights)
     idf = dict(zip((str(g) for g in grams), (float(v) for v in vectorizer.idf_)))
-    dense = array("f", bytes(4 * len(kept) * len(categories)))
-    for row, gram in enumerate(kept):
-        for index, weight in weights[gram]:
-            dense[row * len(categories) + index] = weight
-    return CategoryModel(tuple(categories), {gram: row for row, gram in enumerate(kept)},
-                         array("f", (idf[gram] for gram in kept)), dense, tuple(bias),
-                         trained_on)
+    return CategoryModel.of(tuple(categories),
+                            {gram: dict(pairs) for gram, pairs in weights.items()}, idf,
+                            tuple(bias), trained_on)
 
 
 def read_labelled(path: Path) -> list[tuple[str, frozenset[str]]]:

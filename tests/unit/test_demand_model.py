@@ -3,7 +3,6 @@
 small model written here shows each rule of the combination on statements a user could type."""
 
 import logging
-from array import array
 from pathlib import Path
 
 import pytest
@@ -44,14 +43,11 @@ CATEGORIES = ("threat", "insult", "refund")
 
 def small_model(weights: dict[str, dict[str, float]], bias: float = -3.0) -> CategoryModel:
     """A model that knows every n-gram of STATEMENTS, with the given weights and no others."""
-    grams = sorted({gram for statement in STATEMENTS for gram in ngrams(normalize(statement)[0])})
-    index = {gram: row for row, gram in enumerate(grams)}
-    dense = array("f", bytes(4 * len(grams) * len(CATEGORIES)))
-    for gram, by_category in weights.items():
-        for category, weight in by_category.items():
-            dense[index[gram] * len(CATEGORIES) + CATEGORIES.index(category)] = weight
-    return CategoryModel(CATEGORIES, index, array("f", [1.0] * len(grams)), dense,
-                         (bias,) * len(CATEGORIES), "test")
+    grams = {gram for statement in STATEMENTS for gram in ngrams(normalize(statement)[0])}
+    rows = {gram: {CATEGORIES.index(category): weight
+                   for category, weight in weights.get(gram, {}).items()} for gram in grams}
+    return CategoryModel.of(CATEGORIES, rows, dict.fromkeys(grams, 1.0),
+                            (bias,) * len(CATEGORIES), "test")
 
 
 RULES_TEXT = """
