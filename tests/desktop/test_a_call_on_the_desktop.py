@@ -48,3 +48,36 @@ def test_a_call_from_the_first_words_to_the_saved_case(desktop, app, tmp_path):
     picture = desktop.screenshot(tmp_path / "desktop.png")
     colours = desktop.run("identify", "-format", "%k", str(picture)).stdout
     assert int(colours) > 16, "the screenshot shows no window"
+
+
+def test_flags_confirmed_dismissed_and_added_with_the_keys(desktop, app):
+    """Ctrl+Shift+Y, Ctrl+Shift+N and Ctrl+Shift+F reach the window with the entry line
+    focused, and the category list that Ctrl+Shift+F opens takes arrows and Enter."""
+    desktop.type(NUMBER)
+    desktop.key("F7")
+    assert wait_for(lambda: (app.status() or {}).get("call") == "active"), app.log()
+
+    def said(words):
+        desktop.type(words)
+        desktop.key("Return")
+        assert wait_for(lambda: (words,) in app.query("SELECT text FROM note")), app.log()
+
+    def decisions():
+        return app.query("SELECT n.text, r.category, r.state FROM flag_review r "
+                         "JOIN note n ON n.uid = r.note_uid ORDER BY r.id")
+
+    said("You useless idiot")
+    desktop.key("ctrl+shift+y")
+    assert wait_for(lambda: decisions() == [("You useless idiot", "insult", "confirmed")]), \
+        "Ctrl+Shift+Y did not confirm the suspected insult"
+    said("Refund me or I will post this online")
+    desktop.key("ctrl+shift+n")
+    assert wait_for(lambda: len(decisions()) == 2), "Ctrl+Shift+N did not dismiss"
+    assert decisions()[1] == ("Refund me or I will post this online", "threat", "dismissed")
+    said("Fine whatever just do it")
+    desktop.key("ctrl+shift+f")
+    for _ in range(3):  # violence, threat, insult, then intimidation
+        desktop.key("Down")
+    desktop.key("Return")
+    assert wait_for(lambda: len(decisions()) == 3), "Ctrl+Shift+F added no flag"
+    assert decisions()[2] == ("Fine whatever just do it", "intimidation", "manual")
