@@ -26,6 +26,11 @@ URGENT_STYLE = ("background: #fde2e1; border: 2px solid #c62828; color: #8e0000;
 SENIOR_STYLE = "background: #e8f0fe; border: 1px solid #7baaf7; color: #0d3c84; padding: 4px;"
 
 
+#: Marks the words to say; symbols a Japanese font has (no emoji, which a desktop without an
+#: emoji font draws as empty boxes).
+SAY_MARK = "◇"
+
+
 def _items(texts: Iterable[str], mark: str) -> str:
     return "".join(f"<br>{mark} {escape(text)}" for text in texts)
 
@@ -55,7 +60,7 @@ class ResponseBanner(QLabel):
         parts = []
         if self.urgent:
             parts.append("<b>" + escape(self.tr(
-                "🚨 Call your supervisor NOW — safety first. Do not handle this alone.")) + "</b>")
+                "⚠ Call your supervisor NOW — safety first. Do not handle this alone.")) + "</b>")
         elif reasons:
             parts.append(escape(self.tr("⚠ Consider handing over: %1 — Ctrl+E copies the handoff")
                                 .replace("%1", self.tr(", ").join(reason_labels.get(r, r)
@@ -74,11 +79,11 @@ class ResponseBanner(QLabel):
         html = f"<b>{escape(response.title.get(language))}</b>"
         html += _items(response.do.get(language) or (), "•")
         if response.level == "limit" and playbook.call_limit_seconds:
-            html += "<br>⏱ " + escape(self.tr(
+            html += "<br>" + escape(self.tr(
                 "The limit: %1 of talk time (hold time not counted); talked so far: %2")
                 .replace("%1", format_offset(playbook.call_limit_seconds))
                 .replace("%2", format_offset(talk_seconds)))
-        return html + _items(response.say.get(language) or (), "💬")
+        return html + _items(response.say.get(language) or (), SAY_MARK)
 
 
 class SeniorScript(QLabel):
@@ -100,5 +105,5 @@ class SeniorScript(QLabel):
             return
         self.setText(f"<b>{escape(script.title.get(language))}</b>"
                      + _items(script.do.get(language) or (), "•")
-                     + _items(script.say.get(language) or (), "💬"))
+                     + _items(script.say.get(language) or (), SAY_MARK))
         self.show()

@@ -320,7 +320,7 @@
     </message>
     <message>
         <source>Handler: %1</source>
-        <translation>担当: %1</translation>
+        <translation>オペレーター: %1</translation>
     </message>
     <message>
         <source>All steps done.</source>
@@ -1057,8 +1057,9 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
 <context>
     <name>ResponseBanner</name>
     <message>
-        <source>🚨 Call your supervisor NOW — safety first. Do not handle this alone.</source>
-        <translation>🚨 今すぐ上司(SV)を呼んでください — 安全を最優先に。一人で対応しないでください。</translation>
+        <source>⚠ Call your supervisor NOW — safety first. Do not handle this alone.</source>
+        <extracomment>Marks the words to say; symbols a Japanese font has (no emoji, which a desktop without an emoji font draws as empty boxes).</extracomment>
+        <translation>⚠ 今すぐ上司(SV)を呼んでください — 安全を最優先に。一人で対応しないでください。</translation>
     </message>
     <message>
         <source>⚠ Consider handing over: %1 — Ctrl+E copies the handoff</source>

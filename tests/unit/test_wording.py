@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ElementTree
 from callhelper.config import resources_dir
 
 #: Words for the agent or the superior that the vocabulary replaced, and verdicts.
-NOT_USED = ("担当者", "対応者", "記録者", "監督者", "上司の方", "判定", "不当要求")
+NOT_USED = ("担当", "対応者", "記録者", "監督者", "上司の方", "判定", "不当要求")
 
 
 def japanese_texts():
