@@ -23,7 +23,7 @@ from sqlalchemy import event, exc, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
-from callhelper.store.anchor import AnchoredConnection, keep_anchor
+from callhelper.store.anchor import AnchoredConnection, appended, keep_anchor
 from callhelper.store.dialect import POSTGRESQL, lock_schema_upgrade
 from callhelper.store.files import PRIVATE_FOLDER, private_database
 from callhelper.store.integrity import is_damage, read_only
@@ -137,6 +137,7 @@ def _alembic_config(engine_connection):
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = engine_connection
+    config.attributes["audit_appended"] = appended  # migration 0007's baseline is anchored
     return config
 
 

@@ -23,21 +23,12 @@ from callhelper.store.dialect import is_postgresql
 
 NOTE_BIGRAMS = "note_bigram"
 CASE_BIGRAMS = "case_bigram"
-#: The ascii tokenizer splits at ASCII punctuation and white space only, and folds the case
-#: of ASCII letters only (as LIKE does); core/bigrams.py shifts the punctuation out of its way.
-CREATE = ("CREATE VIRTUAL TABLE {table} USING fts5(grams, content='', detail=none, "
-          "columnsize=0, tokenize='ascii')")
 FILL_BATCH = 20_000
 
 
 def case_words(subject: str, fix: str, prevention: str) -> str:
     """The pairs of a case's searchable fields (each field's own; none across two)."""
     return bigram_words("\n".join((subject, fix, prevention)))
-
-
-def create(connection: Connection) -> None:
-    for table in (NOTE_BIGRAMS, CASE_BIGRAMS):
-        connection.exec_driver_sql(CREATE.format(table=table))
 
 
 def fill(connection: Connection) -> None:
