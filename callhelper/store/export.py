@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from callhelper.core.flag_review import decided_states_text
-from callhelper.store.dialect import distinct_list, is_postgresql
+from callhelper.store.dialect import distinct_list, joined_in_order
 
 NOTE_HEADER = ("case", "customer", "phone", "contact_start", "offset", "kind", "text", "flags",
                "requests", "handler", "flag_states")
@@ -160,12 +160,8 @@ def _note_shaper() -> Callable[[list[tuple]], list[tuple]]:
 
 def _decisions_text(session: Session) -> str:
     """A note's flag decisions, oldest first, as ``category:state;…`` (NULL for none)."""
-    pair = "r.category || ':' || r.state"
-    if is_postgresql(session):
-        return (f"(SELECT string_agg({pair}, ';' ORDER BY r.id) FROM flag_review r "
-                "WHERE r.note_uid = n.uid)")
-    return (f"(SELECT group_concat(pair, ';') FROM (SELECT {pair} AS pair FROM flag_review r "
-            "WHERE r.note_uid = n.uid ORDER BY r.id))")
+    return joined_in_order("r.category || ':' || r.state", ";",
+                           "flag_review r WHERE r.note_uid = n.uid", "r.id", session)
 
 
 def _case_shaper() -> Callable[[list[tuple]], list[tuple]]:

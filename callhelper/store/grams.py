@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from callhelper.core.bigrams import bigram_words
 from callhelper.store.compiled import Compiled
-from callhelper.store.dialect import is_postgresql
+from callhelper.store.dialect import keeps_search_tables
 
 NOTE_BIGRAMS = "note_bigram"
 CASE_BIGRAMS = "case_bigram"
@@ -59,14 +59,14 @@ _REMOVE = {table: Compiled(f"INSERT INTO {table} ({table}, rowid, grams) "
 
 def index(connection: Connection, table: str, rows: Iterable[tuple[int, str]]) -> None:
     """Add rows given as (id, words as core/bigrams.py writes them); empty words are skipped."""
-    if not is_postgresql(connection):
+    if keeps_search_tables(connection):
         _ADD[table].run_many(connection, [{"id": row_id, "grams": words}
                                           for row_id, words in rows if words])
 
 
 def unindex(connection: Connection, table: str, rows: Iterable[tuple[int, str]]) -> None:
     """Take out rows given as (id, the words they were added with)."""
-    if not is_postgresql(connection):
+    if keeps_search_tables(connection):
         _REMOVE[table].run_many(connection, [{"id": row_id, "grams": words}
                                              for row_id, words in rows if words])
 

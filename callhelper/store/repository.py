@@ -12,8 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import manager_of_class
@@ -28,7 +26,7 @@ from callhelper.core.session import StepChange
 from callhelper.core.text import storable_text
 from callhelper.store import audit, grams
 from callhelper.store.compiled import Compiled
-from callhelper.store.dialect import POSTGRESQL
+from callhelper.store.dialect import insert_construct
 from callhelper.store.models import (Contact, ContactHandler, Customer, CustomerPhone,
                                      Escalation, Note, StepEvent, SupportCase)
 
@@ -165,7 +163,7 @@ def _insert_note(connection: Connection) -> Compiled:
     name = connection.dialect.name
     statement = _INSERT_NOTE.get(name)
     if statement is None:
-        insert = postgresql_insert if name == POSTGRESQL else sqlite_insert
+        insert = insert_construct(connection)
         table = Note.__table__
         statement = _INSERT_NOTE[name] = Compiled(
             insert(table).values({column: bindparam(column) for column in NOTE_COLUMNS})
