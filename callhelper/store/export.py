@@ -16,10 +16,10 @@ from itertools import chain
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from callhelper.core.flag_review import decided_states_text
+from callhelper.store.compiled import Compiled
 from callhelper.store.dialect import distinct_list, joined_in_order
 
 NOTE_HEADER = ("case", "customer", "phone", "contact_start", "offset", "kind", "text", "flags",
@@ -112,22 +112,7 @@ def _case_conditions(filters: ExportFilter) -> tuple[str, dict]:
 
 def _batches(session: Session, sql: str, params: dict) -> Iterator[list[tuple]]:
     """The rows of ``sql`` as plain tuples, a batch at a time, in the session's transaction."""
-    connection = session.connection()
-    compiled = text(sql).compile(dialect=connection.dialect)
-    statement, values = str(compiled), compiled.construct_params(params)
-    arguments = tuple(values[name] for name in compiled.positiontup) \
-        if compiled.positional else values
-    driver_error = connection.dialect.loaded_dbapi.Error
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(statement, arguments)
-        while batch := cursor.fetchmany(FETCH_ROWS):
-            yield batch
-    except driver_error as error:  # raised as SQLAlchemy would, as callers expect
-        raise DBAPIError.instance(statement, arguments, error, driver_error,
-                                  hide_parameters=True, dialect=connection.dialect) from error
-    finally:
-        cursor.close()
+    return Compiled(sql).batches(session.connection(), params, FETCH_ROWS)
 
 
 def _rows(session: Session, sql: str, params: dict,

@@ -187,7 +187,8 @@ def _persistent(session: Session, model: type, values: dict[str, Any]):
 def loaded(model: type, values: dict[str, Any]):
     """A model object for a stored row whose columns are ``values``, as the ORM loads one
     (detached from any session): building it through the model's constructor validates
-    every field again, which costs more than reading or writing the row."""
+    every field again, which costs more than reading or writing the row. It uses the ORM's
+    internals, under the version bounds of pyproject.toml (see compiled.py)."""
     configure_mappers()  # once: the first write may come before any query
     instance = manager_of_class(model).new_instance()
     instance.__dict__.update(values)
