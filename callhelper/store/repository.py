@@ -139,7 +139,7 @@ def add_note(session: Session, contact_uid: str, note_uid: str, kind: NoteKind, 
     if not inserted:  # stored already: a retried write
         return _stored_note(session, note_uid)
     note_id = inserted[0][0]
-    grams.note_added(connection, note_id, stored)
+    grams.notes_changed(connection, [(note_id, "", stored)])
     _count_flags(session, case_id, len(flags))
     note = _persistent(session, Note, {**values, "id": note_id})
     audit.append(connection, agent, Action.CREATE, Entity.NOTE, note_uid, None,
@@ -224,7 +224,7 @@ def edit_note(session: Session, note_uid: str, text: str, actor: str, at: dateti
     if stored == note.text:
         return note
     _count_flags(session, contact.case_id, len(flags) - len(note.flags))
-    grams.note_changed(session.connection(), note.id, note.text, stored)
+    grams.notes_changed(session.connection(), [(note.id, note.text, stored)])
     note.text, note.masked_cards, note.flags, note.requests = stored, masked, flags, requests
     note.edited_at = at
     session.add(note)
@@ -241,7 +241,7 @@ def delete_note(session: Session, note_uid: str, actor: str, at: datetime) -> No
     note, contact = _note_by_uid(session, note_uid)
     before = audit.note_snapshot(note, contact.uid)
     _count_flags(session, contact.case_id, -len(note.flags))
-    grams.note_removed(session.connection(), note.id, note.text)
+    grams.notes_changed(session.connection(), [(note.id, note.text, "")])
     session.delete(note)
     audit.record(session, actor, Action.DELETE, Entity.NOTE, note_uid, before, None, at)
 
@@ -289,8 +289,8 @@ def _edit_case(session: Session, contact_uid: str, actor: str, at: datetime,
     before = audit.case_snapshot(case)
     words = (case.subject, case.fix, case.prevention)
     change(case, contact)
-    grams.case_changed(session.connection(), case.id, words,
-                       (case.subject, case.fix, case.prevention))
+    grams.cases_changed(session.connection(),
+                        [(case.id, words, (case.subject, case.fix, case.prevention))])
     case.updated_at = at
     session.add(case)
     audit.record(session, actor, Action.EDIT, Entity.CASE, case.uid, before,
