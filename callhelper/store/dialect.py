@@ -1,8 +1,9 @@
 """Where SQLite and PostgreSQL differ, named.
 
 The store is one code path over both; the few places where the two databases do not agree
-ask here instead of testing the dialect's name themselves, so every difference is listed
-in this file.
+(a URL's kind, SQL spelled differently, locks, the search tables) ask here instead of
+testing the dialect's name themselves, so every difference is listed in this file
+(tests/unit/test_dialect_differences.py looks for tests elsewhere).
 """
 
 from __future__ import annotations
@@ -11,11 +12,16 @@ import contextlib
 import os
 from datetime import datetime, timedelta
 
+from pathlib import Path
+
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import URL, Connection, Dialect, Engine, make_url
 from sqlalchemy.orm import Session
 
 POSTGRESQL = "postgresql"
+SQLITE_PREFIX = "sqlite:///"
 
 #: The keys of PostgreSQL's transaction-level advisory locks: one held by writers of the
 #: audit trail while they extend the chain, one by an app upgrading the schema (SQLite lets
@@ -34,6 +40,35 @@ def dialect_of(bind: Connection | Engine | Session | Dialect) -> Dialect:
 
 def is_postgresql(bind: Connection | Engine | Session | Dialect) -> bool:
     return dialect_of(bind).name == POSTGRESQL
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The database file a SQLite URL names; None for a server's URL."""
+    return Path(url[len(SQLITE_PREFIX):]) if url.startswith(SQLITE_PREFIX) else None
+
+
+def server_url(url: str) -> URL | None:
+    """A PostgreSQL server's URL, with psycopg 3 as its driver unless it names one; None
+    for any other database's."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != POSTGRESQL:
+        return None
+    return parsed.set(drivername=f"{POSTGRESQL}+psycopg") if parsed.drivername == POSTGRESQL \
+        else parsed
+
+
+def keeps_search_tables(bind: Connection | Engine | Session | Dialect) -> bool:
+    """Whether the database keeps search tables beside the records: SQLite's FTS5 tables
+    (trigrams, migration 0003; character pairs, store/grams.py), which a search queries and
+    the writers keep in step. PostgreSQL keeps none: pg_trgm's indexes on the columns
+    themselves serve LIKE and ILIKE, for patterns of any length."""
+    return not is_postgresql(bind)
+
+
+def insert_construct(bind: Connection | Engine | Session | Dialect):
+    """The database's own ``insert``, which has ``on_conflict_do_nothing`` (SQLite and
+    PostgreSQL spell it the same; SQLAlchemy's generic insert has none)."""
+    return postgresql_insert if is_postgresql(bind) else sqlite_insert
 
 
 def lock_audit_chain(connection: Connection) -> None:
@@ -103,6 +138,19 @@ def read_only_sessions(engine: Engine) -> None:
         dbapi_connection.autocommit = autocommit
 
     event.listen(engine, "connect", set_characteristics)
+
+
+def joined_in_order(value: str, separator: str, rows: str, order: str,
+                    bind: Connection | Engine | Session | Dialect) -> str:
+    """A scalar subquery: ``value`` of each row of ``rows`` (``table alias WHERE …``), in the
+    order of ``order``, joined by ``separator`` (NULL for no row).
+
+    PostgreSQL's ``string_agg`` takes its order; SQLite's ``group_concat`` joins the rows in
+    the order a subquery gives them."""
+    if is_postgresql(bind):
+        return f"(SELECT string_agg({value}, '{separator}' ORDER BY {order}) FROM {rows})"
+    return (f"(SELECT group_concat(joined, '{separator}') FROM "
+            f"(SELECT {value} AS joined FROM {rows} ORDER BY {order}))")
 
 
 def json_text(column: str, bind: Connection | Engine | Session | Dialect) -> str:

@@ -20,17 +20,16 @@ from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import event, exc, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from callhelper.store.anchor import AnchoredConnection, keep_anchor
-from callhelper.store.dialect import POSTGRESQL, lock_schema_upgrade
+from callhelper.store.anchor import AnchoredConnection, appended, keep_anchor
+from callhelper.store.dialect import lock_schema_upgrade, server_url, sqlite_file
 from callhelper.store.files import PRIVATE_FOLDER, private_database
 from callhelper.store.integrity import is_damage, read_only
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
-SQLITE_PREFIX = "sqlite:///"
 #: The first 16 bytes of every SQLite database file.
 SQLITE_HEADER = b"SQLite format 3\x00"
 #: Alembic's record of the schema's revision, as a row of ``sqlite_master``.
@@ -109,8 +108,8 @@ def make_engine(url: str) -> Engine:
     URL without a driver (``postgresql://…``) uses psycopg 3. A failed statement's message
     never shows its parameters: they are what customers said, and the message goes to the
     log."""
-    if url.startswith(SQLITE_PREFIX):
-        database = Path(url[len(SQLITE_PREFIX):])
+    database = sqlite_file(url)
+    if database is not None:
         database.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
         engine = create_engine(url, connect_args={"check_same_thread": False,
                                                   "factory": AnchoredConnection},
@@ -120,11 +119,9 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _apply_sqlite_pragmas)
         keep_anchor(engine, database)
         return engine
-    parsed = make_url(url)
-    if parsed.drivername == POSTGRESQL:
-        parsed = parsed.set(drivername=f"{POSTGRESQL}+psycopg")
-    engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
-    if parsed.get_backend_name() == POSTGRESQL:
+    server = server_url(url)
+    engine = create_engine(server or url, pool_pre_ping=True, hide_parameters=True)
+    if server is not None:
         event.listen(engine, "connect", _use_utc)
         from callhelper.store.credentials import supply_password
         supply_password(engine)  # a URL without a password: the keyring's (credentials.py)
@@ -137,6 +134,7 @@ def _alembic_config(engine_connection):
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = engine_connection
+    config.attributes["audit_appended"] = appended  # migration 0007's baseline is anchored
     return config
 
 
@@ -265,8 +263,8 @@ class Store:
     would already write to it, and Alembic would add CallHelper's tables to anything."""
 
     def __init__(self, url: str) -> None:
-        if url.startswith(SQLITE_PREFIX):
-            check_database_file(Path(url[len(SQLITE_PREFIX):]))
+        if (database := sqlite_file(url)) is not None:
+            check_database_file(database)
         self.url = url
         self.engine = make_engine(url)
         ensure_schema(self.engine)

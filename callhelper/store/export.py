@@ -16,11 +16,11 @@ from itertools import chain
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from callhelper.core.flag_review import decided_states_text
-from callhelper.store.dialect import distinct_list, is_postgresql
+from callhelper.store.compiled import Compiled
+from callhelper.store.dialect import distinct_list, joined_in_order
 
 NOTE_HEADER = ("case", "customer", "phone", "contact_start", "offset", "kind", "text", "flags",
                "requests", "handler", "flag_states")
@@ -112,22 +112,7 @@ def _case_conditions(filters: ExportFilter) -> tuple[str, dict]:
 
 def _batches(session: Session, sql: str, params: dict) -> Iterator[list[tuple]]:
     """The rows of ``sql`` as plain tuples, a batch at a time, in the session's transaction."""
-    connection = session.connection()
-    compiled = text(sql).compile(dialect=connection.dialect)
-    statement, values = str(compiled), compiled.construct_params(params)
-    arguments = tuple(values[name] for name in compiled.positiontup) \
-        if compiled.positional else values
-    driver_error = connection.dialect.loaded_dbapi.Error
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(statement, arguments)
-        while batch := cursor.fetchmany(FETCH_ROWS):
-            yield batch
-    except driver_error as error:  # raised as SQLAlchemy would, as callers expect
-        raise DBAPIError.instance(statement, arguments, error, driver_error,
-                                  hide_parameters=True, dialect=connection.dialect) from error
-    finally:
-        cursor.close()
+    return Compiled(sql).batches(session.connection(), params, FETCH_ROWS)
 
 
 def _rows(session: Session, sql: str, params: dict,
@@ -160,12 +145,8 @@ def _note_shaper() -> Callable[[list[tuple]], list[tuple]]:
 
 def _decisions_text(session: Session) -> str:
     """A note's flag decisions, oldest first, as ``category:state;…`` (NULL for none)."""
-    pair = "r.category || ':' || r.state"
-    if is_postgresql(session):
-        return (f"(SELECT string_agg({pair}, ';' ORDER BY r.id) FROM flag_review r "
-                "WHERE r.note_uid = n.uid)")
-    return (f"(SELECT group_concat(pair, ';') FROM (SELECT {pair} AS pair FROM flag_review r "
-            "WHERE r.note_uid = n.uid ORDER BY r.id))")
+    return joined_in_order("r.category || ':' || r.state", ";",
+                           "flag_review r WHERE r.note_uid = n.uid", "r.id", session)
 
 
 def _case_shaper() -> Callable[[list[tuple]], list[tuple]]:

@@ -3,8 +3,11 @@ overlapping character pairs of each note's text (``note_bigram``, rowid = the no
 and of each case's subject, fix and prevention (``case_bigram``, rowid = the case's id).
 
 A contentless table keeps no text, so it cannot tell by itself what to take out when a row
-changes: every writer of those columns calls the functions below with the old words and the
-new ones, in the same transaction. A row is in the index exactly when its words have at
+changes: every writer of those columns calls ``notes_changed`` or ``cases_changed`` (both
+through ``reindex``) with the old words and the new ones, in the same transaction: adding,
+editing and deleting notes and updating cases (repository.py, which the journal's replay and
+team mode's operations go through too) and the retention purge; the demo data, whose rows
+are new, calls ``index``. A row is in the index exactly when its words have at
 least one pair (core/bigrams.py), so removing is always given what was added.
 
 PostgreSQL keeps no such table: its pg_trgm indexes serve two-character patterns, and every
@@ -19,25 +22,16 @@ from sqlalchemy.engine import Connection
 
 from callhelper.core.bigrams import bigram_words
 from callhelper.store.compiled import Compiled
-from callhelper.store.dialect import is_postgresql
+from callhelper.store.dialect import keeps_search_tables
 
 NOTE_BIGRAMS = "note_bigram"
 CASE_BIGRAMS = "case_bigram"
-#: The ascii tokenizer splits at ASCII punctuation and white space only, and folds the case
-#: of ASCII letters only (as LIKE does); core/bigrams.py shifts the punctuation out of its way.
-CREATE = ("CREATE VIRTUAL TABLE {table} USING fts5(grams, content='', detail=none, "
-          "columnsize=0, tokenize='ascii')")
 FILL_BATCH = 20_000
 
 
 def case_words(subject: str, fix: str, prevention: str) -> str:
     """The pairs of a case's searchable fields (each field's own; none across two)."""
     return bigram_words("\n".join((subject, fix, prevention)))
-
-
-def create(connection: Connection) -> None:
-    for table in (NOTE_BIGRAMS, CASE_BIGRAMS):
-        connection.exec_driver_sql(CREATE.format(table=table))
 
 
 def fill(connection: Connection) -> None:
@@ -67,38 +61,33 @@ _REMOVE = {table: Compiled(f"INSERT INTO {table} ({table}, rowid, grams) "
 
 
 def index(connection: Connection, table: str, rows: Iterable[tuple[int, str]]) -> None:
-    """Add rows given as (id, words as core/bigrams.py writes them); empty words are skipped."""
-    if not is_postgresql(connection):
+    """Add new rows given as (id, words as core/bigrams.py writes them); empty words are
+    skipped (a bulk writer's, whose rows were in no index before)."""
+    if keeps_search_tables(connection):
         _ADD[table].run_many(connection, [{"id": row_id, "grams": words}
                                           for row_id, words in rows if words])
 
 
-def unindex(connection: Connection, table: str, rows: Iterable[tuple[int, str]]) -> None:
-    """Take out rows given as (id, the words they were added with)."""
-    if not is_postgresql(connection):
-        _REMOVE[table].run_many(connection, [{"id": row_id, "grams": words}
-                                             for row_id, words in rows if words])
+def reindex(connection: Connection, table: str, rows: Iterable[tuple[int, str, str]]) -> None:
+    """The one way a row's words in the index change: rows given as (id, the words it was
+    indexed with, its words now), '' for none; a row whose words are the same is left."""
+    changed = [(row_id, old, new) for row_id, old, new in rows if old != new]
+    if changed and keeps_search_tables(connection):
+        _REMOVE[table].run_many(connection, [{"id": row_id, "grams": old}
+                                             for row_id, old, _new in changed if old])
+        index(connection, table, [(row_id, new) for row_id, _old, new in changed])
 
 
-def note_added(connection: Connection, note_id: int, text: str) -> None:
-    index(connection, NOTE_BIGRAMS, [(note_id, bigram_words(text))])
+def notes_changed(connection: Connection, notes: Iterable[tuple[int, str, str]]) -> None:
+    """Notes given as (id, old text, new text): '' as the old text of a note added, and as
+    the new text of a note deleted."""
+    reindex(connection, NOTE_BIGRAMS,
+            [(note_id, bigram_words(old), bigram_words(new)) for note_id, old, new in notes])
 
 
-def note_removed(connection: Connection, note_id: int, text: str) -> None:
-    unindex(connection, NOTE_BIGRAMS, [(note_id, bigram_words(text))])
-
-
-def note_changed(connection: Connection, note_id: int, old: str, new: str) -> None:
-    old_words, new_words = bigram_words(old), bigram_words(new)
-    if old_words != new_words:
-        unindex(connection, NOTE_BIGRAMS, [(note_id, old_words)])
-        index(connection, NOTE_BIGRAMS, [(note_id, new_words)])
-
-
-def case_changed(connection: Connection, case_id: int, old: tuple[str, str, str],
-                 new: tuple[str, str, str]) -> None:
-    """A case's subject, fix and prevention changed from ``old`` to ``new``."""
-    old_words, new_words = case_words(*old), case_words(*new)
-    if old_words != new_words:
-        unindex(connection, CASE_BIGRAMS, [(case_id, old_words)])
-        index(connection, CASE_BIGRAMS, [(case_id, new_words)])
+def cases_changed(connection: Connection, cases: Iterable[tuple[int, tuple[str, str, str],
+                                                                 tuple[str, str, str]]]) -> None:
+    """Cases given as (id, old fields, new fields): their subject, fix and prevention;
+    ('', '', '') for none."""
+    reindex(connection, CASE_BIGRAMS,
+            [(case_id, case_words(*old), case_words(*new)) for case_id, old, new in cases])

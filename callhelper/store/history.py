@@ -22,7 +22,7 @@ from callhelper.core.bigrams import bigram_query
 from callhelper.core.case import NoteKind
 from callhelper.core.phones import DEFAULT_REGION, normalize_phone
 from callhelper.store.compiled import Compiled
-from callhelper.store.dialect import contains_operator, distinct_list, is_postgresql
+from callhelper.store.dialect import contains_operator, distinct_list, keeps_search_tables
 from callhelper.store.grams import CASE_BIGRAMS, NOTE_BIGRAMS
 from callhelper.store.repository import INCOMING, loaded
 from callhelper.store.models import (Contact, ContactHandler, Customer, Escalation, Note,
@@ -174,13 +174,13 @@ def _like(query: str) -> str:
 def _matching_ids(session: Session, query: str, limit: int) -> tuple[str, str, dict]:
     """The statements that find the ids of the newest notes and cases containing ``query``,
     and their parameters."""
-    if len(query) >= TRIGRAM and not is_postgresql(session):
+    if len(query) >= TRIGRAM and keeps_search_tables(session):
         phrase = '"' + query.replace('"', '""') + '"'
         note_ids = "SELECT rowid FROM note_fts WHERE note_fts MATCH :q ORDER BY rowid DESC LIMIT :n"
         case_ids = "SELECT rowid FROM case_fts WHERE case_fts MATCH :q ORDER BY rowid DESC LIMIT :n"
         return note_ids, case_ids, {"q": phrase, "n": limit}
     like = f"{contains_operator(session)} :q ESCAPE '\\'"
-    pair = bigram_query(query) if not is_postgresql(session) else None
+    pair = bigram_query(query) if keeps_search_tables(session) else None
     if pair is not None:
         # The pair index finds the rows that may hold the query, newest first; LIKE, as a
         # scan would, decides which do.

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index, text
 from sqlmodel import Field, SQLModel
+
+
+OPEN_PROMISE = "kind = 'promise' AND done_at IS NULL"
 
 
 class Customer(SQLModel, table=True):
@@ -54,7 +57,7 @@ class SupportCase(SQLModel, table=True):
     prevention_done_by: str = ""
     flag_count: int = 0
     created_at: datetime
-    updated_at: datetime
+    updated_at: datetime = Field(index=True)  # cases are listed by last activity
 
 
 class Contact(SQLModel, table=True):
@@ -67,6 +70,8 @@ class Contact(SQLModel, table=True):
     """
 
     __tablename__ = "contact"
+    #: A caller's calls, newest first.
+    __table_args__ = (Index("ix_contact_phone_key_started_at", "phone_key", "started_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(unique=True)
@@ -92,6 +97,9 @@ class Note(SQLModel, table=True):
     (card numbers masked)."""
 
     __tablename__ = "note"
+    #: The open promises, by when they are due.
+    __table_args__ = (Index("ix_note_open_promise_due", "due_at",
+                            sqlite_where=text(OPEN_PROMISE), postgresql_where=text(OPEN_PROMISE)),)
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(unique=True)
@@ -159,6 +167,8 @@ class AuditEntry(SQLModel, table=True):
     covers, so a purge can remove a deleted record's words and leave the chain whole."""
 
     __tablename__ = "audit_entry"
+    #: One record's entries, in order (a note's revisions).
+    __table_args__ = (Index("ix_audit_entry_entity_uid", "entity", "uid", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: str

@@ -12,8 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import manager_of_class
@@ -28,7 +26,7 @@ from callhelper.core.session import StepChange
 from callhelper.core.text import storable_text
 from callhelper.store import audit, grams
 from callhelper.store.compiled import Compiled
-from callhelper.store.dialect import POSTGRESQL
+from callhelper.store.dialect import insert_construct
 from callhelper.store.models import (Contact, ContactHandler, Customer, CustomerPhone,
                                      Escalation, Note, StepEvent, SupportCase)
 
@@ -141,7 +139,7 @@ def add_note(session: Session, contact_uid: str, note_uid: str, kind: NoteKind, 
     if not inserted:  # stored already: a retried write
         return _stored_note(session, note_uid)
     note_id = inserted[0][0]
-    grams.note_added(connection, note_id, stored)
+    grams.notes_changed(connection, [(note_id, "", stored)])
     _count_flags(session, case_id, len(flags))
     note = _persistent(session, Note, {**values, "id": note_id})
     audit.append(connection, agent, Action.CREATE, Entity.NOTE, note_uid, None,
@@ -165,7 +163,7 @@ def _insert_note(connection: Connection) -> Compiled:
     name = connection.dialect.name
     statement = _INSERT_NOTE.get(name)
     if statement is None:
-        insert = postgresql_insert if name == POSTGRESQL else sqlite_insert
+        insert = insert_construct(connection)
         table = Note.__table__
         statement = _INSERT_NOTE[name] = Compiled(
             insert(table).values({column: bindparam(column) for column in NOTE_COLUMNS})
@@ -189,7 +187,8 @@ def _persistent(session: Session, model: type, values: dict[str, Any]):
 def loaded(model: type, values: dict[str, Any]):
     """A model object for a stored row whose columns are ``values``, as the ORM loads one
     (detached from any session): building it through the model's constructor validates
-    every field again, which costs more than reading or writing the row."""
+    every field again, which costs more than reading or writing the row. It uses the ORM's
+    internals, under the version bounds of pyproject.toml (see compiled.py)."""
     configure_mappers()  # once: the first write may come before any query
     instance = manager_of_class(model).new_instance()
     instance.__dict__.update(values)
@@ -225,7 +224,7 @@ def edit_note(session: Session, note_uid: str, text: str, actor: str, at: dateti
     if stored == note.text:
         return note
     _count_flags(session, contact.case_id, len(flags) - len(note.flags))
-    grams.note_changed(session.connection(), note.id, note.text, stored)
+    grams.notes_changed(session.connection(), [(note.id, note.text, stored)])
     note.text, note.masked_cards, note.flags, note.requests = stored, masked, flags, requests
     note.edited_at = at
     session.add(note)
@@ -242,7 +241,7 @@ def delete_note(session: Session, note_uid: str, actor: str, at: datetime) -> No
     note, contact = _note_by_uid(session, note_uid)
     before = audit.note_snapshot(note, contact.uid)
     _count_flags(session, contact.case_id, -len(note.flags))
-    grams.note_removed(session.connection(), note.id, note.text)
+    grams.notes_changed(session.connection(), [(note.id, note.text, "")])
     session.delete(note)
     audit.record(session, actor, Action.DELETE, Entity.NOTE, note_uid, before, None, at)
 
@@ -290,8 +289,8 @@ def _edit_case(session: Session, contact_uid: str, actor: str, at: datetime,
     before = audit.case_snapshot(case)
     words = (case.subject, case.fix, case.prevention)
     change(case, contact)
-    grams.case_changed(session.connection(), case.id, words,
-                       (case.subject, case.fix, case.prevention))
+    grams.cases_changed(session.connection(),
+                        [(case.id, words, (case.subject, case.fix, case.prevention))])
     case.updated_at = at
     session.add(case)
     audit.record(session, actor, Action.EDIT, Entity.CASE, case.uid, before,

@@ -28,7 +28,6 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from callhelper.core.audit import Action, Entity, timestamp
-from callhelper.core.bigrams import bigram_words
 from callhelper.store import audit, grams
 from callhelper.store.engine import Store
 from callhelper.store.history import _stored
@@ -132,11 +131,9 @@ def purge_batch(session: Session, before: datetime, actor: str, at: datetime,
     found_cases = session.exec(select(SupportCase).where(col(SupportCase.id).in_(ids))
                                .order_by(col(SupportCase.id))).all()
     cases = [(case.uid, audit.case_snapshot(case)) for case in found_cases]
-    grams.unindex(connection, grams.NOTE_BIGRAMS,
-                  [(note.id, bigram_words(note.text)) for note, _ in found_notes])
-    grams.unindex(connection, grams.CASE_BIGRAMS,
-                  [(case.id, grams.case_words(case.subject, case.fix, case.prevention))
-                   for case in found_cases])
+    grams.notes_changed(connection, [(note.id, note.text, "") for note, _ in found_notes])
+    grams.cases_changed(connection, [(case.id, (case.subject, case.fix, case.prevention),
+                                      ("", "", "")) for case in found_cases])
     customers = connection.execute(text(LEFT_ALONE.format(ids=marks))).scalars().all()
     contacts = f"SELECT id FROM contact WHERE case_id IN ({marks})"
     for table in CONTACT_TABLES:

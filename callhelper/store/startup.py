@@ -27,8 +27,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from callhelper.store.backup import Backup, BackupError, check_backup, list_backups, restore
-from callhelper.store.engine import (SQLITE_PREFIX, NotCallHelperDatabase, Store,
-                                     check_database_file)
+from callhelper.store.dialect import sqlite_file
+from callhelper.store.engine import NotCallHelperDatabase, Store, check_database_file
 from callhelper.store.integrity import (LogWrites, SetAside, closed_cleanly,
                                         remember_clean_close, set_aside_if_damaged,
                                         set_aside_if_log_lost)
@@ -75,8 +75,7 @@ class StartupOpener:
 
     def __init__(self, url: str, backup_dir: Path, now: Callable[[], datetime]) -> None:
         self._url = url
-        self._database = Path(url[len(SQLITE_PREFIX):]) if url.startswith(SQLITE_PREFIX) \
-            else None
+        self._database = sqlite_file(url)
         self._backup_dir = Path(backup_dir)
         self._now = now
         self._choice: Backup | bool | None = None

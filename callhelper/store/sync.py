@@ -32,7 +32,7 @@ from sqlalchemy import exc
 from sqlalchemy.engine import make_url
 
 from callhelper.core.flags import DemandRules
-from callhelper.store.dialect import POSTGRESQL
+from callhelper.store.dialect import server_url
 from callhelper.store.engine import Store, is_transient, make_engine
 from callhelper.store.operations import Operation, outbox, perform
 
@@ -105,7 +105,7 @@ def is_login_refused(error: BaseException) -> bool:
 def with_connect_timeout(url: str, seconds: int = CONNECT_TIMEOUT_S) -> str:
     """A PostgreSQL server's URL with a time limit on connecting, unless it sets one."""
     parsed = make_url(url)
-    if parsed.get_backend_name() != POSTGRESQL or "connect_timeout" in parsed.query:
+    if server_url(url) is None or "connect_timeout" in parsed.query:
         return url
     return parsed.update_query_dict({"connect_timeout": str(seconds)}).render_as_string(
         hide_password=False)

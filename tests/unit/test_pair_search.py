@@ -178,3 +178,52 @@ def test_an_older_file_has_its_notes_and_cases_indexed_when_upgraded(tmp_path):
         assert found(store, "ほし", 50) == ([1], [])
     finally:
         store.close()
+
+
+def indexed_pairs(path) -> dict[str, set[int]]:
+    """The pair index of notes as it stands: each pair written by the notes' words, with
+    the ids the index holds it for."""
+    connection = sqlite3.connect(path)
+    try:
+        pairs = {pair for (words,) in connection.execute("SELECT text FROM note")
+                 for pair in bigram_words(words).split()} | set(TYPED_PAIRS)
+        return {pair: {row for (row,) in connection.execute(
+            "SELECT rowid FROM note_bigram WHERE note_bigram MATCH ?", (f'"{pair}"',))}
+            for pair in pairs}
+    finally:
+        connection.close()
+
+
+TYPED_PAIRS = ("返金", "解約", "異音", "して")
+
+
+def test_every_writer_leaves_the_pair_index_holding_exactly_the_notes_words(tmp_path, clock):
+    """Adding, editing, deleting and purging notes: the index holds each note for the pairs
+    of its words now, and for none of its old words (a search checks its hits again, so a
+    stale entry would only show here)."""
+    path = tmp_path / "callhelper.db"
+    store = Store(f"sqlite:///{path}")
+    try:
+        uids = []
+        for number, words in enumerate(("返金してほしい", "解約したい", "異音がする", "返金と解約")):
+            contact = f"call-{number}"
+            with store.unit_of_work() as session:
+                repository.start_contact(session, NewContact(
+                    contact, "鈴木", "complaint", 1, START + timedelta(days=number),
+                    phone="03-1234-5678"))
+                repository.add_note(session, contact, f"note-{number}", NoteKind.QUOTE, words,
+                                    1000, "鈴木", START + timedelta(days=number), RULES)
+            uids.append(f"note-{number}")
+        with store.unit_of_work() as session:
+            repository.edit_note(session, uids[0], "異音がして困る", "鈴木", START, RULES)
+            repository.delete_note(session, uids[1], "鈴木", START)
+        purge(store, START + timedelta(days=3) - timedelta(hours=1), "鈴木", START)
+    finally:
+        store.close()
+    connection = sqlite3.connect(path)
+    notes = dict(connection.execute("SELECT id, text FROM note").fetchall())
+    connection.close()
+    expected = {pair: {note_id for note_id, words in notes.items()
+                       if pair in bigram_words(words).split()}
+                for pair in indexed_pairs(path)}
+    assert indexed_pairs(path) == expected

@@ -8,10 +8,12 @@ Revises: 0002
 Create Date: 2026-11-23
 """
 
+import re
+import unicodedata
+
+import phonenumbers
 import sqlalchemy as sa
 from alembic import op
-
-from callhelper.core.phones import phone_key
 
 revision = "0003"
 down_revision = "0002"
@@ -44,6 +46,31 @@ CREATE TRIGGER case_fts_update AFTER UPDATE OF subject, fix, prevention ON suppo
     VALUES (new.id, new.subject, new.fix, new.prevention);
 END;
 """
+
+_SCHEMES = re.compile(r"^\s*(tel|callto|sip)\s*:\s*", re.IGNORECASE)
+_EXTENSION_WORDS = re.compile(r"\s*(内線|ないせん|ext\.?|x)\s*(?=\d)", re.IGNORECASE)
+
+
+def phone_key(text: str) -> str:
+    """A stored number's key (E.164 with ``;ext=N``; '' for fewer than three digits; the
+    trimmed text for a number that does not parse): core/phones.py's key, copied here so
+    that this revision keeps writing the keys it wrote whatever the app's code becomes."""
+    typed = text.strip()
+    if sum(char.isdigit() for char in typed) < 3:
+        return ""
+    candidate = unicodedata.normalize("NFKC", typed)
+    if candidate.lower().startswith(("callto:", "sip:")):
+        candidate = _SCHEMES.sub("", candidate)
+    candidate = _EXTENSION_WORDS.sub(" ext. ", candidate)
+    try:
+        number = phonenumbers.parse(candidate, "JP")
+    except phonenumbers.NumberParseException:
+        return typed
+    if not phonenumbers.is_possible_number(number):
+        return typed
+    key = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return key + f";ext={number.extension}" if number.extension else key
+
 
 #: PostgreSQL's trigram indexes: (index, table, column).
 TRIGRAM_INDEXES = (

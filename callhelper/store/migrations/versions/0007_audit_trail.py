@@ -2,17 +2,22 @@
 of notes and cases, started with one baseline entry per record already in the file; and the
 time a note was last edited.
 
+The baseline is written with this file's own copy of the trail's rules (core/audit.py and
+store/audit.py when it was released): a migration keeps writing what it wrote, whatever the
+app's code becomes. The app's commit anchors the trail beside a SQLite file when the app
+hands over ``audit_appended`` (store/anchor.py) in the Alembic configuration's attributes.
+
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-23
 """
 
+import hashlib
+import json
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from alembic import op
-
-from callhelper.store.audit import baseline
 
 revision = "0007"
 down_revision = "0006"
@@ -48,6 +53,89 @@ PG_APPEND_ONLY = {
     "audit_entry_no_delete": "BEFORE DELETE ON audit_entry FOR EACH ROW",
     "audit_entry_no_truncate": "BEFORE TRUNCATE ON audit_entry FOR EACH STATEMENT",
 }
+
+
+GENESIS = "0" * 64
+SEPARATOR = "\x1f"
+#: PostgreSQL's advisory lock that writers of the trail hold while they extend the chain.
+AUDIT_CHAIN_LOCK = 0x43_48_41_55_44_49_54
+ENTRY_FIELDS = ("at", "actor", "action", "entity", "uid", "before", "after", "before_digest",
+                "after_digest", "prev_hash", "hash")
+BATCH = 5000
+
+
+def canonical(state: dict) -> str:
+    return json.dumps(state, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def timestamp(moment: datetime | str | None) -> str | None:
+    """UTC, ISO 8601, microseconds; a time stored without a zone is UTC."""
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _list(value) -> list:
+    return json.loads(value) if isinstance(value, str) else list(value or [])
+
+
+def records(bind):
+    """Every case, then every note (as the entity names sort), each by uid in code point
+    order: (entity, uid, state as the trail records it)."""
+    order = (lambda column: f'{column} COLLATE "C"') if bind.dialect.name == "postgresql" \
+        else (lambda column: column)
+    stream = {"stream_results": True}
+    cases = bind.exec_driver_sql("SELECT uid, subject, status, urgency, impact, fix, "
+                                 f"prevention FROM support_case ORDER BY {order('uid')}",
+                                 execution_options=stream)
+    for uid, subject, status, urgency, impact, fix, prevention in cases:
+        yield "case", uid, {"subject": subject, "status": status, "urgency": urgency,
+                            "impact": impact, "fix": fix, "prevention": prevention}
+    notes = bind.exec_driver_sql(
+        "SELECT n.uid, k.uid, n.kind, n.text, n.offset_ms, n.agent, n.flags, n.requests, "
+        "n.due_at, n.done_at, n.done_by FROM note n JOIN contact k ON k.id = n.contact_id "
+        f"ORDER BY {order('n.uid')}", execution_options=stream)
+    for uid, contact, kind, text, offset_ms, agent, flags, requests, due, done, by in notes:
+        yield "note", uid, {"contact": contact, "kind": kind, "text": text,
+                            "offset_ms": int(offset_ms), "agent": agent,
+                            "flags": _list(flags), "requests": _list(requests),
+                            "due_at": timestamp(due), "done_at": timestamp(done),
+                            "done_by": by}
+
+
+def baseline(bind, at: datetime) -> None:
+    """One baseline entry per case and note as they are now, chained after the trail's end
+    (nothing yet, unless a downgrade left entries)."""
+    if bind.dialect.name == "postgresql":
+        bind.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_CHAIN_LOCK})
+    previous = bind.exec_driver_sql(
+        "SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1").scalar() or GENESIS
+    moment, rows, written = timestamp(at), [], False
+    insert = sa.text(f"INSERT INTO audit_entry ({', '.join(ENTRY_FIELDS)}) "
+                     f"VALUES ({', '.join(f':{name}' for name in ENTRY_FIELDS)})")
+    for entity, uid, state in records(bind):
+        after = canonical(state)
+        after_digest = hashlib.sha256(after.encode("utf-8")).hexdigest()
+        link = hashlib.sha256(SEPARATOR.join(
+            (previous, moment, "", "baseline", entity, uid, "", after_digest)
+        ).encode("utf-8")).hexdigest()
+        rows.append({"at": moment, "actor": "", "action": "baseline", "entity": entity,
+                     "uid": uid, "before": "", "after": after, "before_digest": "",
+                     "after_digest": after_digest, "prev_hash": previous, "hash": link})
+        previous = link
+        if len(rows) >= BATCH:
+            bind.execute(insert, rows)
+            rows, written = [], True
+    if rows:
+        bind.execute(insert, rows)
+        written = True
+    appended = op.get_context().config.attributes.get("audit_appended")
+    if written and appended is not None:
+        appended(bind, previous)
 
 
 def upgrade() -> None:
