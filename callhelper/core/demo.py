@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from callhelper.core.case import CaseStatus, Level, NoteKind
+from callhelper.core.flag_review import FlagDecision, FlagState
 
 SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田",
             "山田", "佐々木", "山口", "松本", "井上", "木村", "林", "斎藤", "清水"]
@@ -57,6 +58,14 @@ HARASSMENT = [
     "お前じゃ話にならない、この役立たずが",
     "慰謝料を払え",
 ]
+#: Words with no demand in them, shouted: the agent hears intimidation, the detector reads words.
+SHOUTED = [
+    "(机を叩く音)早くしろ!",
+    "(怒鳴り声で)責任者はどこだ!",
+    "いつまで待たせるんだ!(怒鳴り声)",
+    "(机を叩きながら)どうしてくれるんだ",
+]
+SHOUTED_CATEGORY = "intimidation"
 FACTS = ["{date}購入・店頭受取", "{date}注文・宅配", "シリアル番号の下4桁 {digits}",
          "保証期間内", "同じ症状で前回も入電あり", "再起動しても改善せず"]
 PROMISES = ["本日中に折り返し連絡", "交換品の発送日を{date}までに連絡", "修理の見積もりを送付",
@@ -72,6 +81,8 @@ class DemoNote:
     text: str
     offset_ms: int
     due_at: datetime | None = None
+    #: The flag category an agent hears in words that carry none (a shout, a banged desk).
+    heard: str = ""
 
 
 @dataclass
@@ -158,6 +169,9 @@ def _contact(rng: random.Random, started: datetime, product: str, problem: str) 
             contact.notes.append(DemoNote(NoteKind.QUOTE, text, offset))
         elif roll < 0.6:
             contact.notes.append(DemoNote(NoteKind.QUOTE, rng.choice(HARASSMENT), offset))
+        elif roll < 0.61:
+            contact.notes.append(DemoNote(NoteKind.QUOTE, rng.choice(SHOUTED), offset,
+                                          heard=SHOUTED_CATEGORY))
         elif roll < 0.85:
             text = rng.choice(FACTS).format(date=date, digits=f"{rng.randrange(10000):04d}")
             contact.notes.append(DemoNote(NoteKind.FACT, text, offset))
@@ -170,3 +184,31 @@ def _contact(rng: random.Random, started: datetime, product: str, problem: str) 
         elapsed += rng.randrange(20_000, 200_000)
         contact.ticked.append((step, elapsed))
     return contact
+
+
+class DemoReviewer:
+    """How the demo's agents decide on flags: of the detector's suspicions about 80 % are
+    confirmed, 15 % dismissed and the rest left unreviewed; a statement whose words carry
+    no flag but whose tone does is flagged by hand.
+
+    The decisions draw from a random sequence of their own (from the same seed), so the
+    statements stay the same whatever the detector finds in them."""
+
+    CONFIRMED = 0.80
+    DISMISSED = 0.15
+
+    def __init__(self, seed: int) -> None:
+        self._rng = random.Random(f"flag-review-{seed}")
+
+    def decide(self, detected: tuple[str, ...], heard: str) -> list[FlagDecision]:
+        """The decisions on a statement whose detected flags are ``detected``."""
+        if not detected:
+            return [FlagDecision(heard, FlagState.MANUAL)] if heard else []
+        decisions = []
+        for category in detected:
+            roll = self._rng.random()
+            if roll < self.CONFIRMED:
+                decisions.append(FlagDecision(category, FlagState.CONFIRMED))
+            elif roll < self.CONFIRMED + self.DISMISSED:
+                decisions.append(FlagDecision(category, FlagState.DISMISSED))
+        return decisions

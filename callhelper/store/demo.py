@@ -12,29 +12,37 @@ from sqlalchemy import func, insert, select
 from callhelper.core.audit import Action, Entity, case_state, note_state
 from callhelper.core.bigrams import bigram_words
 from callhelper.core.case import NoteKind
-from callhelper.core.demo import demo_data
-from callhelper.core.flags import Analysis, DemandRules, analyze
+from callhelper.core.demo import DemoReviewer, demo_data
+from callhelper.core.flag_review import flag_review_state, note_flags
+from callhelper.core.flags import FLAG, Analysis, DemandRules, analyze
 from callhelper.core.phones import phone_key
 from callhelper.store import grams
 from callhelper.store.audit import Chain, last_hash
 from callhelper.store.engine import Store
-from callhelper.store.models import Contact, Customer, CustomerPhone, Note, SupportCase
+from callhelper.store.models import (Contact, Customer, CustomerPhone, FlagReview, Note,
+                                     SupportCase)
 from callhelper.store.repository import CUSTOMER_WORDS
 
 BATCH = 2000
+#: How long after a statement its agent decides on its flags (before handing it to a senior).
+REVIEW_DELAY = timedelta(seconds=10)
 
 
 def fill_demo(store: Store, cases: int, seed: int, rules: DemandRules, now: datetime,
               progress: Callable[[int, int], None] | None = None) -> None:
-    """Add ``cases`` sample cases (with customers, contacts, notes, ticks) to the database.
+    """Add ``cases`` sample cases (with customers, contacts, notes, ticks, the agents'
+    decisions on flags) to the database.
 
     Keys follow the ids (``demo-note-123``), so the unique indexes grow at their end."""
     checked = lru_cache(maxsize=None)(lambda text: analyze(text, rules))
     customers, generated = demo_data(cases, seed, now)
+    reviewer = DemoReviewer(seed)
+    heard_flags = {category.id for category in rules.categories if category.kind == FLAG}
     with store.engine.begin() as connection:
         ids = {table: (connection.execute(select(func.max(model.id))).scalar() or 0)
                for table, model in (("customer", Customer), ("case", SupportCase),
-                                    ("contact", Contact), ("note", Note))}
+                                    ("contact", Contact), ("note", Note),
+                                    ("flag_review", FlagReview))}
         customer_rows = [
             {"id": ids["customer"] + index + 1, "name": c.name, "company": c.company,
              "phone": c.phone, "phone_key": phone_key(c.phone), "note": c.note,
@@ -74,8 +82,11 @@ def fill_demo(store: Store, cases: int, seed: int, rules: DemandRules, now: date
                 analysis = checked(note.text) if note.kind in CUSTOMER_WORDS else \
                     Analysis(note.text)
                 flag_count += len(analysis.flag_categories)
-                if analysis.flag_categories and not escalated:
-                    # the playbook's rule: a flagged statement is handed to a senior
+                decisions = reviewer.decide(analysis.flag_categories,
+                                            note.heard if note.heard in heard_flags else "")
+                if not escalated and (decisions or analysis.flag_categories) and any(
+                        flag.active for flag in note_flags(analysis.flag_categories, decisions)):
+                    # the playbook's rule: a flagged statement (not dismissed) goes to a senior
                     escalated = True
                     moment = started + timedelta(milliseconds=note.offset_ms + 20_000)
                     batch.escalations.append((
@@ -94,6 +105,18 @@ def fill_demo(store: Store, cases: int, seed: int, rules: DemandRules, now: date
                     note_state(contact_uid, row[3], row[4], row[5], row[6],
                                analysis.flag_categories, analysis.request_categories,
                                row[11], row[12], row[13])))
+                for decision in decisions:
+                    ids["flag_review"] += 1
+                    decided_at = _time(started + timedelta(milliseconds=note.offset_ms)
+                                       + REVIEW_DELAY)
+                    review_uid = f"demo-review-{ids['flag_review']}"
+                    batch.reviews.append((ids["flag_review"], review_uid, row[1],
+                                          decision.category, decision.state.value,
+                                          contact.agent, decided_at))
+                    batch.audit.append(chain.row(
+                        audit_time(decided_at), contact.agent, Action.CREATE, Entity.FLAG,
+                        review_uid, flag_review_state(row[1], decision.category,
+                                                      decision.state)))
         row = (ids["case"], f"demo-case-{ids['case']}", customer["id"], case.subject,
                case.status.value, case.urgency.value, case.impact.value, case.fix,
                case.prevention, flag_count, _time(case.contacts[0].started_at),
@@ -152,6 +175,7 @@ class _Batch:
         "escalation": "contact_id reasons summary agent offset_ms created_at",
         "note": "id uid contact_id kind text offset_ms agent created_at masked_cards flags "
                 "requests due_at done_at done_by",
+        "flag_review": "id uid note_uid category state actor at",
     }
 
     def __init__(self) -> None:
@@ -162,6 +186,7 @@ class _Batch:
         self.steps: list[tuple] = []
         self.escalations: list[tuple] = []
         self.notes: list[tuple] = []
+        self.reviews: list[tuple] = []
 
     def write(self, store: Store) -> None:
         """One transaction: the rows, then their search index in one statement per table
@@ -169,7 +194,7 @@ class _Batch:
         two-character search index (store/grams.py)."""
         rows = {"support_case": self.cases, "contact": self.contacts,
                 "contact_handler": self.handlers, "step_event": self.steps, "note": self.notes,
-                "escalation": self.escalations}
+                "escalation": self.escalations, "flag_review": self.reviews}
         with store.engine.begin() as connection:
             connection.exec_driver_sql("INSERT INTO fts_suspended (id) VALUES (1)")
             for table, columns in self.COLUMNS.items():

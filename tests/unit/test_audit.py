@@ -15,7 +15,6 @@ from callhelper.core.clock import ManualClock
 from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp
 from callhelper.core.flags import load_rules
 from callhelper.store import audit, repository
-from callhelper.store.demo import fill_demo
 from callhelper.store.engine import Store, make_engine, upgrade_schema
 from callhelper.store.models import Contact, SupportCase
 from callhelper.store.repository import NewContact
@@ -225,19 +224,6 @@ def test_an_older_database_gets_a_baseline_when_upgraded(empty_database_url, clo
     store.close()
     assert result.ok and result.entries == 2
     assert trail[0].action == Action.BASELINE and trail[0].after_state()["text"] == "昔の言葉"
-
-
-def test_demo_data_carries_its_trail(tmp_path, clock):
-    """SQLite only: the demo writer fills SQLite's search index itself."""
-    store = Store(f"sqlite:///{tmp_path / 'demo.db'}")
-    fill_demo(store, 40, 3, RULES, clock.now())
-    result = verified(store)
-    assert result.ok
-    with store.engine.connect() as connection:
-        notes = connection.execute(text("SELECT count(*) FROM note")).scalar()
-        cases = connection.execute(text("SELECT count(*) FROM support_case")).scalar()
-    store.close()
-    assert result.entries == notes + cases
 
 
 def test_uids_are_matched_in_code_point_order_whatever_the_databases_collation(store, clock):
