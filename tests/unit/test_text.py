@@ -25,6 +25,7 @@ from callhelper.store.engine import Store
 from callhelper.store.repository import NewContact
 
 RULES = load_rules(resources_dir() / "rules" / "demands.toml")
+RULES.prepare()  # the model is read once, as when the app opens its database
 NOW = datetime(2026, 11, 23, 10, 15, tzinfo=timezone.utc)
 
 #: Any character Python can hold, lone surrogates included.
