@@ -114,8 +114,65 @@ def diagnose(paths: Paths, settings: Settings, now: datetime | None = None) -> R
                                               "backups are the server's to check"))
     else:
         checks += _database_checks(database, paths, settings, now)
-    checks += [_folders(paths), _private_files(paths)]
+    checks += [_folders(paths), _private_files(paths), *_content_checks(paths)]
     return Report(report_paths, found, checks)
+
+
+#: The first bytes of a compiled Qt translation.
+QM_MAGIC = bytes.fromhex("3cb86418caef9c95cd211cbf60a1bddd")
+
+
+def _content_checks(paths: Paths) -> list[Check]:
+    """What the app reads besides the database: the demand rules and their model, the
+    playbooks (shipped and the user's own), the compiled translations. A broken one shows in
+    the window only when it is used; here it shows at once."""
+    from callhelper.config import resources_dir
+    from callhelper.core.escalation import PAST_CALL_LIMIT, REPEATED_CALLS
+    from callhelper.core.flags import RulesError, load_rules
+    from callhelper.core.playbook import PlaybookCatalog
+
+    checks = []
+    rules_path = resources_dir() / "rules" / "demands.toml"
+    try:
+        rules = load_rules(rules_path)
+        model = rules.model.model() if rules.model else None
+    except RulesError as exc:
+        rules = None
+        checks.append(Check("demand rules", PROBLEM, str(exc)))
+    else:
+        if rules.model and model is None:
+            checks.append(Check("demand rules", PROBLEM, f"{len(rules.categories)} categories; "
+                                f"the model {rules.model.path} cannot be read (the log says "
+                                "why): the patterns alone decide"))
+        else:
+            checks.append(Check("demand rules", OK, f"{len(rules.categories)} categories"
+                                + (f", a model of {len(model.index)} n-grams" if model else ""),
+                                {"categories": len(rules.categories)}))
+    catalog = PlaybookCatalog([resources_dir() / "playbooks", paths.config_dir / "playbooks"])
+    problems = [str(error) for error in catalog.refresh()]
+    if rules is not None:
+        known = {category.id for category in rules.categories} | {PAST_CALL_LIMIT,
+                                                                  REPEATED_CALLS}
+        problems += [f"{playbook.id}: a response names no known category or signal: "
+                     f"{', '.join(sorted(set(response.on) - known))}"
+                     for playbook in catalog.playbooks() for response in playbook.responses
+                     if set(response.on) - known]
+    names = ", ".join(playbook.id for playbook in catalog.playbooks())
+    checks.append(Check("playbooks", PROBLEM if problems else OK,
+                        "; ".join(problems) if problems else names,
+                        {"playbooks": [playbook.id for playbook in catalog.playbooks()]}))
+    folder = resources_dir() / "i18n"
+    compiled = sorted(folder.glob("*.qm"))
+    unusable = [path.name for path in compiled if path.read_bytes()[:16] != QM_MAGIC]
+    unusable += [f"{source.stem}.qm" for source in sorted(folder.glob("*.ts"))
+                 if not source.with_suffix(".qm").exists()]
+    if unusable:
+        checks.append(Check("translations", PROBLEM, "missing or damaged: "
+                            + ", ".join(unusable) + " (`make i18n` compiles them)"))
+    else:
+        checks.append(Check("translations", OK, ", ".join(path.stem for path in compiled)
+                            or "English only"))
+    return checks
 
 
 def _without_password(url: str) -> str:
