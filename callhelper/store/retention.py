@@ -4,10 +4,10 @@ setting).
 A case expires when its last activity — the case's own changes, its calls, and its notes'
 creation, edits and completion — is older than the cut-off. A case with a call still open
 (active or awaiting its wrap-up) is kept whatever its age. An expired case goes with its
-calls, notes, step times, handlers and escalations; its customer goes too once no case or
-call of theirs is left.
+calls, notes, the agents' decisions on the notes' flags, step times, handlers and
+escalations; its customer goes too once no case or call of theirs is left.
 
-Each deleted note and case gets an ``Action.DELETE`` entry in the audit trail (the entries
+Each deleted flag decision, note and case gets an ``Action.DELETE`` entry in the audit trail (the entries
 ``audit.record`` would write, chained in one go) in the same transaction, and then the words
 of every entry about it are removed from the trail: only their digests stay, which is all
 the chain covers, so ``callhelper verify`` still passes while nothing of the purged
@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 
 from callhelper.core.audit import Action, Entity, timestamp
 from callhelper.core.bigrams import bigram_words
+from callhelper.core.flag_review import flag_review_state
 from callhelper.store import audit, grams
 from callhelper.store.engine import Store
 from callhelper.store.history import _stored
@@ -57,6 +58,12 @@ LEFT_ALONE = """
                     WHERE s.customer_id = customer.id AND s.id NOT IN ({ids}))
     AND NOT EXISTS (SELECT 1 FROM contact k
                     WHERE k.customer_id = customer.id AND k.case_id NOT IN ({ids}))
+"""
+#: The agents' decisions on the flags of the notes of the cases in :ids.
+DECISIONS = """
+    SELECT r.uid, r.note_uid, r.category, r.state FROM flag_review r
+    JOIN note n ON n.uid = r.note_uid JOIN contact k ON k.id = n.contact_id
+    WHERE k.case_id IN ({ids}) ORDER BY r.id
 """
 CONTACT_TABLES = ("note", "step_event", "contact_handler", "escalation")
 
@@ -137,7 +144,11 @@ def purge_batch(session: Session, before: datetime, actor: str, at: datetime,
     grams.unindex(connection, grams.CASE_BIGRAMS,
                   [(case.id, grams.case_words(case.subject, case.fix, case.prevention))
                    for case in found_cases])
+    decisions = [(uid, flag_review_state(note_uid, category, state)) for uid, note_uid,
+                 category, state in connection.execute(text(DECISIONS.format(ids=marks)))]
     customers = connection.execute(text(LEFT_ALONE.format(ids=marks))).scalars().all()
+    connection.execute(text(f"DELETE FROM flag_review WHERE uid IN "
+                            f"(SELECT uid FROM ({DECISIONS.format(ids=marks)}) decided)"))
     contacts = f"SELECT id FROM contact WHERE case_id IN ({marks})"
     for table in CONTACT_TABLES:
         connection.execute(text(f"DELETE FROM {table} WHERE contact_id IN ({contacts})"))
@@ -151,8 +162,10 @@ def purge_batch(session: Session, before: datetime, actor: str, at: datetime,
     chain, moment = audit.Chain(audit.last_hash(connection)), timestamp(at)
     audit.Chain.insert(connection, [
         chain.row(moment, actor, Action.DELETE, entity, uid, None, state)
-        for entity, records in ((Entity.NOTE, notes), (Entity.CASE, cases))
+        for entity, records in ((Entity.FLAG, decisions), (Entity.NOTE, notes),
+                                (Entity.CASE, cases))
         for uid, state in records])
+    audit.redact(connection, Entity.FLAG, [uid for uid, _ in decisions])
     audit.redact(connection, Entity.NOTE, [uid for uid, _ in notes])
     audit.redact(connection, Entity.CASE, [uid for uid, _ in cases])
     return Batch(Purged(len(cases), contact_count, len(notes), len(customers)), max(found))
