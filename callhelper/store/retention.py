@@ -7,11 +7,11 @@ creation, edits and completion — is older than the cut-off. A case with a call
 calls, notes, the agents' decisions on the notes' flags, step times, handlers and
 escalations; its customer goes too once no case or call of theirs is left.
 
-Each deleted flag decision, note and case gets an ``Action.DELETE`` entry in the audit trail (the entries
-``audit.record`` would write, chained in one go) in the same transaction, and then the words
-of every entry about it are removed from the trail: only their digests stay, which is all
-the chain covers, so ``callhelper verify`` still passes while nothing of the purged
-records' content is kept. The two-character search indexes (store/grams.py) lose them in
+Each deleted flag decision, note, case and prevention item marked done gets an
+``Action.DELETE`` entry in the audit trail (the entries ``audit.record`` would write, chained
+in one go) in the same transaction, and then the words of every entry about it are removed
+from the trail: only their digests stay, which is all the chain covers, so ``callhelper
+verify`` still passes while nothing of the purged records' content is kept. The two-character search indexes (store/grams.py) lose them in
 the same transaction.
 
 The work is done a batch of cases at a time, each batch its own transaction, so a large
@@ -139,6 +139,8 @@ def purge_batch(session: Session, before: datetime, actor: str, at: datetime,
     found_cases = session.exec(select(SupportCase).where(col(SupportCase.id).in_(ids))
                                .order_by(col(SupportCase.id))).all()
     cases = [(case.uid, audit.case_snapshot(case)) for case in found_cases]
+    prevention = [(case.uid, audit.prevention_snapshot(case)) for case in found_cases
+                  if case.prevention_done_at is not None]
     grams.unindex(connection, grams.NOTE_BIGRAMS,
                   [(note.id, bigram_words(note.text)) for note, _ in found_notes])
     grams.unindex(connection, grams.CASE_BIGRAMS,
@@ -159,15 +161,14 @@ def purge_batch(session: Session, before: datetime, actor: str, at: datetime,
         people = _id_list(customers)
         connection.execute(text(f"DELETE FROM customer_phone WHERE customer_id IN ({people})"))
         connection.execute(text(f"DELETE FROM customer WHERE id IN ({people})"))
+    deleted = ((Entity.FLAG, decisions), (Entity.NOTE, notes), (Entity.CASE, cases),
+               (Entity.PREVENTION, prevention))
     chain, moment = audit.Chain(audit.last_hash(connection)), timestamp(at)
     audit.Chain.insert(connection, [
         chain.row(moment, actor, Action.DELETE, entity, uid, None, state)
-        for entity, records in ((Entity.FLAG, decisions), (Entity.NOTE, notes),
-                                (Entity.CASE, cases))
-        for uid, state in records])
-    audit.redact(connection, Entity.FLAG, [uid for uid, _ in decisions])
-    audit.redact(connection, Entity.NOTE, [uid for uid, _ in notes])
-    audit.redact(connection, Entity.CASE, [uid for uid, _ in cases])
+        for entity, records in deleted for uid, state in records])
+    for entity, records in deleted:
+        audit.redact(connection, entity, [uid for uid, _ in records])
     return Batch(Purged(len(cases), contact_count, len(notes), len(customers)), max(found))
 
 

@@ -1232,6 +1232,10 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
         <translation>カスハラの疑いへの判断</translation>
     </message>
     <message>
+        <source>prevention item done in case</source>
+        <translation>再発防止の完了記録(案件)</translation>
+    </message>
+    <message>
         <source>case</source>
         <translation>案件</translation>
     </message>

@@ -144,6 +144,22 @@ def test_the_decisions_on_a_purged_notes_flags_go_with_it(store, calls):
     assert all(entry.redacted for entry in trail), "no word of the purged note stays"
 
 
+def test_a_purged_cases_prevention_item_done_goes_from_the_trail_too(store):
+    call(store, "done", LONG_AGO, "03-6666-6666", "また壊れた", closed=False)
+    with store.unit_of_work() as session:
+        case = repository.save_wrap_up(session, "done", WrapUp(
+            "配送の遅れ", Level.LOW, Level.LOW, "再送", "梱包材を見直す", CaseStatus.RESOLVED),
+            "鈴木", LONG_AGO)
+        repository.complete_prevention(session, case.uid, "田中", LONG_AGO)
+    purge(store, cutoff(30, NOW), PURGE_ACTOR, NOW)
+    assert count(store, "support_case") == 0
+    assert verified(store).ok, verified(store).finding
+    with store.unit_of_work() as session:
+        trail = audit.history_of(session, Entity.PREVENTION, case.uid)
+    assert [entry.action for entry in trail] == [Action.CREATE, Action.DELETE]
+    assert all(entry.redacted for entry in trail)
+
+
 def test_a_large_purge_goes_a_batch_at_a_time_and_reports_its_progress(store):
     for number in range(7):
         call(store, f"c{number}", LONG_AGO, f"03-5555-{number:04d}", "古い話")
