@@ -293,8 +293,13 @@ def evidence_command(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if evidence is None or not evidence.statements:
-        reason = "no such case" if evidence is None else \
-            "no statement confirmed or flagged by an agent"
+        if evidence is None:
+            reason = "no such case"
+        elif evidence.unreviewed:
+            reason = (f"no statement confirmed or flagged by an agent, {evidence.unreviewed} "
+                      "only suspected (a suspected flag must be confirmed first)")
+        else:
+            reason = "no statement confirmed or flagged by an agent"
         print(f"callhelper evidence: case #{args.case}: {reason}; nothing written",
               file=sys.stderr)
         return 1

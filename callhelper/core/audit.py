@@ -1,5 +1,6 @@
-"""The audit trail: every create, edit and deletion of a note or a case, and every decision
-on a demand flag (core/flag_review.py), append-only and hash-chained.
+"""The audit trail: every create, edit and deletion of a note or a case, every decision on a
+demand flag (core/flag_review.py) and every prevention item marked done, append-only and
+hash-chained.
 
 Each entry records who did what to which record, when, and the record's state before and
 after (as canonical JSON, with the SHA-256 digest of each). Its hash covers those fields —
@@ -41,6 +42,10 @@ class Entity(StrEnum):
     CASE = "case"
     #: An agent's decision on a note's flag: confirmed, dismissed, or added by hand.
     FLAG = "flag"
+    #: A case's prevention item marked done, by whom and when (``uid`` is the case's). An
+    #: entity of its own: the case's entries, recorded without these fields, verify as
+    #: they always did.
+    PREVENTION = "prevention"
 
 
 #: The fields of each record the trail follows, in the order a report lists them.
@@ -79,6 +84,10 @@ def case_state(subject: str, status: str, urgency: str, impact: str, fix: str,
                prevention: str) -> dict[str, Any]:
     return {"subject": subject, "status": status, "urgency": urgency, "impact": impact,
             "fix": fix, "prevention": prevention}
+
+
+def prevention_state(done_at, done_by: str) -> dict[str, Any]:
+    return {"done_at": timestamp(done_at), "done_by": done_by}
 
 
 def entry_hash(prev_hash: str, at: str, actor: str, action: str, entity: str, uid: str,

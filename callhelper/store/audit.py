@@ -23,7 +23,8 @@ from sqlmodel import Session
 
 from callhelper.core.audit import (ENTRY_COLUMNS, GENESIS, Action, Entity, Entry, Finding,
                                    canonical, case_state, compare_records, digest, entry_hash,
-                                   first_broken_link, note_state, timestamp)
+                                   first_broken_link, note_state, prevention_state,
+                                   timestamp)
 from callhelper.core.flag_review import flag_review_state
 from callhelper.store import anchor
 from callhelper.store.compiled import Compiled
@@ -41,6 +42,10 @@ def note_snapshot(note: Note, contact_uid: str) -> dict[str, Any]:
 def case_snapshot(case: SupportCase) -> dict[str, Any]:
     return case_state(case.subject, case.status, case.urgency, case.impact, case.fix,
                       case.prevention)
+
+
+def prevention_snapshot(case: SupportCase) -> dict[str, Any]:
+    return prevention_state(case.prevention_done_at, case.prevention_done_by)
 
 
 LAST_HASH = Compiled("SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1")
@@ -189,7 +194,8 @@ class Stopped(Exception):
 
 
 def verify(connection: Connection, stop: Callable[[], bool] | None = None) -> Verification:
-    """Check the whole chain, then every note and case against its last recorded state.
+    """Check the whole chain, then every record (case, flag decision, note, prevention item
+    done) against its last recorded state.
     ``stop`` is asked between batches of rows; when it says so, Stopped is raised."""
     finding, count = first_broken_link(_entries(connection, stop))
     if finding is None:
@@ -253,11 +259,12 @@ def _latest(connection: Connection, stop=None) -> Iterator[tuple[str, str, str, 
         yield tuple(current)
 
 
-def _records(connection: Connection, stop=None,
-             decisions: bool = True) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Every case, then every flag decision, then every note (entity names sort that way),
-    each sorted by uid (by code point, as Python compares them). ``decisions`` False: no
-    flag decisions (a trail started by migration 0007 predates their table)."""
+def _records(connection: Connection, stop=None, decisions: bool = True,
+             prevention: bool = True) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Every case, then every flag decision, then every note, then every prevention item
+    marked done (entity names sort that way), each sorted by uid (by code point, as Python
+    compares them). ``decisions`` and ``prevention`` False: none of those (a trail started
+    by migration 0007 predates their table and columns)."""
     for row in _stream(connection, "SELECT uid, subject, status, urgency, impact, fix, "
                                    "prevention FROM support_case "
                                    f"ORDER BY {code_point_order('uid', connection)}", stop):
@@ -273,6 +280,11 @@ def _records(connection: Connection, stop=None,
         yield Entity.NOTE.value, row[0], note_state(
             row[1], row[2], row[3], row[4], row[5], _list(row[6]), _list(row[7]), row[8],
             row[9], row[10])
+    if prevention:
+        for row in _stream(connection, "SELECT uid, prevention_done_at, prevention_done_by "
+                                       "FROM support_case WHERE prevention_done_at IS NOT NULL "
+                                       f"ORDER BY {code_point_order('uid', connection)}", stop):
+            yield Entity.PREVENTION.value, row[0], prevention_state(*row[1:])
 
 
 def _list(value) -> list:
@@ -281,12 +293,16 @@ def _list(value) -> list:
 
 def baseline(connection: Connection, at: datetime) -> int:
     """Start the trail of a file that has records but no trail yet: one baseline entry per
-    case, flag decision (once their table exists) and note, as they are now. Returns how
-    many entries were written."""
+    case, flag decision and note, and prevention item marked done (once their table and
+    columns exist), as they are now. Returns how many entries were written."""
     chain = Chain(last_hash(connection))
     moment, written, rows = timestamp(at), 0, []
-    decisions = inspect(connection).has_table(FlagReview.__tablename__)
-    for entity, uid, state in _records(connection, decisions=decisions):
+    schema = inspect(connection)
+    decisions = schema.has_table(FlagReview.__tablename__)
+    prevention = "prevention_done_at" in {column["name"] for column in
+                                          schema.get_columns(SupportCase.__tablename__)}
+    for entity, uid, state in _records(connection, decisions=decisions,
+                                       prevention=prevention):
         rows.append(chain.row(moment, "", Action.BASELINE, Entity(entity), uid, state))
         if len(rows) >= BATCH:
             Chain.insert(connection, rows)

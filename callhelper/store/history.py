@@ -20,7 +20,9 @@ from sqlmodel import Session, col, select
 
 from callhelper.core.bigrams import bigram_query
 from callhelper.core.case import NoteKind
+from callhelper.core.flag_review import NoteFlag
 from callhelper.core.phones import DEFAULT_REGION, normalize_phone
+from callhelper.store import flag_reviews
 from callhelper.store.compiled import Compiled
 from callhelper.store.dialect import contains_operator, distinct_list, keeps_search_tables
 from callhelper.store.grams import CASE_BIGRAMS, NOTE_BIGRAMS
@@ -323,7 +325,8 @@ class TimelineEntry:
     kind: str
     text: str
     who: str
-    flags: tuple[str, ...] = ()
+    #: A note's flags as they stand: suspected, or as an agent decided (core/flag_review.py).
+    flags: tuple[NoteFlag, ...] = ()
     requests: tuple[str, ...] = ()
     due_at: datetime | None = None
     done_at: datetime | None = None
@@ -349,22 +352,27 @@ class CaseTimeline:
 
 
 def case_timeline(session: Session, case_id: int) -> CaseTimeline | None:
-    """A case with each of its contacts as a timeline: ticks, notes, escalations."""
+    """A case with each of its contacts as a timeline: ticks, notes (with the agents'
+    decisions on their flags), escalations."""
     case = session.get(SupportCase, case_id)
     if case is None:
         return None
     customer = session.get(Customer, case.customer_id) if case.customer_id else None
+    contacts = session.exec(select(Contact).where(Contact.case_id == case_id)
+                            .order_by(col(Contact.started_at))).all()
+    notes = {contact.id: session.exec(select(Note).where(Note.contact_id == contact.id)).all()
+             for contact in contacts}
+    flags = flag_reviews.flags_of(session, (note for found in notes.values() for note in found))
     timelines = []
-    for contact in session.exec(select(Contact).where(Contact.case_id == case_id)
-                                .order_by(col(Contact.started_at))):
+    for contact in contacts:
         entries = [TimelineEntry(e.offset_ms, "untick" if not e.done else "tick", e.step_id,
                                  e.agent, elapsed_ms=e.step_elapsed_ms)
                    for e in session.exec(select(StepEvent).where(StepEvent.contact_id ==
                                                                  contact.id))]
-        entries += [TimelineEntry(n.offset_ms, n.kind, n.text, n.agent, tuple(n.flags),
+        entries += [TimelineEntry(n.offset_ms, n.kind, n.text, n.agent, flags[n.uid],
                                   tuple(n.requests), n.due_at, n.done_at, n.done_by, n.uid,
                                   n.edited_at)
-                    for n in session.exec(select(Note).where(Note.contact_id == contact.id))]
+                    for n in notes[contact.id]]
         entries += [TimelineEntry(e.offset_ms, "escalation", ", ".join(e.reasons), e.agent)
                     for e in session.exec(select(Escalation).where(Escalation.contact_id ==
                                                                    contact.id))]

@@ -271,13 +271,16 @@ def complete_promise(session: Session, note_id: int, by: str, at: datetime) -> N
 def complete_prevention(session: Session, case_uid: str, by: str, at: datetime) -> SupportCase:
     """Mark a case's prevention item (再発防止) done: who and when are recorded. It is done on
     its own — resolving the case does not do it — so that it stays in the supervisor's
-    review until the change it names has been made."""
+    review until the change it names has been made. Recorded in the audit trail as an
+    entity of its own (core/audit.py)."""
     case = session.exec(select(SupportCase).where(SupportCase.uid == case_uid)).first()
     if case is None or not case.prevention:
         raise NotFound(f"no prevention item in case {case_uid}")
     if case.prevention_done_at is None:
         case.prevention_done_at, case.prevention_done_by = at, by
         session.add(case)
+        audit.record(session, by, Action.CREATE, Entity.PREVENTION, case.uid, None,
+                     audit.prevention_snapshot(case), at)
     return case
 
 

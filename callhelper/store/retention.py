@@ -4,14 +4,14 @@ setting).
 A case expires when its last activity — the case's own changes, its calls, and its notes'
 creation, edits and completion — is older than the cut-off. A case with a call still open
 (active or awaiting its wrap-up) is kept whatever its age. An expired case goes with its
-calls, notes, step times, handlers and escalations; its customer goes too once no case or
-call of theirs is left.
+calls, notes, the agents' decisions on the notes' flags, step times, handlers and
+escalations; its customer goes too once no case or call of theirs is left.
 
-Each deleted note and case gets an ``Action.DELETE`` entry in the audit trail (the entries
-``audit.record`` would write, chained in one go) in the same transaction, and then the words
-of every entry about it are removed from the trail: only their digests stay, which is all
-the chain covers, so ``callhelper verify`` still passes while nothing of the purged
-records' content is kept. The two-character search indexes (store/grams.py) lose them in
+Each deleted flag decision, note, case and prevention item marked done gets an
+``Action.DELETE`` entry in the audit trail (the entries ``audit.record`` would write, chained
+in one go) in the same transaction, and then the words of every entry about it are removed
+from the trail: only their digests stay, which is all the chain covers, so ``callhelper
+verify`` still passes while nothing of the purged records' content is kept. The two-character search indexes (store/grams.py) lose them in
 the same transaction.
 
 The work is done a batch of cases at a time, each batch its own transaction, so a large
@@ -28,6 +28,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from callhelper.core.audit import Action, Entity, timestamp
+from callhelper.core.flag_review import flag_review_state
 from callhelper.store import audit, grams
 from callhelper.store.engine import Store
 from callhelper.store.history import _stored
@@ -56,6 +57,12 @@ LEFT_ALONE = """
                     WHERE s.customer_id = customer.id AND s.id NOT IN ({ids}))
     AND NOT EXISTS (SELECT 1 FROM contact k
                     WHERE k.customer_id = customer.id AND k.case_id NOT IN ({ids}))
+"""
+#: The agents' decisions on the flags of the notes of the cases in :ids.
+DECISIONS = """
+    SELECT r.uid, r.note_uid, r.category, r.state FROM flag_review r
+    JOIN note n ON n.uid = r.note_uid JOIN contact k ON k.id = n.contact_id
+    WHERE k.case_id IN ({ids}) ORDER BY r.id
 """
 CONTACT_TABLES = ("note", "step_event", "contact_handler", "escalation")
 
@@ -131,10 +138,16 @@ def purge_batch(session: Session, before: datetime, actor: str, at: datetime,
     found_cases = session.exec(select(SupportCase).where(col(SupportCase.id).in_(ids))
                                .order_by(col(SupportCase.id))).all()
     cases = [(case.uid, audit.case_snapshot(case)) for case in found_cases]
+    prevention = [(case.uid, audit.prevention_snapshot(case)) for case in found_cases
+                  if case.prevention_done_at is not None]
     grams.notes_changed(connection, [(note.id, note.text, "") for note, _ in found_notes])
     grams.cases_changed(connection, [(case.id, (case.subject, case.fix, case.prevention),
                                       ("", "", "")) for case in found_cases])
+    decisions = [(uid, flag_review_state(note_uid, category, state)) for uid, note_uid,
+                 category, state in connection.execute(text(DECISIONS.format(ids=marks)))]
     customers = connection.execute(text(LEFT_ALONE.format(ids=marks))).scalars().all()
+    connection.execute(text(f"DELETE FROM flag_review WHERE uid IN "
+                            f"(SELECT uid FROM ({DECISIONS.format(ids=marks)}) decided)"))
     contacts = f"SELECT id FROM contact WHERE case_id IN ({marks})"
     for table in CONTACT_TABLES:
         connection.execute(text(f"DELETE FROM {table} WHERE contact_id IN ({contacts})"))
@@ -145,13 +158,14 @@ def purge_batch(session: Session, before: datetime, actor: str, at: datetime,
         people = _id_list(customers)
         connection.execute(text(f"DELETE FROM customer_phone WHERE customer_id IN ({people})"))
         connection.execute(text(f"DELETE FROM customer WHERE id IN ({people})"))
+    deleted = ((Entity.FLAG, decisions), (Entity.NOTE, notes), (Entity.CASE, cases),
+               (Entity.PREVENTION, prevention))
     chain, moment = audit.Chain(audit.last_hash(connection)), timestamp(at)
     audit.Chain.insert(connection, [
         chain.row(moment, actor, Action.DELETE, entity, uid, None, state)
-        for entity, records in ((Entity.NOTE, notes), (Entity.CASE, cases))
-        for uid, state in records])
-    audit.redact(connection, Entity.NOTE, [uid for uid, _ in notes])
-    audit.redact(connection, Entity.CASE, [uid for uid, _ in cases])
+        for entity, records in deleted for uid, state in records])
+    for entity, records in deleted:
+        audit.redact(connection, entity, [uid for uid, _ in records])
     return Batch(Purged(len(cases), contact_count, len(notes), len(customers)), max(found))
 
 

@@ -6,10 +6,11 @@ Three kinds of login share a team's database (docs/team-mode.md):
   the administrator: it upgrades the schema, runs ``callhelper team setup``, adds logins,
   purges old cases. As the tables' owner it is not bound by the row rules below.
 - **agents**, members of ``callhelper_agent``: they read everything (a caller's history is
-  shared by every agent who picks up) and add calls, notes, cases, customers and audit
-  entries. They may change or delete only their own notes (``note.agent`` is the login's
-  name), add notes, calls and audit entries only under their own name, and never change or
-  remove an audit entry. They may update cases, calls and customers, which several agents
+  shared by every agent who picks up) and add calls, notes, cases, customers, decisions on
+  flags and audit entries. They may change or delete only their own notes (``note.agent``
+  is the login's name), add notes, calls, decisions on flags and audit entries only under
+  their own name, and never change or remove a decision (a later one replaces it) or an
+  audit entry. They may update cases, calls and customers, which several agents
   work on in turn.
 - **supervisors**, members of ``callhelper_supervisor``: they read everything (the review,
   ``callhelper verify``, exports) and change nothing.
@@ -23,8 +24,9 @@ How the rules are enforced:
   is read-only. Tables added by later migrations get the same default (read, and insert for
   agents) through ``ALTER DEFAULT PRIVILEGES``; running ``set_up`` again after an upgrade
   applies the full list again.
-- row-level security on ``note``, ``contact`` and ``audit_entry``: a new row must carry the
-  login's own name (``agent``, or ``actor`` for the trail).
+- row-level security on ``note``, ``contact``, ``flag_review`` and ``audit_entry``: a new
+  row must carry the login's own name (``agent``, or ``actor`` for a decision on a flag and
+  for the trail).
 - a trigger on ``note`` that refuses, with a message naming the note and its author, an
   update or deletion of another agent's note (row rules alone would silently skip such a
   row, and the app would then record a change that did not happen). The one change allowed
@@ -63,7 +65,8 @@ AGENT_MAY = {
 READ_ONLY = ("alembic_version",)
 
 #: Row rules: for each table, the column that must hold the login's name in a new row.
-OWN_NAME_COLUMN = {"note": "agent", "contact": "agent", "audit_entry": "actor"}
+OWN_NAME_COLUMN = {"note": "agent", "contact": "agent", "flag_review": "actor",
+                   "audit_entry": "actor"}
 #: The names of the row rules begin so. Where agents may update or delete (AGENT_MAY), the
 #: rules let every row through: the privileges and the note trigger decide, and the trigger
 #: says why it refuses (a rule would skip the row without a word).

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDia
 
 from callhelper.core.case import CaseStatus, NoteKind
 from callhelper.core.clock import Clock
+from callhelper.core.flag_review import FlagState
 from callhelper.core.flags import DemandRules
 from callhelper.core.playbook import PlaybookCatalog
 from callhelper.store import history, repository
@@ -372,10 +373,7 @@ class HistoryWindow(QMainWindow):
         self.evidence_button = QPushButton(self.tr("Evidence… (%1)").replace("%1",
                                                                             EVIDENCE_SHORTCUT))
         self.evidence_button.setObjectName("evidenceButton")
-        self.evidence_button.setToolTip(self.tr(
-            "Save the case's flagged statements, with their context, as a PDF report or CSV "
-            "for the company's legal follow-up"))
-        self.evidence_button.setEnabled(False)
+        self._offer_evidence(False, self.tr("Choose a case first."))
         self.evidence_button.clicked.connect(self.export_evidence)
         self.evidence_status = QLabel()
         self.evidence_status.setObjectName("evidenceStatus")
@@ -520,11 +518,30 @@ class HistoryWindow(QMainWindow):
                      error: BaseException | None) -> None:
         if token == self._case_token:
             self.detail.setHtml(self._renderer.html(timeline) if timeline else "")
-            flagged = timeline is not None and any(
-                entry.flags for contact in timeline.contacts for entry in contact.entries)
-            self._evidence_case = timeline.case.id if flagged else None
-            self.evidence_button.setEnabled(flagged)
+            flags = [flag for contact in timeline.contacts for entry in contact.entries
+                     for flag in entry.flags] if timeline else []
+            evidence = any(flag.evidence for flag in flags)
+            self._evidence_case = timeline.case.id if evidence else None
+            if evidence:
+                self._offer_evidence(True, self.tr(
+                    "Save the case's statements confirmed or flagged as harassment by the "
+                    "agent, with their context, as a PDF report or CSV for the company's legal "
+                    "follow-up"))
+            elif any(flag.state is FlagState.SUSPECTED for flag in flags):
+                self._offer_evidence(False, self.tr(
+                    "No evidence yet: this case's flags are only suspected. A suspected flag "
+                    "must be confirmed first (Ctrl+Shift+Y during the call or its wrap-up), or "
+                    "the statement flagged by hand; dismissed flags are no evidence."))
+            else:
+                self._offer_evidence(False, self.tr(
+                    "No evidence: no statement of this case is confirmed or flagged as "
+                    "harassment."))
             self.evidence_status.clear()
+
+    def _offer_evidence(self, offered: bool, why: str) -> None:
+        """Enable the Evidence button or not; its tooltip says what it saves, or why not."""
+        self.evidence_button.setEnabled(offered)
+        self.evidence_button.setToolTip(why)
 
     def export_evidence(self) -> None:
         """Ask where to save the shown case's harassment evidence, then save it."""

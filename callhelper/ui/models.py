@@ -16,6 +16,7 @@ from callhelper.core.flag_review import FlagDecision, FlagState, NoteFlag, note_
 from callhelper.core.flags import DemandRules
 from callhelper.core.session import StepStatus, format_offset
 from callhelper.store.repository import CUSTOMER_WORDS
+from callhelper.ui.flag_states import flag_line
 from callhelper.ui.labels import note_kind_tag, note_preview, quoted
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -180,25 +181,13 @@ class NotesModel(QAbstractListModel):
         """(a flag state's value or "request", text) lines shown under the note: a flag says
         whether it is suspected, confirmed, dismissed or added by the agent."""
         translate = QCoreApplication.translate
-        lines = [(flag.state.value, self.flag_line(flag)) for flag in row.flag_states]
+        lines = [(flag.state.value, flag_line(flag, self._rules, self._language))
+                 for flag in row.flag_states]
         lines += [("request", translate(
             "NotesModel", "Request: %1 — check its validity with the supervisor")
             .replace("%1", self._rules.label(category, self._language)))
             for category in row.requests]
         return lines
-
-    def flag_line(self, flag: NoteFlag) -> str:
-        translate = QCoreApplication.translate
-        text = {
-            FlagState.SUSPECTED: translate(
-                "NotesModel", "⚠ suspected: %1 → empathise, do not accept, do not argue, "
-                "record verbatim, escalate"),
-            FlagState.CONFIRMED: translate("NotesModel", "⚠ confirmed: %1 (%2)"),
-            FlagState.MANUAL: translate("NotesModel", "⚠ flagged by the agent: %1 (%2)"),
-            FlagState.DISMISSED: translate("NotesModel", "dismissed: %1 (%2)"),
-        }[flag.state]
-        return text.replace("%1", self._rules.label(flag.category, self._language)).replace(
-            "%2", flag.by)
 
     def set_rows(self, rows: list[NoteRow]) -> None:
         self.beginResetModel()

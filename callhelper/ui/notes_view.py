@@ -10,23 +10,16 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QStyle, QStyledIt
 from callhelper.core.case import NoteKind
 from callhelper.core.flag_review import FlagState
 from callhelper.core.session import format_offset
+from callhelper.ui.flag_states import STATE_COLORS, words_color
 from callhelper.ui.labels import note_kind_tag, note_preview, quoted
 from callhelper.ui.models import NotesModel
 
 OFFSET_COLOR = QColor("#6b6b6b")
-FLAG_COLOR = QColor("#c62828")
-SUSPECTED_COLOR = QColor("#a35200")
-DISMISSED_COLOR = QColor("#8a8a8a")
 REQUEST_COLOR = QColor("#6a1b9a")
-#: How each annotation line is drawn: a suspicion in amber, a flag an agent confirmed or
-#: added in red, a dismissed one grey and struck through.
-ANNOTATION_COLORS = {
-    FlagState.SUSPECTED.value: SUSPECTED_COLOR,
-    FlagState.CONFIRMED.value: FLAG_COLOR,
-    FlagState.MANUAL.value: FLAG_COLOR,
-    FlagState.DISMISSED.value: DISMISSED_COLOR,
-    "request": REQUEST_COLOR,
-}
+#: How each annotation line is drawn: a flag as its state says (ui/flag_states.py), a
+#: request in purple.
+ANNOTATION_COLORS = {state.value: QColor(color) for state, color in STATE_COLORS.items()}
+ANNOTATION_COLORS["request"] = REQUEST_COLOR
 KIND_COLORS = {
     NoteKind.QUOTE: None,
     NoteKind.AGENT_NOTE: QColor("#455a64"),
@@ -56,15 +49,10 @@ class NoteDelegate(QStyledItemDelegate):
     def _blocks(index: QModelIndex | QPersistentModelIndex, body: str,
                 kind: NoteKind) -> list[tuple[str, QColor | None, bool]]:
         """The note's text and each annotation line, with their colours and whether they
-        are struck through. The words are red once a flag is confirmed or added, amber
-        while one is only suspected."""
+        are struck through."""
         annotations = index.data(NotesModel.AnnotationsRole)
-        states = {what for what, _ in annotations}
-        color = KIND_COLORS[kind]
-        if states & {FlagState.CONFIRMED.value, FlagState.MANUAL.value}:
-            color = FLAG_COLOR
-        elif FlagState.SUSPECTED.value in states:
-            color = SUSPECTED_COLOR
+        flagged = words_color(what for what, _ in annotations)
+        color = QColor(flagged) if flagged else KIND_COLORS[kind]
         return [(body, color, False)] + [
             (text, ANNOTATION_COLORS[what], what == FlagState.DISMISSED.value)
             for what, text in annotations]

@@ -315,7 +315,8 @@ class ReviewWindow(QMainWindow):
             Problem.WORDS_REMOVED: self.tr("the history of %2 %3 was emptied outside "
                                            "CallHelper"),
         }
-        entity = {"note": self.tr("note"), "flag": self.tr("flag decision")}.get(
+        entity = {"note": self.tr("note"), "flag": self.tr("flag decision"),
+                  "prevention": self.tr("prevention item done in case")}.get(
             finding.entity, self.tr("case"))
         detail = (messages[finding.problem].replace("%1", str(finding.seq))
                   .replace("%2", entity).replace("%3", finding.uid)

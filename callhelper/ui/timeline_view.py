@@ -14,13 +14,15 @@ from PySide6.QtCore import QObject
 
 from callhelper.core.audit import Entry
 from callhelper.core.case import CaseStatus, NoteKind
+from callhelper.core.flag_review import FlagState, NoteFlag
 from callhelper.core.flags import DemandRules
 from callhelper.core.playbook import Playbook, PlaybookCatalog
 from callhelper.core.session import format_offset
 from callhelper.store.history import CaseTimeline, TimelineEntry
+from callhelper.ui.flag_states import STATE_COLORS, flag_line, words_color
 from callhelper.ui.labels import note_kind_tag, quoted, status_label
 
-GREY, WARNING, FLAGGED, OVER = "#6b6b6b", "#8a4b00", "#c62828", "#c62828"
+GREY, WARNING, OVER = "#6b6b6b", "#8a4b00", "#c62828"
 
 
 def _status(value: str) -> str:
@@ -103,13 +105,19 @@ class TimelineRenderer(QObject):
                          + "</span>")
         return body
 
-    def _words_html(self, kind: str, text: str, flags) -> str:
+    def _words_html(self, kind: str, text: str, flags: tuple[NoteFlag, ...]) -> str:
+        """The note's words, then a line for each of its flags, as the call window shows
+        them (ui/flag_states.py)."""
         note_kind = NoteKind(kind)
         body = escape(quoted(text) if note_kind is NoteKind.QUOTE
                       else f"{note_kind_tag(note_kind)} {text}")
-        if flags:
-            labels = ", ".join(self._rules.label(f, self._language) for f in flags)
-            body = f"<span style='color:{FLAGGED}'>{body}<br>⚠ {escape(labels)}</span>"
+        color = words_color(flag.state for flag in flags)
+        if color:
+            body = f"<span style='color:{color}'>{body}</span>"
+        for flag in flags:
+            line = escape(flag_line(flag, self._rules, self._language, guidance=False))
+            tag = "s" if flag.state is FlagState.DISMISSED else "span"
+            body += f"<br><{tag} style='color:{STATE_COLORS[flag.state]}'>{line}</{tag}>"
         return body
 
     def _deleted_html(self, entry: Entry, state: dict) -> str:

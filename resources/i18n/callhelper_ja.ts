@@ -850,8 +850,8 @@
         <translation>記録の出力… (%1)</translation>
     </message>
     <message>
-        <source>Save the case&apos;s flagged statements, with their context, as a PDF report or CSV for the company&apos;s legal follow-up</source>
-        <translation>案件のハラスメント発言を前後のメモとともに PDF 報告書または CSV として保存します(会社の法的対応のため)</translation>
+        <source>Choose a case first.</source>
+        <translation>先に案件を選んでください。</translation>
     </message>
     <message>
         <source>The history could not be read; details are in the log.</source>
@@ -864,6 +864,18 @@
     <message>
         <source>The promise could not be marked; details are in the log.</source>
         <translation>約束を完了にできませんでした。詳細はログにあります。</translation>
+    </message>
+    <message>
+        <source>Save the case&apos;s statements confirmed or flagged as harassment by the agent, with their context, as a PDF report or CSV for the company&apos;s legal follow-up</source>
+        <translation>オペレーターが確認した、または指摘したカスハラ発言を前後のメモとともに PDF 報告書または CSV として保存します(会社の法的対応のため)</translation>
+    </message>
+    <message>
+        <source>No evidence yet: this case&apos;s flags are only suspected. A suspected flag must be confirmed first (Ctrl+Shift+Y during the call or its wrap-up), or the statement flagged by hand; dismissed flags are no evidence.</source>
+        <translation>まだ証拠がありません: この案件のフラグはカスハラの疑いのままです。疑いは先に確認してください(通話中または後処理中に Ctrl+Shift+Y)。または発言を手動で指摘してください。取り消した疑いは証拠になりません。</translation>
+    </message>
+    <message>
+        <source>No evidence: no statement of this case is confirmed or flagged as harassment.</source>
+        <translation>証拠がありません: この案件には確認された、または指摘されたカスハラ発言がありません。</translation>
     </message>
     <message>
         <source>Save the evidence of case #%1</source>
@@ -928,22 +940,6 @@
     <message>
         <source>Request: %1 — check its validity with the supervisor</source>
         <translation>要望: %1 — 妥当性を上司と確認</translation>
-    </message>
-    <message>
-        <source>⚠ suspected: %1 → empathise, do not accept, do not argue, record verbatim, escalate</source>
-        <translation>⚠ カスハラの疑い: %1 → 共感する・受け入れない・反論しない・そのまま記録・上司へ</translation>
-    </message>
-    <message>
-        <source>⚠ confirmed: %1 (%2)</source>
-        <translation>⚠ 確認されたカスハラ: %1(%2)</translation>
-    </message>
-    <message>
-        <source>⚠ flagged by the agent: %1 (%2)</source>
-        <translation>⚠ オペレーターが指摘: %1(%2)</translation>
-    </message>
-    <message>
-        <source>dismissed: %1 (%2)</source>
-        <translation>疑いを取り消し: %1(%2)</translation>
     </message>
 </context>
 <context>
@@ -1235,6 +1231,10 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
     <message>
         <source>flag decision</source>
         <translation>カスハラの疑いへの判断</translation>
+    </message>
+    <message>
+        <source>prevention item done in case</source>
+        <translation>再発防止の完了記録(案件)</translation>
     </message>
     <message>
         <source>case</source>
@@ -1559,6 +1559,29 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
     <message>
         <source>Enter a subject before closing the call.</source>
         <translation>閉じる前に件名を入力してください。</translation>
+    </message>
+</context>
+<context>
+    <name>flags</name>
+    <message>
+        <source>⚠ suspected: %1 → empathise, do not accept, do not argue, record verbatim, escalate</source>
+        <translation>⚠ カスハラの疑い: %1 → 共感する・受け入れない・反論しない・そのまま記録・上司へ</translation>
+    </message>
+    <message>
+        <source>⚠ suspected: %1</source>
+        <translation>⚠ カスハラの疑い: %1</translation>
+    </message>
+    <message>
+        <source>⚠ confirmed: %1 (%2)</source>
+        <translation>⚠ 確認されたカスハラ: %1(%2)</translation>
+    </message>
+    <message>
+        <source>⚠ flagged by the agent: %1 (%2)</source>
+        <translation>⚠ オペレーターが指摘: %1(%2)</translation>
+    </message>
+    <message>
+        <source>dismissed: %1 (%2)</source>
+        <translation>疑いを取り消し: %1(%2)</translation>
     </message>
 </context>
 <context>

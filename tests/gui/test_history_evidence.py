@@ -7,7 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLineEdit
 
 from callhelper.ui.history_window import CaseIdRole
-from evidence_checks import KNEELING, THREAT, capture_cases, japan_time, pdf_text
+from evidence_checks import (KNEELING, THREAT, capture_cases, capture_reviewed_cases,
+                             japan_time, pdf_text, shown_as)
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -19,11 +20,17 @@ def cases(paths, clock):
     return capture_cases(paths.database_url, clock)
 
 
-def show_case(qtbot, window, case_id):
+@pytest.fixture
+def reviewed(paths, clock):
+    """Cases whose flags were confirmed, dismissed, left suspected or added by hand."""
+    return capture_reviewed_cases(paths.database_url, clock)
+
+
+def show_case(qtbot, window, case_id, cases=2):
     """The history browser (Ctrl+H) with this case chosen in the list."""
     qtbot.keyClick(window.number_input, Qt.Key.Key_H, CTRL)
     browser = window._history_window
-    qtbot.waitUntil(lambda: browser.proxy.rowCount() == 2)
+    qtbot.waitUntil(lambda: browser.proxy.rowCount() == cases)
     row = next(row for row in range(browser.proxy.rowCount())
                if browser.proxy.index(row, 0).data(CaseIdRole) == case_id)
     browser.table.selectRow(row)
@@ -46,6 +53,35 @@ def test_evidence_is_offered_only_for_a_case_with_flagged_statements(qtbot, wind
     assert not browser.evidence_button.isEnabled()
     show_case(qtbot, window, cases["flagged"])
     assert browser.evidence_button.isEnabled()
+
+
+def test_each_flag_is_shown_with_its_state_and_who_decided_it(qtbot, window, reviewed):
+    browser = show_case(qtbot, window, reviewed["mixed"], cases=3)
+    shown = browser.detail.toPlainText()
+    assert "⚠ confirmed: Talk of posting online or retaliation (鈴木)" in shown
+    assert "dismissed: Intimidation (鈴木)" in shown
+    assert "⚠ suspected: Demanding a kneeling apology" in shown
+    assert "⚠ flagged by the agent: Intimidation (鈴木)" in shown
+    red, amber, grey = "#c62828", "#a35200", "#8a8a8a"
+    assert shown_as(browser.detail, "⚠ confirmed: Talk of posting") == (red, False)
+    assert shown_as(browser.detail, "dismissed: Intimidation") == (grey, True)
+    assert shown_as(browser.detail, "⚠ suspected: Demanding") == (amber, False)
+    assert shown_as(browser.detail, "⚠ flagged by the agent") == (red, False)
+    assert shown_as(browser.detail, THREAT)[0] == red
+    assert shown_as(browser.detail, KNEELING)[0] == amber, "a suspicion is no verdict"
+
+
+def test_evidence_waits_until_a_suspected_flag_is_confirmed(qtbot, window, reviewed):
+    browser = show_case(qtbot, window, reviewed["suspected"], cases=3)
+    assert not browser.evidence_button.isEnabled()
+    assert "must be confirmed first" in browser.evidence_button.toolTip()
+    show_case(qtbot, window, reviewed["dismissed"], cases=3)
+    qtbot.waitUntil(lambda: "only suspected" not in browser.evidence_button.toolTip())
+    assert not browser.evidence_button.isEnabled()
+    assert "no statement of this case is confirmed" in browser.evidence_button.toolTip()
+    show_case(qtbot, window, reviewed["mixed"], cases=3)
+    qtbot.waitUntil(browser.evidence_button.isEnabled)
+    assert "confirmed or flagged as harassment" in browser.evidence_button.toolTip()
 
 
 def test_the_report_and_the_csv_hold_the_exact_words_and_times(qtbot, window, cases, tmp_path):

@@ -37,6 +37,8 @@ def test_a_prevention_item_stays_open_after_the_case_is_resolved_until_marked_do
     qtbot.waitUntil(lambda: review.statusBar().currentMessage() ==
                     "✓ Prevention item marked done")
     assert db("SELECT prevention_done_by FROM support_case") == [("鈴木",)]
+    assert db("SELECT actor, action FROM audit_entry WHERE entity = 'prevention'") == [
+        ("鈴木", "create")], "marking it done is in the audit trail"
     qtbot.waitUntil(lambda: review.proxy.rowCount() == 0)
     review.open_prevention.setChecked(False)
     qtbot.waitUntil(lambda: review.proxy.rowCount() == 1)

@@ -5,11 +5,12 @@ import sqlite3
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from databases import raw_rows, tamper
+from evidence_checks import KNEELING, capture_reviewed_cases, shown_as
 from review_data import team_data, two_agents  # noqa: F401  (a fixture)
 
 from callhelper.store.review import server_label
 from callhelper.ui.app import demand_rules, playbook_catalog
-from callhelper.ui.review_window import ReviewCasesModel, ReviewWindow
+from callhelper.ui.review_window import ReviewCasesModel, ReviewWindow, SourceRole
 
 
 @pytest.fixture
@@ -58,6 +59,22 @@ def test_a_case_shows_step_times_against_their_targets(open_review, two_agents, 
     window.table.selectRow(0)
     qtbot.waitUntil(lambda: "target" in window.detail.toPlainText())
     assert "00:40 (target 00:30)" in window.detail.toPlainText()
+
+
+def test_a_case_shows_each_flag_with_the_agents_decision(open_review, paths, clock, qtbot):
+    cases = capture_reviewed_cases(paths.database_url, clock)
+    window = open_review([paths.database_file])
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == 3)
+    window.table.selectRow(next(row for row in range(3) if window.proxy.index(row, 0).data(
+        SourceRole)[1] == cases["mixed"]))
+    qtbot.waitUntil(lambda: "(鈴木)" in window.detail.toPlainText())
+    shown = window.detail.toPlainText()
+    assert "⚠ confirmed: Talk of posting online or retaliation (鈴木)" in shown
+    assert "⚠ flagged by the agent: Intimidation (鈴木)" in shown
+    assert shown_as(window.detail, "dismissed: Intimidation (鈴木)") == ("#8a8a8a", True)
+    assert shown_as(window.detail, "⚠ suspected: Demanding a kneeling apology") == (
+        "#a35200", False)
+    assert shown_as(window.detail, KNEELING) == ("#a35200", False)
 
 
 def test_the_summary_charts_what_the_filters_select(open_review, two_agents, qtbot):

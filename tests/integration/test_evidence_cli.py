@@ -8,7 +8,8 @@ import sys
 import pytest
 
 from callhelper.ui.app import demand_rules
-from evidence_checks import JAPAN_TZ, KNEELING, THREAT, capture_cases, pdf_text
+from evidence_checks import (JAPAN_TZ, KNEELING, THREAT, capture_cases, capture_reviewed_cases,
+                             pdf_text)
 
 
 
@@ -65,3 +66,16 @@ def test_what_cannot_be_written_is_refused_with_a_message(cases, tmp_path):
     assert nowhere.returncode == 1
     assert nowhere.stderr.startswith("callhelper evidence: ")
     assert "Traceback" not in nowhere.stderr
+
+
+def test_a_case_whose_flags_are_only_suspected_has_no_evidence_yet(paths, clock, tmp_path):
+    cases = capture_reviewed_cases(paths.database_url, clock)
+    out = tmp_path / "evidence.pdf"
+    result = run_evidence(str(cases["suspected"]), "--out", str(out))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"callhelper evidence: case #{cases['suspected']}: no statement confirmed or flagged by "
+        "an agent, 1 only suspected (a suspected flag must be confirmed first); nothing "
+        "written")
+    assert not out.exists()
+    assert run_evidence(str(cases["mixed"]), "--out", str(out)).returncode == 0

@@ -155,6 +155,37 @@ def test_a_note_deleted_or_added_in_the_file_is_found(store, clock, database_url
     assert finding.uid in ("c1-n1", "x-1")
 
 
+def test_a_prevention_item_marked_done_is_recorded_and_checked(store, clock, database_url):
+    a_call(store, clock)
+    a_call(store, clock, "c2")
+    with store.unit_of_work() as session:
+        case_uid, other_uid = case_of(session, "c1").uid, case_of(session, "c2").uid
+    entries = verified(store).entries
+    with store.unit_of_work() as session:
+        repository.complete_prevention(session, case_uid, "田中", clock.now())
+    with store.unit_of_work() as session:  # marking it again changes nothing
+        repository.complete_prevention(session, case_uid, "鈴木", clock.now())
+        [entry] = audit.history_of(session, Entity.PREVENTION, case_uid)
+    assert (entry.action, entry.actor) == (Action.CREATE, "田中")
+    assert entry.after_state()["done_by"] == "田中"
+    result = verified(store)
+    assert result.ok and result.entries == entries + 1
+
+    tamper(database_url, "UPDATE support_case SET prevention_done_by = '鈴木' "
+                         f"WHERE uid = '{case_uid}'")
+    finding = verified(store).finding
+    assert (finding.problem, finding.entity, finding.uid, finding.fields) == (
+        Problem.RECORD_CHANGED, "prevention", case_uid, ("done_by",))
+    tamper(database_url, "UPDATE support_case SET prevention_done_by = '田中' "
+                         f"WHERE uid = '{case_uid}'")
+    assert verified(store).ok
+    tamper(database_url, "UPDATE support_case SET prevention_done_at = created_at, "
+                         f"prevention_done_by = '鈴木' WHERE uid = '{other_uid}'")
+    finding = verified(store).finding
+    assert (finding.problem, finding.entity, finding.uid) == (
+        Problem.RECORD_UNTRACKED, "prevention", other_uid)
+
+
 def test_a_rewritten_entry_is_the_first_broken_link(store, clock, database_url):
     a_call(store, clock)
     tamper(database_url, drop_trigger(database_url, "audit_entry_no_update"),

@@ -21,11 +21,12 @@ from sqlalchemy import inspect, text
 
 from callhelper.cli import main
 from callhelper.config import resources_dir
+from callhelper.core.audit import Entity
 from callhelper.core.case import NoteKind
 from callhelper.core.flag_review import FlagState
 from callhelper.core.flags import load_rules
 from callhelper.core.phones import phone_key
-from callhelper.store import flag_reviews, grams, history, repository
+from callhelper.store import audit, flag_reviews, grams, history, repository
 from callhelper.store.audit import baseline, verify
 from callhelper.store.engine import (MIGRATIONS_DIR, Store, head_revision, make_engine,
                                      schema_revision, upgrade_schema)
@@ -274,8 +275,8 @@ def test_a_file_at_an_earlier_revision_is_upgraded_without_losing_a_row(tmp_path
             flags = flag_reviews.flags_of(session, [session.get(Note, 2)])["note-2"]
             assert [(flag.category, flag.state) for flag in flags] == (
                 [] if revision < "0002" else  # before flags were stored
-                [("kneeling_apology", FlagState.SUSPECTED)] if revision < "0012" else
-                [("kneeling_apology", FlagState.CONFIRMED)]), "flags from before are suspected"
+                [("kneeling_apology", FlagState.CONFIRMED)] if revision >= "0012" else
+                [("kneeling_apology", FlagState.SUSPECTED)]), "flags from before are suspected"
             unfinished = repository.unfinished_contact(session, AGENT)
             assert unfinished is not None and unfinished.contact.uid == "case-open"
             assert [note.text for note in unfinished.notes] == [NOTES[5]["text"]]
@@ -318,6 +319,31 @@ def test_calls_recorded_before_directions_count_as_incoming(tmp_path, revision):
         {"id": 3, "direction": "incoming"}]
     assert rows_now(path, "support_case", ["id", "prevention_done_at"])[0] == {
         "id": 1, "prevention_done_at": None}
+
+
+@pytest.mark.parametrize("revision", [r for r in BEFORE_HEAD if "0011" <= r < "0013"])
+def test_prevention_items_marked_done_before_they_were_audited_verify(tmp_path, revision):
+    """Before 0013 marking a prevention item done wrote no audit entry: the upgrade records
+    each such item as it is, so that verify finds the file in order and then checks it."""
+    path = tmp_path / "callhelper.db"
+    build(path, revision)
+    with sqlite3.connect(path) as connection:  # as the app of that revision marked it
+        connection.execute("UPDATE support_case SET prevention_done_at = '2026-11-03 "
+                           "09:00:00.000000', prevention_done_by = '田中' WHERE id = 1")
+    connection.close()
+    store = Store(f"sqlite:///{path}")
+    try:
+        with store.engine.connect() as connection:
+            result = verify(connection)
+            assert result.ok, result.finding
+        with store.unit_of_work() as session:
+            uid = session.execute(text("SELECT uid FROM support_case WHERE id = 1")).scalar()
+            [entry] = audit.history_of(session, Entity.PREVENTION, uid)
+        assert entry.action == "baseline" and entry.after_state() == {
+            "done_at": "2026-11-03T09:00:00.000000+00:00", "done_by": "田中"}
+    finally:
+        store.close()
+    assert main(["verify", str(path)]) == 0
 
 
 def test_an_upgraded_file_opens_again_unchanged(tmp_path):

@@ -10,7 +10,7 @@ from callhelper.core.audit import Action, Entity
 from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp
 from callhelper.core.clock import ManualClock
 from callhelper.core.session import StepChange
-from callhelper.store import audit, history, repository
+from callhelper.store import audit, flag_reviews, history, repository
 from callhelper.store.engine import Store
 from callhelper.store.repository import NewContact
 from callhelper.store.retention import (PURGE_ACTOR, Purged, cutoff, expired, purge,
@@ -123,6 +123,41 @@ def test_each_deleted_note_and_case_is_in_the_audit_trail_and_verify_stays_ok(st
             text("SELECT before, after FROM audit_entry")))
     assert "晒すぞ" not in kept and "また壊れた" not in kept
     assert "三度目です" in kept  # a kept case's trail keeps its words
+
+
+def test_the_decisions_on_a_purged_notes_flags_go_with_it(store, calls):
+    with store.unit_of_work() as session:
+        flag_reviews.review_flag(session, RULES, "on-old", "old-q", "threat", "confirmed",
+                                 "鈴木", NOW - timedelta(days=399))
+        flag_reviews.review_flag(session, RULES, "on-recent", "recent-repeat-q",
+                                 "repeat_contact", "manual", "鈴木", NOW - timedelta(days=2))
+    purge(store, cutoff(30, NOW), PURGE_ACTOR, NOW)
+    assert verified(store).ok, verified(store).finding
+    with store.unit_of_work() as session:
+        left = session.connection().execute(text(
+            "SELECT uid, note_uid, state FROM flag_review")).all()
+        assert left == [("on-recent", "recent-repeat-q", "manual")]
+        assert flag_reviews.decisions_of(session, ["old-q"]) == {}
+        trail = audit.history_of(session, Entity.FLAG, "on-old")
+    assert [(entry.action, entry.actor) for entry in trail] == [
+        (Action.CREATE, "鈴木"), (Action.DELETE, PURGE_ACTOR)]
+    assert all(entry.redacted for entry in trail), "no word of the purged note stays"
+
+
+def test_a_purged_cases_prevention_item_done_goes_from_the_trail_too(store):
+    call(store, "done", LONG_AGO, "03-6666-6666", "また壊れた", closed=False)
+    with store.unit_of_work() as session:
+        case = repository.save_wrap_up(session, "done", WrapUp(
+            "配送の遅れ", Level.LOW, Level.LOW, "再送", "梱包材を見直す", CaseStatus.RESOLVED),
+            "鈴木", LONG_AGO)
+        repository.complete_prevention(session, case.uid, "田中", LONG_AGO)
+    purge(store, cutoff(30, NOW), PURGE_ACTOR, NOW)
+    assert count(store, "support_case") == 0
+    assert verified(store).ok, verified(store).finding
+    with store.unit_of_work() as session:
+        trail = audit.history_of(session, Entity.PREVENTION, case.uid)
+    assert [entry.action for entry in trail] == [Action.CREATE, Action.DELETE]
+    assert all(entry.redacted for entry in trail)
 
 
 def test_a_large_purge_goes_a_batch_at_a_time_and_reports_its_progress(store):

@@ -9,7 +9,7 @@ from sqlalchemy import exc, text
 from callhelper.config import resources_dir
 from callhelper.core.case import NoteKind
 from callhelper.core.flags import load_rules
-from callhelper.store import repository
+from callhelper.store import flag_reviews, repository
 from callhelper.store.audit import verify
 from callhelper.store.engine import Store, make_engine
 from callhelper.store.repository import NewContact
@@ -105,6 +105,35 @@ def test_agents_write_under_their_own_name_only(team, stores):  # noqa: F811
                         {"other": team.agents[1]})
 
     assert "its author cannot be changed" in refused(suzuki, rename)
+
+
+def test_agents_decide_on_flags_under_their_own_name_only(team, stores):  # noqa: F811
+    suzuki, sato = (stores[name] for name in team.agents)
+    call_with_notes(suzuki, team.agents[0], "call-6")
+    with sato.unit_of_work() as session:  # another agent's note: anyone on the call decides
+        flag_reviews.review_flag(session, RULES, "sato-decides", "call-6-words", "insult",
+                                 "manual", team.agents[1], NOW)
+
+    def forge(session):  # a decision in 鈴木's name, behind the app's back
+        session.execute(text(
+            "INSERT INTO flag_review (uid, note_uid, category, state, actor, at) "
+            "VALUES ('forged', 'call-6-words', 'threat', 'manual', :other, :at)"),
+            {"other": team.agents[0], "at": NOW})
+
+    assert 'row-level security policy for table "flag_review"' in refused(sato, forge)
+    assert "permission denied" in refused(sato, lambda s: s.execute(text(
+        "UPDATE flag_review SET state = 'dismissed'")))
+    assert "permission denied" in refused(sato, lambda s: s.execute(text(
+        "DELETE FROM flag_review")))
+    assert "permission denied" in refused(stores[team.supervisor], lambda s: s.execute(text(
+        "INSERT INTO flag_review (uid, note_uid, category, state, actor, at) "
+        f"VALUES ('boss', 'call-6-words', 'threat', 'manual', '{team.supervisor}', now())")))
+    with stores[team.supervisor].unit_of_work() as session:
+        decided = flag_reviews.decisions_of(session, ["call-6-words"])
+    assert [(d.category, d.state, d.by) for d in decided["call-6-words"]] == [
+        ("insult", "manual", team.agents[1])]
+    with make_engine(team.url(team.supervisor)).connect() as connection:
+        assert verify(connection).ok
 
 
 def test_agents_cannot_tamper_with_the_audit_trail(team, stores):  # noqa: F811
