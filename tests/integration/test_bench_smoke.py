@@ -52,7 +52,8 @@ def test_a_quick_run_at_the_smallest_size_reports_every_figure(tmp_path):
                  "shift.enter_to_shown_ms.last_notes_of_calls.median"):
         assert figure(results, path) > 0, path
     assert 0 <= results["detection"]["harassment_recall"] <= 1
-    assert len(results["targets"]) == 17
+    assert figure(results, "detection.analysis_ms.p99") > 0
+    assert len(results["targets"]) == 18
     assert all(target["met"] in (True, False, None) for target in results["targets"])
     assert "targets (DESIGN.md)" in run.stdout
     assert "search 2 chars, p95" in run.stdout
