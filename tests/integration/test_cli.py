@@ -141,7 +141,7 @@ def test_export_writes_a_csv_excel_opens_and_refuses_bad_dates(tmp_path):
     data = ["--data-dir", str(tmp_path / "data")]
     assert run_cli(*data, "demo", "--cases", "40", "--seed", "2").returncode == 0
     out = tmp_path / "notes.csv"
-    result = run_cli(*data, "export", "--out", str(out))
+    result = run_cli(*data, "export", "--out", str(out), "--ids")
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     with out.open(encoding="utf-8-sig", newline="") as stream:
