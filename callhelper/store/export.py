@@ -68,8 +68,9 @@ class Labels:
         if not self.states:
             return text
         pairs = (pair.split(":", 1) for pair in text.split(";") if pair)
-        return " / ".join(f"{self.categories.get(category, category)}: "
-                          f"{self.states.get(state, state)}" for category, state in pairs)
+        return self.separator.join(f"{self.categories.get(category, category)}: "
+                                   f"{self.states.get(state, state)}"
+                                   for category, state in pairs)
 
 
 IDS = Labels()
@@ -97,9 +98,8 @@ def _stored(moment: datetime) -> str:
 
 class _Memo(dict):
     """``memo[key]`` is ``compute(key)``, computed once: nearly every row repeats a value (the
-    notes of one call share its start, a handful of flag lists recur, offsets are a few
-    thousand seconds at most), and a subscript costs less than a call. Cleared when full,
-    so memory stays flat."""
+    notes of one call share its start and number, a handful of kinds and flag lists recur),
+    and a subscript costs less than a call. Cleared when full, so memory stays flat."""
 
     def __init__(self, compute: Callable[[Any], Any], limit: int = 4096) -> None:
         super().__init__()
