@@ -80,8 +80,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="at most K results (default 50)")
     search.add_argument("--json", action="store_true", help="machine-readable output")
     export = commands.add_parser("export", help="write notes or cases to a CSV file that "
-                                                "Excel opens correctly (docs/export.md)")
+                                                "Excel opens correctly, or to an Excel "
+                                                "workbook (docs/export.md)")
     export.add_argument("--out", required=True, metavar="FILE")
+    export.add_argument("--format", dest="table_format", choices=("csv", "xlsx"),
+                        help="csv or xlsx (default: as FILE ends, else csv)")
+    export.add_argument("--language", choices=("ja", "en"),
+                        help="of the column names and values (default: the app's language "
+                             "setting)")
+    export.add_argument("--ids", action="store_true",
+                        help="column names and values as ids, for scripts")
     export.add_argument("--from", dest="since", type=local_date, metavar="DATE",
                         help="from this day on (YYYY-MM-DD)")
     export.add_argument("--to", dest="until", type=local_date, metavar="DATE",
@@ -253,24 +261,53 @@ class ProgressLine:
 
 
 def export_command(args: argparse.Namespace) -> int:
-    from callhelper.core.export import write_csv
-    from callhelper.store.export import (CASE_HEADER, NOTE_HEADER, ExportFilter, case_rows,
-                                         note_rows)
+    from callhelper.core.export import format_of, write_table
+    from callhelper.store.export import (CASE_HEADER, IDS, NOTE_HEADER, ExportFilter,
+                                         case_rows, note_rows)
 
     from callhelper.store.files import replaceable_file
 
     out = replaceable_file(Path(args.out))
+    table_format = args.table_format or format_of(out)
+    if args.table_format and out.suffix.lower() in (".csv", ".xlsx") \
+            and out.suffix.lower() != f".{table_format}":
+        print(f"callhelper export: --format {table_format} does not match {args.out}; "
+              "nothing was written", file=sys.stderr)
+        return 2
     filters = ExportFilter.for_days(args.since, args.until, args.agent)
     header, rows = (NOTE_HEADER, note_rows) if args.what == "notes" else (CASE_HEADER, case_rows)
+    labels = IDS if args.ids else export_labels(args)
     store = open_store(args)
     try:
         with store.unit_of_work() as session, ProgressLine() as line:
-            count = write_csv(out, header, rows(session, filters),
-                              lambda count: line.show(f"{count} rows"))
+            count = write_table(out, labels.header(header), rows(session, filters, labels),
+                                lambda count: line.show(f"{count} rows"),
+                                table_format=table_format)
     finally:
         store.close()
     print(f"wrote {count} {args.what} to {args.out}")
     return 0
+
+
+def export_labels(args: argparse.Namespace):
+    """The export's column names and values in ``--language``, or the app's language."""
+    from PySide6.QtCore import QCoreApplication
+
+    from callhelper.config import Settings, resolve_paths
+    from callhelper.ui.app import demand_rules, install_translators, ui_language
+    from callhelper.ui.export_dialog import export_labels as labels_in
+
+    language = args.language or ui_language(
+        Settings.for_paths(resolve_paths(args.data_dir, args.database_url)))
+    if language == "en":  # the source texts: no application, no translator
+        return labels_in(args.what, demand_rules(), language)
+    app = QCoreApplication.instance() or QCoreApplication(["callhelper"])
+    translators = install_translators(app, language)
+    try:
+        return labels_in(args.what, demand_rules(), language)
+    finally:
+        for translator in translators:
+            app.removeTranslator(translator)
 
 
 def evidence_command(args: argparse.Namespace) -> int:

@@ -1,5 +1,10 @@
-"""The rows of the CSV export, streamed from the database: notes in the order they were
-taken, cases oldest first.
+"""The rows of the export (CSV or .xlsx), streamed from the database: notes in the order
+they were taken, cases oldest first.
+
+Cells are typed: case numbers, counts and a note's offset from the call's start (seconds)
+are numbers, times are naive local datetimes, the rest text. Ids (note kinds, flag and request
+categories, flag states, statuses, levels) and the column names are shown as ``Labels`` say:
+the words of the window's language, or the ids themselves for scripts.
 
 Rows come straight from the DB-API cursor a batch at a time, and each batch is shaped by one
 list comprehension: SQLAlchemy's result processing, a call per value and a generator step per
@@ -9,8 +14,8 @@ row were most of the export's time.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import chain
 from typing import Any
@@ -19,17 +24,56 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from callhelper.core.flag_review import decided_states_text
+from callhelper.core.phones import normalize_phone
 from callhelper.store.compiled import Compiled
 from callhelper.store.dialect import distinct_list, joined_in_order
 
-NOTE_HEADER = ("case", "customer", "phone", "contact_start", "offset", "kind", "text", "flags",
-               "requests", "handler", "flag_states")
+NOTE_HEADER = ("case", "customer", "phone", "contact_start", "offset_seconds", "kind", "text",
+               "flags", "requests", "handler", "flag_states", "subject", "due")
 CASE_HEADER = ("case", "customer", "phone", "opened", "last_contact", "subject", "status",
                "urgency", "impact", "fix", "prevention", "handlers", "contacts", "notes", "flags")
 FETCH_ROWS = 2000
 
 NOTES_FROM = "FROM note n JOIN contact k ON k.id = n.contact_id"
+NOTES_DETAILS = ("JOIN support_case c ON c.id = k.case_id "
+                 "LEFT JOIN customer cu ON cu.id = coalesce(k.customer_id, c.customer_id)")
 CASES_FROM = "FROM support_case c LEFT JOIN customer cu ON cu.id = c.customer_id"
+
+
+@dataclass(frozen=True)
+class Labels:
+    """What the export shows for the ids it stores; an id without a label is shown as it is,
+    so ``Labels()`` gives the ids (for scripts). ``separator`` goes between the categories of
+    one cell: a space between ids, a slash between labels (which may hold spaces)."""
+
+    columns: Mapping[str, str] = field(default_factory=dict)
+    kinds: Mapping[str, str] = field(default_factory=dict)
+    categories: Mapping[str, str] = field(default_factory=dict)
+    states: Mapping[str, str] = field(default_factory=dict)
+    statuses: Mapping[str, str] = field(default_factory=dict)
+    levels: Mapping[str, str] = field(default_factory=dict)
+    separator: str = " "
+
+    def header(self, columns: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(self.columns.get(column, column) for column in columns)
+
+    def categories_text(self, categories: list[str]) -> str:
+        return self.separator.join(self.categories.get(category, category)
+                                   for category in categories)
+
+    def states_text(self, detected: list[str], decided: str) -> str:
+        """Each flag with its state: ``threat:confirmed;insult:dismissed`` with ids, the same
+        in words with labels (``…: confirmed / …: dismissed``)."""
+        text = decided_states_text(detected, decided)
+        if not self.states:
+            return text
+        pairs = (pair.split(":", 1) for pair in text.split(";") if pair)
+        return self.separator.join(f"{self.categories.get(category, category)}: "
+                                   f"{self.states.get(state, state)}"
+                                   for category, state in pairs)
+
+
+IDS = Labels()
 
 
 @dataclass(frozen=True)
@@ -54,36 +98,35 @@ def _stored(moment: datetime) -> str:
 
 class _Memo(dict):
     """``memo[key]`` is ``compute(key)``, computed once: nearly every row repeats a value (the
-    notes of one call share its start, a handful of flag lists recur, offsets are a few
-    thousand seconds at most), and a subscript costs less than a call. Cleared when full,
-    so memory stays flat."""
+    notes of one call share its start and number, a handful of kinds and flag lists recur),
+    and a subscript costs less than a call. Cleared when full, so memory stays flat."""
 
-    def __init__(self, compute: Callable[[Any], str], limit: int = 4096) -> None:
+    def __init__(self, compute: Callable[[Any], Any], limit: int = 4096) -> None:
         super().__init__()
         self._compute = compute
         self._limit = limit
 
-    def __missing__(self, key: Any) -> str:
+    def __missing__(self, key: Any) -> Any:
         if len(self) >= self._limit:
             self.clear()
         value = self[key] = self._compute(key)
         return value
 
 
-def _local(value: str | datetime) -> str:
-    """A stored UTC time as local ``YYYY-MM-DD HH:MM:SS``."""
+def _local(value: str | datetime | None) -> datetime | None:
+    """A stored UTC time as a naive local time to the second (``str`` of it is
+    ``YYYY-MM-DD HH:MM:SS``)."""
+    if value is None:
+        return None
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone().isoformat(" ", "seconds")[:19]
+    return moment.astimezone().replace(tzinfo=None, microsecond=0)
 
 
-def _words(categories_json: str) -> str:
-    return " ".join(json.loads(categories_json))
-
-
-def _minutes_seconds(seconds: int) -> str:
-    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+def _phone(typed: str) -> str:
+    """A number as the window shows it (03-1234-5678), or as typed if it is none."""
+    return normalize_phone(typed).display if typed else ""
 
 
 def _conditions(filters: ExportFilter, time_column: str, agent_column: str) -> tuple[str, dict]:
@@ -125,20 +168,19 @@ def _count(session: Session, from_clause: str, where: str, params: dict) -> int:
         text(f"SELECT count(*) {from_clause} {where}"), params).scalar_one()
 
 
-def _flag_states(flags_and_decisions: tuple[str, str | None]) -> str:
-    flags, decided = flags_and_decisions
-    return decided_states_text(json.loads(flags), decided or "")
-
-
-def _note_shaper() -> Callable[[list[tuple]], list[tuple]]:
-    local, labels, offset = _Memo(_local), _Memo(_words), _Memo(_minutes_seconds)
-    states = _Memo(_flag_states)
+def _note_shaper(labels: Labels) -> Callable[[list[tuple]], list[tuple]]:
+    local, phone = _Memo(_local), _Memo(_phone)
+    kinds = _Memo(lambda kind: labels.kinds.get(kind, kind))
+    categories = _Memo(lambda found: labels.categories_text(json.loads(found)))
+    states = _Memo(lambda flags_and_decided: labels.states_text(
+        json.loads(flags_and_decided[0]), flags_and_decided[1] or ""))
 
     def shape(batch: list[tuple]) -> list[tuple]:
-        return [(case_id, name, phone, local[started], offset[offset_ms // 1000], kind, words,
-                 labels[flags], labels[requests], agent, states[flags, decided])
-                for (case_id, name, phone, started, offset_ms, kind, words, flags, requests,
-                     agent, decided) in batch]
+        return [(case_id, name, phone[number], local[started], offset_ms // 1000, kinds[kind],
+                 words, categories[flags], categories[requests], agent,
+                 states[flags, decided], subject, local[due])
+                for (case_id, name, number, started, offset_ms, kind, words, flags, requests,
+                     agent, decided, subject, due) in batch]
 
     return shape
 
@@ -149,29 +191,37 @@ def _decisions_text(session: Session) -> str:
                            "flag_review r WHERE r.note_uid = n.uid", "r.id", session)
 
 
-def _case_shaper() -> Callable[[list[tuple]], list[tuple]]:
-    local = _Memo(_local)
+def _case_shaper(labels: Labels) -> Callable[[list[tuple]], list[tuple]]:
+    local, phone = _Memo(_local), _Memo(_phone)
+    statuses = _Memo(lambda status: labels.statuses.get(status, status))
+    levels = _Memo(lambda level: labels.levels.get(level, level))
 
     def shape(batch: list[tuple]) -> list[tuple]:
-        return [(row[0], row[1], row[2], local[row[3]], local[row[4]], *row[5:11],
-                 row[11] or "", row[12], row[13], row[14]) for row in batch]
+        return [(case_id, name, phone[number], local[opened], local[updated], subject,
+                 statuses[status], levels[urgency], levels[impact], fix, prevention,
+                 handlers or "", contacts, notes, flags)
+                for (case_id, name, number, opened, updated, subject, status, urgency, impact,
+                     fix, prevention, handlers, contacts, notes, flags) in batch]
 
     return shape
 
 
-def note_rows(session: Session, filters: ExportFilter) -> Iterator[tuple]:
-    """One row per note, in the order the notes were taken."""
+def note_rows(session: Session, filters: ExportFilter, labels: Labels = IDS) -> Iterator[tuple]:
+    """One row per note, in the order the notes were taken; the customer's name is the one
+    the agent typed, else the customer record's, and so is the number."""
     where, params = _note_conditions(filters)
     return _rows(session,
-                 "SELECT k.case_id, k.caller_name, k.phone, k.started_at, n.offset_ms, n.kind, "
+                 "SELECT k.case_id, coalesce(nullif(k.caller_name, ''), cu.name, ''), "
+                 "coalesce(nullif(k.phone, ''), cu.phone, ''), k.started_at, n.offset_ms, "
                  # as JSON text on both databases (PostgreSQL's driver would decode it)
-                 f"n.text, CAST(n.flags AS TEXT), CAST(n.requests AS TEXT), n.agent, "
-                 f"{_decisions_text(session)} {NOTES_FROM} {where} "
+                 "n.kind, n.text, CAST(n.flags AS TEXT), CAST(n.requests AS TEXT), n.agent, "
+                 f"{_decisions_text(session)}, c.subject, n.due_at "
+                 f"{NOTES_FROM} {NOTES_DETAILS} {where} "
                  # the id is the order of writing: no sort of the whole join by call start
-                 "ORDER BY n.id", params, _note_shaper())
+                 "ORDER BY n.id", params, _note_shaper(labels))
 
 
-def case_rows(session: Session, filters: ExportFilter) -> Iterator[tuple]:
+def case_rows(session: Session, filters: ExportFilter, labels: Labels = IDS) -> Iterator[tuple]:
     """One row per case, oldest first."""
     where, params = _case_conditions(filters)
     return _rows(session,
@@ -182,7 +232,8 @@ def case_rows(session: Session, filters: ExportFilter) -> Iterator[tuple]:
                  "(SELECT count(*) FROM contact k WHERE k.case_id = c.id), "
                  "(SELECT count(*) FROM note n JOIN contact k ON k.id = n.contact_id "
                  "WHERE k.case_id = c.id), c.flag_count "
-                 f"{CASES_FROM} {where} ORDER BY c.created_at, c.id", params, _case_shaper())
+                 f"{CASES_FROM} {where} ORDER BY c.created_at, c.id", params,
+                 _case_shaper(labels))
 
 
 def count_notes(session: Session, filters: ExportFilter) -> int:

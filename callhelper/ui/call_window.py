@@ -694,7 +694,7 @@ class CallWindow(QMainWindow):
                 dialog.deleteLater()
             dialog = self._export_dialog = ExportDialog(
                 self._paths.database_url, self._agent, self._clock.now().astimezone().date(),
-                self._window_state_file(), self)
+                self._window_state_file(), self._rules, self._language, self)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()

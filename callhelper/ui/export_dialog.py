@@ -1,4 +1,5 @@
-"""CSV export from the window: notes or cases, a date range, one agent or all, to a file.
+"""Export from the window: notes or cases, a date range, one agent or all, to a CSV file or
+an Excel workbook, with the column names and values in the window's language (or as ids).
 
 The export runs on a thread of its own with a database connection of its own (read only), so
 the window, and the store worker that saves the notes, go on while a large export is written.
@@ -14,17 +15,24 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QDir, QSettings, QStandardPaths, Qt, QThread, Signal
+from PySide6.QtCore import (QCoreApplication, QDate, QDir, QSettings, QStandardPaths, Qt,
+                            QThread, Signal)
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox,
                                QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QWidget)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from callhelper.core.export import PROGRESS_EVERY, write_csv
+from callhelper.core.case import CaseStatus, Level, NoteKind
+from callhelper.core.export import (CSV, FORMATS, PROGRESS_EVERY, XLSX, XLSX_MAX_ROWS,
+                                     TooManyRows, check_sheet_rows, write_table)
+from callhelper.core.flag_review import FlagState
+from callhelper.core.flags import DemandRules
 from callhelper.store.engine import make_engine
-from callhelper.store.export import (CASE_HEADER, NOTE_HEADER, ExportFilter, case_rows,
-                                     count_cases, count_notes, note_rows)
+from callhelper.store.export import (CASE_HEADER, IDS, NOTE_HEADER, ExportFilter, Labels,
+                                     case_rows, count_cases, count_notes, note_rows)
+from callhelper.ui.labels import level_label, status_label
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +54,74 @@ class ExportRequest:
     what: str
     filters: ExportFilter
     path: Path
+    table_format: str = CSV
+    labels: Labels = IDS
 
 
-def default_file_name(what: str, day: date) -> str:
-    return f"callhelper-{what}-{day:%Y%m%d}.csv"
+def default_file_name(what: str, day: date, table_format: str = CSV) -> str:
+    return f"callhelper-{what}-{day:%Y%m%d}.{table_format}"
+
+
+def _column_names(what: str) -> dict[str, str]:
+    translate = QCoreApplication.translate
+    shared = {
+        "case": translate("ExportColumns", "Case no."),
+        "customer": translate("ExportColumns", "Customer"),
+        "phone": translate("ExportColumns", "Phone"),
+        "subject": translate("ExportColumns", "Subject"),
+    }
+    if what == NOTES:
+        return shared | {
+            "contact_start": translate("ExportColumns", "Call started"),
+            "offset_seconds": translate("ExportColumns", "Seconds into the call"),
+            "kind": translate("ExportColumns", "Kind"),
+            "text": translate("ExportColumns", "Text"),
+            "flags": translate("ExportColumns", "Suspected harassment"),
+            "requests": translate("ExportColumns", "Requests"),
+            "handler": translate("ExportColumns", "Agent"),
+            "flag_states": translate("ExportColumns", "Flag review"),
+            "due": translate("ExportColumns", "Promise due"),
+        }
+    return shared | {
+        "opened": translate("ExportColumns", "Opened"),
+        "last_contact": translate("ExportColumns", "Last contact"),
+        "status": translate("ExportColumns", "Status"),
+        "urgency": translate("ExportColumns", "Urgency"),
+        "impact": translate("ExportColumns", "Impact"),
+        "fix": translate("ExportColumns", "Fix"),
+        "prevention": translate("ExportColumns", "Prevention"),
+        "handlers": translate("ExportColumns", "Agents"),
+        "contacts": translate("ExportColumns", "Calls"),
+        "notes": translate("ExportColumns", "Notes"),
+        "flags": translate("ExportColumns", "Flagged statements"),
+    }
+
+
+def export_labels(what: str, rules: DemandRules, language: str) -> Labels:
+    """Column names and values as the window shows them (its translator's language), flag
+    and request categories as the rules name them in ``language``. Built on the GUI thread
+    (or the command's), then handed to the export's thread."""
+    translate = QCoreApplication.translate
+    return Labels(
+        columns=_column_names(what),
+        kinds={
+            NoteKind.QUOTE: translate("ExportValues", "Customer's words"),
+            NoteKind.AGENT_NOTE: translate("ExportValues", "Agent note"),
+            NoteKind.FACT: translate("ExportValues", "Fact"),
+            NoteKind.REQUEST: translate("ExportValues", "Request"),
+            NoteKind.PROMISE: translate("ExportValues", "Promise"),
+        },
+        categories={category.id: rules.label(category.id, language)
+                    for category in rules.categories},
+        states={
+            FlagState.SUSPECTED: translate("ExportValues", "suspected"),
+            FlagState.CONFIRMED: translate("ExportValues", "confirmed"),
+            FlagState.DISMISSED: translate("ExportValues", "dismissed"),
+            FlagState.MANUAL: translate("ExportValues", "flagged by the agent"),
+        },
+        statuses={status.value: status_label(status) for status in CaseStatus},
+        levels={level.value: level_label(level) for level in Level},
+        separator=" / ")
 
 
 def documents_folder() -> Path:
@@ -84,6 +156,7 @@ class ExportThread(QThread):
     def run(self) -> None:
         request = self.request
         header, count, rows = SOURCES[request.what]
+        labels = request.labels
 
         def report(written: int) -> None:
             self.progressed.emit(written)
@@ -96,11 +169,14 @@ class ExportThread(QThread):
             with Session(engine) as session:
                 total = count(session, request.filters)
                 self.counted.emit(total)
+                if request.table_format == XLSX:
+                    check_sheet_rows(total)
                 if self._cancel.is_set():
                     raise ExportCancelled
                 every = max(1, min(PROGRESS_EVERY, total // PROGRESS_STEPS))
-                written = write_csv(request.path, header, rows(session, request.filters),
-                                    report, every)
+                written = write_table(request.path, labels.header(header),
+                                      rows(session, request.filters, labels), report, every,
+                                      request.table_format)
         except ExportCancelled:
             self.cancelled.emit()
         except Exception as error:  # every failure is shown to the user, who can try again
@@ -123,12 +199,14 @@ class ExportDialog(QDialog):
     export_started = Signal(object)
 
     def __init__(self, database_url: str, agent: str, today: date, state: QSettings,
-                 parent: QWidget | None = None) -> None:
+                 rules: DemandRules, language: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._database_url = database_url
         self._agent = agent
         self._today = today
         self._state = state
+        self._rules = rules
+        self._language = language
         self._thread: ExportThread | None = None
         self._close_when_done = False
         self.setWindowTitle(self.tr("CallHelper — Export"))
@@ -139,7 +217,18 @@ class ExportDialog(QDialog):
         self.what.addItem(self.tr("Notes (one row per note)"), NOTES)
         self.what.addItem(self.tr("Cases (one row per case)"), CASES)
         self.what.setCurrentIndex(max(0, self.what.findData(state.value("export/what", NOTES))))
-        self.what.currentIndexChanged.connect(self._follow_default_name)
+        self.what.currentIndexChanged.connect(self._follow_choices)
+
+        self.table_format = QComboBox()
+        self.table_format.setObjectName("exportFormat")
+        self.table_format.addItem(self.tr("CSV (.csv)"), CSV)
+        self.table_format.addItem(self.tr("Excel workbook (.xlsx)"), XLSX)
+        self.table_format.setCurrentIndex(
+            max(0, self.table_format.findData(state.value("export/format", CSV))))
+        self.table_format.currentIndexChanged.connect(self._follow_choices)
+        self.ids_check = QCheckBox(self.tr("Column names and values as ids (for scripts)"))
+        self.ids_check.setObjectName("exportIds")
+        self.ids_check.setChecked(state.value("export/ids", False, type=bool))
 
         self.from_check = QCheckBox(self.tr("From"))
         self.from_date = self._date_edit(QDate(today.year, today.month, 1), "exportFrom")
@@ -164,10 +253,17 @@ class ExportDialog(QDialog):
         last_folder = state.value("export/folder", "")
         folder = Path(last_folder) if last_folder and Path(last_folder).is_dir() \
             else documents_folder()
-        self.path_edit = QLineEdit(str(folder / default_file_name(self.what.currentData(),
-                                                                  today)))
+        self.path_edit = QLineEdit(str(folder / default_file_name(
+            self.what.currentData(), today, self.table_format.currentData())))
         self.path_edit.setObjectName("exportPath")
+        # Enter anywhere in the form exports (the default button); the chooser has its own
+        # button and shortcut, and never takes Enter over as the focused "auto default".
         self.choose_button = QPushButton(self.tr("Choose…"))
+        self.choose_button.setObjectName("exportChoose")
+        self.choose_button.setAutoDefault(False)
+        self.choose_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Open))
+        self.choose_button.setToolTip(self.tr("Choose the file (%1)").replace(
+            "%1", self.choose_button.shortcut().toString(QKeySequence.SequenceFormat.NativeText)))
         self.choose_button.clicked.connect(self.choose_file)
         target = QHBoxLayout()
         target.addWidget(self.path_edit, 1)
@@ -194,12 +290,14 @@ class ExportDialog(QDialog):
         form.addRow(self.tr("Export"), self.what)
         form.addRow(self.tr("Dates"), dates)
         form.addRow(self.tr("Agent"), self.agent_choice)
+        form.addRow(self.tr("Format"), self.table_format)
+        form.addRow("", self.ids_check)
         form.addRow(self.tr("File"), target)
         form.addRow(self.progress)
         form.addRow(self.message)
         form.addRow(self.buttons)
         self._inputs = (self.what, self.from_check, self.to_check, self.agent_choice,
-                        self.path_edit, self.choose_button)
+                        self.table_format, self.ids_check, self.path_edit, self.choose_button)
         self._dated = ((self.from_check, self.from_date), (self.to_check, self.to_date))
         self.resize(max(self.sizeHint().width(), 480), self.sizeHint().height())
 
@@ -214,16 +312,26 @@ class ExportDialog(QDialog):
     def running(self) -> bool:
         return self._thread is not None
 
-    def _follow_default_name(self) -> None:
-        """A file name still as proposed follows the choice of notes or cases."""
+    def _follow_choices(self) -> None:
+        """A file name still as proposed follows the choice of notes or cases, and the
+        extension of any .csv or .xlsx name follows the format."""
         path = Path(self.path_edit.text())
-        if path.name in {default_file_name(what, self._today) for what in SOURCES}:
-            self.path_edit.setText(str(path.with_name(
-                default_file_name(self.what.currentData(), self._today))))
+        table_format = self.table_format.currentData()
+        if path.name in {default_file_name(what, self._today, each)
+                         for what in SOURCES for each in FORMATS}:
+            path = path.with_name(default_file_name(self.what.currentData(), self._today,
+                                                    table_format))
+        elif path.suffix.lower() in {f".{each}" for each in FORMATS}:
+            path = path.with_suffix(f".{table_format}")
+        else:
+            return
+        self.path_edit.setText(str(path))
 
     def choose_file(self) -> None:
+        name_filter = self.tr("CSV files (*.csv)") if self.table_format.currentData() == CSV \
+            else self.tr("Excel workbooks (*.xlsx)")
         chosen, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("Export to"), self.path_edit.text(), self.tr("CSV files (*.csv)"))
+            self, self.tr("Export to"), self.path_edit.text(), name_filter)
         if chosen:
             self.path_edit.setText(chosen)
 
@@ -232,8 +340,12 @@ class ExportDialog(QDialog):
         since, until = (edit.date().toPython() if check.isChecked() else None
                         for check, edit in self._dated)
         filters = ExportFilter.for_days(since, until, self.agent_choice.currentData())
-        return ExportRequest(self._database_url, self.what.currentData(), filters,
-                             Path(self.path_edit.text().strip()).expanduser())
+        what = self.what.currentData()
+        labels = IDS if self.ids_check.isChecked() else \
+            export_labels(what, self._rules, self._language)
+        return ExportRequest(self._database_url, what, filters,
+                             Path(self.path_edit.text().strip()).expanduser(),
+                             self.table_format.currentData(), labels)
 
     # ----------------------------------------------------------------- running
 
@@ -245,6 +357,8 @@ class ExportDialog(QDialog):
             self._show(self.tr("Choose the file to write."), problem=True)
             return
         self._state.setValue("export/what", request.what)
+        self._state.setValue("export/format", request.table_format)
+        self._state.setValue("export/ids", self.ids_check.isChecked())
         self._state.setValue("export/mine", bool(request.filters.agent))
         self._state.setValue("export/folder", str(request.path.parent))
         thread = ExportThread(request, self)
@@ -304,6 +418,9 @@ class ExportDialog(QDialog):
             reason = error.strerror or str(error)
             message = self.tr("The file %1 could not be written: %2").replace(
                 "%1", path).replace("%2", reason)
+        elif isinstance(error, TooManyRows):
+            message = self.tr("An Excel sheet holds at most %1 rows: export fewer (a shorter "
+                              "period) or as CSV.").replace("%1", f"{XLSX_MAX_ROWS - 1:,}")
         elif isinstance(error, SQLAlchemyError):
             message = self.tr("The database could not be read; details are in the log.")
         else:

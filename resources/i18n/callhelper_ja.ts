@@ -662,6 +662,105 @@
     </message>
 </context>
 <context>
+    <name>ExportColumns</name>
+    <message>
+        <source>Case no.</source>
+        <translation>案件番号</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>お客様名</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>電話番号</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>件名</translation>
+    </message>
+    <message>
+        <source>Call started</source>
+        <translation>通話開始日時</translation>
+    </message>
+    <message>
+        <source>Seconds into the call</source>
+        <translation>通話開始からの秒数</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>種類</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Suspected harassment</source>
+        <translation>カスハラの疑い</translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>要望</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>オペレーター</translation>
+    </message>
+    <message>
+        <source>Flag review</source>
+        <translation>疑いの確認状況</translation>
+    </message>
+    <message>
+        <source>Promise due</source>
+        <translation>約束の期限</translation>
+    </message>
+    <message>
+        <source>Opened</source>
+        <translation>受付日時</translation>
+    </message>
+    <message>
+        <source>Last contact</source>
+        <translation>最終対応日時</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状況</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation>緊急度</translation>
+    </message>
+    <message>
+        <source>Impact</source>
+        <translation>重要度</translation>
+    </message>
+    <message>
+        <source>Fix</source>
+        <translation>対処</translation>
+    </message>
+    <message>
+        <source>Prevention</source>
+        <translation>再発防止</translation>
+    </message>
+    <message>
+        <source>Agents</source>
+        <translation>対応したオペレーター</translation>
+    </message>
+    <message>
+        <source>Calls</source>
+        <translation>通話数</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>メモ数</translation>
+    </message>
+    <message>
+        <source>Flagged statements</source>
+        <translation>カスハラの疑いのある発言数</translation>
+    </message>
+</context>
+<context>
     <name>ExportDialog</name>
     <message>
         <source>CallHelper — Export</source>
@@ -674,6 +773,18 @@
     <message>
         <source>Cases (one row per case)</source>
         <translation>案件(1行に1件の案件)</translation>
+    </message>
+    <message>
+        <source>CSV (.csv)</source>
+        <translation>CSV (.csv)</translation>
+    </message>
+    <message>
+        <source>Excel workbook (.xlsx)</source>
+        <translation>Excel ブック (.xlsx)</translation>
+    </message>
+    <message>
+        <source>Column names and values as ids (for scripts)</source>
+        <translation>列名と値を ID のまま書き出す(スクリプト用)</translation>
     </message>
     <message>
         <source>From</source>
@@ -696,6 +807,10 @@
         <translation>選択…</translation>
     </message>
     <message>
+        <source>Choose the file (%1)</source>
+        <translation>ファイルを選択 (%1)</translation>
+    </message>
+    <message>
         <source>Export</source>
         <translation>書き出す</translation>
     </message>
@@ -708,8 +823,16 @@
         <translation>オペレーター</translation>
     </message>
     <message>
+        <source>Format</source>
+        <translation>形式</translation>
+    </message>
+    <message>
         <source>File</source>
         <translation>ファイル</translation>
+    </message>
+    <message>
+        <source>Excel workbooks (*.xlsx)</source>
+        <translation>Excel ブック (*.xlsx)</translation>
     </message>
     <message>
         <source>Export to</source>
@@ -760,12 +883,55 @@
         <translation>ファイル %1 を書けませんでした: %2</translation>
     </message>
     <message>
+        <source>An Excel sheet holds at most %1 rows: export fewer (a shorter period) or as CSV.</source>
+        <translation>Excel のシートに入るのは %1 行までです。期間を短くするか、CSV で書き出してください。</translation>
+    </message>
+    <message>
         <source>The database could not be read; details are in the log.</source>
         <translation>データベースを読めませんでした。詳細はログにあります。</translation>
     </message>
     <message>
         <source>The export failed; details are in the log.</source>
         <translation>書き出しに失敗しました。詳細はログにあります。</translation>
+    </message>
+</context>
+<context>
+    <name>ExportValues</name>
+    <message>
+        <source>Customer&apos;s words</source>
+        <translation>お客様の発言</translation>
+    </message>
+    <message>
+        <source>Agent note</source>
+        <translation>メモ</translation>
+    </message>
+    <message>
+        <source>Fact</source>
+        <translation>事実</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>要望</translation>
+    </message>
+    <message>
+        <source>Promise</source>
+        <translation>約束</translation>
+    </message>
+    <message>
+        <source>suspected</source>
+        <translation>疑い(未確認)</translation>
+    </message>
+    <message>
+        <source>confirmed</source>
+        <translation>カスハラと確認</translation>
+    </message>
+    <message>
+        <source>dismissed</source>
+        <translation>疑いを取り消し</translation>
+    </message>
+    <message>
+        <source>flagged by the agent</source>
+        <translation>オペレーターが指摘</translation>
     </message>
 </context>
 <context>

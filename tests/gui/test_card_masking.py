@@ -50,8 +50,8 @@ def test_a_card_in_the_callers_name_and_the_fix_is_masked_everywhere(qtbot, wind
         assert card.encode() not in stored
 
     notes, cases = tmp_path / "notes.csv", tmp_path / "cases.csv"
-    run_cli("export", "--out", str(notes))
-    run_cli("export", "--out", str(cases), "--what", "cases")
+    run_cli("export", "--out", str(notes), "--ids")
+    run_cli("export", "--out", str(cases), "--what", "cases", "--ids")
     assert [row["customer"] for row in read_csv(notes)] == ["山田 **** **** **** 1111"]
     [case] = read_csv(cases)
     assert (case["customer"], case["fix"]) == ("山田 **** **** **** 1111",

@@ -1,17 +1,21 @@
-"""CSV export from the call window, on its own thread and connection, over demo data."""
+"""Export from the call window (CSV or .xlsx), on its own thread and connection, over demo
+data."""
 
 import csv
+import zipfile
 from datetime import datetime, timezone
 
 import pytest
-from PySide6.QtCore import QDate, QObject, Qt, Slot
+from PySide6.QtCore import QDate, QObject, Qt, QTimer, Slot
+from PySide6.QtWidgets import QApplication, QFileDialog
 from sqlmodel import Session
 
 from callhelper.core.export import write_csv
 from callhelper.store.demo import fill_demo
 from callhelper.store.engine import Store
-from callhelper.store.export import NOTE_HEADER, ExportFilter, note_rows
+from callhelper.store.export import CASE_HEADER, NOTE_HEADER, ExportFilter, note_rows
 from callhelper.ui.app import demand_rules
+from callhelper.ui.export_dialog import export_labels
 from keyboard import type_text
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -82,14 +86,18 @@ def test_an_agent_exports_their_notes_and_the_dialog_remembers_the_choice(
 
     (mine,) = db("SELECT count(*) FROM note WHERE agent = '鈴木'")[0]
     rows = read_rows(target)
+    labels = export_labels("notes", demand_rules(), "en")
     assert mine > 0 and len(rows) == mine + 1
-    assert rows[0] == list(NOTE_HEADER)
+    assert rows[0][:5] == ["Case no.", "Customer", "Phone", "Call started",
+                           "Seconds into the call"]
     assert {row[9] for row in rows[1:]} == {"鈴木"}
+    assert "Customer's words" in {row[5] for row in rows[1:]}
     assert dialog.progress.value() == dialog.progress.maximum() == mine
     assert dialog.message.text() == f"✓ {mine:,} notes written to {target}"
     store = Store(paths.database_url)
     with Session(store.engine) as session:
-        write_csv(tmp_path / "same.csv", NOTE_HEADER, note_rows(session, ExportFilter(agent="鈴木")))
+        write_csv(tmp_path / "same.csv", labels.header(NOTE_HEADER),
+                  note_rows(session, ExportFilter(agent="鈴木"), labels))
     store.close()
     assert target.read_bytes() == (tmp_path / "same.csv").read_bytes()
 
@@ -114,7 +122,7 @@ def test_cases_of_one_month(qtbot, window, paths, exports):
     export(qtbot, dialog, exports / "october.csv")
 
     rows = read_rows(exports / "october.csv")
-    assert rows[0][:5] == ["case", "customer", "phone", "opened", "last_contact"]
+    assert rows[0][:5] == ["Case no.", "Customer", "Phone", "Opened", "Last contact"]
     assert len(rows) > 1
     assert all(row[3].startswith("2026-10-") for row in rows[1:])
     assert dialog.message.text().startswith(f"✓ {len(rows) - 1} cases written to ")
@@ -187,3 +195,92 @@ def test_a_note_typed_during_an_export_is_saved_at_once(qtbot, window, paths, db
     assert len(rows) == before + 1
     assert dialog.progress.value() == dialog.progress.maximum() == before
     assert window.session is not None
+
+
+class ChooserWatch(QObject):
+    """Notes and closes a file chooser that opens (it is modal: left open, it would hold the
+    test up); watches until stopped."""
+
+    def __init__(self):
+        super().__init__()
+        self.opened = False
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._check)
+        self._timer.start(20)
+
+    def _check(self):
+        chooser = QApplication.activeModalWidget()
+        if isinstance(chooser, QFileDialog):
+            self.opened = True
+            chooser.reject()
+
+    def stop(self):
+        self._timer.stop()
+
+
+def test_enter_in_the_file_field_exports_and_the_chooser_keeps_its_shortcut(
+        qtbot, window, paths, db, exports):
+    fill(paths, 10)
+    (notes,) = db("SELECT count(*) FROM note")[0]
+    dialog = open_export(qtbot, window)
+    target = exports / "typed.csv"
+    dialog.path_edit.setFocus()
+    dialog.path_edit.selectAll()
+    type_text(dialog.path_edit, str(target))
+    watch = ChooserWatch()
+
+    qtbot.keyClick(dialog.path_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.running and target.exists(), timeout=30_000)
+
+    watch.stop()
+    assert not watch.opened, "Enter opened the file chooser"
+    assert len(read_rows(target)) == notes + 1
+    assert dialog.message.text() == f"✓ {notes:,} notes written to {target}"
+    watch = ChooserWatch()
+    qtbot.keyClick(dialog.path_edit, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: watch.opened)
+    watch.stop()
+
+
+def test_an_xlsx_export_is_chosen_remembered_and_named_by_the_format(
+        qtbot, window, paths, db, exports):
+    fill(paths, 10)
+    (cases,) = db("SELECT count(*) FROM support_case")[0]
+    dialog = open_export(qtbot, window)
+    dialog.what.setCurrentIndex(dialog.what.findData("cases"))
+    dialog.table_format.setCurrentIndex(dialog.table_format.findData("xlsx"))
+    assert dialog.path_edit.text().endswith("callhelper-cases-20260105.xlsx")
+    dialog.path_edit.setText(str(exports / "mine.csv"))
+    dialog.table_format.setCurrentIndex(dialog.table_format.findData("csv"))
+    dialog.table_format.setCurrentIndex(dialog.table_format.findData("xlsx"))
+    assert dialog.path_edit.text() == str(exports / "mine.xlsx")
+    dialog.ids_check.setChecked(True)
+
+    export(qtbot, dialog, exports / "mine.xlsx")
+
+    assert dialog.message.text() == f"✓ {cases} cases written to {exports / 'mine.xlsx'}"
+    with zipfile.ZipFile(exports / "mine.xlsx") as workbook:
+        sheet = workbook.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert f"<t>{CASE_HEADER[5]}</t>" in sheet and 'state="frozen"' in sheet
+    assert sheet.count("<row ") == cases + 1
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    again = open_export(qtbot, window)
+    assert again.table_format.currentData() == "xlsx" and again.ids_check.isChecked()
+    assert again.path_edit.text() == str(exports / "callhelper-cases-20260105.xlsx")
+
+
+def test_a_cancelled_xlsx_export_keeps_the_previous_file(qtbot, window, paths, db, exports):
+    fill(paths)
+    target = exports / "notes.xlsx"
+    target.write_text("the previous export", encoding="utf-8")
+    dialog = open_export(qtbot, window)
+    dialog.table_format.setCurrentIndex(dialog.table_format.findData("xlsx"))
+    hold = Hold(dialog, lambda: qtbot.mouseClick(dialog.close_button,
+                                                 Qt.MouseButton.LeftButton))
+
+    export(qtbot, dialog, target)
+
+    assert hold.rows_written is not None
+    assert target.read_text(encoding="utf-8") == "the previous export"
+    assert [path.name for path in exports.iterdir()] == ["notes.xlsx"]
+    assert dialog.message.text() == "Export cancelled; no file was written."

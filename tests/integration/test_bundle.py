@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,17 @@ def test_the_built_program_fills_backs_up_and_checks_a_database(bundle, home):
         f"callhelper doctor found problems in the built program:\n{doctor.stdout}{doctor.stderr}"
     assert "土下座" in run(bundle, home, "analyze", "土下座して謝れ").stdout, \
         "the demand rules (resources/rules) did not flag a demanded kneeling apology"
+
+
+def test_the_built_program_exports_an_excel_workbook_in_japanese(bundle, home):
+    data = home / "data"
+    run(bundle, home, "--data-dir", str(data), "demo", "--cases", "3")
+    out = home / "notes.xlsx"
+    run(bundle, home, "--data-dir", str(data), "export", "--out", str(out), "--language", "ja")
+    with zipfile.ZipFile(out) as workbook:
+        sheet = workbook.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<t>案件番号</t>" in sheet and "<t>お客様の発言</t>" in sheet, \
+        "the workbook lacks the Japanese headers and labels"
 
 
 def test_the_built_program_writes_a_pdf_with_qt(bundle, home):

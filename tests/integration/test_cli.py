@@ -141,7 +141,7 @@ def test_export_writes_a_csv_excel_opens_and_refuses_bad_dates(tmp_path):
     data = ["--data-dir", str(tmp_path / "data")]
     assert run_cli(*data, "demo", "--cases", "40", "--seed", "2").returncode == 0
     out = tmp_path / "notes.csv"
-    result = run_cli(*data, "export", "--out", str(out))
+    result = run_cli(*data, "export", "--out", str(out), "--ids")
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     with out.open(encoding="utf-8-sig", newline="") as stream:
@@ -156,6 +156,37 @@ def test_export_writes_a_csv_excel_opens_and_refuses_bad_dates(tmp_path):
     assert bad.returncode == 2 and "not a date" in bad.stderr
     nowhere = run_cli(*data, "export", "--out", str(tmp_path / "missing" / "x.csv"))
     assert nowhere.returncode == 1 and nowhere.stderr.startswith("callhelper export: ")
+
+
+def test_export_speaks_the_app_language_or_the_one_asked_and_writes_xlsx_when_asked(
+        settings, tmp_path):
+    import csv
+    import zipfile
+
+    settings.set("language", "ja")
+    assert run_cli("demo", "--cases", "5").returncode == 0
+
+    def first_row(*args):
+        out = tmp_path / "notes.csv"
+        result = run_cli("export", "--out", str(out), *args)
+        assert result.returncode == 0, result.stderr
+        with out.open(encoding="utf-8-sig", newline="") as stream:
+            return next(csv.reader(stream))
+
+    assert first_row()[:3] == ["案件番号", "お客様名", "電話番号"]
+    assert first_row("--language", "en")[:3] == ["Case no.", "Customer", "Phone"]
+    assert first_row("--ids", "--language", "en")[:5] == [
+        "case", "customer", "phone", "contact_start", "offset_seconds"]
+    for out, option in ((tmp_path / "notes.xlsx", []),
+                        (tmp_path / "workbook", ["--format", "xlsx"])):
+        result = run_cli("export", "--out", str(out), *option)
+        assert result.returncode == 0, result.stderr
+        with zipfile.ZipFile(out) as workbook:
+            assert "<t>案件番号</t>" in workbook.read("xl/worksheets/sheet1.xml").decode()
+    mismatch = run_cli("export", "--out", str(tmp_path / "other.csv"), "--format", "xlsx")
+    assert mismatch.returncode == 2 and "does not match" in mismatch.stderr
+    assert not (tmp_path / "other.csv").exists()
+    assert run_cli("export", "--out", "x.csv", "--language", "fr").returncode == 2
 
 
 def make_demo_file(folder, name, cases, seed):

@@ -1,5 +1,5 @@
-"""The exported CSV opened by a real spreadsheet: LibreOffice Calc, headless, with formula
-evaluation on, as a user double-clicking the file would get it."""
+"""The exported CSV and .xlsx opened by a real spreadsheet: LibreOffice Calc, headless, with
+formula evaluation on, as a user double-clicking the file would get it."""
 
 import csv
 import shutil
@@ -16,6 +16,8 @@ from callhelper.core.case import NoteKind
 from callhelper.core.flags import load_rules
 from callhelper.store import repository
 from callhelper.store.engine import Store
+from export_data import (CUSTOMER, DUE, FORMULA_LIKE as SUPERVISOR_FORMULA_LIKE, NUMBER_LIKE,
+                         STARTED, SUBJECT, add_supervisor_calls, local)
 
 NS = {
     "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
@@ -86,16 +88,17 @@ def sheet_cells(ods_file):
     return rows
 
 
-def open_in_calc(tmp_path, *csv_files):
+def open_in_calc(tmp_path, *files, import_filter=CSV_IMPORT):
     """Convert the files to OpenDocument as LibreOffice Calc opens them; the .ods paths."""
     if shutil.which("soffice") is None:
         pytest.fail("LibreOffice Calc is needed: bash .ci/system-packages --test")
     out = tmp_path / "calc"
+    filters = [f"--infilter={import_filter}"] if import_filter else []
     subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
-                    "--headless", f"--infilter={CSV_IMPORT}", "--convert-to", "ods",
-                    "--outdir", str(out), *map(str, csv_files)],
+                    "--headless", *filters, "--convert-to", "ods",
+                    "--outdir", str(out), *map(str, files)],
                    check=True, capture_output=True, timeout=300)
-    return [out / f"{path.stem}.ods" for path in csv_files]
+    return [out / f"{path.stem}.ods" for path in files]
 
 
 def test_calc_shows_japanese_text_as_written_and_runs_no_formula(tmp_path):
@@ -122,4 +125,53 @@ def test_calc_shows_japanese_text_as_written_and_runs_no_formula(tmp_path):
     assert all(f"'{words}" in shown_words for words in FORMULA_LIKE)
     assert any("土下座" in words for words in shown_words)
     assert ("'=山田", "string", None) in [row[1] for row in notes_sheet]
-    assert ("'+81 3 1234 5678", "string", None) in [row[2] for row in notes_sheet]
+    assert ("03-1234-5678", "string", None) in [row[2] for row in notes_sheet]
+
+
+NOTES_JA = ["案件番号", "お客様名", "電話番号", "通話開始日時", "通話開始からの秒数", "種類", "内容",
+            "カスハラの疑い", "要望", "オペレーター", "疑いの確認状況", "件名", "約束の期限"]
+
+
+def shown_time(moment):
+    return f"{local(moment):%Y-%m-%d %H:%M:%S}"
+
+
+def test_calc_reads_the_xlsx_cells_with_their_types_and_japanese_headers(tmp_path):
+    data = tmp_path / "data"
+    add_supervisor_calls(f"sqlite:///{data / 'callhelper.db'}")
+    notes, cases = tmp_path / "notes.xlsx", tmp_path / "cases.xlsx"
+    run_cli("--data-dir", str(data), "export", "--out", str(notes), "--language", "ja")
+    run_cli("--data-dir", str(data), "export", "--out", str(cases), "--what", "cases",
+            "--format", "xlsx", "--language", "ja")
+    with zipfile.ZipFile(notes) as workbook:
+        sheet_xml = workbook.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' \
+        in sheet_xml
+
+    notes_sheet, cases_sheet = map(sheet_cells, open_in_calc(tmp_path, notes, cases,
+                                                             import_filter=None))
+
+    assert [cell[0] for cell in notes_sheet[0][:len(NOTES_JA)]] == NOTES_JA
+    assert not [cell for row in notes_sheet + cases_sheet for cell in row if cell[2] is not None]
+    rows = {row[6][0]: row for row in notes_sheet[1:] if row and row[0][0]}
+    assert len(rows) == 2 + len(SUPERVISOR_FORMULA_LIKE) + len(NUMBER_LIKE)
+    kneel, promise = rows["土下座しろ"], rows["明日15時半に折り返す"]
+    assert kneel[0][1:] == ("float", None) and kneel[4] == ("89", "float", None)
+    assert kneel[3] == (shown_time(STARTED), "date", None)
+    assert kneel[5][0] == "お客様の発言" and kneel[7][0] == "土下座を求める発言"
+    assert kneel[10][0] == "土下座を求める発言: 疑い(未確認)"
+    assert kneel[11] == promise[11] == (SUBJECT, "string", None)
+    assert promise[5][0] == "約束" and promise[12] == (shown_time(DUE), "date", None)
+    for words in SUPERVISOR_FORMULA_LIKE:  # text as typed: no apostrophe, no formula
+        assert rows[words][6] == (words, "string", None)
+        assert rows[words][1] == (CUSTOMER, "string", None)  # from the customer record
+        assert rows[words][2] == ("090-1234-5678", "string", None)
+    for words in NUMBER_LIKE:  # no number, no date: the leading zero stays
+        assert rows[words][6] == (words, "string", None)
+    assert rows["09012345678"][2] == ("03-1234-5678", "string", None)
+    assert [cell[0] for cell in cases_sheet[0][:6]] == ["案件番号", "お客様名", "電話番号",
+                                                       "受付日時", "最終対応日時", "件名"]
+    first_case = cases_sheet[1]
+    assert first_case[5] == (SUBJECT, "string", None)
+    assert (first_case[6][0], first_case[7][0], first_case[8][0]) == ("折り返し待ち", "高", "中")
+    assert first_case[12] == ("1", "float", None) and first_case[3][1] == "date"

@@ -131,7 +131,7 @@ def test_export_of_notes_and_cases_from_the_server(postgres_url, captured, tmp_p
     notes, cases = tmp_path / "notes.csv", tmp_path / "cases.csv"
     for what, out in (("notes", notes), ("cases", cases)):
         result = run_cli("--database-url", postgres_url, "export", "--what", what,
-                         "--out", str(out))
+                         "--out", str(out), "--ids")
         assert result.returncode == 0, result.stderr
     with open(notes, encoding="utf-8-sig", newline="") as file:
         rows = list(csv.DictReader(file))

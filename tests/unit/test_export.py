@@ -1,7 +1,10 @@
-"""CSV export: what Excel needs, formulas neutralised, nothing half-written."""
+"""CSV and .xlsx export: what Excel needs, formulas neutralised, typed cells, nothing
+half-written, and the rows a supervisor reads."""
 
 import csv
 import io
+import re
+import zipfile
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -10,12 +13,14 @@ from hypothesis import strategies as st
 
 from callhelper.config import resources_dir
 from callhelper.core.case import NoteKind
-from callhelper.core.export import NEUTRALIZER, neutralize, write_csv
+from callhelper.core.export import (NEUTRALIZER, XLSX_MAX_CHARS, TooManyRows, check_sheet_rows,
+                                    fitting_text, neutralize, write_csv, write_xlsx)
 from callhelper.core.flags import load_rules
 from callhelper.store import repository
 from callhelper.store.engine import Store
-from callhelper.store.export import (NOTE_HEADER, ExportFilter, case_rows, count_notes,
+from callhelper.store.export import (NOTE_HEADER, ExportFilter, Labels, case_rows, count_notes,
                                      note_rows)
+from export_data import CUSTOMER, DUE, FORMULA_LIKE, STARTED, SUBJECT, add_supervisor_calls, local
 
 RULES = load_rules(resources_dir() / "rules" / "demands.toml")
 
@@ -130,7 +135,7 @@ def test_notes_and_cases_are_exported_with_their_filters(database_url, clock):
     store.close()
     assert len(NOTE_HEADER) == len(everything[0])
     assert [row[9] for row in everything] == ["鈴木", "佐藤"]
-    assert everything[0][4:8] == ("01:01", "quote", "=土下座しろ", "kneeling_apology")
+    assert everything[0][4:8] == (61, "quote", "=土下座しろ", "kneeling_apology")
     assert [row[9] for row in only_sato] == [row[9] for row in later] == ["佐藤"]
     assert [row[11] for row in cases] == ["鈴木"]
     out = io.StringIO()
@@ -175,3 +180,102 @@ def test_the_export_dialog_counts_the_notes_it_will_write(database_url, clock):
         written = [len(list(note_rows(session, each))) for each in filters]
     store.close()
     assert counted == written == [5, 2, 2, 0]
+
+
+def notes_by_text(database_url, labels=Labels()):
+    store = Store(database_url)
+    try:
+        with store.unit_of_work() as session:
+            return {row[6]: dict(zip(NOTE_HEADER, row))
+                    for row in note_rows(session, ExportFilter(), labels)}
+    finally:
+        store.close()
+
+
+def test_a_supervisor_sees_the_known_customer_the_number_the_subject_and_the_due_time(
+        database_url):
+    add_supervisor_calls(database_url)
+    notes = notes_by_text(database_url)
+
+    kneel, promise = notes["土下座しろ"], notes["明日15時半に折り返す"]
+    assert (kneel["customer"], kneel["phone"], kneel["subject"]) == (
+        CUSTOMER, "090-1234-5678", SUBJECT)
+    assert (kneel["offset_seconds"], kneel["contact_start"], kneel["due"]) == (
+        89, local(STARTED), None)
+    assert (promise["kind"], promise["due"]) == ("promise", local(DUE))
+    # the caller gave no name the second time: the customer record's name
+    for words in FORMULA_LIKE:
+        assert (notes[words]["customer"], notes[words]["phone"], notes[words]["subject"]) == (
+            CUSTOMER, "090-1234-5678", "")
+    assert (notes["09012345678"]["customer"], notes["09012345678"]["phone"]) == (
+        "佐藤 花子", "03-1234-5678")
+
+
+def test_labels_show_kinds_categories_and_flag_states_in_words(database_url):
+    add_supervisor_calls(database_url)
+    labels = Labels(columns={"text": "内容"}, kinds={"quote": "お客様の発言"},
+                    categories={"kneeling_apology": RULES.label("kneeling_apology", "ja")},
+                    states={"suspected": "疑い"}, separator=" / ")
+
+    kneel = notes_by_text(database_url, labels)["土下座しろ"]
+
+    assert labels.header(("case", "text")) == ("case", "内容")
+    assert (kneel["kind"], kneel["flags"], kneel["flag_states"]) == (
+        "お客様の発言", "土下座を求める発言", "土下座を求める発言: 疑い")
+    assert notes_by_text(database_url)["土下座しろ"]["flag_states"] == "kneeling_apology:suspected"
+
+
+def sheet_xml(path):
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
+
+
+def test_an_xlsx_has_typed_cells_a_frozen_header_and_a_filter(tmp_path):
+    path = tmp_path / "out.xlsx"
+    rows = [(7, "09012345678", datetime(2026, 11, 20, 10, 0, 5), "=1+1", None, 1.5)] * 3
+
+    assert write_xlsx(path, ("case", "phone", "start", "words", "none", "x"), rows) == 3
+
+    sheet = sheet_xml(path)
+    assert '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' in sheet
+    assert '<autoFilter ref="A1:F4"/>' in sheet
+    assert re.search(r'<c r="A2"( s="\d+")?><v>7</v></c>', sheet)
+    assert '<c r="B2" t="inlineStr"><is><t>09012345678</t></is></c>' in sheet
+    assert '<c r="D2" t="inlineStr"><is><t>=1+1</t></is></c>' in sheet
+    assert "<f>" not in sheet and 'r="E2"' not in sheet
+    assert re.search(r'<c r="C2" s="\d+"><v>46346\.41672\d*</v></c>', sheet)
+    widths = {column: float(width) for low, high, width in re.findall(
+        r'<col min="(\d+)" max="(\d+)" width="([\d.]+)"', sheet)
+        for column in range(int(low), int(high) + 1)}
+    assert int(widths[1]) == 6 and int(widths[2]) == len("09012345678") + 2
+
+
+def test_a_cancelled_xlsx_export_keeps_the_previous_file(tmp_path):
+    path = tmp_path / "out.xlsx"
+    path.write_text("the previous export", encoding="utf-8")
+
+    class Cancelled(Exception):
+        pass
+
+    def progress(count):
+        raise Cancelled
+
+    with pytest.raises(Cancelled):
+        write_xlsx(path, ("a",), ([n] for n in range(10)), progress, every=3)
+    assert path.read_text(encoding="utf-8") == "the previous export"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
+
+
+def test_a_note_longer_than_an_excel_cell_is_cut_visibly():
+    words = "土" * 40_000 + "😀"
+    cut = fitting_text(words)
+    assert len(cut.encode("utf-16-le")) // 2 <= XLSX_MAX_CHARS
+    assert cut.startswith("土" * 30_000) and cut.endswith(f"… (+{40_001 - 32_727:,})")
+    assert fitting_text("😀" * 20_000).endswith(f"… (+{20_000 - 16_363:,})")
+    assert fitting_text("短い") == "短い"
+
+
+def test_more_rows_than_a_sheet_holds_are_refused():
+    check_sheet_rows(1_048_575)
+    with pytest.raises(TooManyRows, match="at most 1,048,575"):
+        check_sheet_rows(1_048_576)
