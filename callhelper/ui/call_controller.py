@@ -155,14 +155,7 @@ class CallController(QObject):
         agent, rules, team = self.agent, self._rules, self._team
 
         def open_database(session: Session) -> tuple[int, UnfinishedContact | None, dict]:
-            replayed = 0
-            for journal_path in journal_paths:  # the spare one holds what the first could not
-                records = journal.load(journal_path)
-                if records:
-                    applied, failed = journal.replay(session, records, rules, team)
-                    session.commit()
-                    journal.set_aside(journal_path, failed)
-                    replayed += applied
+            replayed = journal.replay_kept(session, journal_paths, rules, team)
             unfinished = repository.unfinished_contact(session, agent)
             decided = flag_reviews.decisions_of(
                 session, [note.uid for note in unfinished.notes]) if unfinished else {}
