@@ -288,7 +288,7 @@ def window(args) -> None:
 
     # a call: the caller's history looked up, then notes typed and saved with Enter
     call_window.start_call(args.phone, "")
-    pump_until(lambda: call_window._history_loaded, 30)  # noqa: SLF001 - the panel is filled
+    pump_until(lambda: call_window.controller.history_loaded, 30)  # the panel is filled
     entry, notes = call_window.note_entry, call_window.notes_model
     enter_ms = []
     for number in range(args.notes + args.warmup):

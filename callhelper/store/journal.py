@@ -4,7 +4,8 @@ The writes still waiting at the close are journalled as JSON lines, one operatio
 each (store/operations.py), and replayed at the next start. An operation is applied once
 (its uid is recorded where it is applied), so a write that did reach the database before
 the close is not applied twice. The journal is in the data folder, or, when that cannot be
-written, in a spare place (``keep``).
+written, in a spare place (``keep``). A kept write that cannot be applied at the next start
+either is moved, with the reason, to FAILED_FILE beside the journal for a person to look at.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from callhelper.store.operations import Operation, perform
 log = logging.getLogger(__name__)
 JOURNAL_FILE = "unsaved-writes.jsonl"
 FAILED_FILE = "unsaved-writes.failed.jsonl"
+#: The key, in a record of FAILED_FILE, of why the write was refused.
+REFUSED = "refused"
 
 
 def append(path: Path, records: list[dict]) -> None:
@@ -89,17 +92,42 @@ def replay(session: Session, records: list[dict], rules: DemandRules,
            ship: bool = False) -> tuple[int, list[dict]]:
     """Apply journalled writes in order, each on its own (``ship``: and keep each in the
     outbox for the server, team mode); returns how many were applied and the records that
-    could not be (kept by the caller for a person to look at)."""
+    could not be, each with why under REFUSED (kept by the caller for a person to look
+    at)."""
     applied, failed = 0, []
     for record in records:
         try:
             with session.begin_nested():
                 perform(session, Operation.from_record(record), rules, ship)
             applied += 1
-        except Exception:  # one bad record must not keep the others, or the app, from starting
+        except Exception as error:  # one bad record must not keep the others, or the app,
+            # from starting
             log.exception("journalled write could not be applied: %s", record.get("op"))
-            failed.append(record)
+            failed.append({**record, REFUSED: refusal(error)})
     return applied, failed
+
+
+def refusal(error: BaseException) -> str:
+    """Why a write was refused, in one line (a database error goes on with its statement)."""
+    first_line = next(iter(str(error).splitlines()), "")
+    return f"{type(error).__name__}: {first_line}" if first_line else type(error).__name__
+
+
+def replay_kept(session: Session, paths: list[Path], rules: DemandRules,
+                ship: bool = False) -> int:
+    """At start, before anything else is written: apply the writes kept at the last close,
+    journal by journal (the data folder's, then the spare one, which holds what the first
+    could not take), and set each journal aside once applied, so nothing is applied at a
+    later start again; returns how many were applied."""
+    replayed = 0
+    for path in paths:
+        records = load(path)
+        if records:
+            applied, failed = replay(session, records, rules, ship)
+            session.commit()
+            set_aside(path, failed)
+            replayed += applied
+    return replayed
 
 
 def set_aside(path: Path, failed: list[dict]) -> None:

@@ -1,18 +1,18 @@
 """The call window: timer, checklist, exact-words capture and wrap-up.
 
-Every write goes through the store worker; the window shows a note only once
-its unit of work has committed. A write that fails is kept and retried, in
-order, so nothing typed is lost while the app runs.
+A view over the call controller (ui/call_controller.py), which holds the call, its notes and
+everything written: the window calls it on keys and clicks and draws what it says. Every
+write goes through the store worker; the window shows a note only once its unit of work has
+committed. A write that fails is kept and retried, in order, so nothing typed is lost while
+the app runs.
 """
 
 from __future__ import annotations
 
-import uuid
-from datetime import timedelta
-from html import escape
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from datetime import timedelta
 from functools import partial
+from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
@@ -23,27 +23,18 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComb
                                QMainWindow, QMessageBox, QPushButton, QSizePolicy,
                                QStackedWidget, QSystemTrayIcon, QTableView, QVBoxLayout,
                                QWidget)
-from sqlmodel import Session
 
 from callhelper.config import Paths, Settings
 from callhelper.core.case import Level, NoteKind, WrapUp
 from callhelper.core.clock import Clock
-from callhelper.core.commands import QUEUED_AFTER_MS, Action, Command, note_operation_uid
-from callhelper.core.escalation import (FLAGGED, PAST_CALL_LIMIT, PAST_ESCALATION_TIME,
-                                        REPEATED_CALLS, CapturedNote, build_handoff,
-                                        escalation_reasons)
+from callhelper.core.commands import Command
 from callhelper.core.flags import DemandRules
 from callhelper.core.playbook import PlaybookCatalog
-from callhelper.core.session import CallSession, CallState, StepChange, format_offset
-from callhelper.core.text import MAX_NOTE_LENGTH, storable_text
-from callhelper.store import flag_reviews, history, journal, operations, repository
+from callhelper.core.session import CallSession, CallState, format_offset
 from callhelper.store.engine import WriteFault
-from callhelper.store.history import CallerHistory
 from callhelper.store.operations import Operation
-from callhelper.store.sync import with_connect_timeout
-from callhelper.store.repository import (INCOMING, OUTGOING, CustomerProfile, NewContact,
-                                         UnfinishedContact)
-from callhelper.store.startup import ChoiceNeeded, StartupOpener
+from callhelper.store.startup import StartupOpener
+from callhelper.ui.call_controller import PROMISE_DEFAULT_HOURS, CallController, CallerInfo
 from callhelper.ui.caller_panel import CallerPanel, PastContactsModel
 from callhelper.ui.labels import level_label, note_kind_label
 from callhelper.ui.flag_review import FlagReview
@@ -56,7 +47,6 @@ from callhelper.ui.shortcuts import ShortcutsBeforeEditingKeys
 from callhelper.ui.store_client import StoreClient
 from callhelper.ui.sync_status import SyncLabel, SyncRunner
 from callhelper.ui.upkeep import DailyUpkeep
-from callhelper.ui.write_queue import Write, WriteQueue
 from callhelper.ui.wrap_up import WrapUpPanel
 
 if TYPE_CHECKING:  # the windows opened later are imported when first opened: a faster start
@@ -64,9 +54,6 @@ if TYPE_CHECKING:  # the windows opened later are imported when first opened: a 
     from callhelper.ui.history_window import HistoryWindow
 
 HINT_ITEMS = 1
-PROMISE_DEFAULT_HOURS = 1
-REMINDER_INTERVAL_MS = 30_000
-LOOKUP_DELAY_MS = 250
 DEFAULT_SIZE = (400, 680)
 ENTRY_UNLIMITED = 2**31 - 1  # QLineEdit's largest maxLength
 KIND_SHORTCUTS = {
@@ -84,13 +71,6 @@ TIMER_COLORS = {
 }
 
 
-@dataclass
-class CallerInfo:
-    phone: str = ""
-    name: str = ""
-    outgoing: bool = False  # the agent called the customer (a callback)
-
-
 class CallWindow(QMainWindow):
     """The agent's window beside the phone; ``ready`` fires once the database is
     open and an unfinished call (if any) is back on screen."""
@@ -105,29 +85,18 @@ class CallWindow(QMainWindow):
         self._settings = settings
         self._store = store
         self._catalog = catalog
-        self._playbook = catalog.get(settings.get("playbook")) or catalog.playbooks()[0]
         self._rules = rules
-        self._recent_contacts = 0
-        self._history: CallerHistory | None = None
-        self._lookup_token = 0
-        self._history_loaded = False
-        self._edit_when_loaded = False
-        self._hint_step: str | None = None
         self._clock = clock
         self._language = language
-        self._agent = settings.agent_name
-        self._session: CallSession | None = None
-        self._caller = CallerInfo()
-        self._ready = False
+        self._edit_when_loaded = False
+        self._hint_step: str | None = None
         self._was_stuck = False
         self._save_state = ("", False, False)  # the status line's message, problem, counted
-        team = paths.server_url is not None  # writes also go to the outbox for the server
-        self._writes = WriteQueue(store, paths.data_dir / journal.JOURNAL_FILE,
-                                  partial(operations.perform, rules=rules, ship=team), self,
-                                  spare_journal_path=paths.config_dir / journal.JOURNAL_FILE)
+        self.controller = CallController(paths, settings, store, catalog, rules, clock,
+                                         language, self)
+        self._writes = self.controller.writes
         self._writes.changed.connect(self._show_write_state)
         self._sync: SyncRunner | None = None
-        self._shared: StoreClient | None = None
         self._history_source: StoreClient | None = None
         self._opener = opener
         self.upkeep = DailyUpkeep(store, paths, settings, clock, self, opener)
@@ -141,16 +110,13 @@ class CallWindow(QMainWindow):
         self.recovery.chosen.connect(self._recover)
         self.centralWidget().layout().insertWidget(0, self.recovery)
         self._bind_shortcuts()
+        self._follow_controller()
 
         self._tick_timer = QTimer(self)
         self._tick_timer.setSingleShot(True)
         self._tick_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._tick_timer.timeout.connect(self._on_tick)
 
-        self._reminded: set[int] = set()
-        self._reminder_timer = QTimer(self)
-        self._reminder_timer.setInterval(REMINDER_INTERVAL_MS)
-        self._reminder_timer.timeout.connect(self.check_promises)
         self.tray = QSystemTrayIcon(self.windowIcon(), self) \
             if QSystemTrayIcon.isSystemTrayAvailable() else None
         if self.tray is not None:
@@ -164,26 +130,33 @@ class CallWindow(QMainWindow):
                                           "the file stays as it is until the settings are "
                                           "saved.").replace("%1", settings.problem),
                                   problem=True)
-        journal_paths = [paths.data_dir / journal.JOURNAL_FILE,
-                         paths.config_dir / journal.JOURNAL_FILE]
-        agent = self._agent
+        self.controller.open()
 
-        def open_database(session: Session) -> tuple[int, UnfinishedContact | None, dict]:
-            replayed = 0
-            for journal_path in journal_paths:  # the spare one holds what the first could not
-                records = journal.load(journal_path)
-                if records:
-                    applied, failed = journal.replay(session, records, rules, team)
-                    session.commit()
-                    journal.set_aside(journal_path, failed)
-                    replayed += applied
-            unfinished = repository.unfinished_contact(session, agent)
-            decided = flag_reviews.decisions_of(
-                session, [note.uid for note in unfinished.notes]) if unfinished else {}
-            return replayed, unfinished, decided
-
-        self._open_database = open_database
-        self._store.submit(open_database, self._on_database_open)
+    def _follow_controller(self) -> None:
+        """Draw what the controller says."""
+        controller = self.controller
+        controller.state_changed.connect(self._show_state)
+        controller.steps_changed.connect(self._refresh_checklist)
+        controller.call_begun.connect(self._on_call_begun)
+        controller.call_ended.connect(self._on_call_ended)
+        controller.call_closed.connect(self._on_call_closed)
+        controller.wrap_up_refused.connect(lambda: self.wrap_up.show_problem(
+            self.tr("The wrap-up could not be saved; see the log.")))
+        controller.notes_reset.connect(self.notes_model.set_rows)
+        controller.note_added.connect(self.notes_model.append)
+        controller.note_changed.connect(self.notes_model.put)
+        controller.note_removed.connect(self.notes_model.remove)
+        controller.note_returned.connect(self._return_to_entry)
+        controller.escalation_changed.connect(self._show_escalation)
+        controller.history_shown.connect(self._show_history)
+        controller.ringing.connect(self._show_caller_ringing)
+        controller.front_requested.connect(self.bring_to_front)
+        controller.promises_due.connect(self._remind)
+        controller.handed_over.connect(self._on_handed_over)
+        controller.message.connect(self._show_save_state)
+        controller.opened.connect(self._on_database_open)
+        controller.choice_needed.connect(self.recovery.ask)
+        controller.ready.connect(self.ready)
 
     # ----------------------------------------------------------------- layout
 
@@ -251,12 +224,7 @@ class CallWindow(QMainWindow):
         self._history_window: HistoryWindow | None = None
         self._review_window = None
         self._export_dialog: ExportDialog | None = None
-        self._pending_commands: list[tuple[Command, object]] = []
         self._cti = None
-        self._lookup_timer = QTimer(self)
-        self._lookup_timer.setSingleShot(True)
-        self._lookup_timer.setInterval(LOOKUP_DELAY_MS)
-        self._lookup_timer.timeout.connect(lambda: self._lookup(self.number_input.text()))
 
         self.pages = QStackedWidget()
         self.pages.currentChanged.connect(self._fit_pages)
@@ -267,6 +235,7 @@ class CallWindow(QMainWindow):
         self.pages.addWidget(self.wrap_up)
 
         self.notes_model = NotesModel(self._rules, self._language, self)
+        self.notes_model.decision_taken.connect(self.controller.take_decision)
         self.notes_view = NotesView(self.notes_model)
         self.notes_view.doubleClicked.connect(lambda index: self.begin_edit(index.row()))
 
@@ -358,12 +327,13 @@ class CallWindow(QMainWindow):
         self.name_input.setPlaceholderText(self.tr("Caller's name (optional)"))
         for field in (self.number_input, self.name_input):
             field.returnPressed.connect(self.start_call)
-        self.number_input.textChanged.connect(self._lookup_timer.start)
+        self.number_input.textChanged.connect(self.controller.set_next_number)
+        self.name_input.textChanged.connect(self.controller.set_next_name)
         self.outgoing_box = QCheckBox(self.tr("We call the customer (callback)"))
         self.outgoing_box.setObjectName("outgoing")
         self.outgoing_box.setToolTip(self.tr(
             "An outgoing call does not count as the customer calling again"))
-        self.outgoing_box.toggled.connect(lambda _on: self._show_history(self._history))
+        self.outgoing_box.toggled.connect(self.controller.set_next_outgoing)
         self.playbook_combo = QComboBox()
         self.playbook_combo.setObjectName("playbook")
         self.playbook_combo.activated.connect(self._choose_playbook)
@@ -382,7 +352,7 @@ class CallWindow(QMainWindow):
     def _build_checklist_page(self) -> QWidget:
         page = QWidget()
         self.checklist_model = ChecklistModel(self._language, self)
-        self.checklist_model.tick_requested.connect(self.set_step_done)
+        self.checklist_model.tick_requested.connect(self.controller.set_step_done)
         self.checklist_view = QTableView()
         self.checklist_view.setObjectName("checklist")
         self.checklist_view.setModel(self.checklist_model)
@@ -457,10 +427,11 @@ class CallWindow(QMainWindow):
             bind(f"Ctrl+{number}", partial(self.toggle_step, number - 1))
         for index, keys in enumerate(KIND_SHORTCUTS.values()):
             bind(keys, partial(self.kind_combo.setCurrentIndex, index))
+        controller = self.controller
         self.flag_review = FlagReview(
             self, self.notes_model, self.notes_view, self._rules, self._language, self._clock,
-            lambda: self._agent, lambda: self._session.uid if self._session else None,
-            self._write, self._show_save_state)
+            lambda: controller.agent, lambda: controller.call_uid, controller.write,
+            self._show_save_state)
         self.flag_review.changed.connect(self._show_escalation)
         self.flag_review.menu_closed.connect(self.note_entry.setFocus)
         ShortcutsBeforeEditingKeys(self)
@@ -469,46 +440,47 @@ class CallWindow(QMainWindow):
 
     @property
     def session(self) -> CallSession | None:
-        return self._session
-
-    # ------------------------------------------------------------ the phone system
+        return self.controller.session
 
     def handle_command(self, command: Command, reply=None) -> None:
-        """What the phone system says: ringing, answered, hung up (core/commands.py); or a
-        note to capture from another program, answered through ``reply`` once on disk.
+        """What the phone system says (CallController.handle_command)."""
+        self.controller.handle_command(command, reply)
 
-        The window comes to the front (not for a note); a call under way is never disturbed
-        by a call ringing on another line. Commands that arrive before the database is open
-        wait for it."""
-        if not self._ready and command.action is not Action.SHOW:
-            self._pending_commands.append((command, reply))
-            if command.action is not Action.NOTE:
-                self.bring_to_front()
-            return
-        if command.action is Action.NOTE:
-            self._capture_from_command(command, reply)
-            return
-        if command.action is Action.INCOMING:
-            if self._session is None:
-                self._show_caller_ringing(command)
-            else:
-                self._show_save_state(self.tr("Another call is ringing: %1").replace(
-                    "%1", command.name or command.number or self.tr("Unknown caller")))
-        elif command.action is Action.START:
-            if self._session is None:
-                if command.number or command.name or command.outgoing:
-                    self._show_caller_ringing(command)
-                self.start_call(self.number_input.text(), self.name_input.text())
-        elif command.action is Action.END:
-            self.end_call()
-        self.bring_to_front()
+    def status(self) -> dict:
+        """What the window shows, for ``callhelper call status``."""
+        return self.controller.status()
 
-    def _show_caller_ringing(self, command: Command) -> None:
-        self.outgoing_box.setChecked(command.outgoing)
-        self.number_input.setText(command.number)
-        if command.name or command.number:
-            self.name_input.setText(command.name)
-        self._lookup(command.number)
+    def start_call(self, phone: str | None = None, name: str | None = None) -> None:
+        """Answered (F7, Enter on the idle page): ``phone`` and ``name`` when given, else
+        the ones typed."""
+        self.controller.start_call(phone if isinstance(phone, str) else None,
+                                   name if isinstance(name, str) else None)
+
+    def toggle_hold(self) -> None:
+        self.controller.toggle_hold()
+
+    def end_call(self) -> None:
+        self.controller.end_call()
+
+    def toggle_step(self, index: int) -> None:
+        self.controller.toggle_step(index)
+
+    def set_step_done(self, index: int, done: bool) -> None:
+        self.controller.set_step_done(index, done)
+
+    def hand_over(self) -> None:
+        self.controller.hand_over()
+
+    def check_promises(self) -> None:
+        self.controller.check_promises()
+
+    def escalation_reasons(self) -> list[str]:
+        return self.controller.escalation_reasons()
+
+    def _show_caller_ringing(self, caller: CallerInfo) -> None:
+        self.outgoing_box.setChecked(caller.outgoing)
+        self.number_input.setText(caller.phone)
+        self.name_input.setText(caller.name)
 
     def bring_to_front(self) -> None:
         if self.isMinimized():
@@ -517,22 +489,34 @@ class CallWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
-    def status(self) -> dict:
-        """What the window shows, for ``callhelper call status``."""
-        session = self._session
-        history_shown = self._history if self._history_loaded else None
-        return {
-            "ready": self._ready,
-            "call": session.state.value if session is not None else "none",
-            "number": self._caller.phone if session is not None else
-            self.number_input.text(),
-            "name": self._caller.name if session is not None else self.name_input.text(),
-            "history_loaded": self._history_loaded,
-            "customer": (history_shown.customer.name if history_shown is not None and
-                         history_shown.customer is not None else ""),
-            "past_contacts": len(history_shown.contacts) if history_shown is not None else 0,
-            "sync": self._sync_status(),
-        }
+    def _on_call_begun(self, case) -> None:
+        """A call on screen, new or resumed (``case``), with nothing of the previous one."""
+        self._hint_step = None
+        self.handoff_bar.hide()
+        self.senior_script.hide()
+        empty(self.note_entry)
+        self.kind_combo.setCurrentIndex(0)
+        for combo, value in ((self.urgency_combo, self.controller.urgency),
+                             (self.impact_combo, self.controller.impact)):
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+        if case is not None:
+            self.wrap_up.reset(case.subject, case.urgency, case.impact)
+        self._show_state()
+        (self.note_entry if self.controller.session.in_call else self.wrap_up.subject).setFocus()
+
+    def _on_call_ended(self) -> None:
+        """Hung up: the wrap-up."""
+        self.wrap_up.reset(urgency=self.controller.urgency, impact=self.controller.impact)
+        self._show_state()
+        self.wrap_up.subject.setFocus()
+
+    def _on_call_closed(self) -> None:
+        self._editing = None
+        empty(self.number_input)
+        empty(self.name_input)
+        self.outgoing_box.setChecked(False)
+        self._show_state()
+        self.number_input.setFocus()
 
     def _show_sync_state(self, state) -> None:
         """The server's side of saving, in the status line; while something is wrong with it
@@ -541,117 +525,12 @@ class CallWindow(QMainWindow):
         trouble = state.unreachable or state.refused or state.login_refused
         self.keys_hint.setVisible(not trouble)
 
-    def _sync_status(self) -> dict | None:
-        """Team mode: what waits for the server (None: no server, or nothing known yet)."""
-        state = self._sync.state if self._sync is not None else None
-        if state is None:
-            return None
-        return {"waiting": state.waiting, "refused": state.refused,
-                "unreachable": state.unreachable, "synced": state.synced}
-
-    def start_call(self, phone: str | None = None, name: str | None = None) -> None:
-        """Answered: start the timer and a new contact, incoming or outgoing as the box on
-        the idle page says. Does nothing during a call or while a wrap-up is open."""
-        if self._session is not None or not self._ready:
-            return
-        caller = CallerInfo(
-            (phone if isinstance(phone, str) else self.number_input.text()).strip(),
-            (name if isinstance(name, str) else self.name_input.text()).strip(),
-            self.outgoing_box.isChecked())
-        session = CallSession(self._playbook, self._clock)
-        session.start()
-        self._begin(session, caller)
-        new = NewContact(uid=session.uid, agent=self._agent, playbook_id=self._playbook.id,
-                         playbook_version=self._playbook.version, started_at=session.started_at,
-                         phone=caller.phone, caller_name=caller.name,
-                         phone_region=self._settings.get("phone_region"),
-                         direction=OUTGOING if caller.outgoing else INCOMING)
-        self._write(Operation.of("start_contact", **vars(new)))
-        self._lookup(caller.phone)
-        self._show_state()
-        self.note_entry.setFocus()
-
-    def _begin(self, session: CallSession, caller: CallerInfo) -> None:
-        """Put a call (new or resumed) on screen with nothing of the previous one left."""
-        self._session = session
-        self._playbook = session.playbook
-        self._caller = caller
-        self._recent_contacts = 0
-        self._hint_step = None
-        self.notes_model.set_rows([])
-        self.handoff_bar.hide()
-        self.senior_script.hide()
-        empty(self.note_entry)
-        self.kind_combo.setCurrentIndex(0)
-        for combo in (self.urgency_combo, self.impact_combo):
-            combo.setCurrentIndex(0)
-
-    def _lookup(self, phone: str) -> None:
-        """Ask the store for the caller's history; the answer fills the panel when it comes."""
-        self._lookup_timer.stop()
-        self._lookup_token += 1
-        self._history_loaded = False
-        phone = phone.strip()
-        if not phone:
-            self._show_history(None)
-            return
-        if self._store.closed:  # a write saved while the window closes asks for nothing more
-            return
-        region, token = self._settings.get("phone_region"), self._lookup_token
-
-        def look_up(session: Session) -> CallerHistory | None:
-            return history.caller_history(session, phone, region)
-
-        shared = self._shared_store()
-        if shared is not None:
-            shared.submit(look_up, partial(self._on_shared_history, token, look_up))
-        else:
-            self._store.submit(look_up, partial(self._on_history, token))
-
-    def _shared_store(self) -> StoreClient | None:
-        """Team mode, while the server answers: a reader of the server, for the history
-        every agent shares (None: read this computer's file)."""
-        server = self._paths.server_url
-        state = self._sync.state if self._sync is not None else None
-        if server is None or state is None or state.unreachable or self._store.closed:
-            return None
-        if self._shared is None:
-            self._shared = StoreClient(with_connect_timeout(server), self)
-        return self._shared
-
-    def _on_shared_history(self, token: int, look_up, found: CallerHistory | None,
-                           error: BaseException | None) -> None:
-        """The server's answer; when it has none to give, this computer's file answers."""
-        if error is None or token != self._lookup_token:
-            self._on_history(token, found, error)
-        elif not self._store.closed:
-            self._store.submit(look_up, partial(self._on_history, token))
-
-    def _on_history(self, token: int, found: CallerHistory | None,
-                    error: BaseException | None) -> None:
-        """Only the answer to the latest lookup counts; a failed one clears the panel."""
-        if token == self._lookup_token:
-            self._show_history(found if error is None else None)
-
-    def _show_history(self, found: CallerHistory | None) -> None:
-        """The caller's history without the call under way; the repeat count includes this
-        call (ringing or answered) when the customer is calling, not when we call them."""
-        session = self._session
-        if found is not None and session is not None:
-            found = replace(found, contacts=[c for c in found.contacts if c.uid != session.uid])
-        self._history = found
-        self._history_loaded = True
+    def _show_history(self, found) -> None:
         self.caller_panel.show_history(found)
-        if self._edit_when_loaded and self._session is not None:
+        if self._edit_when_loaded and self.controller.session is not None:
             self._edit_when_loaded = False
-            self.caller_panel.open_editor(self._caller.name)
-        since = self._clock.now() - timedelta(days=self._playbook.escalation.repeat_days)
-        outgoing = self._caller.outgoing if session is not None else \
-            self.outgoing_box.isChecked()
-        this_call = 0 if outgoing else 1
-        self._recent_contacts = found.contacts_since(since) + this_call if found else 0
+            self.caller_panel.open_editor(self.controller.caller.name)
         self._show_caller()
-        self._show_escalation()
 
     def open_review(self):
         """Ctrl+Shift+R: the supervisor's review, of this database to begin with (the team's
@@ -676,8 +555,9 @@ class CallWindow(QMainWindow):
         own = self._paths.database_file
         if item.path is None or own is None or item.path.resolve() != own.resolve():
             return False
-        self._write(Operation.of("complete_prevention", case_uid=item.case_uid, by=self._agent,
-                                 at=self._clock.now()), on_saved=lambda _case: done())
+        self.controller.write(Operation.of("complete_prevention", case_uid=item.case_uid,
+                                           by=self.controller.agent, at=self._clock.now()),
+                              on_saved=lambda _case: done())
         return True
 
     def open_export(self) -> ExportDialog | None:
@@ -685,7 +565,7 @@ class CallWindow(QMainWindow):
         window: a call can start while an export is being written."""
         from callhelper.ui.export_dialog import ExportDialog
 
-        if self._session is not None:
+        if self.controller.session is not None:
             self._show_save_state(self.tr("Export opens between calls."), problem=True)
             return None
         dialog = self._export_dialog
@@ -693,8 +573,9 @@ class CallWindow(QMainWindow):
             if dialog is not None:
                 dialog.deleteLater()
             dialog = self._export_dialog = ExportDialog(
-                self._paths.database_url, self._agent, self._clock.now().astimezone().date(),
-                self._window_state_file(), self._rules, self._language, self)
+                self._paths.database_url, self.controller.agent,
+                self._clock.now().astimezone().date(), self._window_state_file(), self._rules,
+                self._language, self)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
@@ -706,7 +587,7 @@ class CallWindow(QMainWindow):
 
         # team mode: the team's history while the server answers (the caller's past contacts
         # shown came from it too, with its case numbers), this computer's file otherwise
-        source = self._shared_store() or self._store
+        source = self.controller.shared_store() or self._store
         if self._history_window is not None and self._history_source is not source:
             self._history_window.close()
             self._history_window.deleteLater()
@@ -716,7 +597,7 @@ class CallWindow(QMainWindow):
             self._history_window = HistoryWindow(source, self._writes, self._rules,
                                                  self._catalog,
                                                  self._language, self._window_state_file(),
-                                                 self._agent, self._clock)
+                                                 self.controller.agent, self._clock)
         if case_id is not None:
             self._history_window.open_case(case_id)
         else:
@@ -725,91 +606,30 @@ class CallWindow(QMainWindow):
             self._history_window.activateWindow()
         return self._history_window
 
-    def check_promises(self) -> None:
-        """Remind the agent of their promises that have fallen due (each once): a desktop
-        notification where the desktop has a tray, the status line otherwise."""
-        now, agent = self._clock.now(), self._agent
-        self._store.submit(lambda s: history.open_promises(s, due_before=now, agent=agent),
-                           self._on_due_promises)
-
-    def _on_due_promises(self, due: list | None, error: BaseException | None) -> None:
-        fresh = [promise for promise in due or [] if promise.note_id not in self._reminded]
-        if not fresh:
-            return
-        self._reminded.update(promise.note_id for promise in fresh)
+    def _remind(self, due: list) -> None:
+        """Promises fallen due: a desktop notification where the desktop has a tray, the
+        status line otherwise."""
         lines = [f"{promise.customer or promise.phone}: {promise.text} ({promise.agent})"
-                 for promise in fresh]
-        title = self.tr("Promise due (%1)").replace("%1", str(len(fresh)))
+                 for promise in due]
+        title = self.tr("Promise due (%1)").replace("%1", str(len(due)))
         if self.tray is not None:
             self.tray.showMessage(title, "\n".join(lines), QSystemTrayIcon.MessageIcon.Warning)
         self._show_save_state(f"⏰ {title}: {lines[0]}", problem=True)
 
     def edit_profile(self) -> None:
         """Ctrl+P: the customer's profile, edited in place during or after the call."""
-        if self._session is None:
+        if self.controller.session is None:
             return
-        if self._history_loaded:
-            self.caller_panel.open_editor(self._caller.name)
+        if self.controller.history_loaded:
+            self.caller_panel.open_editor(self.controller.caller.name)
         else:
             self._edit_when_loaded = True
 
-    def _save_profile(self, profile: CustomerProfile) -> None:
-        session = self._session
-        if session is None:
+    def _save_profile(self, profile) -> None:
+        if self.controller.session is None:
             return
-        uid, at, phone = session.uid, self._clock.now(), self._caller.phone
-        if profile.name and not self._caller.name:
-            self._caller.name = profile.name
-        self._write(Operation.of("update_customer", contact_uid=uid, profile=profile, at=at),
-                    lambda _customer: self._lookup(phone) if self._is_current(uid) else None)
-        self._show_save_state(self.tr("✓ Profile saved"))
+        self.controller.save_profile(profile)
         self.note_entry.setFocus()
-
-    def toggle_hold(self) -> None:
-        session = self._session
-        if session is None or not session.in_call:
-            return
-        session.toggle_hold()
-        on_hold = session.state is CallState.ON_HOLD
-        talk, hold, uid = session.talk_seconds(), session.hold_seconds(), session.uid
-        self._write(Operation.of("set_hold", contact_uid=uid, on_hold=on_hold,
-                                 talk_seconds=talk, hold_seconds=hold))
-        self._show_state()
-
-    def end_call(self) -> None:
-        """Hung up: stop the timer and open the wrap-up."""
-        session = self._session
-        if session is None or not session.in_call:
-            return
-        session.end()
-        uid, ended_at = session.uid, session.ended_at
-        talk, hold = session.talk_seconds(), session.hold_seconds()
-        self._write(Operation.of("end_contact", contact_uid=uid, ended_at=ended_at,
-                                 talk_seconds=talk, hold_seconds=hold))
-        self.wrap_up.reset(urgency=self.urgency_combo.currentData(),
-                           impact=self.impact_combo.currentData())
-        self._show_state()
-        self.wrap_up.subject.setFocus()
-
-    def toggle_step(self, index: int) -> None:
-        session = self._session
-        if session is None or not session.in_call or index >= len(session.playbook.steps):
-            return
-        self._record_step_change(session.toggle(index))
-
-    def set_step_done(self, index: int, done: bool) -> None:
-        session = self._session
-        if session is None or not session.in_call:
-            return
-        self._record_step_change(session.set_done(index, done))
-
-    def _record_step_change(self, change: StepChange | None) -> None:
-        if change is None or self._session is None:
-            return
-        uid, agent, at = self._session.uid, self._agent, self._clock.now()
-        self._write(Operation.of("record_step_change", contact_uid=uid, change=change,
-                                 agent=agent, at=at))
-        self._refresh_checklist()
 
     # ------------------------------------------------------------ correcting notes
 
@@ -832,7 +652,7 @@ class CallWindow(QMainWindow):
 
     def edit_previous(self) -> None:
         rows = self.notes_model.rows()
-        if not rows or self._session is None:
+        if not rows or self.controller.session is None:
             return
         current = next((i for i, row in enumerate(rows)
                         if self._editing and row.uid == self._editing.uid), len(rows))
@@ -842,7 +662,7 @@ class CallWindow(QMainWindow):
         """Put a note of this call into the entry to correct it; Enter saves the correction
         (the words as first recorded stay in the audit trail)."""
         rows = self.notes_model.rows()
-        if self._session is None or not 0 <= position < len(rows):
+        if self.controller.session is None or not 0 <= position < len(rows):
             return
         self._editing = rows[position]
         self.notes_view.setCurrentIndex(self.notes_model.index(position))
@@ -859,33 +679,9 @@ class CallWindow(QMainWindow):
         self.notes_view.clearSelection()
         self._show_save_state(self.tr("Correction cancelled"))
 
-    def _save_edit(self, text: str) -> None:
-        row, self._editing = self._editing, None
-        empty(self.note_entry)
-        self.notes_view.clearSelection()
-        if row is None or text == row.text:
-            self._show_save_state(self.tr("Nothing to correct"))
-            return
-        if not text.strip():
-            self._show_save_state(self.tr("A note cannot be empty; Ctrl+Delete deletes it."),
-                                  problem=True)
-            return
-        contact_uid, agent, at = self._session.uid, self._agent, self._clock.now()
-        self._write(Operation.of("edit_note", note_uid=row.uid, text=text, actor=agent, at=at),
-                    partial(self._on_note_corrected, contact_uid),
-                    partial(self._on_note_refused, contact_uid, text))
-
-    def _on_note_corrected(self, contact_uid: str, note) -> None:
-        if not self._is_current(contact_uid):
-            return
-        self.notes_model.replace(NoteRow.from_note(note))
-        self._show_escalation()
-        self._show_save_state(self.tr("✓ Note corrected; the first words stay in the audit "
-                                      "trail"))
-
     def delete_edited(self) -> None:
         row = self._editing
-        if row is None or self._session is None:
+        if row is None or self.controller.session is None:
             return
         answer = QMessageBox.question(
             self, self.tr("Delete the note"),
@@ -895,32 +691,22 @@ class CallWindow(QMainWindow):
             return
         self._editing = None
         empty(self.note_entry)
-        contact_uid, agent, at = self._session.uid, self._agent, self._clock.now()
-        self._write(Operation.of("delete_note", note_uid=row.uid, actor=agent, at=at),
-                    lambda _result: self._on_note_deleted(contact_uid, row.uid))
-
-    def _on_note_deleted(self, contact_uid: str, uid: str) -> None:
-        if not self._is_current(contact_uid):
-            return
-        self.notes_model.remove(uid)
-        self._show_escalation()
-        self._show_save_state(self.tr("✓ Note deleted; its words stay in the audit trail"))
+        self.controller.delete_note(row)
 
     def submit_note(self) -> None:
         """Enter: save the entry as a note of the selected kind, stamped with the call offset
         (or, while a note is being corrected, save the correction)."""
-        session = self._session
+        controller = self.controller
         text = self.note_entry.text()
-        if len(text) > MAX_NOTE_LENGTH:
-            self._show_save_state(self.tr("Not saved: a note holds at most %1 characters, this "
-                                          "one has %2. It stays in the entry; save it in parts.")
-                                  .replace("%1", f"{MAX_NOTE_LENGTH:,}")
-                                  .replace("%2", f"{len(text):,}"), problem=True)
+        if not controller.note_fits(text):
             return
-        if self._editing is not None and session is not None:
-            self._save_edit(text)
+        if self._editing is not None and controller.session is not None:
+            row, self._editing = self._editing, None
+            empty(self.note_entry)
+            self.notes_view.clearSelection()
+            controller.correct_note(row, text)
             return
-        if session is None or session.state is CallState.READY or not text.strip():
+        if not controller.can_take_notes() or not text.strip():
             return
         kind = NoteKind(self.kind_combo.currentData())
         due = self.due_edit.dateTime().toPython().astimezone() \
@@ -928,133 +714,25 @@ class CallWindow(QMainWindow):
         empty(self.note_entry)
         self.note_entry.setFocus()
         self.kind_combo.setCurrentIndex(0)
-        self._capture(text, kind, due, partial(self._on_note_refused, session.uid, text))
+        controller.add_note(text, kind, due)
 
-    def _capture(self, text: str, kind: NoteKind, due, on_refused, on_saved=None,
-                 uid: str | None = None) -> None:
-        """Save a note of the call under way, stamped with the call offset (and made storable:
-        core/text.py). ``uid``: its operation's, when the sender chose it (a phone command)."""
-        text, replaced = storable_text(text)
-        session = self._session
-        offset_ms = round(session.elapsed_seconds() * 1000)
-        contact_uid, note_uid = session.uid, uuid.uuid4().hex
-        agent, at = self._agent, self._clock.now()
-        if self._writes.problem is None:
-            self._show_save_state(self.tr("Saving…"))
-
-        def saved(note) -> None:
-            if note is not None:  # None: saved before, from a phone command sent again
-                self._on_note_saved(contact_uid, note, replaced)
-            if on_saved is not None:
-                on_saved(note)
-
-        operation = Operation.of("add_note", contact_uid=contact_uid, note_uid=note_uid,
-                                 kind=kind, text=text, offset_ms=offset_ms, agent=agent,
-                                 created_at=at, due_at=due)
-        self._write(replace(operation, uid=uid) if uid else operation, saved, on_refused)
-
-    def _capture_from_command(self, command: Command, reply) -> None:
-        """``callhelper call note``: a note from another program (speech-to-text, a script).
-        Answered "saved" once it is on disk, or "queued" while the database cannot take it
-        (or has not within QUEUED_AFTER_MS): it is then saved later. Its operation's uid is
-        made from the command's id, so the same note sent again is saved once."""
-        answer = reply or (lambda _answer: None)
-        session = self._session
-        if session is None or session.state is CallState.READY:
-            answer({"error": "no call in progress"})
-            return
-        kind = NoteKind(command.kind)
-        due = self._clock.now() + timedelta(hours=PROMISE_DEFAULT_HOURS) \
-            if kind is NoteKind.PROMISE else None
-        self._capture(command.text, kind, due,
-                      lambda error: answer({"error": f"not saved: {type(error).__name__}"}),
-                      partial(self._on_command_note_saved, command.id, answer),
-                      note_operation_uid(command, session.uid))
-        queued = partial(answer, {"status": "queued", "id": command.id})
-        if self._writes.problem is not None:
-            queued()
-        else:
-            QTimer.singleShot(QUEUED_AFTER_MS, self, queued)
-
-    def _on_command_note_saved(self, command_id: str, answer, note) -> None:
-        if note is None:
-            self._show_save_state(self.tr("✓ A note sent again was saved before; it is not "
-                                          "stored twice"))
-            answer({"status": "saved", "id": command_id})
-            return
-        answer({"status": "saved", "id": command_id, "saved": note.uid, "text": note.text,
-                "offset_ms": note.offset_ms})
-
-    def _is_current(self, contact_uid: str) -> bool:
-        return self._session is not None and self._session.uid == contact_uid
-
-    def _on_note_refused(self, contact_uid: str, text: str, error: BaseException) -> None:
-        """A note the database refuses for good goes back into the entry (or, if its call
-        is over, into the status line), so it is not lost."""
-        if self._is_current(contact_uid):
-            current = self.note_entry.text()
-            self.note_entry.setText(f"{text} {current}" if current else text)
-            message = self.tr("This note could not be saved; it is back in the entry.")
-        else:
-            message = self.tr("A note of the previous call could not be saved: %1").replace(
-                "%1", text)
-        self._show_save_state(message, problem=True)
-
-    def _on_note_saved(self, contact_uid: str, note, replaced: int = 0) -> None:
-        if not self._is_current(contact_uid):
-            return
-        row = NoteRow.from_note(note)
-        self.notes_model.append(row)
-        self._show_escalation()
-        message = self.tr("✓ Saved %1").replace("%1", format_offset(row.offset_seconds))
-        if note.masked_cards:
-            message += " · " + self.tr("card number masked")
-        if replaced:
-            message += " · " + self.tr("%1 characters that cannot be stored replaced by �"
-                                       ).replace("%1", str(replaced))
-        self._show_save_state(message)
+    def _return_to_entry(self, text: str) -> None:
+        """A note refused for good, back in the entry before what is typed there now."""
+        current = self.note_entry.text()
+        self.note_entry.setText(f"{text} {current}" if current else text)
 
     def _submit_wrap_up_shortcut(self) -> None:
-        if (self._session is not None and self._session.state is CallState.ENDED
+        session = self.controller.session
+        if (session is not None and session.state is CallState.ENDED
                 and self.wrap_up.save_button.isEnabled()):
             self.wrap_up.submit()
 
     def _save_wrap_up(self, wrap_up: WrapUp) -> None:
-        session = self._session
-        if session is None or session.state is not CallState.ENDED:
-            return
-        self.wrap_up.save_button.setEnabled(False)
-        uid, agent, at = session.uid, self._agent, self._clock.now()
-        self._write(Operation.of("save_wrap_up", contact_uid=uid, wrap_up=wrap_up, actor=agent,
-                                 at=at),
-                    lambda _case: self._on_wrap_up_saved(uid),
-                    lambda _error: self.wrap_up.show_problem(
-                        self.tr("The wrap-up could not be saved; see the log.")))
+        if self.controller.save_wrap_up(wrap_up):
+            self.wrap_up.save_button.setEnabled(False)
 
-    def _on_wrap_up_saved(self, uid: str) -> None:
-        if self._session is None or self._session.uid != uid:
-            return
-        self._session = None
-        self._editing = None
-        self._caller = CallerInfo()
-        empty(self.number_input)
-        empty(self.name_input)
-        self.outgoing_box.setChecked(False)
-        self._lookup("")
-        self.notes_model.set_rows([])
-        self._show_save_state(self.tr("✓ Call closed and saved"))
-        self._show_state()
-        self.number_input.setFocus()
-
-    def _on_database_open(self, result: tuple[int, UnfinishedContact | None, dict] | None,
-                          error: BaseException | None) -> None:
-        if self._store.closed:  # closed before the database was open: nothing to start
-            return
-        if isinstance(error, ChoiceNeeded):
-            self.recovery.ask(error.trouble)
-            return
-        self._ready = error is None
-        if error is not None:
+    def _on_database_open(self, replayed: int, opened: bool) -> None:
+        if not opened:
             self._show_save_state(self.tr("The database could not be opened. Details are in "
                                           "the log: %1").replace("%1", str(self._paths.log_dir)),
                                   problem=True)
@@ -1062,30 +740,21 @@ class CallWindow(QMainWindow):
         else:
             if self._opener is not None:
                 self.recovery.show_opened(self._opener.opened())
-            replayed, unfinished, decided = result
-            if unfinished is not None and self._session is None:
-                self._resume(unfinished, decided)
             if replayed:
                 self._show_save_state(self.tr("✓ %1 writes kept from the last session are now "
                                               "saved").replace("%1", str(replayed)))
         self._show_state()
-        if self._ready:
-            self._store.submit(lambda _session: self._rules.prepare())
+        if opened:
             self._start_sync()
-            self._reminder_timer.start()
-            self.check_promises()
             self.upkeep.start()
-            pending, self._pending_commands = self._pending_commands, []
-            for command, reply in pending:
-                self.handle_command(command, reply)
-        self.ready.emit()
 
     def _start_sync(self) -> None:
         """Team mode: deliver this computer's writes to the server, and say how it goes."""
         server = self._paths.server_url
         if server is None or self._sync is not None:
             return
-        self._sync = SyncRunner(self._paths.capture_url, server, self._rules, self)
+        self._sync = self.controller.sync = SyncRunner(self._paths.capture_url, server,
+                                                       self._rules, self)
         self._sync.changed.connect(self._show_sync_state)
         self._writes.changed.connect(self._sync.nudge)
         self._sync.start()
@@ -1094,140 +763,46 @@ class CallWindow(QMainWindow):
         """The answer to a database set aside or missing: open again, on ``backup`` restored
         or (None) on an empty database."""
         self._opener.choose(backup)
-        self._store.submit(self._open_database, self._on_database_open)
-
-    def _resume(self, unfinished: UnfinishedContact, decided: dict) -> None:
-        contact, case = unfinished.contact, unfinished.case
-        playbook = self._catalog.get(contact.playbook_id) or self._playbook
-        session = CallSession.restore(
-            playbook, self._clock, contact.uid, contact.started_at, unfinished.ticked,
-            contact.talk_seconds, contact.hold_seconds, contact.on_hold,
-            contact.ended_at if contact.state == "wrap_up" else None)
-        self._begin(session, CallerInfo(contact.phone, contact.caller_name,
-                                        contact.direction == OUTGOING))
-        self._lookup(contact.phone)
-        self.notes_model.set_rows([NoteRow.from_note(note, decided.get(note.uid, ()))
-                                   for note in unfinished.notes])
-        for combo, value in ((self.urgency_combo, case.urgency), (self.impact_combo, case.impact)):
-            combo.setCurrentIndex(max(0, combo.findData(value)))
-        self.wrap_up.reset(case.subject, case.urgency, case.impact)
-        started = contact.started_at.astimezone().strftime("%H:%M")
-        self._show_save_state(self.tr("Resumed the call that started at %1").replace("%1", started))
-        self._show_state()
-        (self.note_entry if session.in_call else self.wrap_up.subject).setFocus()
+        self.controller.open()
 
     # ----------------------------------------------------------------- escalation
 
     def _levels_changed(self) -> None:
-        session = self._session
-        if session is None:
-            return
-        uid, agent, at = session.uid, self._agent, self._clock.now()
-        urgency, impact = self.urgency_combo.currentData(), self.impact_combo.currentData()
-        self._write(Operation.of("set_case_levels", contact_uid=uid, urgency=urgency or "",
-                                 impact=impact or "", actor=agent, at=at))
-
-    def escalation_reasons(self) -> list[str]:
-        session = self._session
-        if session is None:
-            return []
-        return escalation_reasons(self._playbook, session.elapsed_seconds(),
-                                  self.notes_model.flag_categories(),
-                                  self.notes_model.request_categories(), self._recent_contacts,
-                                  session.talk_seconds())
-
-    def _reason_labels(self) -> dict[str, str]:
-        labels = {
-            PAST_ESCALATION_TIME: self.tr("the call is long"),
-            PAST_CALL_LIMIT: self.tr("past the call limit (restraint)"),
-            FLAGGED: self.tr("suspected harassment"),
-            REPEATED_CALLS: self.tr("a case that may be unresolved (%1 calls in %2 days)")
-            .replace("%1", str(self._recent_contacts))
-            .replace("%2", str(self._playbook.escalation.repeat_days)),
-        }
-        labels.update({level.value: level_label(level) for level in Level})
-        labels.update({category.id: category.label.get(self._language)
-                       for category in self._rules.categories})
-        return labels
+        self.controller.set_levels(self.urgency_combo.currentData() or "",
+                                   self.impact_combo.currentData() or "")
 
     def _show_escalation(self) -> None:
         """The playbook's responses to the flags and signals, under the suggestion to hand
         over (ui/responses.py)."""
-        session = self._session
+        controller = self.controller
+        session = controller.session
         if session is None or not session.in_call:
             self.escalation_label.hide()
             return
-        self.escalation_label.present(self._playbook, self._language,
-                                      self.notes_model.flag_categories(),
-                                      self.escalation_reasons(), self._reason_labels(),
-                                      session.talk_seconds())
+        self.escalation_label.present(controller.playbook, self._language,
+                                      controller.notes.flag_categories(),
+                                      controller.escalation_reasons(),
+                                      controller.reason_labels(), session.talk_seconds())
 
-    def hand_over(self) -> None:
-        """Ctrl+E: the handoff summary to the clipboard, the escalation recorded, and a
-        line to name the senior who takes over."""
-        session = self._session
-        if session is None:
-            return
-        caller = " ".join(part for part in (self._caller.name, self._caller.phone and
-                                            f"({self._caller.phone})") if part)
-        notes = [CapturedNote(row.offset_seconds, row.kind, row.text, row.flags, row.requests)
-                 for row in self.notes_model.rows()]
-        reasons = self.escalation_reasons()
-        handoff = build_handoff(session, caller or self.tr("Unknown caller"), self._agent,
-                                self._language, notes, reasons,
-                                self.urgency_combo.currentData(), self.impact_combo.currentData())
-        summary = handoff.render(self._handoff_headings(), self._reason_labels())
+    def _on_handed_over(self, summary: str) -> None:
+        """The handoff summary to the clipboard, the senior's script, and a line to name the
+        senior who takes over."""
         QApplication.clipboard().setText(summary)
-        uid, agent, at = session.uid, self._agent, self._clock.now()
-        offset_ms = round(session.elapsed_seconds() * 1000)
-        self._write(Operation.of("record_escalation", contact_uid=uid, reasons=list(reasons),
-                                 summary=summary, agent=agent, offset_ms=offset_ms, at=at))
         self.handoff_bar.show()
-        self.senior_script.present(self._playbook, self._language)
+        self.senior_script.present(self.controller.playbook, self._language)
         empty(self.senior_input)
         self.senior_input.setFocus()
         self._show_save_state(self.tr("✓ Handoff summary copied to the clipboard"))
 
-    def _handoff_headings(self) -> dict[str, str]:
-        return {
-            "title": self.tr("Handoff (second response)"),
-            "caller": self.tr("Customer"),
-            "agent": self.tr("First agent"),
-            "elapsed": self.tr("Call time"),
-            "reasons": self.tr("Why now"),
-            "steps_done": self.tr("Done so far (apologies included)"),
-            "urgency": self.tr("Urgency / impact"),
-            "facts": self.tr("Facts"),
-            "quotes": self.tr("The customer's words"),
-            "requests": self.tr("Requests (validity to check)"),
-            "promises": self.tr("Promises made"),
-            "flags": self.tr("Flagged statements"),
-            "none": self.tr("none"),
-            "not_assessed": self.tr("not assessed yet"),
-        }
-
     def _record_senior(self) -> None:
         name = self.senior_input.text().strip()
-        session = self._session
-        if not name or session is None:
+        if not name or self.controller.session is None:
             return
-        uid, at = session.uid, self._clock.now()
-        self._write(Operation.of("add_handler", contact_uid=uid, name=name, role="senior",
-                                 at=at))
+        self.controller.record_senior(name)
         self.handoff_bar.hide()
-        self._show_save_state(self.tr("Taken over by %1").replace("%1", name))
         self.note_entry.setFocus()
 
     # ----------------------------------------------------------------- writes
-
-    def _write(self, operation: Operation,
-               on_saved: Callable[[object], None] | None = None,
-               on_failed: Callable[[BaseException], None] | None = None) -> None:
-        self._writes.put(Write(operation, on_saved, on_failed or self._on_write_refused))
-
-    def _on_write_refused(self, _error: BaseException) -> None:
-        self._show_save_state(self.tr("A change could not be saved; details are in the log."),
-                              problem=True)
 
     def _show_write_state(self) -> None:
         """At every write queued and every one done: how many wait, and while the database
@@ -1257,11 +832,11 @@ class CallWindow(QMainWindow):
     # ----------------------------------------------------------------- display
 
     def _show_state(self) -> None:
-        session = self._session
+        session = self.controller.session
         state = session.state if session else CallState.READY
         in_call = session is not None and session.in_call
         self.start_button.setVisible(session is None)
-        self.start_button.setEnabled(self._ready)
+        self.start_button.setEnabled(self.controller.is_ready)
         self.settings_button.setVisible(session is None)
         self.history_button.setVisible(session is None)
         self.export_button.setVisible(session is None)
@@ -1293,50 +868,49 @@ class CallWindow(QMainWindow):
     def _refresh_playbooks(self) -> None:
         """Re-read the playbook folders between calls; a broken file is named, and its
         last good version stays."""
-        errors = self._catalog.refresh()
-        self._playbook = self._catalog.get(self._playbook.id) or self._playbook
+        errors = self.controller.refresh_playbooks()
         self.playbook_combo.clear()
-        for playbook in self._catalog.playbooks():
+        for playbook in self.controller.playbooks():
             self.playbook_combo.addItem(f"{playbook.title.get(self._language)} "
                                         f"(v{playbook.version})", playbook.id)
         self.playbook_combo.setCurrentIndex(max(0, self.playbook_combo.findData(
-            self._playbook.id)))
+            self.controller.playbook.id)))
         if errors:
             self._show_save_state(self.tr("Playbook not loaded: %1").replace("%1", str(errors[0])),
                                   problem=True)
 
     def _choose_playbook(self, index: int) -> None:
-        playbook = self._catalog.get(self.playbook_combo.itemData(index))
-        if playbook is not None:
-            self._playbook = playbook
-            self._settings.set("playbook", playbook.id)
+        self.controller.choose_playbook(self.playbook_combo.itemData(index))
 
     def _show_caller(self) -> None:
-        caller, found = self._caller, self._history
+        controller = self.controller
+        caller, found, in_call = controller.caller, controller.history, \
+            controller.session is not None
         customer = found.customer if found else None
         name = caller.name or (customer.name if customer else "")
-        if self._session is None and not found:
+        typed = controller.next_caller.phone.strip()
+        if not in_call and not found:
             title = self.tr("Ready for the next call")
         elif name:
             title = self.tr("%1", "the caller's name, with an honorific").replace("%1", name)
         else:
-            title = caller.phone or self.number_input.text().strip() or self.tr("Unknown caller")
+            title = caller.phone or typed or self.tr("Unknown caller")
         if customer and customer.company:
             title += f"  ·  {customer.company}"
         self.caller_label.setText(title)
-        phone = caller.phone if self._session else self.number_input.text().strip()
+        phone = caller.phone if in_call else typed
         details = [phone] if phone and name else []
-        days = self._playbook.escalation.repeat_days
-        if self._recent_contacts > 1:
+        days = controller.playbook.escalation.repeat_days
+        if controller.recent_contacts > 1:
             details.append(self.tr("%1 calls in %2 days").replace(
-                "%1", str(self._recent_contacts)).replace("%2", str(days)))
+                "%1", str(controller.recent_contacts)).replace("%2", str(days)))
         elif phone and found is not None and not found.contacts and not name:
             details.append(self.tr("New caller — Ctrl+P adds a profile"))
-        details.append(self.tr("Handler: %1").replace("%1", self._agent))
+        details.append(self.tr("Handler: %1").replace("%1", controller.agent))
         self.caller_detail.setText("  ·  ".join(details))
 
     def _refresh_checklist(self) -> None:
-        session = self._session
+        session = self.controller.session
         if session is None:
             return
         steps = session.steps()
@@ -1366,7 +940,7 @@ class CallWindow(QMainWindow):
                  ((self.tr("Say:"), say), (self.tr("Avoid:"), avoid)) if text]
         lines += [f"✗ {escape(phrasing.ng.get(self._language))} → "
                   f"✓ {escape(phrasing.better.get(self._language))}"
-                  for phrasing in self._playbook.phrasings_for(step.id)[:most]]
+                  for phrasing in self.controller.playbook.phrasings_for(step.id)[:most]]
         return "<br>".join(lines)
 
     def refresh(self) -> None:
@@ -1375,7 +949,7 @@ class CallWindow(QMainWindow):
 
     def _on_tick(self) -> None:
         """Redraw the timer; re-armed for just after the next whole second, so it never drifts."""
-        session = self._session
+        session = self.controller.session
         elapsed = session.elapsed_seconds() if session else 0.0
         self.timer_label.setText(format_offset(elapsed))
         if session is not None and session.in_call:
@@ -1422,12 +996,12 @@ class CallWindow(QMainWindow):
         """Preferences, between calls only: nothing may interrupt typing during a call."""
         from callhelper.ui.settings_dialog import SettingsDialog
 
-        if self._session is not None:
+        if self.controller.session is not None:
             self._show_save_state(self.tr("Settings open between calls."), problem=True)
             return
         dialog = SettingsDialog(self._settings, self)
         if dialog.exec():
-            self._agent = self._settings.agent_name
+            self.controller.agent = self._settings.agent_name
             self._set_always_on_top(bool(self._settings.get("always_on_top")), save=False)
             self._show_caller()
             if self._cti is not None:
@@ -1482,7 +1056,6 @@ class CallWindow(QMainWindow):
         state.setValue("geometry", self.saveGeometry())
         state.sync()
         self._tick_timer.stop()
-        self._reminder_timer.stop()
         if self._history_window is not None:
             self._history_window.close()
         if self._review_window is not None:
@@ -1495,6 +1068,5 @@ class CallWindow(QMainWindow):
         self._writes.close()
         if self._sync is not None:
             self._sync.stop()
-        if self._shared is not None:
-            self._shared.close()
+        self.controller.close()
         super().closeEvent(event)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import (QAbstractListModel, QAbstractTableModel, QCoreApplication,
@@ -12,10 +9,10 @@ from PySide6.QtCore import (QAbstractListModel, QAbstractTableModel, QCoreApplic
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from callhelper.core.case import NoteKind
-from callhelper.core.flag_review import FlagDecision, FlagState, NoteFlag, note_flags
+from callhelper.core.flag_review import FlagDecision
 from callhelper.core.flags import DemandRules
 from callhelper.core.session import StepStatus, format_offset
-from callhelper.store.repository import CUSTOMER_WORDS
+from callhelper.ui.call_notes import CallNotes, NoteRow
 from callhelper.ui.flag_states import flag_line
 from callhelper.ui.labels import note_kind_tag, note_preview, quoted
 
@@ -117,49 +114,13 @@ class ChecklistModel(QAbstractTableModel):
         return True
 
 
-@dataclass(frozen=True)
-class NoteRow:
-    """A saved note as the list shows it: what the detector found (``detected``) and the
-    agent's decisions on it, oldest first (core/flag_review.py)."""
-
-    uid: str
-    kind: NoteKind
-    text: str
-    offset_seconds: float
-    masked_cards: int = 0
-    detected: tuple[str, ...] = ()
-    requests: tuple[str, ...] = ()
-    decisions: tuple[FlagDecision, ...] = ()
-
-    @classmethod
-    def from_note(cls, note, decisions: Iterable[FlagDecision] = ()) -> NoteRow:
-        """From a stored Note and the decisions on its flags."""
-        return cls(note.uid, NoteKind(note.kind), note.text, note.offset_ms / 1000,
-                   note.masked_cards, tuple(note.flags), tuple(note.requests),
-                   tuple(decisions))
-
-    @property
-    def flag_states(self) -> tuple[NoteFlag, ...]:
-        return note_flags(self.detected, self.decisions)
-
-    @property
-    def flags(self) -> tuple[str, ...]:
-        """The categories that still count as flags: all but the dismissed ones."""
-        return tuple(flag.category for flag in self.flag_states if flag.active)
-
-    def suspected(self) -> list[str]:
-        """The categories the detector suspects and nobody has reviewed yet."""
-        return [flag.category for flag in self.flag_states
-                if flag.state is FlagState.SUSPECTED]
-
-
 class NotesModel(QAbstractListModel):
-    """The notes of the current call, in the order taken (newest last).
+    """The notes of the current call, as the call controller has them (its notes_* signals
+    keep this copy in step; ui/call_controller.py), in the order taken (newest last).
 
     A flagged statement carries the guidance for the agent, a request the reminder that
-    its validity is the supervisor's to judge (AnnotationsRole). The flags and requests of
-    all the notes are counted as notes come and go: the escalation rules, checked at every
-    note and every second, read the counts rather than every note of a long call.
+    its validity is the supervisor's to judge (AnnotationsRole). A decision on a flag taken
+    here (``decide``) is passed on to the controller, which sends the note back as changed.
     """
 
     KindRole = Qt.ItemDataRole.UserRole + 1
@@ -169,13 +130,13 @@ class NotesModel(QAbstractListModel):
     RequestsRole = Qt.ItemDataRole.UserRole + 5
     AnnotationsRole = Qt.ItemDataRole.UserRole + 6
 
+    decision_taken = Signal(str, object)
+
     def __init__(self, rules: DemandRules, language: str, parent=None) -> None:
         super().__init__(parent)
-        self._rows: list[NoteRow] = []
+        self._notes = CallNotes()
         self._rules = rules
         self._language = language
-        self._flags: Counter[str] = Counter()
-        self._requests: Counter[str] = Counter()
 
     def annotations(self, row: NoteRow) -> list[tuple[str, str]]:
         """(a flag state's value or "request", text) lines shown under the note: a flag says
@@ -191,85 +152,49 @@ class NotesModel(QAbstractListModel):
 
     def set_rows(self, rows: list[NoteRow]) -> None:
         self.beginResetModel()
-        self._rows = list(rows)
-        self._flags.clear()
-        self._requests.clear()
-        for row in self._rows:
-            self._count(row, 1)
+        self._notes.reset(rows)
         self.endResetModel()
 
     def append(self, row: NoteRow) -> None:
-        if any(existing.uid == row.uid for existing in self._rows[-50:]):
-            return
-        position = len(self._rows)
+        position = len(self._notes)
         self.beginInsertRows(QModelIndex(), position, position)
-        self._rows.append(row)
-        self._count(row, 1)
+        self._notes.add(row)
         self.endInsertRows()
 
-    def replace(self, row: NoteRow) -> None:
-        """Show a corrected note in its place (with the decisions on its flags taken
-        so far)."""
-        self._change(row.uid, lambda existing: replace(row, decisions=existing.decisions))
-
-    def decide(self, note_uid: str, decision: FlagDecision) -> None:
-        """Show a decision on one of a note's flags."""
-        self._change(note_uid, lambda existing: replace(
-            existing, decisions=(*existing.decisions, decision)))
-
-    def _change(self, uid: str, change: Callable[[NoteRow], NoteRow]) -> None:
-        for position, existing in enumerate(self._rows):
-            if existing.uid == uid:
-                row = change(existing)
-                self._count(existing, -1)
-                self._rows[position] = row
-                self._count(row, 1)
-                index = self.index(position)
-                self.dataChanged.emit(index, index)
-                return
-
-    def newest_suspected(self) -> tuple[NoteRow, str] | None:
-        """The newest note with a flag nobody reviewed, and that flag's category."""
-        for row in reversed(self._rows):
-            suspected = row.suspected()
-            if suspected:
-                return row, suspected[0]
-        return None
-
-    def newest_customer_words(self) -> NoteRow | None:
-        return next((row for row in reversed(self._rows) if row.kind in CUSTOMER_WORDS), None)
+    def put(self, row: NoteRow) -> None:
+        """Show ``row`` in place of the note with its uid."""
+        position = self._notes.put(row)
+        if position is not None:
+            index = self.index(position)
+            self.dataChanged.emit(index, index)
 
     def remove(self, uid: str) -> None:
-        for position, existing in enumerate(self._rows):
-            if existing.uid == uid:
-                self.beginRemoveRows(QModelIndex(), position, position)
-                del self._rows[position]
-                self._count(existing, -1)
-                self.endRemoveRows()
-                return
+        position = self._notes.position(uid)
+        if position is not None:
+            self.beginRemoveRows(QModelIndex(), position, position)
+            self._notes.remove(uid)
+            self.endRemoveRows()
 
-    def _count(self, row: NoteRow, change: int) -> None:
-        self._flags.update(dict.fromkeys(row.flags, change))
-        self._requests.update(dict.fromkeys(row.requests, change))
+    def decide(self, note_uid: str, decision: FlagDecision) -> None:
+        """A decision on one of a note's flags, on disk: for the controller to take."""
+        self.decision_taken.emit(note_uid, decision)
 
-    def flag_categories(self) -> list[str]:
-        """The flag categories of the notes, each once."""
-        return [category for category, count in self._flags.items() if count > 0]
+    def newest_suspected(self) -> tuple[NoteRow, str] | None:
+        return self._notes.newest_suspected()
 
-    def request_categories(self) -> list[str]:
-        """The request categories of the notes, each once."""
-        return [category for category, count in self._requests.items() if count > 0]
+    def newest_customer_words(self) -> NoteRow | None:
+        return self._notes.newest_customer_words()
 
     def rows(self) -> list[NoteRow]:
-        return list(self._rows)
+        return self._notes.rows()
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._notes)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < len(self._notes):
             return None
-        row = self._rows[index.row()]
+        row = self._notes[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             shown = note_preview(row.text)
             body = quoted(shown) if row.kind is NoteKind.QUOTE else \

@@ -9,6 +9,157 @@
     </message>
 </context>
 <context>
+    <name>CallController</name>
+    <message>
+        <source>A change could not be saved; details are in the log.</source>
+        <translation>変更を保存できませんでした。詳細はログにあります。</translation>
+    </message>
+    <message>
+        <source>Resumed the call that started at %1</source>
+        <translation>%1 に始まった通話を再開しました</translation>
+    </message>
+    <message>
+        <source>Another call is ringing: %1</source>
+        <translation>別の電話が鳴っています: %1</translation>
+    </message>
+    <message>
+        <source>Unknown caller</source>
+        <translation>番号・名前不明のお客様</translation>
+    </message>
+    <message>
+        <source>✓ Profile saved</source>
+        <translation>✓ プロフィールを保存しました</translation>
+    </message>
+    <message>
+        <source>✓ Call closed and saved</source>
+        <translation>✓ 通話を保存して閉じました</translation>
+    </message>
+    <message>
+        <source>Not saved: a note holds at most %1 characters, this one has %2. It stays in the entry; save it in parts.</source>
+        <translation>保存していません: メモは最大 %1 文字ですが、これは %2 文字あります。入力欄に残してあるので、分けて保存してください。</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>保存中…</translation>
+    </message>
+    <message>
+        <source>✓ A note sent again was saved before; it is not stored twice</source>
+        <translation>✓ 再送されたメモは保存済みです。二重には保存しません</translation>
+    </message>
+    <message>
+        <source>✓ Saved %1</source>
+        <translation>✓ 保存済み %1</translation>
+    </message>
+    <message>
+        <source>card number masked</source>
+        <translation>カード番号を伏せ字にしました</translation>
+    </message>
+    <message>
+        <source>%1 characters that cannot be stored replaced by �</source>
+        <translation>保存できない文字 %1 個を � に置き換えました</translation>
+    </message>
+    <message>
+        <source>This note could not be saved; it is back in the entry.</source>
+        <translation>このメモは保存できませんでした。入力欄に戻しました。</translation>
+    </message>
+    <message>
+        <source>A note of the previous call could not be saved: %1</source>
+        <translation>前の通話のメモを保存できませんでした: %1</translation>
+    </message>
+    <message>
+        <source>Nothing to correct</source>
+        <translation>訂正はありません</translation>
+    </message>
+    <message>
+        <source>A note cannot be empty; Ctrl+Delete deletes it.</source>
+        <translation>メモは空にできません。削除は Ctrl+Delete です。</translation>
+    </message>
+    <message>
+        <source>✓ Note corrected; the first words stay in the audit trail</source>
+        <translation>✓ メモを訂正しました(元の言葉は監査記録に残ります)</translation>
+    </message>
+    <message>
+        <source>✓ Note deleted; its words stay in the audit trail</source>
+        <translation>✓ メモを削除しました(言葉は監査記録に残ります)</translation>
+    </message>
+    <message>
+        <source>the call is long</source>
+        <translation>通話が長い</translation>
+    </message>
+    <message>
+        <source>past the call limit (restraint)</source>
+        <translation>通話時間の上限超過(拘束)</translation>
+    </message>
+    <message>
+        <source>suspected harassment</source>
+        <translation>カスハラの疑い</translation>
+    </message>
+    <message>
+        <source>a case that may be unresolved (%1 calls in %2 days)</source>
+        <translation>未解決の可能性がある案件(%2 日間に %1 回の入電)</translation>
+    </message>
+    <message>
+        <source>Handoff (second response)</source>
+        <translation>二次対応 引き継ぎ</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>お客様</translation>
+    </message>
+    <message>
+        <source>First agent</source>
+        <translation>一次対応のオペレーター</translation>
+    </message>
+    <message>
+        <source>Call time</source>
+        <translation>通話時間</translation>
+    </message>
+    <message>
+        <source>Why now</source>
+        <translation>引き継ぎの理由</translation>
+    </message>
+    <message>
+        <source>Done so far (apologies included)</source>
+        <translation>対応済み(お詫びを含む)</translation>
+    </message>
+    <message>
+        <source>Urgency / impact</source>
+        <translation>緊急度・重要度</translation>
+    </message>
+    <message>
+        <source>Facts</source>
+        <translation>事実</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s words</source>
+        <translation>お客様の言葉</translation>
+    </message>
+    <message>
+        <source>Requests (validity to check)</source>
+        <translation>要望(妥当性の確認が必要)</translation>
+    </message>
+    <message>
+        <source>Promises made</source>
+        <translation>約束したこと</translation>
+    </message>
+    <message>
+        <source>Flagged statements</source>
+        <translation>要注意発言の記録</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <source>not assessed yet</source>
+        <translation>まだ確認していません</translation>
+    </message>
+    <message>
+        <source>Taken over by %1</source>
+        <translation>%1 が引き継ぎました</translation>
+    </message>
+</context>
+<context>
     <name>CallWindow</name>
     <message>
         <source>Start F7</source>
@@ -103,20 +254,12 @@
         <translation>未確認</translation>
     </message>
     <message>
-        <source>Another call is ringing: %1</source>
-        <translation>別の電話が鳴っています: %1</translation>
-    </message>
-    <message>
         <source>Export opens between calls.</source>
         <translation>書き出しは通話と通話の間に開けます。</translation>
     </message>
     <message>
         <source>Promise due (%1)</source>
         <translation>約束の期限です(%1 件)</translation>
-    </message>
-    <message>
-        <source>✓ Profile saved</source>
-        <translation>✓ プロフィールを保存しました</translation>
     </message>
     <message>
         <source>Correcting the note at %1 — Enter saves, Esc cancels, Ctrl+Delete deletes it</source>
@@ -127,18 +270,6 @@
         <translation>訂正を取り消しました</translation>
     </message>
     <message>
-        <source>Nothing to correct</source>
-        <translation>訂正はありません</translation>
-    </message>
-    <message>
-        <source>A note cannot be empty; Ctrl+Delete deletes it.</source>
-        <translation>メモは空にできません。削除は Ctrl+Delete です。</translation>
-    </message>
-    <message>
-        <source>✓ Note corrected; the first words stay in the audit trail</source>
-        <translation>✓ メモを訂正しました(元の言葉は監査記録に残ります)</translation>
-    </message>
-    <message>
         <source>Delete the note</source>
         <translation>メモの削除</translation>
     </message>
@@ -147,124 +278,12 @@
         <translation>%1 のメモを削除しますか? その言葉は上司が確認できるよう監査記録に残ります。</translation>
     </message>
     <message>
-        <source>✓ Note deleted; its words stay in the audit trail</source>
-        <translation>✓ メモを削除しました(言葉は監査記録に残ります)</translation>
-    </message>
-    <message>
-        <source>Not saved: a note holds at most %1 characters, this one has %2. It stays in the entry; save it in parts.</source>
-        <translation>保存していません: メモは最大 %1 文字ですが、これは %2 文字あります。入力欄に残してあるので、分けて保存してください。</translation>
-    </message>
-    <message>
-        <source>✓ A note sent again was saved before; it is not stored twice</source>
-        <translation>✓ 再送されたメモは保存済みです。二重には保存しません</translation>
-    </message>
-    <message>
-        <source>This note could not be saved; it is back in the entry.</source>
-        <translation>このメモは保存できませんでした。入力欄に戻しました。</translation>
-    </message>
-    <message>
-        <source>A note of the previous call could not be saved: %1</source>
-        <translation>前の通話のメモを保存できませんでした: %1</translation>
-    </message>
-    <message>
-        <source>✓ Saved %1</source>
-        <translation>✓ 保存済み %1</translation>
-    </message>
-    <message>
-        <source>card number masked</source>
-        <translation>カード番号を伏せ字にしました</translation>
-    </message>
-    <message>
-        <source>%1 characters that cannot be stored replaced by �</source>
-        <translation>保存できない文字 %1 個を � に置き換えました</translation>
-    </message>
-    <message>
         <source>The wrap-up could not be saved; see the log.</source>
         <translation>後処理を保存できませんでした。ログを確認してください。</translation>
     </message>
     <message>
-        <source>✓ Call closed and saved</source>
-        <translation>✓ 通話を保存して閉じました</translation>
-    </message>
-    <message>
-        <source>Resumed the call that started at %1</source>
-        <translation>%1 に始まった通話を再開しました</translation>
-    </message>
-    <message>
-        <source>the call is long</source>
-        <translation>通話が長い</translation>
-    </message>
-    <message>
-        <source>past the call limit (restraint)</source>
-        <translation>通話時間の上限超過(拘束)</translation>
-    </message>
-    <message>
-        <source>suspected harassment</source>
-        <translation>カスハラの疑い</translation>
-    </message>
-    <message>
         <source>✓ Handoff summary copied to the clipboard</source>
         <translation>✓ 引き継ぎの要約をクリップボードにコピーしました</translation>
-    </message>
-    <message>
-        <source>Handoff (second response)</source>
-        <translation>二次対応 引き継ぎ</translation>
-    </message>
-    <message>
-        <source>Customer</source>
-        <translation>お客様</translation>
-    </message>
-    <message>
-        <source>First agent</source>
-        <translation>一次対応のオペレーター</translation>
-    </message>
-    <message>
-        <source>Call time</source>
-        <translation>通話時間</translation>
-    </message>
-    <message>
-        <source>Why now</source>
-        <translation>引き継ぎの理由</translation>
-    </message>
-    <message>
-        <source>Done so far (apologies included)</source>
-        <translation>対応済み(お詫びを含む)</translation>
-    </message>
-    <message>
-        <source>Urgency / impact</source>
-        <translation>緊急度・重要度</translation>
-    </message>
-    <message>
-        <source>Facts</source>
-        <translation>事実</translation>
-    </message>
-    <message>
-        <source>The customer&apos;s words</source>
-        <translation>お客様の言葉</translation>
-    </message>
-    <message>
-        <source>Requests (validity to check)</source>
-        <translation>要望(妥当性の確認が必要)</translation>
-    </message>
-    <message>
-        <source>Promises made</source>
-        <translation>約束したこと</translation>
-    </message>
-    <message>
-        <source>Flagged statements</source>
-        <translation>要注意発言の記録</translation>
-    </message>
-    <message>
-        <source>none</source>
-        <translation>なし</translation>
-    </message>
-    <message>
-        <source>not assessed yet</source>
-        <translation>まだ確認していません</translation>
-    </message>
-    <message>
-        <source>Taken over by %1</source>
-        <translation>%1 が引き継ぎました</translation>
     </message>
     <message>
         <source>Not saved yet: another program is using the database. %1 waiting, retried every few seconds.</source>
@@ -345,14 +364,6 @@
     <message>
         <source>✓ %1 writes kept from the last session are now saved</source>
         <translation>✓ 前回保存できなかった %1 件を保存しました</translation>
-    </message>
-    <message>
-        <source>a case that may be unresolved (%1 calls in %2 days)</source>
-        <translation>未解決の可能性がある案件(%2 日間に %1 回の入電)</translation>
-    </message>
-    <message>
-        <source>A change could not be saved; details are in the log.</source>
-        <translation>変更を保存できませんでした。詳細はログにあります。</translation>
     </message>
     <message>
         <source>Not saved yet: the database is busy or cannot be written. %1 waiting, retried every few seconds.</source>

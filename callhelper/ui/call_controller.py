@@ -1,0 +1,732 @@
+"""The call under way, without its window: the session, the notes, escalation and handoff,
+the caller's history, promise reminders and the phone system's commands.
+
+The call window is a view over this: it calls the methods below on keys and clicks, and
+draws what the signals say. Nothing here is a widget, so the call's logic can be tested
+(and driven by the phone system) without a window. Every write goes through the write
+queue (ui/write_queue.py): a note is shown only once its unit of work has committed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from functools import partial
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from sqlmodel import Session
+
+from callhelper.config import Paths, Settings
+from callhelper.core.case import Level, NoteKind, WrapUp
+from callhelper.core.clock import Clock
+from callhelper.core.commands import QUEUED_AFTER_MS, Action, Command, note_operation_uid
+from callhelper.core.escalation import (FLAGGED, PAST_CALL_LIMIT, PAST_ESCALATION_TIME,
+                                        REPEATED_CALLS, CapturedNote, build_handoff,
+                                        escalation_reasons)
+from callhelper.core.flag_review import FlagDecision
+from callhelper.core.flags import DemandRules
+from callhelper.core.playbook import Playbook, PlaybookCatalog
+from callhelper.core.session import CallSession, CallState, StepChange, format_offset
+from callhelper.core.text import MAX_NOTE_LENGTH, storable_text
+from callhelper.store import flag_reviews, history, journal, operations, repository
+from callhelper.store.history import CallerHistory
+from callhelper.store.operations import Operation
+from callhelper.store.repository import (INCOMING, OUTGOING, CustomerProfile, NewContact,
+                                         UnfinishedContact)
+from callhelper.store.startup import ChoiceNeeded
+from callhelper.store.sync import with_connect_timeout
+from callhelper.ui.call_notes import CallNotes, NoteRow
+from callhelper.ui.labels import level_label
+from callhelper.ui.store_client import StoreClient
+from callhelper.ui.write_queue import Write, WriteQueue
+
+if TYPE_CHECKING:
+    from callhelper.ui.sync_status import SyncRunner
+
+PROMISE_DEFAULT_HOURS = 1
+REMINDER_INTERVAL_MS = 30_000
+LOOKUP_DELAY_MS = 250
+
+
+@dataclass
+class CallerInfo:
+    phone: str = ""
+    name: str = ""
+    outgoing: bool = False  # the agent called the customer (a callback)
+
+
+class CallController(QObject):
+    """One agent's calls, one at a time.
+
+    ``caller`` is the caller of the call under way (empty between calls), ``next_caller``
+    the one typed or ringing before the call is answered. The notes of the call are
+    ``notes``; the notes_* signals say how they change."""
+
+    state_changed = Signal()  # held, resumed, a step ticked: the call's state to draw again
+    steps_changed = Signal()
+    call_begun = Signal(object)  # a call on screen: a new one (None), or resumed (its case)
+    call_ended = Signal()  # hung up: the wrap-up
+    call_closed = Signal()  # the wrap-up is saved: ready for the next call
+    wrap_up_refused = Signal()
+    notes_reset = Signal(list)
+    note_added = Signal(object)
+    note_changed = Signal(object)
+    note_removed = Signal(str)
+    note_returned = Signal(str)  # a note refused for good, its words back to the agent
+    escalation_changed = Signal()  # the notes' flags or the repeat count changed
+    history_shown = Signal(object)  # the caller's history (None: none, or no caller)
+    ringing = Signal(object)  # the phone system names the next caller
+    front_requested = Signal()
+    promises_due = Signal(list)  # promises that fell due, each once
+    handed_over = Signal(str)  # the handoff summary
+    message = Signal(str, bool)  # for the status line, and whether it is a problem
+    opened = Signal(int, bool)  # the database: writes replayed, and whether it opened
+    choice_needed = Signal(object)  # the database set aside or missing: the agent chooses
+    ready = Signal()
+
+    def __init__(self, paths: Paths, settings: Settings, store: StoreClient,
+                 catalog: PlaybookCatalog, rules: DemandRules, clock: Clock, language: str,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._paths = paths
+        self._settings = settings
+        self._store = store
+        self._catalog = catalog
+        self._rules = rules
+        self._clock = clock
+        self._language = language
+        self.playbook: Playbook = catalog.get(settings.get("playbook")) or catalog.playbooks()[0]
+        self.agent = settings.agent_name
+        self.session: CallSession | None = None
+        self.caller = CallerInfo()
+        self.next_caller = CallerInfo()
+        self.notes = CallNotes()
+        self.urgency = ""
+        self.impact = ""
+        self.is_ready = False
+        self.history: CallerHistory | None = None
+        self.history_loaded = False
+        self.recent_contacts = 0
+        self.sync: SyncRunner | None = None  # team mode: set once the window syncs
+        self._shared: StoreClient | None = None
+        self._lookup_token = 0
+        self._pending_commands: list[tuple[Command, object]] = []
+        self._reminded: set[int] = set()
+        team = paths.server_url is not None  # writes also go to the outbox for the server
+        self._team = team
+        self.writes = WriteQueue(store, paths.data_dir / journal.JOURNAL_FILE,
+                                 partial(operations.perform, rules=rules, ship=team), self,
+                                 spare_journal_path=paths.config_dir / journal.JOURNAL_FILE)
+        self._lookup_timer = QTimer(self)
+        self._lookup_timer.setSingleShot(True)
+        self._lookup_timer.setInterval(LOOKUP_DELAY_MS)
+        self._lookup_timer.timeout.connect(lambda: self.lookup(self.next_caller.phone))
+        self._reminder_timer = QTimer(self)
+        self._reminder_timer.setInterval(REMINDER_INTERVAL_MS)
+        self._reminder_timer.timeout.connect(self.check_promises)
+
+    def _say(self, text: str, problem: bool = False) -> None:
+        self.message.emit(text, problem)
+
+    def write(self, operation: Operation, on_saved: Callable[[object], None] | None = None,
+              on_failed: Callable[[BaseException], None] | None = None) -> None:
+        self.writes.put(Write(operation, on_saved, on_failed or self._on_write_refused))
+
+    def _on_write_refused(self, _error: BaseException) -> None:
+        self._say(self.tr("A change could not be saved; details are in the log."), True)
+
+    def is_current(self, contact_uid: str) -> bool:
+        return self.session is not None and self.session.uid == contact_uid
+
+    @property
+    def call_uid(self) -> str | None:
+        return self.session.uid if self.session is not None else None
+
+    # ----------------------------------------------------------------- the database
+
+    def open(self) -> None:
+        """Open the database on the store's worker: the writes kept from the last session
+        replayed, and an unfinished call (if any) back on screen."""
+        journal_paths = [self._paths.data_dir / journal.JOURNAL_FILE,
+                         self._paths.config_dir / journal.JOURNAL_FILE]
+        agent, rules, team = self.agent, self._rules, self._team
+
+        def open_database(session: Session) -> tuple[int, UnfinishedContact | None, dict]:
+            replayed = journal.replay_kept(session, journal_paths, rules, team)
+            unfinished = repository.unfinished_contact(session, agent)
+            decided = flag_reviews.decisions_of(
+                session, [note.uid for note in unfinished.notes]) if unfinished else {}
+            return replayed, unfinished, decided
+
+        self._store.submit(open_database, self._on_open)
+
+    def _on_open(self, result: tuple[int, UnfinishedContact | None, dict] | None,
+                 error: BaseException | None) -> None:
+        if self._store.closed:  # closed before the database was open: nothing to start
+            return
+        if isinstance(error, ChoiceNeeded):
+            self.choice_needed.emit(error.trouble)
+            return
+        self.is_ready = error is None
+        replayed = 0
+        if self.is_ready:
+            replayed, unfinished, decided = result
+            if unfinished is not None and self.session is None:
+                self._resume(unfinished, decided)
+        self.opened.emit(replayed, self.is_ready)
+        if self.is_ready:
+            self._store.submit(lambda _session: self._rules.prepare())
+            self._reminder_timer.start()
+            self.check_promises()
+            pending, self._pending_commands = self._pending_commands, []
+            for command, reply in pending:
+                self.handle_command(command, reply)
+        self.ready.emit()
+
+    def _resume(self, unfinished: UnfinishedContact, decided: dict) -> None:
+        contact, case = unfinished.contact, unfinished.case
+        playbook = self._catalog.get(contact.playbook_id) or self.playbook
+        session = CallSession.restore(
+            playbook, self._clock, contact.uid, contact.started_at, unfinished.ticked,
+            contact.talk_seconds, contact.hold_seconds, contact.on_hold,
+            contact.ended_at if contact.state == "wrap_up" else None)
+        self._begin(session, CallerInfo(contact.phone, contact.caller_name,
+                                        contact.direction == OUTGOING))
+        self.lookup(contact.phone)
+        self._reset_notes([NoteRow.from_note(note, decided.get(note.uid, ()))
+                           for note in unfinished.notes])
+        self.urgency, self.impact = case.urgency, case.impact
+        started = contact.started_at.astimezone().strftime("%H:%M")
+        self._say(self.tr("Resumed the call that started at %1").replace("%1", started))
+        self.call_begun.emit(case)
+
+    def close(self) -> None:
+        """The window closes: stop the timers, and the reader of the team's server."""
+        self._reminder_timer.stop()
+        self._lookup_timer.stop()
+        if self._shared is not None:
+            self._shared.close()
+
+    # ----------------------------------------------------------------- the phone system
+
+    def handle_command(self, command: Command, reply=None) -> None:
+        """What the phone system says: ringing, answered, hung up (core/commands.py); or a
+        note to capture from another program, answered through ``reply`` once on disk.
+
+        The window is asked to come to the front (not for a note); a call under way is
+        never disturbed by a call ringing on another line. Commands that arrive before the
+        database is open wait for it."""
+        if not self.is_ready and command.action is not Action.SHOW:
+            self._pending_commands.append((command, reply))
+            if command.action is not Action.NOTE:
+                self.front_requested.emit()
+            return
+        if command.action is Action.NOTE:
+            self._capture_from_command(command, reply)
+            return
+        if command.action is Action.INCOMING:
+            if self.session is None:
+                self._ring(command)
+            else:
+                self._say(self.tr("Another call is ringing: %1").replace(
+                    "%1", command.name or command.number or self.tr("Unknown caller")))
+        elif command.action is Action.START:
+            if self.session is None:
+                if command.number or command.name or command.outgoing:
+                    self._ring(command)
+                self.start_call()
+        elif command.action is Action.END:
+            self.end_call()
+        self.front_requested.emit()
+
+    def _ring(self, command: Command) -> None:
+        name = command.name if command.name or command.number else self.next_caller.name
+        self.next_caller = CallerInfo(command.number, name, command.outgoing)
+        self.ringing.emit(self.next_caller)
+        self.lookup(command.number)
+
+    def status(self) -> dict:
+        """What the window shows, for ``callhelper call status``."""
+        session = self.session
+        caller = self.caller if session is not None else self.next_caller
+        history_shown = self.history if self.history_loaded else None
+        return {
+            "ready": self.is_ready,
+            "call": session.state.value if session is not None else "none",
+            "number": caller.phone,
+            "name": caller.name,
+            "history_loaded": self.history_loaded,
+            "customer": (history_shown.customer.name if history_shown is not None and
+                         history_shown.customer is not None else ""),
+            "past_contacts": len(history_shown.contacts) if history_shown is not None else 0,
+            "sync": self._sync_status(),
+        }
+
+    def _sync_status(self) -> dict | None:
+        """Team mode: what waits for the server (None: no server, or nothing known yet)."""
+        state = self.sync.state if self.sync is not None else None
+        if state is None:
+            return None
+        return {"waiting": state.waiting, "refused": state.refused,
+                "unreachable": state.unreachable, "synced": state.synced}
+
+    # ----------------------------------------------------------------- the call
+
+    def set_next_number(self, phone: str) -> None:
+        """The number typed before the call: its history is looked up once typing pauses."""
+        if phone != self.next_caller.phone:
+            self.next_caller.phone = phone
+            self._lookup_timer.start()
+
+    def set_next_name(self, name: str) -> None:
+        self.next_caller.name = name
+
+    def set_next_outgoing(self, outgoing: bool) -> None:
+        """A callback does not count as the customer calling again."""
+        if outgoing != self.next_caller.outgoing:
+            self.next_caller.outgoing = outgoing
+            self._show_history(self.history)
+
+    def choose_playbook(self, playbook_id: str) -> None:
+        playbook = self._catalog.get(playbook_id)
+        if playbook is not None:
+            self.playbook = playbook
+            self._settings.set("playbook", playbook.id)
+
+    def refresh_playbooks(self) -> list:
+        """Re-read the playbook folders (between calls); returns the errors. A broken file's
+        last good version stays."""
+        errors = self._catalog.refresh()
+        self.playbook = self._catalog.get(self.playbook.id) or self.playbook
+        return errors
+
+    def playbooks(self) -> list[Playbook]:
+        return self._catalog.playbooks()
+
+    def start_call(self, phone: str | None = None, name: str | None = None) -> None:
+        """Answered: start the timer and a new contact, incoming or outgoing as
+        ``next_caller`` says (``phone`` and ``name``: its number and name, when given).
+        Does nothing during a call or while a wrap-up is open."""
+        if self.session is not None or not self.is_ready:
+            return
+        caller = CallerInfo((self.next_caller.phone if phone is None else phone).strip(),
+                            (self.next_caller.name if name is None else name).strip(),
+                            self.next_caller.outgoing)
+        session = CallSession(self.playbook, self._clock)
+        session.start()
+        self._begin(session, caller)
+        new = NewContact(uid=session.uid, agent=self.agent, playbook_id=self.playbook.id,
+                         playbook_version=self.playbook.version, started_at=session.started_at,
+                         phone=caller.phone, caller_name=caller.name,
+                         phone_region=self._settings.get("phone_region"),
+                         direction=OUTGOING if caller.outgoing else INCOMING)
+        self.write(Operation.of("start_contact", **vars(new)))
+        self.lookup(caller.phone)
+        self.call_begun.emit(None)
+
+    def _begin(self, session: CallSession, caller: CallerInfo) -> None:
+        """A call (new or resumed) with nothing of the previous one left."""
+        self.session = session
+        self.playbook = session.playbook
+        self.caller = caller
+        self.recent_contacts = 0
+        self.urgency = self.impact = ""
+        self._reset_notes([])
+
+    def toggle_hold(self) -> None:
+        session = self.session
+        if session is None or not session.in_call:
+            return
+        session.toggle_hold()
+        on_hold = session.state is CallState.ON_HOLD
+        talk, hold, uid = session.talk_seconds(), session.hold_seconds(), session.uid
+        self.write(Operation.of("set_hold", contact_uid=uid, on_hold=on_hold,
+                                talk_seconds=talk, hold_seconds=hold))
+        self.state_changed.emit()
+
+    def end_call(self) -> None:
+        """Hung up: stop the timer; the wrap-up follows."""
+        session = self.session
+        if session is None or not session.in_call:
+            return
+        session.end()
+        uid, ended_at = session.uid, session.ended_at
+        talk, hold = session.talk_seconds(), session.hold_seconds()
+        self.write(Operation.of("end_contact", contact_uid=uid, ended_at=ended_at,
+                                talk_seconds=talk, hold_seconds=hold))
+        self.call_ended.emit()
+
+    def toggle_step(self, index: int) -> None:
+        session = self.session
+        if session is None or not session.in_call or index >= len(session.playbook.steps):
+            return
+        self._record_step_change(session.toggle(index))
+
+    def set_step_done(self, index: int, done: bool) -> None:
+        session = self.session
+        if session is None or not session.in_call:
+            return
+        self._record_step_change(session.set_done(index, done))
+
+    def _record_step_change(self, change: StepChange | None) -> None:
+        if change is None or self.session is None:
+            return
+        uid, agent, at = self.session.uid, self.agent, self._clock.now()
+        self.write(Operation.of("record_step_change", contact_uid=uid, change=change,
+                                agent=agent, at=at))
+        self.steps_changed.emit()
+
+    def set_levels(self, urgency: str, impact: str) -> None:
+        """The case's urgency (緊急度) and impact (重要度), as assessed during the call."""
+        session = self.session
+        if session is None:
+            return
+        self.urgency, self.impact = urgency, impact
+        uid, agent, at = session.uid, self.agent, self._clock.now()
+        self.write(Operation.of("set_case_levels", contact_uid=uid, urgency=urgency,
+                                impact=impact, actor=agent, at=at))
+
+    def save_profile(self, profile: CustomerProfile) -> None:
+        session = self.session
+        if session is None:
+            return
+        uid, at, phone = session.uid, self._clock.now(), self.caller.phone
+        if profile.name and not self.caller.name:
+            self.caller.name = profile.name
+        self.write(Operation.of("update_customer", contact_uid=uid, profile=profile, at=at),
+                   lambda _customer: self.lookup(phone) if self.is_current(uid) else None)
+        self._say(self.tr("✓ Profile saved"))
+
+    def save_wrap_up(self, wrap_up: WrapUp) -> bool:
+        """Save the wrap-up and close the call once it is on disk; False when no call is
+        being wrapped up."""
+        session = self.session
+        if session is None or session.state is not CallState.ENDED:
+            return False
+        uid, agent, at = session.uid, self.agent, self._clock.now()
+        self.write(Operation.of("save_wrap_up", contact_uid=uid, wrap_up=wrap_up, actor=agent,
+                                at=at),
+                   lambda _case: self._close_call(uid),
+                   lambda _error: self.wrap_up_refused.emit())
+        return True
+
+    def _close_call(self, uid: str) -> None:
+        if not self.is_current(uid):
+            return
+        self.session = None
+        self.caller = CallerInfo()
+        self.next_caller = CallerInfo()
+        self.lookup("")
+        self._reset_notes([])
+        self._say(self.tr("✓ Call closed and saved"))
+        self.call_closed.emit()
+
+    # ----------------------------------------------------------------- notes
+
+    def _reset_notes(self, rows: list[NoteRow]) -> None:
+        self.notes.reset(rows)
+        self.notes_reset.emit(rows)
+
+    def note_fits(self, text: str) -> bool:
+        """Whether ``text`` can be stored as one note; if not, the agent is told so."""
+        if len(text) <= MAX_NOTE_LENGTH:
+            return True
+        self._say(self.tr("Not saved: a note holds at most %1 characters, this one has %2. "
+                          "It stays in the entry; save it in parts.")
+                  .replace("%1", f"{MAX_NOTE_LENGTH:,}").replace("%2", f"{len(text):,}"), True)
+        return False
+
+    def can_take_notes(self) -> bool:
+        return self.session is not None and self.session.state is not CallState.READY
+
+    def add_note(self, text: str, kind: NoteKind, due=None) -> bool:
+        """Save ``text`` as a note of the call, stamped with the call offset; False (and
+        nothing saved) when there is no call or nothing to save."""
+        if not self.can_take_notes() or not text.strip() or not self.note_fits(text):
+            return False
+        self._capture(text, kind, due, partial(self._on_note_refused, self.session.uid, text))
+        return True
+
+    def _capture(self, text: str, kind: NoteKind, due, on_refused, on_saved=None,
+                 uid: str | None = None) -> None:
+        """Save a note of the call under way, stamped with the call offset (and made storable:
+        core/text.py). ``uid``: its operation's, when the sender chose it (a phone command)."""
+        text, replaced = storable_text(text)
+        session = self.session
+        offset_ms = round(session.elapsed_seconds() * 1000)
+        contact_uid, note_uid = session.uid, uuid.uuid4().hex
+        agent, at = self.agent, self._clock.now()
+        if self.writes.problem is None:
+            self._say(self.tr("Saving…"))
+
+        def saved(note) -> None:
+            if note is not None:  # None: saved before, from a phone command sent again
+                self._on_note_saved(contact_uid, note, replaced)
+            if on_saved is not None:
+                on_saved(note)
+
+        operation = Operation.of("add_note", contact_uid=contact_uid, note_uid=note_uid,
+                                 kind=kind, text=text, offset_ms=offset_ms, agent=agent,
+                                 created_at=at, due_at=due)
+        self.write(replace(operation, uid=uid) if uid else operation, saved, on_refused)
+
+    def _capture_from_command(self, command: Command, reply) -> None:
+        """``callhelper call note``: a note from another program (speech-to-text, a script).
+        Answered "saved" once it is on disk, or "queued" while the database cannot take it
+        (or has not within QUEUED_AFTER_MS): it is then saved later. Its operation's uid is
+        made from the command's id, so the same note sent again is saved once."""
+        answer = reply or (lambda _answer: None)
+        if not self.can_take_notes():
+            answer({"error": "no call in progress"})
+            return
+        kind = NoteKind(command.kind)
+        due = self._clock.now() + timedelta(hours=PROMISE_DEFAULT_HOURS) \
+            if kind is NoteKind.PROMISE else None
+        self._capture(command.text, kind, due,
+                      lambda error: answer({"error": f"not saved: {type(error).__name__}"}),
+                      partial(self._on_command_note_saved, command.id, answer),
+                      note_operation_uid(command, self.session.uid))
+        queued = partial(answer, {"status": "queued", "id": command.id})
+        if self.writes.problem is not None:
+            queued()
+        else:
+            QTimer.singleShot(QUEUED_AFTER_MS, self, queued)
+
+    def _on_command_note_saved(self, command_id: str, answer, note) -> None:
+        if note is None:
+            self._say(self.tr("✓ A note sent again was saved before; it is not stored twice"))
+            answer({"status": "saved", "id": command_id})
+            return
+        answer({"status": "saved", "id": command_id, "saved": note.uid, "text": note.text,
+                "offset_ms": note.offset_ms})
+
+    def _on_note_saved(self, contact_uid: str, note, replaced: int = 0) -> None:
+        if not self.is_current(contact_uid):
+            return
+        row = NoteRow.from_note(note)
+        if self.notes.add(row) is not None:
+            self.note_added.emit(row)
+            self.escalation_changed.emit()
+        message = self.tr("✓ Saved %1").replace("%1", format_offset(row.offset_seconds))
+        if note.masked_cards:
+            message += " · " + self.tr("card number masked")
+        if replaced:
+            message += " · " + self.tr("%1 characters that cannot be stored replaced by �"
+                                       ).replace("%1", str(replaced))
+        self._say(message)
+
+    def _on_note_refused(self, contact_uid: str, text: str, _error: BaseException) -> None:
+        """A note the database refuses for good goes back to the agent (or, if its call
+        is over, into the status line), so it is not lost."""
+        if self.is_current(contact_uid):
+            self.note_returned.emit(text)
+            self._say(self.tr("This note could not be saved; it is back in the entry."), True)
+        else:
+            self._say(self.tr("A note of the previous call could not be saved: %1").replace(
+                "%1", text), True)
+
+    def correct_note(self, row: NoteRow, text: str) -> None:
+        """Save a correction of ``row`` (the words as first recorded stay in the audit
+        trail)."""
+        if self.session is None:
+            return
+        if text == row.text:
+            self._say(self.tr("Nothing to correct"))
+            return
+        if not text.strip():
+            self._say(self.tr("A note cannot be empty; Ctrl+Delete deletes it."), True)
+            return
+        contact_uid, agent, at = self.session.uid, self.agent, self._clock.now()
+        self.write(Operation.of("edit_note", note_uid=row.uid, text=text, actor=agent, at=at),
+                   partial(self._on_note_corrected, contact_uid),
+                   partial(self._on_note_refused, contact_uid, text))
+
+    def _on_note_corrected(self, contact_uid: str, note) -> None:
+        if not self.is_current(contact_uid):
+            return
+        position = self.notes.correct(NoteRow.from_note(note))
+        if position is not None:
+            self.note_changed.emit(self.notes[position])
+            self.escalation_changed.emit()
+        self._say(self.tr("✓ Note corrected; the first words stay in the audit trail"))
+
+    def delete_note(self, row: NoteRow) -> None:
+        if self.session is None:
+            return
+        contact_uid, agent, at = self.session.uid, self.agent, self._clock.now()
+        self.write(Operation.of("delete_note", note_uid=row.uid, actor=agent, at=at),
+                   lambda _result: self._on_note_deleted(contact_uid, row.uid))
+
+    def _on_note_deleted(self, contact_uid: str, uid: str) -> None:
+        if not self.is_current(contact_uid):
+            return
+        if self.notes.remove(uid) is not None:
+            self.note_removed.emit(uid)
+            self.escalation_changed.emit()
+        self._say(self.tr("✓ Note deleted; its words stay in the audit trail"))
+
+    def take_decision(self, note_uid: str, decision: FlagDecision) -> None:
+        """A decision on one of a note's flags, now on disk (ui/flag_review.py)."""
+        position = self.notes.decide(note_uid, decision)
+        if position is not None:
+            self.note_changed.emit(self.notes[position])
+            self.escalation_changed.emit()
+
+    # ----------------------------------------------------------------- escalation
+
+    def escalation_reasons(self) -> list[str]:
+        session = self.session
+        if session is None:
+            return []
+        return escalation_reasons(self.playbook, session.elapsed_seconds(),
+                                  self.notes.flag_categories(),
+                                  self.notes.request_categories(), self.recent_contacts,
+                                  session.talk_seconds())
+
+    def reason_labels(self) -> dict[str, str]:
+        labels = {
+            PAST_ESCALATION_TIME: self.tr("the call is long"),
+            PAST_CALL_LIMIT: self.tr("past the call limit (restraint)"),
+            FLAGGED: self.tr("suspected harassment"),
+            REPEATED_CALLS: self.tr("a case that may be unresolved (%1 calls in %2 days)")
+            .replace("%1", str(self.recent_contacts))
+            .replace("%2", str(self.playbook.escalation.repeat_days)),
+        }
+        labels.update({level.value: level_label(level) for level in Level})
+        labels.update({category.id: category.label.get(self._language)
+                       for category in self._rules.categories})
+        return labels
+
+    def handoff_summary(self) -> str:
+        """The summary for the senior who takes over (core/escalation.py)."""
+        caller = " ".join(part for part in (self.caller.name, self.caller.phone and
+                                            f"({self.caller.phone})") if part)
+        notes = [CapturedNote(row.offset_seconds, row.kind, row.text, row.flags, row.requests)
+                 for row in self.notes.rows()]
+        handoff = build_handoff(self.session, caller or self.tr("Unknown caller"), self.agent,
+                                self._language, notes, self.escalation_reasons(),
+                                self.urgency, self.impact)
+        return handoff.render(self._handoff_headings(), self.reason_labels())
+
+    def hand_over(self) -> None:
+        """Ctrl+E: the handoff summary (``handed_over``), and the escalation recorded."""
+        session = self.session
+        if session is None:
+            return
+        summary = self.handoff_summary()
+        uid, agent, at = session.uid, self.agent, self._clock.now()
+        offset_ms = round(session.elapsed_seconds() * 1000)
+        self.write(Operation.of("record_escalation", contact_uid=uid,
+                                reasons=list(self.escalation_reasons()), summary=summary,
+                                agent=agent, offset_ms=offset_ms, at=at))
+        self.handed_over.emit(summary)
+
+    def _handoff_headings(self) -> dict[str, str]:
+        return {
+            "title": self.tr("Handoff (second response)"),
+            "caller": self.tr("Customer"),
+            "agent": self.tr("First agent"),
+            "elapsed": self.tr("Call time"),
+            "reasons": self.tr("Why now"),
+            "steps_done": self.tr("Done so far (apologies included)"),
+            "urgency": self.tr("Urgency / impact"),
+            "facts": self.tr("Facts"),
+            "quotes": self.tr("The customer's words"),
+            "requests": self.tr("Requests (validity to check)"),
+            "promises": self.tr("Promises made"),
+            "flags": self.tr("Flagged statements"),
+            "none": self.tr("none"),
+            "not_assessed": self.tr("not assessed yet"),
+        }
+
+    def record_senior(self, name: str) -> None:
+        """The senior who took the call over."""
+        session = self.session
+        if not name or session is None:
+            return
+        uid, at = session.uid, self._clock.now()
+        self.write(Operation.of("add_handler", contact_uid=uid, name=name, role="senior",
+                                at=at))
+        self._say(self.tr("Taken over by %1").replace("%1", name))
+
+    # ----------------------------------------------------------------- the caller's history
+
+    def lookup(self, phone: str) -> None:
+        """Ask the store for the caller's history; ``history_shown`` says when it comes."""
+        self._lookup_timer.stop()
+        self._lookup_token += 1
+        self.history_loaded = False
+        phone = phone.strip()
+        if not phone:
+            self._show_history(None)
+            return
+        if self._store.closed:  # a write saved while the window closes asks for nothing more
+            return
+        region, token = self._settings.get("phone_region"), self._lookup_token
+
+        def look_up(session: Session) -> CallerHistory | None:
+            return history.caller_history(session, phone, region)
+
+        shared = self.shared_store()
+        if shared is not None:
+            shared.submit(look_up, partial(self._on_shared_history, token, look_up))
+        else:
+            self._store.submit(look_up, partial(self._on_history, token))
+
+    def shared_store(self) -> StoreClient | None:
+        """Team mode, while the server answers: a reader of the server, for the history
+        every agent shares (None: read this computer's file)."""
+        server = self._paths.server_url
+        state = self.sync.state if self.sync is not None else None
+        if server is None or state is None or state.unreachable or self._store.closed:
+            return None
+        if self._shared is None:
+            self._shared = StoreClient(with_connect_timeout(server), self)
+        return self._shared
+
+    def _on_shared_history(self, token: int, look_up, found: CallerHistory | None,
+                           error: BaseException | None) -> None:
+        """The server's answer; when it has none to give, this computer's file answers."""
+        if error is None or token != self._lookup_token:
+            self._on_history(token, found, error)
+        elif not self._store.closed:
+            self._store.submit(look_up, partial(self._on_history, token))
+
+    def _on_history(self, token: int, found: CallerHistory | None,
+                    error: BaseException | None) -> None:
+        """Only the answer to the latest lookup counts; a failed one clears the history."""
+        if token == self._lookup_token:
+            self._show_history(found if error is None else None)
+
+    def _show_history(self, found: CallerHistory | None) -> None:
+        """The caller's history without the call under way; the repeat count includes this
+        call (ringing or answered) when the customer is calling, not when we call them."""
+        session = self.session
+        if found is not None and session is not None:
+            found = replace(found, contacts=[c for c in found.contacts if c.uid != session.uid])
+        self.history = found
+        self.history_loaded = True
+        since = self._clock.now() - timedelta(days=self.playbook.escalation.repeat_days)
+        outgoing = (self.caller if session is not None else self.next_caller).outgoing
+        this_call = 0 if outgoing else 1
+        self.recent_contacts = found.contacts_since(since) + this_call if found else 0
+        self.history_shown.emit(found)
+        self.escalation_changed.emit()
+
+    # ----------------------------------------------------------------- promises
+
+    def check_promises(self) -> None:
+        """Look for the agent's promises that have fallen due; ``promises_due`` names each
+        once."""
+        now, agent = self._clock.now(), self.agent
+        self._store.submit(lambda s: history.open_promises(s, due_before=now, agent=agent),
+                           self._on_due_promises)
+
+    def _on_due_promises(self, due: list | None, _error: BaseException | None) -> None:
+        fresh = [promise for promise in due or [] if promise.note_id not in self._reminded]
+        if fresh:
+            self._reminded.update(promise.note_id for promise in fresh)
+            self.promises_due.emit(fresh)
