@@ -140,7 +140,11 @@ def send(where: str, line: bytes, wait_reply: bool = False) -> bytes | None:
             connection.connect(where)
         except OSError:  # no socket, nobody listening, or no place free
             return None
-        owner = peer_uid(connection)
+        try:
+            owner = peer_uid(connection)
+        except OSError as exc:
+            raise UnsafeChannel(f"{where}: which user listens there cannot be told "
+                                f"({exc.strerror or exc}): nothing was sent to it") from exc
         if owner != os.getuid():
             raise UnsafeChannel(f"{where} is held by another user (uid {owner}), not by this "
                                 "user's window: nothing was sent to it")
