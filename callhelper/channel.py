@@ -122,9 +122,13 @@ def peer_uid(connection: socket.socket) -> int:
 
 
 def descriptor_peer_uid(descriptor: int) -> int:
-    """peer_uid() of a connection known by its file descriptor (Qt's sockets)."""
-    with socket.fromfd(descriptor, socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+    """peer_uid() of a connection known by its file descriptor (Qt's sockets), which is
+    borrowed, not copied: a window out of file handles can still tell who connected."""
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, fileno=descriptor)
+    try:
         return peer_uid(connection)
+    finally:
+        connection.detach()
 
 
 def send(where: str, line: bytes, wait_reply: bool = False) -> bytes | None:
