@@ -10,7 +10,6 @@ acknowledged once they are on the agent's own disk.
 """
 
 import json
-import os
 import socket
 import subprocess
 import sys
