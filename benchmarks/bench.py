@@ -9,6 +9,8 @@ The demo databases are built once with ``callhelper demo`` and kept in ``--cache
 
 - launch: process start until the call window's ``ready`` (the database checked, opened and
   read), beside a bare PySide6 window launched the same way, alternately (probes.py);
+- ring: ``callhelper NUMBER`` while the window runs, until the window has taken it, beside
+  a bare ``python -c pass``, alternately;
 - write: Enter's path to disk (the window's ``add_note`` operation in a unit of work, as its
   write queue runs it: ``operations.perform``, the real engine and
   pragmas), beside a raw ``sqlite3`` INSERT of the same row + COMMIT with the same pragmas;
@@ -192,6 +194,61 @@ def measure_first_start(plan: Plan, log) -> dict:
     times = times[plan.first_start_warmup:]
     log(f"    first start (empty folder): {statistics.median(times):.2f} s")
     return {"app_s": stats(times)}
+
+
+def measure_ring(plan: Plan, log) -> dict:
+    """The ring path: ``callhelper NUMBER`` as a softphone runs it while the window runs, from
+    process start until it exits (the window has taken the command), beside a bare
+    ``python -c pass``, alternately; and the peak RSS of each, from GNU time where there is
+    one (wait4's ru_maxrss would count the benchmark's own memory at the fork)."""
+    with tempfile.TemporaryDirectory(prefix="callhelper-bench-") as folder:
+        scratch = Path(folder)
+        env = child_env(scratch)  # the config folder found as at a user's: platformdirs
+        del env["CALLHELPER_CONFIG_DIR"]
+        env["XDG_CONFIG_HOME"] = str(scratch / "config")
+        app = [sys.executable, "-m", "callhelper", "--data-dir", str(scratch / "data")]
+        commands = {"ring": [*app, "03-1234-5678"], "bare": [sys.executable, "-c", "pass"]}
+        window = subprocess.Popen(app, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        try:
+            if not _window_ready(app, env):
+                raise RuntimeError("the window did not get ready for the ring path")
+            times: dict[str, list[float]] = {"ring": [], "bare": []}
+            for run in range(plan.launch_warmup + plan.launches * 3):
+                for kind, command in commands.items():
+                    started = time.perf_counter()
+                    subprocess.run(command, env=env, check=True)
+                    if run >= plan.launch_warmup:
+                        times[kind].append(time.perf_counter() - started)
+            peak = {kind: _peak_rss_mb(command, env) for kind, command in commands.items()}
+        finally:
+            window.terminate()
+            window.wait(timeout=60)
+    ring, bare = stats(times["ring"]), stats(times["bare"])
+    log(f"ring path: {ring['median'] * 1000:.0f} ms, bare python {bare['median'] * 1000:.0f} ms;"
+        f" peak RSS {peak['ring']} MB, {peak['bare']} MB")
+    return {"ring_s": ring, "bare_s": bare, "ratio": ring["median"] / bare["median"],
+            "peak_rss_mb": peak}
+
+
+def _window_ready(app: list[str], env: dict, timeout: float = 120) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        asked = subprocess.run([*app, "call", "status", "--json"], env=env,
+                               capture_output=True, text=True)
+        if asked.returncode == 0 and json.loads(asked.stdout).get("ready"):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _peak_rss_mb(command: list[str], env: dict) -> float | None:
+    gnu_time = shutil.which("time", path="/usr/bin:/bin")
+    if gnu_time is None:
+        return None
+    done = subprocess.run([gnu_time, "-f", "%M", *command], env=env, capture_output=True,
+                          text=True, check=True)
+    return round(int(done.stderr.split()[-1]) / 1024, 1)
 
 
 def measure_shift(plan: Plan, log) -> dict:
@@ -630,6 +687,9 @@ def targets(results: dict) -> list[dict]:
 
     judge("launch to usable call window", "≤ 1.5 × bare PySide6 window",
           get("launch", "ratio"), 1.5, "×")
+    judge("ring path: callhelper NUMBER → command taken by the window",
+          "≤ 2.5 × bare python -c pass", results.get("ring", {}).get("ratio"), 2.5, "×",
+          size="ring")
     judge("Enter → note durable", "≤ 2 × raw sqlite3 INSERT+COMMIT (median)",
           get("write", "ratio"), 2.0, "×")
     judge("Enter → note durable", "p99 < 20 ms", get("write", "app_ms", "p99"), 20, "ms")
@@ -791,8 +851,8 @@ def machine() -> dict:
     return info
 
 
-FIGURES = ("launch", "window", "write", "lookup", "search", "export", "verify", "shift",
-           "detection")
+FIGURES = ("launch", "ring", "window", "write", "lookup", "search", "export", "verify",
+           "shift", "detection")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -825,6 +885,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="callhelper-bench-") as work:
         if "launch" in only:
             results["first_start"] = measure_first_start(plan, log)
+        if "ring" in only:
+            results["ring"] = measure_ring(plan, log)
         if "shift" in only:
             log("a shift:")
             results["shift"] = measure_shift(plan, log)

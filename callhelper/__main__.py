@@ -2,6 +2,6 @@
 
 import sys
 
-from callhelper.cli import main
+from callhelper.launcher import main
 
 sys.exit(main())

@@ -8,60 +8,12 @@ import logging.handlers
 import sys
 from pathlib import Path
 
-from callhelper import __version__
-
-
-class Parser(argparse.ArgumentParser):
-    """Usage errors as one line on stderr (exit code 2), naming the command and where its
-    usage is shown."""
-
-    def error(self, message: str):
-        self.exit(2, f"{self.prog}: {message} (see: {self.prog} --help)\n")
+from callhelper.launcher import (command_fields, new_parser, parse, print_answer, typed_text,
+                                 unsure, with_call_command)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(
-        prog="callhelper",
-        description="A desktop helper for complaint calls. Without a command it opens the "
-                    "call window (or brings the running one to the front); "
-                    "`callhelper NUMBER` means `callhelper call incoming NUMBER`.")
-    parser.add_argument("--version", action="version", version=f"CallHelper {__version__}")
-    parser.add_argument("--data-dir", metavar="PATH",
-                        help="folder for the database (default: the user data folder; "
-                             "environment: CALLHELPER_DATA_DIR)")
-    parser.add_argument("--database-url", metavar="URL",
-                        help="database URL (default: sqlite:///<data folder>/callhelper.db; "
-                             "environment: CALLHELPER_DATABASE_URL)")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    parser.command_names = commands.choices  # for telling a bare number from a command
-    call = commands.add_parser(
-        "call", help="tell the call window what the phone does (docs/phone-systems.md); "
-                     "starts the window if none runs, returns at once if one does")
-    actions = call.add_subparsers(dest="action", metavar="ACTION", required=True)
-    call.command_names = actions.choices
-    incoming = actions.add_parser("incoming", help="ringing: show the caller's history")
-    incoming.add_argument("number", type=typed_text, metavar="NUMBER",
-                          help="the caller's number or a tel:/callto: URI")
-    incoming.add_argument("--name", default="", type=typed_text, metavar="NAME")
-    start = actions.add_parser("start", help="answered: start the timer")
-    start.add_argument("--number", default="", type=typed_text, metavar="N")
-    start.add_argument("--name", default="", type=typed_text, metavar="NAME")
-    end = actions.add_parser("end", help="hung up: stop the timer and open the wrap-up")
-    end.add_argument("ignored", nargs="?", metavar="NUMBER",
-                     help="accepted and ignored (softphones add the number to every hook)")
-    note = actions.add_parser("note", help="capture TEXT as a note of the call under way; "
-                                           "says 'saved' once it is on disk, or 'queued' if "
-                                           "the database cannot take it yet (it is saved "
-                                           "later), with the note's id")
-    note.add_argument("text", type=typed_text, metavar="TEXT")
-    note.add_argument("--kind", default="quote",
-                      choices=("quote", "agent_note", "fact", "request", "promise"))
-    note.add_argument("--id", type=command_id, metavar="ID",
-                      help="the note's id (default: a new one): a note sent again with the "
-                           "same id is saved once, so a script may retry safely")
-    note.add_argument("--json", action="store_true", help="machine-readable output")
-    status = actions.add_parser("status", help="what the running window shows")
-    status.add_argument("--json", action="store_true", help="machine-readable output")
+    parser, commands = new_parser()
     commands.add_parser("register-handlers",
                         help="make CallHelper open tel: and callto: links (this user only)")
     analyze = commands.add_parser(
@@ -197,23 +149,6 @@ def positive(argument: str, most: int = LARGEST) -> int:
 
 def days(argument: str) -> int:
     return positive(argument, MOST_DAYS)
-
-
-def typed_text(argument: str) -> str:
-    """Words from the command line as they can be stored: bytes that are not UTF-8 (which
-    Python keeps as lone surrogates) become U+FFFD, as in notes (core/text.py)."""
-    from callhelper.core.text import storable_text
-
-    return storable_text(argument)[0]
-
-
-def command_id(argument: str) -> str:
-    from callhelper.core.commands import CommandError, checked_id
-
-    try:
-        return checked_id(argument)
-    except CommandError as exc:
-        raise argparse.ArgumentTypeError(f"{exc}: {argument!r}") from None
 
 
 def local_date(text: str):
@@ -901,115 +836,58 @@ def run_data_command(command, args: argparse.Namespace) -> int:
 INSUFFICIENT_PRIVILEGE = "42501"
 
 
-def command_parser(parser: argparse.ArgumentParser,
-                   args: argparse.Namespace) -> argparse.ArgumentParser:
-    """The parser of the command (and action) that ``args`` name."""
-    for name in (getattr(args, "command", None), getattr(args, "action", None)):
-        commands = getattr(parser, "command_names", {})
-        if name not in commands:
-            break
-        parser = commands[name]
-    return parser
-
-
-OPTIONS_WITH_VALUES = ("--data-dir", "--database-url")
-
-
-def with_call_command(argv: list[str], commands: set[str]) -> list[str]:
-    """``callhelper NUMBER`` (how softphones pass the caller) as ``call incoming NUMBER``."""
-    from callhelper.core.commands import looks_like_number
-
-    index = 0
-    while index < len(argv):
-        argument = argv[index]
-        if argument in OPTIONS_WITH_VALUES:
-            index += 2
-            continue
-        if argument.startswith("-") and not looks_like_number(argument):
-            index += 1
-            continue
-        if argument not in commands and looks_like_number(argument):
-            return argv[:index] + ["call", "incoming"] + argv[index:]
-        return argv
-    return argv
-
-
 def call_command(args: argparse.Namespace, paths) -> int:
     """``call status`` and ``call note`` ask the running window; the others go to it (or
     start it)."""
-    from dataclasses import replace
+    from callhelper.core.commands import Action, Command
 
-    from callhelper.core.commands import Action, Command, clean
-
-    action = Action(args.action)
-    command = Command(action, clean(getattr(args, "number", "")),
-                      clean(getattr(args, "name", "")), getattr(args, "text", ""),
-                      getattr(args, "kind", "quote"))
-    if getattr(args, "id", None):
-        command = replace(command, id=args.id)
-    if action in (Action.STATUS, Action.NOTE):
+    fields = command_fields(args)
+    command = Command(Action(fields.pop("action")), **fields)
+    if command.action in (Action.STATUS, Action.NOTE):
         return ask_window(command, paths, args.json)
-    return open_window(paths, command, f"callhelper call {action}")
+    return open_window(paths, command, f"callhelper call {command.action}")
 
 
 def ask_window(command, paths, as_json: bool) -> int:
     """Print the running window's answer to ``call status`` or ``call note``. A note the
     window may have taken without answering is named by its id: sent again with it, it is
     saved once."""
-    import json
-
-    from callhelper.core.commands import Action, bounded_json
+    from callhelper.channel import UnsafeChannel
     from callhelper.ui.instance import NotAnswering, ask
 
     who = f"callhelper call {command.action}"
-    unsure = (f"; the note may still be saved: send it again with --id {command.id} and it "
-              "is saved once" if command.action is Action.NOTE else "")
+    unsure_note = unsure({"action": command.action, "id": command.id})
     try:
         reply = ask(paths.capture_url, command)
+    except UnsafeChannel as exc:
+        print(f"{who}: {exc}", file=sys.stderr)
+        return 1
     except NotAnswering as exc:
-        print(f"{who}: {exc}{unsure}", file=sys.stderr)
+        print(f"{who}: {exc}{unsure_note}", file=sys.stderr)
         return 1
     if reply is None:
         print(f"{who}: no CallHelper window is running", file=sys.stderr)
         return 1
-    try:
-        answer = bounded_json(reply.decode("utf-8"))
-    except ValueError:
-        answer = None
-    if not isinstance(answer, dict):
-        print(f"{who}: no answer from the window{unsure}", file=sys.stderr)
-        return 1
-    if "error" in answer:
-        print(f"{who}: {answer['error']}", file=sys.stderr)
-        return 1
-    if as_json:
-        print(json.dumps(answer, ensure_ascii=False))
-    else:
-        for key, value in answer.items():
-            print(f"{key}: {value}")
-    return 0
+    return print_answer(who, reply, unsure_note, as_json)
 
 
 def open_window(paths, command=None, who: str = "callhelper") -> int:
     """The call window, or ``command`` handed to the one that runs on the database."""
+    from callhelper.channel import UnsafeChannel
     from callhelper.config import Settings
     from callhelper.ui.app import run
     from callhelper.ui.instance import NotAnswering
 
     try:
         return run(paths, Settings.for_paths(paths), command)
-    except NotAnswering as exc:
+    except (NotAnswering, UnsafeChannel) as exc:
         print(f"{who}: {exc}", file=sys.stderr)
         return 1
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    argv = with_call_command(list(sys.argv[1:] if argv is None else argv),
-                             set(parser.command_names))
-    args, extra = parser.parse_known_args(argv)
-    if extra:  # told by the command they were given to, with its usage
-        command_parser(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")
+    args = parse(build_parser(), with_call_command(list(sys.argv[1:] if argv is None
+                                                        else argv)))
     data_commands = {"analyze": analyze_command, "cases": cases_command,
                      "search": search_command, "demo": demo_command, "export": export_command,
                      "evidence": evidence_command,
@@ -1022,6 +900,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.command in data_commands:
         return run_data_command(data_commands[args.command], args)
+    return window_command(args)
+
+
+def window_command(args: argparse.Namespace) -> int:
+    """The commands that use the window's data folder: ``call``, ``register-handlers``,
+    ``review``, and the window itself."""
     from callhelper.config import Settings, make_private_folders, resolve_paths
 
     paths = resolve_paths(args.data_dir, args.database_url)

@@ -27,15 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 from callhelper.core.commands import bounded_json
+from callhelper.locations import (SETTINGS_FILE, capture_url, chosen_url, config_folder,
+                                  data_folder, log_folder, setting_url)
 from callhelper.store.credentials import has_password, login_of, without_password
 from callhelper.store.files import private_file, private_folder, write_private
 
-APP_NAME = "CallHelper"
-DATABASE_FILE = "callhelper.db"
-SETTINGS_FILE = "settings.json"
 LOG_FILE = "callhelper.log"
 BACKUP_FOLDER = "backups"
 
@@ -68,12 +65,8 @@ class Paths:
 
     @property
     def capture_url(self) -> str:
-        """The database the call window writes to: the database file, or in team mode this
-        agent's own file in the data folder, whose writes are shipped to the server
-        (store/sync.py) so that an outage of the server loses nothing."""
-        if self.server_url is None:
-            return self.database_url
-        return f"sqlite:///{(self.data_dir / DATABASE_FILE).as_posix()}"
+        """The database the call window writes to (locations.capture_url)."""
+        return capture_url(self.database_url, self.data_dir)
 
 
 def make_private_folders(paths: Paths) -> None:
@@ -92,33 +85,21 @@ def make_private_folders(paths: Paths) -> None:
 
 def resolve_paths(data_dir: str | os.PathLike | None = None,
                   database_url: str | None = None) -> Paths:
-    env = os.environ
-    data = Path(data_dir or env.get("CALLHELPER_DATA_DIR") or platformdirs.user_data_dir(APP_NAME,
-                                                                                         False))
-    config = Path(env.get("CALLHELPER_CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME, False))
-    logs = Path(env.get("CALLHELPER_LOG_DIR") or platformdirs.user_log_dir(APP_NAME, False))
-    url = database_url or env.get("CALLHELPER_DATABASE_URL") or \
-        _configured_url(config / SETTINGS_FILE) or \
-        f"sqlite:///{(data / DATABASE_FILE).as_posix()}"
-    return Paths(data.resolve(), config.resolve(), logs.resolve(), url)
+    data, config = data_folder(data_dir), config_folder()
+    url = chosen_url(database_url, config, data, _configured_url)
+    return Paths(data.resolve(), config.resolve(), log_folder().resolve(), url)
 
 
 def _configured_url(settings_file: Path) -> str:
     """The database_url setting (team mode), read before the settings themselves, which
     need the paths. A password found in it is not used: passwords belong in the keyring or
     libpq's password file (store/credentials.py)."""
-    try:
-        raw = bounded_json(settings_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return ""
-    url = raw.get("database_url") if isinstance(raw, dict) else None
-    if not isinstance(url, str) or not url.strip():
-        return ""
-    if has_password(url):
+    url = setting_url(settings_file)
+    if url and has_password(url):
         log.warning("%s: database_url holds a password, which is not used: remove it and "
                     "run `callhelper team login` (docs/team-mode.md)", settings_file)
         return without_password(url)
-    return url.strip()
+    return url
 
 
 def resources_dir() -> Path:

@@ -137,10 +137,11 @@ def close_on_termination(app: QApplication) -> None:
 def run(paths: Paths, settings: Settings, command: Command | None = None) -> int:
     """The call window, once per user and database: if one runs already, ``command`` goes
     to it and this returns at once."""
-    from callhelper.ui.instance import claim, send, server_name
+    from callhelper.channel import address
+    from callhelper.ui.instance import claim, send
 
     command = command or Command(Action.SHOW)
-    name = server_name(paths.capture_url)  # one window per user and file it writes to
+    name = address(paths.capture_url)  # one window per user and file it writes to
     if send(name, command) is not None:
         return 0
     app = create_application()

@@ -1,18 +1,21 @@
 """One window per user and database: a later launch hands its command to the running window
 and exits.
 
-The running window listens on a local socket (a Unix socket, a named pipe on Windows)
-whose name is made from the user and the database, so two users on one PC — or one user's
-test and real databases — never meet, and only its user may connect. The socket alone cannot
-keep a second window away: Qt closes a server whose accept fails (no file handles left), and
-a clean-up of the temporary folder may remove its file. So the window also holds a lock
+The running window listens on a local socket whose address is made from the database, in a
+folder that is its user's alone (channel.py: a Unix socket in a private folder, checked
+before each use, on Windows a named pipe), so two users on one PC — or one user's test and
+real databases — never meet. The window answers only connections of its own user (the
+peer's credentials), and a launch talks only to a window of its own user. The socket alone
+cannot keep a second window away: Qt closes a server whose accept fails (no file handles
+left), and a clean-up of the folder may remove its file. So the window also holds a lock
 beside the database file (``<file>.lock``) for as long as it runs, and listens again when it
 finds its socket gone.
 
-A launch first tries to hand its command over. If nobody takes it, it tries the lock: with
-the lock it removes what a crashed instance may have left and listens itself; without it,
-it asks the window that holds the lock again for a few seconds, then gives up with
-NotAnswering — it never opens a second window on the same database.
+A launch first tries to hand its command over (launcher.py does so without Qt). If nobody
+takes it, it tries the lock: with the lock it removes what a crashed instance may have left
+and listens itself; without it, it asks the window that holds the lock again for a few
+seconds, then gives up with NotAnswering — it never opens a second window on the same
+database.
 
 Every line is answered, so a launch knows its command was taken. A connection that sends
 no complete line for IDLE_MS is dropped, and at most MAX_CONNECTIONS are served at once
@@ -21,8 +24,6 @@ no complete line for IDLE_MS is dropped, and at most MAX_CONNECTIONS are served 
 
 from __future__ import annotations
 
-import getpass
-import hashlib
 import json
 import logging
 import os
@@ -33,19 +34,16 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QDir, QLockFile, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QLockFile, QObject, QTimer, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from shiboken6 import isValid
 
+from callhelper import channel
+from callhelper.channel import (ACK_MS, CONNECT_MS, REPLY_MS, WRITE_MS, address,
+                                descriptor_peer_uid, runtime_folder)
 from callhelper.core.commands import MAX_LINE, QUEUED_AFTER_MS, Action, Command, CommandError
 
 log = logging.getLogger(__name__)
-CONNECT_MS = 300
-WRITE_MS = 1000
-#: How long a launch waits for the window to take a command (it answers at once when idle).
-ACK_MS = 2000
-#: How long ``call status`` and ``call note`` wait for their answer.
-REPLY_MS = 10_000
 #: A connection without a complete line (or an answer) for this long is dropped; longer
 #: than a note waits for its answer (QUEUED_AFTER_MS).
 IDLE_MS = QUEUED_AFTER_MS + 2000
@@ -68,25 +66,15 @@ class NotAnswering(RuntimeError):
         super().__init__("CallHelper is already running on this database but does not answer")
 
 
-def server_name(database_url: str) -> str:
-    """The socket's name: per user and per database."""
-    try:
-        user = getpass.getuser()
-    except Exception:  # no login name (a service account without one): the home folder
-        user = str(Path.home())
-    key = hashlib.sha256(f"{user}\0{database_url}".encode()).hexdigest()[:16]
-    return f"callhelper-{key}"
-
-
-def lock_files(database_url: str) -> list[Path]:
-    """Where a window's lock can be: beside the database file; in the temporary folder, per
+def lock_files(database_url: str) -> Iterator[Path]:
+    """Where a window's lock can be: beside the database file; in the channel's folder, per
     user and database like the socket, when there is no file or no lock can be made beside
     it (a read-only folder)."""
-    fallback = Path(QDir.tempPath()) / f"{server_name(database_url)}.lock"
     prefix = "sqlite:///"
     if database_url.startswith(prefix):
-        return [Path(f"{database_url[len(prefix):]}.lock"), fallback]
-    return [fallback]
+        yield Path(f"{database_url[len(prefix):]}.lock")
+    name = os.path.basename(address(database_url, create=True))
+    yield Path(runtime_folder()) / f"{name}.lock"
 
 
 def take_lock(database_url: str) -> QLockFile | None:
@@ -113,10 +101,10 @@ def window_runs(database_url: str) -> bool:
 
 
 def send(name: str, command: Command, wait_reply: bool = False) -> bytes | None:
-    """Hand ``command`` to the running window; returns its answer line. None when no window
-    took it: none listens, or the one that does closed the connection unanswered (it serves
-    MAX_CONNECTIONS at once). ``b""`` when the window took the line but did not answer within
-    REPLY_MS (ACK_MS without ``wait_reply``): it is busy, and handles the line when it can."""
+    """Hand ``command`` to the window listening at ``name`` (channel.send, whose answers it
+    gives); on Windows, where the window listens on a named pipe, with Qt's client."""
+    if sys.platform != "win32":
+        return channel.send(name, command.to_line(), wait_reply)
     socket = QLocalSocket()
     socket.connectToServer(name)
     if not socket.waitForConnected(CONNECT_MS):
@@ -146,7 +134,7 @@ def _attempts() -> Iterator[None]:
 def ask(database_url: str, command: Command) -> bytes | None:
     """The running window's answer to ``command`` (``b""`` if it did not answer in time);
     None when no window runs on the database."""
-    name = server_name(database_url)
+    name = address(database_url)
     for _ in _attempts():
         reply = send(name, command, wait_reply=True)
         if reply is not None or not window_runs(database_url):
@@ -231,6 +219,10 @@ class InstanceServer(QObject):
 
     def _accept(self) -> None:
         while (socket := self._server.nextPendingConnection()) is not None:
+            if not self._own_user(socket):
+                socket.abort()
+                socket.deleteLater()
+                continue
             if len(self._connections) >= MAX_CONNECTIONS:
                 if not self._full:
                     log.warning("%d connections on the instance socket: more are closed until "
@@ -249,6 +241,24 @@ class InstanceServer(QObject):
             socket.disconnected.connect(lambda s=socket: self._forget(s))
             if socket.bytesAvailable():
                 self._read(socket)
+
+    @staticmethod
+    def _own_user(socket: QLocalSocket) -> bool:
+        """Whether the connection comes from this user (the peer's credentials; on Windows
+        the pipe's access list lets nobody else in)."""
+        if sys.platform == "win32":
+            return True
+        try:
+            peer = descriptor_peer_uid(int(socket.socketDescriptor()))
+        except OSError as exc:
+            log.warning("refused a connection on the instance socket: its user is not known "
+                        "(%s)", exc)
+            return False
+        if peer != os.getuid():
+            log.warning("refused a connection on the instance socket from another user "
+                        "(uid %d)", peer)
+            return False
+        return True
 
     def _forget(self, socket: QLocalSocket) -> None:
         if socket.isOpen() and socket.bytesAvailable():
@@ -330,8 +340,9 @@ def claim(database_url: str, command: Command,
 
     Returns the listening server, which holds the database's lock until the application
     quits, when this process is to open the window; None when the command went to another
-    window. Raises NotAnswering when a window holds the lock but does not take the command."""
-    name = server_name(database_url)
+    window. Raises NotAnswering when a window holds the lock but does not take the command,
+    channel.UnsafeChannel when the channel's folder or socket is another user's."""
+    name = address(database_url, create=True)
     for _ in _attempts():
         lock = take_lock(database_url)
         if lock is not None:

@@ -53,7 +53,9 @@ def test_a_quick_run_at_the_smallest_size_reports_every_figure(tmp_path):
         assert figure(results, path) > 0, path
     assert 0 <= results["detection"]["harassment_recall"] <= 1
     assert figure(results, "detection.analysis_ms.p99") > 0
-    assert len(results["targets"]) == 18
+    for path in ("ring.ring_s.median", "ring.bare_s.median", "ring.ratio"):
+        assert figure(results, path) > 0, path
+    assert len(results["targets"]) == 19
     assert all(target["met"] in (True, False, None) for target in results["targets"])
     assert "targets (DESIGN.md)" in run.stdout
     assert "search 2 chars, p95" in run.stdout

@@ -18,7 +18,7 @@ import time
 from processes import wait_for
 from test_single_instance import cli, launch, status
 
-from callhelper.ui.instance import server_name
+from callhelper.channel import address
 
 ROUNDS = 6
 WORDS = ["返金してほしい", "誠意を見せろ", "もう二度と買わない", "😡", "箱が潰れていた", "“引用”",
@@ -26,8 +26,7 @@ WORDS = ["返金してほしい", "誠意を見せろ", "もう二度と買わ�
 
 
 def socket_path(tmp_path):
-    return os.path.join(os.environ.get("TMPDIR", "/tmp"),
-                        server_name(f"sqlite:///{tmp_path / 'data' / 'callhelper.db'}"))
+    return address(f"sqlite:///{tmp_path / 'data' / 'callhelper.db'}")
 
 
 def capture_until_killed(tmp_path, app, rng, acknowledged):

@@ -16,7 +16,7 @@ import pytest
 from callhelper.store import repository
 from callhelper.store.engine import Store
 from callhelper.store.repository import NewContact
-from callhelper.ui.instance import server_name
+from callhelper.channel import address
 
 from processes import stop, wait_for
 
@@ -57,8 +57,7 @@ def database(tmp_path):
 
 
 def socket_path(tmp_path):
-    return os.path.join(os.environ.get("TMPDIR", "/tmp"),
-                        server_name(f"sqlite:///{database(tmp_path)}"))
+    return address(f"sqlite:///{database(tmp_path)}")
 
 
 def notes_saying(tmp_path, text):
@@ -146,15 +145,6 @@ def test_two_launches_at_the_same_moment_end_with_one_window(tmp_path, stop_all)
     assert status(tmp_path)["number"] in ("03-1111-2222", "03-3333-4444")
 
 
-def test_another_user_does_not_reach_the_window(tmp_path, stop_all):
-    window = launch(tmp_path)
-    stop_all.append(window)
-    assert wait_for(lambda: ready(tmp_path))
-    other = cli(tmp_path, "call", "status", USER="someone-else", LOGNAME="someone-else")
-    assert other.returncode == 1 and other.stdout == ""
-    assert "already running on this database but does not answer" in other.stderr
-
-
 def test_garbage_on_the_socket_is_refused_and_the_window_keeps_running(tmp_path, stop_all):
     window = launch(tmp_path)
     stop_all.append(window)
@@ -188,7 +178,7 @@ def test_a_deeply_nested_line_is_answered_with_an_error_and_the_window_keeps_ans
 def test_a_deeply_nested_answer_on_the_socket_is_no_answer(tmp_path):
     """Something else listening where the window would, answering nested JSON."""
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(socket_path(tmp_path))
+    listener.bind(address(f"sqlite:///{database(tmp_path)}", create=True))
     listener.listen()
 
     def answer_nested():

@@ -10,7 +10,6 @@ acknowledged once they are on the agent's own disk.
 """
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -24,12 +23,12 @@ from team_server import make_team
 from processes import wait_for
 from test_single_instance import environment
 
-from callhelper.config import DATABASE_FILE
+from callhelper.locations import DATABASE_FILE
 from callhelper.store import review, roles
 from callhelper.store.credentials import login_of
 from callhelper.store.engine import make_engine
 from callhelper.store.history import CaseFilter
-from callhelper.ui.instance import server_name
+from callhelper.channel import address
 
 pytestmark = pytest.mark.postgresql
 
@@ -68,7 +67,7 @@ class Agent:
 
     def socket_path(self) -> str:
         local = f"sqlite:///{(self.folder.resolve() / 'data' / DATABASE_FILE).as_posix()}"
-        return os.path.join(os.environ.get("TMPDIR", "/tmp"), server_name(local))
+        return address(local)
 
     def take_notes(self, phase: str, count: int) -> None:
         """Send notes one after another, each once the one before is acknowledged."""
