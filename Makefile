@@ -51,7 +51,8 @@ model: $(INSTALLED)
 	$(BIN)/python -m callhelper.core.model tests/data/demands_dev.tsv \
 		resources/rules/demands.toml resources/rules/demands-model.bin
 
-# Compiled translations (.qm) are built from the .ts sources, never edited.
+# Compiled translations (.qm) are built from the .ts sources, never edited, and committed
+# with them, as the wheel carries them (tests/unit/test_compiled_translations.py).
 i18n: $(QM_FILES)
 
 resources/i18n/%.qm: resources/i18n/%.ts $(INSTALLED)
@@ -67,4 +68,4 @@ screenshots: $(INSTALLED) i18n
 	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/make_screenshots.py docs
 
 clean:
-	rm -rf $(VENV) build dist resources/i18n/*.qm
+	rm -rf $(VENV) build dist

@@ -16,6 +16,7 @@ environment), so tests and portable installs never touch the real folders:
 from __future__ import annotations
 
 import getpass
+import importlib.resources
 import json
 import logging
 import os
@@ -103,10 +104,16 @@ def _configured_url(settings_file: Path) -> str:
 
 
 def resources_dir() -> Path:
-    """The shipped resources: beside the package in a checkout, in the bundle when frozen."""
+    """The shipped resources (playbooks, demand rules and model, compiled translations), a
+    folder of real files as Qt and the model read them: in the bundle when frozen, the
+    package callhelper.resources when installed from a wheel (pyproject.toml maps it to
+    resources/), else resources/ beside the package in a checkout or an editable install."""
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
         return Path(bundle) / "resources"
+    installed = importlib.resources.files("callhelper") / "resources"
+    if installed.is_dir():
+        return Path(str(installed))
     return Path(__file__).resolve().parent.parent / "resources"
 
 
