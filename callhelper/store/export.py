@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from itertools import chain
 from typing import Any
 
@@ -124,8 +125,11 @@ def _local(value: str | datetime | None) -> datetime | None:
     return moment.astimezone().replace(tzinfo=None, microsecond=0)
 
 
+@lru_cache(maxsize=4096)
 def _phone(typed: str) -> str:
-    """A number as the window shows it (03-1234-5678), or as typed if it is none."""
+    """A number as the window shows it (03-1234-5678), or as typed if it is none. Formatting
+    one takes a tenth of a millisecond and every note of a call repeats its number, so the
+    recent ones are kept."""
     return normalize_phone(typed).display if typed else ""
 
 
