@@ -134,23 +134,41 @@ class CtiInterface:
         self._calls = CallTracker()
         self._lock = threading.Lock()
 
+    def admit(self, method: str, target: str, headers: Mapping[str, str]) -> Reply | None:
+        """The refusal of a request by its request line and headers alone (None when it may
+        go on): the server asks before it gives the request a place or reads its body, so
+        that a client without the token cannot hold one."""
+        try:
+            self._length(method, target, _lowered(headers))
+        except RequestError as refusal:
+            return _refusal(refusal)
+        return None
+
     def handle(self, method: str, target: str, headers: Mapping[str, str],
                body: BinaryIO) -> Reply:
         """Answer one request. ``target`` is the request line's path (a query is ignored);
         ``body`` is read only once the path, token, method and length are acceptable."""
         try:
-            fields = self._read(method, target, {name.lower(): value
-                                                  for name, value in headers.items()}, body)
+            fields = self._read(method, target, _lowered(headers), body)
             with self._lock:
                 return self._event(fields)
         except RequestError as refusal:
-            return Reply(refusal.status, f"{refusal.reason}\n".encode(),
-                         "text/plain; charset=utf-8", reason=refusal.reason)
+            return _refusal(refusal)
 
     # ----------------------------------------------------------------- the request
 
     def _read(self, method: str, target: str, headers: dict[str, str],
               body: BinaryIO) -> dict[str, object]:
+        length = self._length(method, target, headers)
+        data = body.read(length) if length else b""
+        if len(data) != length:
+            raise RequestError(400, "body shorter than its Content-Length")
+        return _fields(headers.get("content-type", ""), data)
+
+    def _length(self, method: str, target: str, headers: dict[str, str]) -> int:
+        """The body's length, once the request line and headers are acceptable."""
+        if not _loopback_host(headers.get("host")):
+            raise RequestError(421, "this endpoint answers for 127.0.0.1 and localhost only")
         path = urlsplit(target).path
         if not path.startswith(PATH_PREFIX):
             raise RequestError(404, "not found")
@@ -171,10 +189,7 @@ class CtiInterface:
             raise RequestError(400, "bad Content-Length")
         if length > MAX_BODY:
             raise RequestError(413, f"body larger than {MAX_BODY} bytes")
-        data = body.read(length) if length else b""
-        if len(data) != length:
-            raise RequestError(400, "body shorter than its Content-Length")
-        return _fields(headers.get("content-type", ""), data)
+        return length
 
     # ----------------------------------------------------------------- the event
 
@@ -210,6 +225,33 @@ class CtiInterface:
         elif self._calls.hang_up(call_id):
             command = Command(Action.END)
         return Reply(200, b"{}", "application/json", command, event=event.value)
+
+
+def _lowered(headers: Mapping[str, str]) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers.items()}
+
+
+def _refusal(refusal: RequestError) -> Reply:
+    return Reply(refusal.status, f"{refusal.reason}\n".encode(), "text/plain; charset=utf-8",
+                 reason=refusal.reason)
+
+
+#: The names a request for this computer's loopback address carries in its Host header. A
+#: web page that a renamed DNS entry points here (DNS rebinding) carries its own name.
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
+
+
+def _loopback_host(host: str | None) -> bool:
+    """Whether a Host header names the loopback address (a client that sends none, as
+    HTTP/1.0 allows, is taken at its word: browsers always send one)."""
+    if host is None:
+        return True
+    name = host.strip().lower()
+    if not name.startswith("["):
+        name = name.rsplit(":", 1)[0] if name.count(":") == 1 else name
+    elif "]:" in name:
+        name = name[:name.index("]:") + 1]
+    return name in LOOPBACK_NAMES
 
 
 def _fields(content_type: str, data: bytes) -> dict[str, object]:

@@ -2,8 +2,14 @@
 
 Python's threading HTTP server runs on a thread of its own, so a slow client never stalls
 the window; each command is emitted from that thread and Qt queues it to the window's.
-Every request has a few seconds in all, there is a cap on connections at once, and nothing
-is served but the one POST address: no files, no listing, no version in the Server header.
+Every request has a few seconds in all, and nothing is served but the one POST address: no
+files, no listing, no version in the Server header.
+
+A client without the token cannot crowd out the phone system: a connection has one second
+to send its request line and headers, and only a request they admit (the loopback name in
+Host, the token, POST, a body of a sensible size) takes one of the few places where bodies
+are read and events delivered. Connections still sending their headers are capped in all and
+per client — per local user on Linux, who owns each loopback connection, else per address.
 """
 
 from __future__ import annotations
@@ -24,10 +30,16 @@ from callhelper.core.cti import HOST, CtiInterface, Reply
 
 log = logging.getLogger(__name__)
 
-#: Seconds a client may take over one socket operation, and over its whole request.
+#: Seconds a client may take over one socket operation, to send its request line and
+#: headers, and over its whole request.
 SOCKET_TIMEOUT = 2.0
+RECEPTION_DEADLINE = 1.0
 REQUEST_DEADLINE = 5.0
+#: Admitted requests handled at once, and connections still sending their headers: in all,
+#: and from one client.
 MAX_CONNECTIONS = 8
+MAX_RECEIVING = 64
+MAX_RECEIVING_PER_CLIENT = 16
 MAX_REQUEST_LINE = 8192
 MAX_DRAIN = 256 * 1024
 _IN_USE = {errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)}
@@ -119,12 +131,16 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = True  # server_close() waits for the requests under way
     allow_reuse_address = sys.platform != "win32"  # on Windows it would let others share it
-    request_queue_size = MAX_CONNECTIONS
+    request_queue_size = MAX_RECEIVING
 
     def __init__(self, address: tuple[str, int], interface: CtiInterface, deliver) -> None:
         self.interface = interface
         self.deliver = deliver
-        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        #: Places for admitted requests (taken by the handler once the headers are read).
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self._receiving: dict[object, int] = {}
+        self._clients: dict[socket.socket, object] = {}
+        self._receiving_lock = threading.Lock()
         super().__init__(address, _Handler)
 
     def server_bind(self) -> None:
@@ -135,18 +151,37 @@ class _Server(ThreadingHTTPServer):
         self.server_port = self.server_address[1]
 
     def process_request(self, request, client_address) -> None:
-        if not self._slots.acquire(blocking=False):
-            log.warning("CTI request refused: too many connections (from %s)",
+        client = _client_of(client_address, self.server_address)
+        # a user is one client; an address is not (every local client has 127.0.0.1)
+        limit = MAX_RECEIVING_PER_CLIENT if client[0] == "user" else MAX_RECEIVING
+        with self._receiving_lock:
+            crowded = (sum(self._receiving.values()) >= MAX_RECEIVING
+                       or self._receiving.get(client, 0) >= limit)
+            if not crowded:
+                self._receiving[client] = self._receiving.get(client, 0) + 1
+                self._clients[request] = client
+        if crowded:
+            log.warning("CTI connection refused: too many at once (from %s)",
                         client_address[0])
             self.shutdown_request(request)
             return
         super().process_request(request, client_address)
 
-    def process_request_thread(self, request, client_address) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
+    def client_of(self, request) -> object:
+        """Who sent ``request`` (as process_request found), for the handler to report back
+        with ``received``."""
+        with self._receiving_lock:
+            return self._clients.pop(request, None)
+
+    def received(self, client) -> None:
+        """A connection's headers are in (or it is gone): its place among those still
+        sending them is free."""
+        with self._receiving_lock:
+            left = self._receiving.get(client, 0) - 1
+            if left > 0:
+                self._receiving[client] = left
+            else:
+                self._receiving.pop(client, None)
 
     def handle_error(self, request, client_address) -> None:
         """An unexpected failure: its kind only, as its message may quote the request."""
@@ -167,16 +202,28 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
-        self._deadline = threading.Timer(REQUEST_DEADLINE, self._cut_off)
-        self._deadline.daemon = True
-        self._deadline.start()
+        self._client = self.server.client_of(self.request)
+        self._receiving = True
+        self._deadlines = [threading.Timer(deadline, self._cut_off)
+                           for deadline in (RECEPTION_DEADLINE, REQUEST_DEADLINE)]
+        for deadline in self._deadlines:
+            deadline.daemon = True
+            deadline.start()
 
     def finish(self) -> None:
-        self._deadline.cancel()
+        for deadline in self._deadlines:
+            deadline.cancel()
+        self._received()
         try:
             super().finish()
         except OSError:
             pass  # the client left, or was cut off
+
+    def _received(self) -> None:
+        if self._receiving:
+            self._receiving = False
+            self._deadlines[0].cancel()
+            self.server.received(self._client)
 
     def _cut_off(self) -> None:
         try:
@@ -197,11 +244,12 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if not self.parse_request():
                 return
-            reply = self.server.interface.handle(self.command, self.path, self.headers,
-                                                 self.rfile)
-            if reply.command is not None:  # before the reply: the PBX's 200 means it is queued
-                self.server.deliver(reply.command)
-            self._send(reply)
+            self._received()
+            reply = self.server.interface.admit(self.command, self.path, self.headers)
+            if reply is None:
+                reply = self._handled()
+            else:
+                self._send(reply)
         except OSError as exc:  # timed out, cut off or gone
             log.warning("CTI request from %s dropped: %s", self.client_address[0],
                         type(exc).__name__)
@@ -212,6 +260,23 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             log.info("CTI event %s from %s: %s", reply.event, self.client_address[0],
                      reply.command.action.value if reply.command else "no command")
+
+    def _handled(self) -> Reply:
+        """An admitted request, in one of the places for them: its body read, its event
+        delivered, the reply sent."""
+        if not self.server.slots.acquire(timeout=SOCKET_TIMEOUT):
+            reply = Reply(503, b"busy\n", "text/plain; charset=utf-8", reason="busy")
+            self._send(reply)
+            return reply
+        try:
+            reply = self.server.interface.handle(self.command, self.path, self.headers,
+                                                 self.rfile)
+            if reply.command is not None:  # before the reply: the PBX's 200 means it is queued
+                self.server.deliver(reply.command)
+            self._send(reply)
+            return reply
+        finally:
+            self.server.slots.release()
 
     def _send(self, reply: Reply) -> None:
         self.send_response_only(reply.status)
@@ -253,3 +318,38 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:
         """Nothing of the request reaches the log: its line carries the token."""
+
+
+def _client_of(client_address: tuple, server_address: tuple) -> object:
+    """Who a connection comes from: on Linux the local user that owns its socket (read from
+    the kernel's table of TCP sockets, where the client's end is listed with its owner), else
+    its address — on the loopback address every client has the same one."""
+    owner = _socket_owner(client_address, server_address)
+    return ("user", owner) if owner is not None else ("address", client_address[0])
+
+
+def _socket_owner(client_address: tuple, server_address: tuple) -> int | None:
+    try:
+        with open("/proc/net/tcp", encoding="ascii") as table:
+            lines = table.readlines()[1:]
+    except OSError:
+        return None
+    local, remote = (_proc_address(client_address), _proc_address(server_address))
+    if local is None or remote is None:
+        return None
+    for line in lines:
+        fields = line.split()
+        if len(fields) > 7 and fields[1] == local and fields[2] == remote:
+            return int(fields[7])
+    return None
+
+
+def _proc_address(address: tuple) -> str | None:
+    """An IPv4 address and port as /proc/net/tcp writes them: the address's bytes in the
+    machine's order, then the port, in hexadecimal."""
+    try:
+        packed = socket.inet_aton(address[0])
+    except OSError:
+        return None
+    number = int.from_bytes(packed, sys.byteorder)
+    return f"{number:08X}:{address[1]:04X}"

@@ -2,7 +2,11 @@
 
 import json
 import logging
+import os
+import shutil
 import socket
+import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -15,6 +19,15 @@ from callhelper.core.commands import Action, Command
 from callhelper.ui.cti import CtiEndpoint
 
 TOKEN = "pbx-Token_0123456789abcdefghij"
+#: Another local user: Debian's unprivileged ``nobody``, with the system's Python.
+OTHER_UID = OTHER_GID = 65534
+OTHER_PYTHON = shutil.which("python3", path="/usr/bin:/bin")
+
+
+def as_other_user():
+    os.setgroups([])
+    os.setgid(OTHER_GID)
+    os.setuid(OTHER_UID)
 
 
 @pytest.fixture
@@ -194,3 +207,71 @@ def test_the_settings_turn_it_on_and_off(qtbot, paths, qapp):
         assert not endpoint.running
     finally:
         endpoint.stop()
+
+
+def test_a_web_page_renamed_to_this_computer_is_refused_by_its_host(qtbot, endpoint, received):
+    """DNS rebinding: the page's own name arrives in Host, whatever address it resolves to."""
+    for host in ("attacker.example", "attacker.example:80", "127.0.0.1.attacker.example"):
+        with socket.create_connection(("127.0.0.1", endpoint.port), timeout=5) as connection:
+            body = json.dumps(new_call()).encode()
+            connection.sendall(f"POST /api/v1/cti/{TOKEN} HTTP/1.1\r\nHost: {host}\r\n"
+                               f"Content-Type: application/json\r\nContent-Length: "
+                               f"{len(body)}\r\n\r\n".encode() + body)
+            answer = connection.makefile("rb").readline()
+        assert answer.startswith(b"HTTP/1.0 421"), (host, answer)
+    status, _, _ = request(qtbot, url(endpoint), new_call())  # urllib sends 127.0.0.1:port
+    assert status == 200
+    qtbot.waitUntil(lambda: len(received) == 1)
+
+
+#: Another local user holding connections open without a byte of request, for as long as it
+#: is let: what starved the endpoint when places were taken at connection time.
+SLOW_CLIENTS = r"""
+import socket, sys, time
+port, count = int(sys.argv[1]), int(sys.argv[2])
+held = []
+for _ in range(count):
+    try:
+        held.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+    except OSError:
+        pass
+print("holding", len(held), flush=True)
+time.sleep(30)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or os.getuid() != 0
+                    or OTHER_PYTHON is None,
+                    reason="runs a process as another user (needs root, Linux and a system "
+                           "python3)")
+def test_another_user_holding_connections_open_does_not_starve_the_phone_system(
+        qtbot, endpoint, received):
+    slow = subprocess.Popen([OTHER_PYTHON, "-c", SLOW_CLIENTS, str(endpoint.port), "50"],
+                            stdout=subprocess.PIPE, text=True, preexec_fn=as_other_user)
+    try:
+        assert slow.stdout.readline().startswith("holding")
+        for number in range(30):
+            status, _, _ = request(qtbot, url(endpoint), new_call(call_id=f"call-{number}"))
+            assert status == 200, number
+        qtbot.waitUntil(lambda: len(received) == 30)
+    finally:
+        slow.kill()
+        slow.wait()
+
+
+def test_clients_without_the_token_never_hold_a_place(qtbot, endpoint, received):
+    """Dozens of refused requests at once, each sending its body slowly: the real event
+    right after them is delivered."""
+    connections = []
+    for _ in range(30):
+        connection = socket.create_connection(("127.0.0.1", endpoint.port), timeout=5)
+        connection.sendall(b"POST /api/v1/cti/wrong-token HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                           b"Content-Length: 1000\r\n\r\n{")
+        connections.append(connection)
+    try:
+        status, _, _ = request(qtbot, url(endpoint), new_call())
+        assert status == 200
+        qtbot.waitUntil(lambda: len(received) == 1)
+    finally:
+        for connection in connections:
+            connection.close()
