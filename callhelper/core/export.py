@@ -1,11 +1,13 @@
 """CSV that Excel on a Japanese Windows opens correctly by double-click, and Excel workbooks.
 
 - UTF-8 with a byte-order mark (without it Excel reads the file as Shift_JIS), CRLF line
-  ends, RFC 4180 quoting, so embedded quotes, commas and newlines survive;
+  ends, every field quoted (RFC 4180), so embedded quotes, commas and newlines survive, and
+  an import that splits at tabs, semicolons or spaces as well as commas keeps each field whole;
 - formula neutralisation: a cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or
-  a carriage return would be run by a spreadsheet as a formula (CSV injection), so it gets a
-  leading apostrophe ``'``, which spreadsheets show as text and do not print. That is the only
-  change made to any text;
+  a carriage return — also after spaces or control characters, which an import may trim or
+  drop — would be run by a spreadsheet as a formula (CSV injection), so it gets a leading
+  apostrophe ``'``, which spreadsheets show as text and do not print. That is the only change
+  made to any text;
 - an .xlsx workbook has typed cells instead: numbers as numbers, times as Excel date-times,
   every text as a text cell (never a formula, no apostrophe needed), with a frozen header
   row, column widths that fit and an autofilter;
@@ -48,14 +50,17 @@ XLSX_WIDTH_LIMITS = (6, 60)
 # joined text or right after a NUL. A NUL inside a cell can only cause a false alarm, which
 # neutralising that column cell by cell then clears.
 _CELL_SEPARATOR = "\x00"
-_FORMULA_AFTER_SEPARATOR = re.compile(
-    _CELL_SEPARATOR + "[" + re.escape("".join(FORMULA_STARTS)) + "]")
+#: What an import may trim or drop before a cell's text: white space (ASCII, the no-break
+#: and the ideographic space) and control characters.
+_IGNORABLE = "[\\s\x00-\x1f\x7f\u00a0\u3000]*"
+_FORMULA = re.compile(_IGNORABLE + "[" + re.escape("".join(FORMULA_STARTS)) + "]")
+_FORMULA_IN_COLUMN = re.compile("(?:^|" + _CELL_SEPARATOR + ")" + _FORMULA.pattern)
 
 
 def neutralize(value: object) -> str:
     """The cell as written: text unchanged unless a spreadsheet would run it as a formula."""
     text = "" if value is None else str(value)
-    return NEUTRALIZER + text if text.startswith(FORMULA_STARTS) else text
+    return NEUTRALIZER + text if _FORMULA.match(text) else text
 
 
 def _may_hold_formula(column: Sequence[object]) -> bool:
@@ -63,8 +68,7 @@ def _may_hold_formula(column: Sequence[object]) -> bool:
         joined = _CELL_SEPARATOR.join(column)
     except TypeError:  # numbers or None among the cells; str(None) starts no formula either
         joined = _CELL_SEPARATOR.join(map(str, column))
-    return joined.startswith(FORMULA_STARTS) or \
-        _FORMULA_AFTER_SEPARATOR.search(joined) is not None
+    return _FORMULA_IN_COLUMN.search(joined) is not None
 
 
 def _neutralized(chunk: list[Sequence[object]]) -> list[Sequence[object]]:
@@ -160,7 +164,7 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
             open(temporary, "w", encoding="utf-8", newline="",
                  buffering=WRITE_BUFFER_BYTES) as stream:
         stream.write(BYTE_ORDER_MARK)
-        writer = csv.writer(stream, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        writer = csv.writer(stream, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
         writer.writerow([neutralize(cell) for cell in header])
         for chunk in _in_chunks(rows, progress, every):
             writer.writerows(_neutralized(chunk))

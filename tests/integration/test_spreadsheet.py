@@ -39,14 +39,23 @@ def run_cli(*args):
     return result
 
 
-def add_formula_like_notes(database_url):
+#: Cells that hide a formula from a check of the first character only, or from a file whose
+#: fields an import splits at other separators than the comma.
+HIDDEN_FORMULAS = [" =1+1", "\u3000=1+1", "\x01=1+1", "返金;=1+1", "返金\t=1+1",
+                   "返金 =1+1", "返金して,=1+1"]
+#: The same import with every separator it offers (comma, tab, semicolon, space), spaces
+#: trimmed from each field, and formulas evaluated.
+EVERY_SEPARATOR_TRIMMED = "CSV:44/9/59/32,34,76,1,,1033,false,false,false,false,true,-1,true"
+
+
+def add_formula_like_notes(database_url, formulas=FORMULA_LIKE):
     rules = load_rules(resources_dir() / "rules" / "demands.toml")
     started = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
     store = Store(database_url)
     with store.unit_of_work() as session:
         repository.start_contact(session, repository.NewContact(
             "formula-call", "山本", "complaint", 2, started, "+81 3 1234 5678", "=山田"))
-        for index, words in enumerate(FORMULA_LIKE):
+        for index, words in enumerate(formulas):
             repository.add_note(session, "formula-call", f"formula-{index}", NoteKind.QUOTE,
                                 words, index * 1000, "山本", started + timedelta(seconds=index),
                                 rules)
@@ -126,6 +135,26 @@ def test_calc_shows_japanese_text_as_written_and_runs_no_formula(tmp_path):
     assert any("土下座" in words for words in shown_words)
     assert ("'=山田", "string", None) in [row[1] for row in notes_sheet]
     assert ("03-1234-5678", "string", None) in [row[2] for row in notes_sheet]
+
+
+def test_no_import_setting_turns_a_cell_into_a_formula(tmp_path):
+    data = ["--data-dir", str(tmp_path / "data")]
+    run_cli(*data, "demo", "--cases", "3")
+    add_formula_like_notes(f"sqlite:///{tmp_path / 'data' / 'callhelper.db'}",
+                           FORMULA_LIKE + HIDDEN_FORMULAS)
+    exported = tmp_path / "notes.csv"
+    run_cli(*data, "export", "--out", str(exported))
+    unguarded = tmp_path / "unguarded.csv"  # proof that this import runs formulas
+    unguarded.write_text('"a"\r\n"x"; =1+1\r\n', encoding="utf-8-sig", newline="")
+
+    notes_sheet, control = map(sheet_cells, open_in_calc(
+        tmp_path, exported, unguarded, import_filter=EVERY_SEPARATOR_TRIMMED))
+
+    assert "of:=1+1" in [cell[2] for cell in control[1]]
+    assert not [cell for row in notes_sheet for cell in row if cell[2] is not None]
+    shown = {cell[0] for row in notes_sheet for cell in row}
+    assert "'=1+1" in shown or "' =1+1" in shown
+    assert "返金;=1+1" in shown, "a field split at its semicolon"
 
 
 NOTES_JA = ["案件番号", "お客様名", "電話番号", "通話開始日時", "通話開始からの秒数", "種類", "内容",

@@ -87,9 +87,10 @@ def test_a_progress_report_can_stop_the_export_and_keep_the_previous_file(tmp_pa
 
 
 def reference_csv(header, rows):
-    """What the file must hold: every cell neutralised on its own, then written by csv."""
+    """What the file must hold: every cell neutralised on its own, then written by csv,
+    every field quoted."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     for row in [header, *rows]:
         writer.writerow([neutralize(cell) for cell in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -99,6 +100,7 @@ def test_each_cell_is_written_as_neutralised_whatever_its_type_and_place(tmp_pat
     rows = [(n, f"言葉{n}", None, 1.5, "") for n in range(2500)]
     rows[1200] = (-3, "=1+1", None, -0.5, "\x00=")
     rows[2400] = (7, "a\x00=b", "+81", 2.0, "x")
+    rows[2450] = (8, " =1+1", "\u3000@x", "\x01-2", "a;=b\tc")
     rows.append(("ragged", "-"))
     path = tmp_path / "out.csv"
     assert write_csv(path, ("n", "text", "none", "float", "last"), rows) == 2501
@@ -112,7 +114,7 @@ def test_any_text_survives_export_and_parse(tmp_path_factory, cells):
     write_csv(path, ["h"] * len(cells), [cells])
     (back,) = read_back(path)[1:]
     for original, parsed in zip(cells, back):
-        if original.startswith(("=", "+", "-", "@", "\t", "\r")):
+        if re.match("[\\s\x00-\x1f\x7f\u00a0\u3000]*[=+\\-@\t\r]", original):
             assert parsed == NEUTRALIZER + original
         else:
             assert parsed == original
