@@ -209,7 +209,7 @@ class ExportDialog(QDialog):
         self._language = language
         self._thread: ExportThread | None = None
         self._close_when_done = False
-        self.setWindowTitle(self.tr("CallHelper — Export"))
+        self.setWindowTitle(self.tr("Export", "window title"))
         self.setObjectName("exportDialog")
 
         self.what = QComboBox()

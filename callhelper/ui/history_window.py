@@ -8,6 +8,7 @@ asked is dropped, so typing never waits and never shows stale results.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timezone
 from functools import partial
 from html import escape
@@ -40,6 +41,7 @@ from callhelper.ui.labels import note_kind_tag, status_label
 from callhelper.ui.line_edit import empty
 from callhelper.ui.shortcuts import ShortcutsBeforeEditingKeys
 from callhelper.ui.evidence import write_evidence
+from callhelper.ui.result_keys import ResultKeys, focus_chain
 from callhelper.ui.date_filter import OptionalDateEdit
 from callhelper.ui.store_client import StoreClient
 from callhelper.ui.timeline_view import TimelineRenderer
@@ -113,6 +115,10 @@ class _RowsModel(QAbstractTableModel):
 
     def row_at(self, row: int):
         return self._rows[row]
+
+    def find(self, matches: Callable[[Any], bool]) -> int:
+        """The position of the first row that ``matches``, or -1."""
+        return next((position for position, row in enumerate(self._rows) if matches(row)), -1)
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
@@ -296,7 +302,7 @@ class HistoryWindow(QMainWindow):
         self._case_token = 0
         self._pending_case: int | None = None
         self._evidence_case: int | None = None
-        self.setWindowTitle(self.tr("CallHelper — History"))
+        self.setWindowTitle(self.tr("History"))
         self.setObjectName("historyWindow")
 
         self.search_box = QLineEdit()
@@ -304,6 +310,8 @@ class HistoryWindow(QMainWindow):
         self.search_box.setPlaceholderText(
             self.tr("Search notes and cases (any part of a word, e.g. 返金)… Ctrl+F"))
         self.search_box.setClearButtonEnabled(True)
+        self.search_box.setToolTip(self.tr("Ctrl+F: search · ↓: to the results · "
+                                           "Esc: clear the search"))
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -373,7 +381,6 @@ class HistoryWindow(QMainWindow):
         self.evidence_button = QPushButton(self.tr("Evidence… (%1)").replace("%1",
                                                                             EVIDENCE_SHORTCUT))
         self.evidence_button.setObjectName("evidenceButton")
-        self._offer_evidence(False, self.tr("Choose a case first."))
         self.evidence_button.clicked.connect(self.export_evidence)
         self.evidence_status = QLabel()
         self.evidence_status.setObjectName("evidenceStatus")
@@ -388,6 +395,13 @@ class HistoryWindow(QMainWindow):
         detail_layout.addWidget(self.detail, 1)
         self.count_label = QLabel()
         self.count_label.setStyleSheet("color: #555;")
+        keys_hint = QLabel(self.tr("↓ to the results · Enter opens the case · Tab moves on · "
+                                   "Esc clears the search · Ctrl+W closes"))
+        keys_hint.setObjectName("historyKeys")
+        keys_hint.setStyleSheet("color: #555;")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(keys_hint)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
@@ -399,8 +413,14 @@ class HistoryWindow(QMainWindow):
         layout.addWidget(self.search_box)
         layout.addLayout(filters)
         layout.addWidget(splitter, 1)
-        layout.addWidget(self.count_label)
+        layout.addLayout(bottom)
         self.setCentralWidget(central)
+        self._keys = ResultKeys(self.table, self.detail, self.search_box)
+        focus_chain(self.search_box, self.table, self.detail, self.evidence_button, self.since,
+                    self.until, self.status, self.handler, self.flagged, self.escalated,
+                    self.promises_only, self.done_button)
+        self.search_box.setFocus()
+        self._no_case()
 
         for keys, action in (("Ctrl+F", self._focus_search), ("Escape", self.search_box.clear),
                              ("Ctrl+W", self.close), ("Ctrl+D", self.mark_kept),
@@ -457,13 +477,24 @@ class HistoryWindow(QMainWindow):
             self.count_label.setText(self.tr("The history could not be read; details are in "
                                               "the log."))
             return
+        pending = self._pending_case
+        chosen = pending if pending is not None else self._selected_case()
         header = self.table.horizontalHeader()
         model.set_rows(rows, (header.sortIndicatorSection(), header.sortIndicatorOrder()))
         if self.proxy.sourceModel() is not model:
             self.proxy.setSourceModel(model)
         self.count_label.setText(self.tr("%1 results").replace("%1", str(len(rows))))
-        if self._pending_case is not None:
-            self.show_case(self._pending_case)
+        row = model.find(lambda found: found.case_id == chosen) if chosen is not None else -1
+        if pending is not None and row < 0:
+            self.show_case(pending)
+        elif rows:
+            self._keys.select(row)
+        else:
+            self._no_case()
+
+    def _selected_case(self) -> int | None:
+        current = self.table.currentIndex()
+        return current.data(CaseIdRole) if current.isValid() else None
 
     def mark_kept(self) -> None:
         """Ctrl+D on an open promise: kept, by whom and when."""
@@ -502,6 +533,8 @@ class HistoryWindow(QMainWindow):
         self._pending_case = None
         self._case_token += 1
         token = self._case_token
+        self._evidence_case = None
+        self._offer_evidence(False, self.tr("Reading the case…"))
         self._store.submit(lambda s: history.case_timeline(s, case_id),
                            partial(self._on_timeline, token))
 
@@ -538,15 +571,24 @@ class HistoryWindow(QMainWindow):
                     "harassment."))
             self.evidence_status.clear()
 
+    def _no_case(self) -> None:
+        """No result: no case shown, none to save evidence of."""
+        self._case_token += 1
+        self._evidence_case = None
+        self.detail.clear()
+        self._offer_evidence(False, self.tr("Choose a case first."))
+
     def _offer_evidence(self, offered: bool, why: str) -> None:
         """Enable the Evidence button or not; its tooltip says what it saves, or why not."""
         self.evidence_button.setEnabled(offered)
         self.evidence_button.setToolTip(why)
 
     def export_evidence(self) -> None:
-        """Ask where to save the shown case's harassment evidence, then save it."""
+        """Ask where to save the selected case's harassment evidence, then save it (or say
+        why there is none to save)."""
         case_id = self._evidence_case
         if case_id is None:
+            self._evidence_problem(self.evidence_button.toolTip())
             return
         pdf, csv, both = self._evidence_filters()
         folder = self._state.value("history/evidenceFolder") or QStandardPaths.writableLocation(

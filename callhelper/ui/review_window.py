@@ -38,6 +38,7 @@ from callhelper.store.review import AGE_BUCKETS, ReviewCase, ReviewSet, ReviewTi
 from callhelper.ui.charts import BarChart, HorizontalBarChart, StackedBarChart
 from callhelper.ui.history_window import CasesModel, SortRole, _RowsModel
 from callhelper.ui.labels import status_label
+from callhelper.ui.result_keys import ResultKeys, focus_chain
 from callhelper.ui.shortcuts import ShortcutsBeforeEditingKeys
 from callhelper.ui.date_filter import OptionalDateEdit
 from callhelper.ui.store_client import StoreClient
@@ -96,7 +97,7 @@ class ReviewWindow(QMainWindow):
         self._case_token = 0
         self._stopping = threading.Event()
         self._store, self._checker = self._open_worker(), self._open_worker()
-        self.setWindowTitle(self.tr("CallHelper — Review (read-only)"))
+        self.setWindowTitle(self.tr("Review (read-only)"))
         self.setObjectName("reviewWindow")
 
         self.agent = QComboBox()
@@ -200,6 +201,13 @@ class ReviewWindow(QMainWindow):
         self.tabs.addTab(summary, self.tr("Summary"))
         self.tabs.addTab(flags_page, self.tr("Flag reviews"))
         self.count_label = QLabel()
+        keys_hint = QLabel(self.tr("Enter opens the case · Tab moves on · Ctrl+1/2/3: the tabs · "
+                                   "Ctrl+W closes"))
+        keys_hint.setObjectName("reviewKeys")
+        keys_hint.setStyleSheet("color: #555;")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(keys_hint)
         self.integrity_label = QLabel()
         self.integrity_label.setObjectName("integrity")
         self.integrity_label.setWordWrap(True)
@@ -209,7 +217,7 @@ class ReviewWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.addLayout(filters)
         layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.count_label)
+        layout.addLayout(bottom)
         layout.addWidget(self.integrity_label)
         self.setCentralWidget(central)
         for keys, action in ((QKeySequence.StandardKey.Open, self.choose_files),
@@ -220,6 +228,11 @@ class ReviewWindow(QMainWindow):
                              ("Ctrl+W", self.close), ("Escape", self.close)):
             QShortcut(QKeySequence(keys), self).activated.connect(action)
         ShortcutsBeforeEditingKeys(self)
+        self._keys = ResultKeys(self.table, self.detail)
+        focus_chain(self.table, self.detail, self.agent, self.since, self.until, self.status,
+                    self.flagged, self.escalated, self.open_prevention, self.prevention_button,
+                    self.add_button)
+        self.table.setFocus()
         self.resize(1100, 720)
         self.restoreGeometry(self._state.value("review/geometry", b""))
         self._load_sources()
@@ -276,7 +289,7 @@ class ReviewWindow(QMainWindow):
             self.agent.addItem(name, name)
         self.agent.setCurrentIndex(max(0, self.agent.findData(chosen)))
         self.agent.blockSignals(False)
-        self.setWindowTitle(self.tr("CallHelper — Review (read-only): %1")
+        self.setWindowTitle(self.tr("Review (read-only): %1")
                             .replace("%1", ", ".join(labels) or self.tr("no files")))
 
     def _on_integrity(self, found: tuple[list[str], list[review.Integrity] | None] | None,
@@ -350,7 +363,14 @@ class ReviewWindow(QMainWindow):
             self.count_label.setText(self.tr("The cases could not be read: %1")
                                      .replace("%1", str(error)))
             return
+        current = self.table.currentIndex()
+        chosen = self.proxy.data(current, SourceRole) if current.isValid() else None
         self.cases_model.set_rows(cases)
+        self._keys.select(self.cases_model.find(
+            lambda case: (case.source, case.row.case_id) == chosen))
+        if not cases:
+            self._case_token += 1
+            self.detail.clear()
         self.count_label.setText(self.tr("%1 cases").replace("%1", str(len(cases))))
 
     def _on_summary(self, token: int, summary: Summary | None,

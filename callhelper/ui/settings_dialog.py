@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from callhelper.config import Settings, new_cti_token
 from callhelper.core.cti import endpoint_url
 
-#: Ports below 1024 need administrator rights on most systems.
+# Ports below 1024 need administrator rights on most systems.
 FIRST_PORT = 1024
 LAST_PORT = 65535
 
@@ -22,7 +22,7 @@ class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._settings = settings
-        self.setWindowTitle(self.tr("CallHelper — Settings"))
+        self.setWindowTitle(self.tr("Settings"))
         self.agent_name = QLineEdit(settings.get("agent_name"))
         self.agent_name.setPlaceholderText(settings.agent_name)
         self.language = QComboBox()

@@ -54,11 +54,10 @@ class TimelineRenderer(QObject):
         subject = case.subject or self.tr("(no subject)")
         parts = [f"<h3>#{case.id} {escape(subject)}</h3>",
                  f"<p>{who} · {escape(_status(case.status))}"]
-        if case.fix:
-            parts.append(f"<br><b>{escape(self.tr('Fix'))}:</b> {escape(case.fix)}")
-        if case.prevention:
-            parts.append(f"<br><b>{escape(self.tr('Prevention'))}:</b> "
-                         f"{escape(case.prevention)}")
+        for label, text in ((self.tr("Fix:"), case.fix),
+                            (self.tr("Prevention:"), case.prevention)):
+            if text:
+                parts.append(f"<br><b>{escape(label)}</b> {escape(text)}")
         parts.append("</p>")
         revisions = revisions or {}
         for contact in timeline.contacts:

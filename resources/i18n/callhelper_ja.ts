@@ -774,10 +774,6 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <source>CallHelper — Export</source>
-        <translation>CallHelper — 書き出し</translation>
-    </message>
-    <message>
         <source>Notes (one row per note)</source>
         <translation>メモ(1行に1件のメモ)</translation>
     </message>
@@ -852,6 +848,11 @@
     <message>
         <source>CSV files (*.csv)</source>
         <translation>CSV ファイル (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <comment>window title</comment>
+        <translation>書き出し</translation>
     </message>
     <message>
         <source>Choose the file to write.</source>
@@ -983,10 +984,6 @@
 <context>
     <name>HistoryWindow</name>
     <message>
-        <source>CallHelper — History</source>
-        <translation>CallHelper — 履歴</translation>
-    </message>
-    <message>
         <source>Search notes and cases (any part of a word, e.g. 返金)… Ctrl+F</source>
         <translation>メモと案件を検索(語の一部でも可。例: 返金)… Ctrl+F</translation>
     </message>
@@ -1035,12 +1032,28 @@
         <translation>履歴を読み込めませんでした。詳細はログにあります。</translation>
     </message>
     <message>
+        <source>History</source>
+        <translation>履歴</translation>
+    </message>
+    <message>
+        <source>Ctrl+F: search · ↓: to the results · Esc: clear the search</source>
+        <translation>Ctrl+F: 検索 · ↓: 結果へ · Esc: 検索を消す</translation>
+    </message>
+    <message>
+        <source>↓ to the results · Enter opens the case · Tab moves on · Esc clears the search · Ctrl+W closes</source>
+        <translation>↓ 結果へ · Enter 案件を開く · Tab 次へ · Esc 検索を消す · Ctrl+W 閉じる</translation>
+    </message>
+    <message>
         <source>%1 results</source>
         <translation>%1 件</translation>
     </message>
     <message>
         <source>The promise could not be marked; details are in the log.</source>
         <translation>約束を完了にできませんでした。詳細はログにあります。</translation>
+    </message>
+    <message>
+        <source>Reading the case…</source>
+        <translation>案件を読み込んでいます…</translation>
     </message>
     <message>
         <source>Save the case&apos;s statements confirmed or flagged as harassment by the agent, with their context, as a PDF report or CSV for the company&apos;s legal follow-up</source>
@@ -1258,10 +1271,6 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
 <context>
     <name>ReviewWindow</name>
     <message>
-        <source>CallHelper — Review (read-only)</source>
-        <translation>CallHelper — レビュー(読み取り専用)</translation>
-    </message>
-    <message>
         <source>Every agent</source>
         <translation>すべてのオペレーター</translation>
     </message>
@@ -1362,8 +1371,16 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
         <translation>ファイルを読めませんでした: %1</translation>
     </message>
     <message>
-        <source>CallHelper — Review (read-only): %1</source>
-        <translation>CallHelper — レビュー(読み取り専用): %1</translation>
+        <source>Review (read-only)</source>
+        <translation>振り返り(閲覧のみ)</translation>
+    </message>
+    <message>
+        <source>Enter opens the case · Tab moves on · Ctrl+1/2/3: the tabs · Ctrl+W closes</source>
+        <translation>Enter 案件を開く · Tab 次へ · Ctrl+1/2/3: タブ · Ctrl+W 閉じる</translation>
+    </message>
+    <message>
+        <source>Review (read-only): %1</source>
+        <translation>振り返り(閲覧のみ): %1</translation>
     </message>
     <message>
         <source>no files</source>
@@ -1532,9 +1549,8 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
 <context>
     <name>SettingsDialog</name>
     <message>
-        <source>CallHelper — Settings</source>
-        <extracomment>Ports below 1024 need administrator rights on most systems.</extracomment>
-        <translation>CallHelper — 設定</translation>
+        <source>Settings</source>
+        <translation>設定</translation>
     </message>
     <message>
         <source>Same as the system</source>
@@ -1653,6 +1669,14 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
     <message>
         <source>(no subject)</source>
         <translation>(件名なし)</translation>
+    </message>
+    <message>
+        <source>Fix:</source>
+        <translation>対処:</translation>
+    </message>
+    <message>
+        <source>Prevention:</source>
+        <translation>再発防止:</translation>
     </message>
     <message>
         <source>senior</source>

@@ -121,3 +121,33 @@ def test_a_pdf_alone_and_a_failure_said_in_the_window(qtbot, window, cases, tmp_
     qtbot.waitUntil(lambda: "could not be saved" in browser.evidence_status.text())
     assert "blocked.csv" in browser.evidence_status.text()
     assert "#c62828" in browser.evidence_status.styleSheet()
+
+
+def test_the_evidence_of_the_case_chosen_with_the_keys(qtbot, window, cases):
+    """A case is selected as soon as there are results; ↓ from the search and the arrows
+    choose another, and Ctrl+Shift+P saves the evidence of the one chosen."""
+    qtbot.keyClick(window.number_input, Qt.Key.Key_H, CTRL)
+    browser = window._history_window
+    qtbot.waitUntil(lambda: browser.proxy.rowCount() == 2)
+    assert browser.table.selectionModel().isRowSelected(0)
+    qtbot.keyClick(browser.search_box, Qt.Key.Key_Down)
+    if browser.table.currentIndex().data(CaseIdRole) != cases["flagged"]:
+        qtbot.keyClick(browser.table, Qt.Key.Key_Down)
+    assert browser.table.currentIndex().data(CaseIdRole) == cases["flagged"]
+    qtbot.waitUntil(browser.evidence_button.isEnabled)
+
+    qtbot.keyClick(browser.table, Qt.Key.Key_P, CTRL | SHIFT)
+
+    qtbot.waitUntil(lambda: browser.findChild(QFileDialog, "evidenceDialog") is not None)
+    dialog = browser.findChild(QFileDialog, "evidenceDialog")
+    assert dialog.windowTitle() == f"Save the evidence of case #{cases['flagged']}"
+    dialog.reject()
+
+
+def test_ctrl_shift_p_without_evidence_says_why(qtbot, window, cases):
+    browser = show_case(qtbot, window, cases["calm"])
+    qtbot.waitUntil(lambda: not browser.evidence_button.isEnabled()
+                    and browser.evidence_button.toolTip().startswith("No evidence"))
+    qtbot.keyClick(browser.table, Qt.Key.Key_P, CTRL | SHIFT)
+    assert browser.evidence_status.text().startswith("No evidence")
+    assert browser.findChild(QFileDialog, "evidenceDialog") is None

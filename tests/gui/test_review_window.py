@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
 from databases import raw_rows, tamper
 from evidence_checks import KNEELING, capture_reviewed_cases, shown_as
 from review_data import team_data, two_agents  # noqa: F401  (a fixture)
@@ -113,6 +114,30 @@ def test_ctrl_shift_r_opens_the_review_of_the_agents_own_file(window, qtbot):
     assert review is not None and review.isVisible()
     qtbot.waitUntil(lambda: "audit trail intact" in review.integrity_label.text())
     review.close()
+
+
+def press(qtbot, key, modifier=Qt.KeyboardModifier.NoModifier):
+    qtbot.keyClick(QApplication.focusWidget(), key, modifier)
+    return QApplication.focusWidget()
+
+
+def test_the_keyboard_starts_in_the_cases_and_enter_opens_one(open_review, two_agents, qtbot):
+    window = open_review([two_agents])
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == 3)
+    assert QApplication.focusWidget() is window.table
+    assert window.table.selectionModel().isRowSelected(0)
+    press(qtbot, Qt.Key.Key_Down)
+    label, case_id = window.proxy.index(1, 0).data(SourceRole)
+
+    assert press(qtbot, Qt.Key.Key_Return) is window.detail
+    qtbot.waitUntil(lambda: window.detail.toPlainText().startswith(f"{label}\n#{case_id} "))
+
+    visited = [press(qtbot, Qt.Key.Key_Tab) for _ in range(12)]
+    back = visited.index(window.table)  # round the window, not stuck in a date
+    assert visited[:4] == [window.agent, window.since, window.until, window.status]
+    assert window.add_button in visited[:back]
 
 
 @pytest.mark.postgresql

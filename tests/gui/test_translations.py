@@ -1,6 +1,7 @@
 """Every user-visible string has a Japanese translation, and the window speaks it."""
 
 import subprocess
+from datetime import datetime, timezone
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -69,3 +70,24 @@ def test_the_window_speaks_japanese(qtbot, japanese, paths, settings, clock):
     assert "ご不便をおかけしております" in window.hint_label.text()
     assert window.hint_label.text().startswith("<b>言う:</b> ")
     assert window.caller_label.text() == "山田 様"
+
+
+def test_a_timeline_names_the_fix_and_the_prevention_in_japanese(qtbot, japanese, paths):
+    from sqlalchemy import text
+
+    from callhelper.store import history
+    from callhelper.store.demo import fill_demo
+    from callhelper.store.engine import Store
+    from callhelper.ui.app import demand_rules, playbook_catalog
+    from callhelper.ui.timeline_view import TimelineRenderer
+
+    store = Store(paths.database_url)
+    fill_demo(store, 30, 3, demand_rules(), datetime(2026, 11, 20, tzinfo=timezone.utc))
+    with store.unit_of_work() as session:
+        case_id = session.execute(text("SELECT id FROM support_case WHERE fix != '' "
+                                       "AND prevention != '' LIMIT 1")).scalar_one()
+        timeline = history.case_timeline(session, case_id)
+    store.close()
+    shown = TimelineRenderer(playbook_catalog(paths), demand_rules(), "ja").html(timeline)
+    assert "<b>対処:</b>" in shown and "<b>再発防止:</b>" in shown
+    assert "Fix" not in shown and "Prevention" not in shown
