@@ -335,6 +335,12 @@ def delete_note(session: Session, rules: DemandRules, note_uid: str, actor: str,
 
 
 @_operation
+def restore_note(session: Session, rules: DemandRules, note_uid: str, actor: str,
+                 at: datetime):
+    return repository.restore_note(session, note_uid, actor, at)
+
+
+@_operation
 def review_flag(session: Session, rules: DemandRules, review_uid: str, note_uid: str,
                 category: str, state: FlagState, actor: str, at: datetime):
     return flag_reviews.review_flag(session, rules, review_uid, note_uid, category, state,

@@ -246,6 +246,42 @@ def delete_note(session: Session, note_uid: str, actor: str, at: datetime) -> No
     audit.record(session, actor, Action.DELETE, Entity.NOTE, note_uid, before, None, at)
 
 
+def restore_note(session: Session, note_uid: str, actor: str, at: datetime) -> Note:
+    """Put a deleted note back as it was deleted (the undo of a deletion): its words, call
+    time, flags and promise come from the state the audit trail kept at the deletion, under
+    its own uid; the trail records it created again by ``actor``. Restoring a note that is
+    there returns it as it is."""
+    existing = _stored_note(session, note_uid)
+    if existing is not None:
+        return existing
+    entries = audit.history_of(session, Entity.NOTE, note_uid)
+    if not entries or entries[-1].action != Action.DELETE.value or not entries[-1].before:
+        raise NotFound(f"no deleted note {note_uid}")
+    state = entries[-1].before_state()
+    connection = session.connection()
+    found = CONTACT_IDS.rows(connection, {"uid": state["contact"]})
+    if not found:
+        raise NotFound(f"no contact {state['contact']}")
+    contact_id, case_id = found[0]
+    values = {"uid": note_uid, "contact_id": contact_id, "kind": state["kind"],
+              "text": state["text"], "offset_ms": state["offset_ms"], "agent": state["agent"],
+              "created_at": datetime.fromisoformat(entries[0].at), "masked_cards": 0,
+              "flags": state["flags"], "requests": state["requests"],
+              "due_at": _moment(state["due_at"]), "done_at": _moment(state["done_at"]),
+              "done_by": state["done_by"], "edited_at": None}
+    note_id = _insert_note(connection).rows(connection, values)[0][0]
+    grams.notes_changed(connection, [(note_id, "", values["text"])])
+    _count_flags(session, case_id, len(values["flags"]))
+    note = _persistent(session, Note, {**values, "id": note_id})
+    audit.append(connection, actor, Action.CREATE, Entity.NOTE, note_uid, None,
+                 audit.note_snapshot(note, state["contact"]), at)
+    return note
+
+
+def _moment(stamp: str | None) -> datetime | None:
+    return datetime.fromisoformat(stamp) if stamp else None
+
+
 def _note_by_uid(session: Session, uid: str) -> tuple[Note, Contact]:
     note = session.exec(select(Note).where(Note.uid == uid)).first()
     if note is None:

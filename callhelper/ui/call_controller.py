@@ -81,6 +81,7 @@ class CallController(QObject):
     ringing = Signal(object)  # the phone system names the next caller
     front_requested = Signal()
     promises_due = Signal(list)  # promises that fell due, each once
+    due_listed = Signal(list)  # every promise of the agent due now, at each check
     handed_over = Signal(str)  # the handoff summary
     message = Signal(str, bool)  # for the status line, and whether it is a problem
     opened = Signal(int, bool)  # the database: writes replayed, and whether it opened
@@ -115,6 +116,8 @@ class CallController(QObject):
         self._lookup_token = 0
         self._pending_commands: list[tuple[Command, object]] = []
         self._reminded: set[int] = set()
+        self.due_promises: list[history.PromiseRow] = []
+        self._deleted: list[tuple[str, NoteRow]] = []  # (call, note) for undo, newest last
         team = paths.server_url is not None  # writes also go to the outbox for the server
         self._team = team
         self.writes = WriteQueue(store, paths.data_dir / journal.JOURNAL_FILE,
@@ -554,19 +557,46 @@ class CallController(QObject):
         self._say(self.tr("✓ Note corrected; the first words stay in the audit trail"))
 
     def delete_note(self, row: NoteRow) -> None:
+        """Delete at once, asking nothing during the call: ``undo_delete`` puts it back."""
         if self.session is None:
             return
         contact_uid, agent, at = self.session.uid, self.agent, self._clock.now()
         self.write(Operation.of("delete_note", note_uid=row.uid, actor=agent, at=at),
-                   lambda _result: self._on_note_deleted(contact_uid, row.uid))
+                   lambda _result: self._on_note_deleted(contact_uid, row))
 
-    def _on_note_deleted(self, contact_uid: str, uid: str) -> None:
+    def _on_note_deleted(self, contact_uid: str, row: NoteRow) -> None:
         if not self.is_current(contact_uid):
             return
-        if self.notes.remove(uid) is not None:
-            self.note_removed.emit(uid)
+        if self.notes.remove(row.uid) is not None:
+            self.note_removed.emit(row.uid)
             self.escalation_changed.emit()
-        self._say(self.tr("✓ Note deleted; its words stay in the audit trail"))
+        self._deleted.append((contact_uid, row))
+        self._say(self.tr("Deleted — Ctrl+Z to undo"))
+
+    def can_undo_delete(self) -> bool:
+        return any(self.is_current(contact_uid) for contact_uid, _row in self._deleted)
+
+    def undo_delete(self) -> bool:
+        """Restore the note of this call deleted last, with its words, call time, flags and
+        due time (the audit trail records the restoration); False when there is none."""
+        self._deleted = [(uid, row) for uid, row in self._deleted if self.is_current(uid)]
+        if not self._deleted:
+            return False
+        contact_uid, row = self._deleted.pop()
+        self.write(Operation.of("restore_note", note_uid=row.uid, actor=self.agent,
+                                at=self._clock.now()),
+                   lambda note: self._on_note_restored(contact_uid, row, note))
+        return True
+
+    def _on_note_restored(self, contact_uid: str, deleted: NoteRow, note) -> None:
+        if not self.is_current(contact_uid):
+            return
+        restored = NoteRow.from_note(note, deleted.decisions)
+        rows = sorted([*self.notes.rows(), restored], key=lambda row: row.offset_seconds)
+        self._reset_notes(rows)
+        self.escalation_changed.emit()
+        self._say(self.tr("✓ Note restored (%1)").replace(
+            "%1", format_offset(restored.offset_seconds)))
 
     def take_decision(self, note_uid: str, decision: FlagDecision) -> None:
         """A decision on one of a note's flags, now on disk (ui/flag_review.py)."""
@@ -725,7 +755,10 @@ class CallController(QObject):
         self._store.submit(lambda s: history.open_promises(s, due_before=now, agent=agent),
                            self._on_due_promises)
 
-    def _on_due_promises(self, due: list | None, _error: BaseException | None) -> None:
+    def _on_due_promises(self, due: list | None, error: BaseException | None) -> None:
+        if error is None:
+            self.due_promises = list(due or [])
+            self.due_listed.emit(self.due_promises)
         fresh = [promise for promise in due or [] if promise.note_id not in self._reminded]
         if fresh:
             self._reminded.update(promise.note_id for promise in fresh)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from callhelper.core.case import NoteKind
 from callhelper.core.flag_review import FlagDecision, FlagState, NoteFlag, note_flags
@@ -28,13 +29,14 @@ class NoteRow:
     detected: tuple[str, ...] = ()
     requests: tuple[str, ...] = ()
     decisions: tuple[FlagDecision, ...] = ()
+    due_at: datetime | None = None  # a promise's
 
     @classmethod
     def from_note(cls, note, decisions: Iterable[FlagDecision] = ()) -> NoteRow:
         """From a stored Note and the decisions on its flags."""
         return cls(note.uid, NoteKind(note.kind), note.text, note.offset_ms / 1000,
                    note.masked_cards, tuple(note.flags), tuple(note.requests),
-                   tuple(decisions))
+                   tuple(decisions), note.due_at)
 
     @property
     def flag_states(self) -> tuple[NoteFlag, ...]:

@@ -10,7 +10,7 @@ the app runs.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime
 from functools import partial
 from html import escape
 from typing import TYPE_CHECKING
@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboBox,
-                               QDateTimeEdit,
                                QFormLayout, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QMainWindow, QMessageBox, QPushButton, QSizePolicy,
-                               QStackedWidget, QSystemTrayIcon, QTableView, QVBoxLayout,
-                               QWidget)
+                               QMainWindow, QPlainTextEdit, QPushButton, QSizePolicy,
+                               QStackedWidget, QSystemTrayIcon, QTableView, QTextEdit,
+                               QVBoxLayout, QWidget)
 
 from callhelper.config import Paths, Settings
 from callhelper.core.case import Level, NoteKind, WrapUp
 from callhelper.core.clock import Clock
+from callhelper.core.due import DueProblem, DueTimeError, parse_due
 from callhelper.core.commands import Command
 from callhelper.core.flags import DemandRules
 from callhelper.core.playbook import PlaybookCatalog
@@ -34,14 +34,15 @@ from callhelper.core.session import CallSession, CallState, format_offset
 from callhelper.store.engine import WriteFault
 from callhelper.store.operations import Operation
 from callhelper.store.startup import StartupOpener
-from callhelper.ui.call_controller import PROMISE_DEFAULT_HOURS, CallController, CallerInfo
+from callhelper.ui.call_controller import CallController, CallerInfo
 from callhelper.ui.caller_panel import CallerPanel, PastContactsModel
-from callhelper.ui.labels import level_label, note_kind_label
+from callhelper.ui.labels import due_label, level_label, note_kind_label
 from callhelper.ui.flag_review import FlagReview
 from callhelper.ui.line_edit import empty
 from callhelper.ui.models import ChecklistModel, NoteRow, NotesModel
 from callhelper.ui.notes_view import NotesView
 from callhelper.ui.recovery import RecoveryBanner
+from callhelper.ui.reminders import RemindersList, reminder_line
 from callhelper.ui.responses import ResponseBanner, SeniorScript
 from callhelper.ui.shortcuts import ShortcutsBeforeEditingKeys
 from callhelper.ui.store_client import StoreClient
@@ -152,6 +153,7 @@ class CallWindow(QMainWindow):
         controller.ringing.connect(self._show_caller_ringing)
         controller.front_requested.connect(self.bring_to_front)
         controller.promises_due.connect(self._remind)
+        controller.due_listed.connect(self._show_due_list)
         controller.handed_over.connect(self._on_handed_over)
         controller.message.connect(self._show_save_state)
         controller.opened.connect(self._on_database_open)
@@ -255,17 +257,12 @@ class CallWindow(QMainWindow):
         self.note_entry.returnPressed.connect(self.submit_note)
         self.note_entry.installEventFilter(self)
         self._editing: NoteRow | None = None
-        self.due_edit = QDateTimeEdit()
-        self.due_edit.setObjectName("promiseDue")
-        self.due_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.due_edit.setCalendarPopup(True)
-        self.due_edit.setToolTip(self.tr("When the promise falls due"))
-        self.due_edit.findChild(QLineEdit).returnPressed.connect(self.submit_note)
-        self.due_edit.hide()
+        self._build_due_entry()
         entry_row = QHBoxLayout()
         entry_row.addWidget(self.kind_combo)
         entry_row.addWidget(self.note_entry, 1)
         entry_row.addWidget(self.due_edit)
+        entry_row.addWidget(self.due_preview)
         self.entry_box = QWidget()
         self.entry_box.setLayout(entry_row)
         entry_row.setContentsMargins(0, 0, 0, 0)
@@ -308,6 +305,87 @@ class CallWindow(QMainWindow):
         small.setPointSizeF(small.pointSizeF() * 0.9)
         self.statusBar().setFont(small)
         self._update_placeholder()
+
+    def _build_due_entry(self) -> None:
+        """A promise's due time, typed as the agent says it (core/due.py), with the time it
+        is read as shown beside it before anything is saved."""
+        self.due_edit = QLineEdit()
+        self.due_edit.setObjectName("promiseDue")
+        self.due_edit.setPlaceholderText(self.tr("15:00, in 30 min, tomorrow 10…"))
+        self.due_edit.setToolTip(self.tr(
+            "When the promise falls due, as you would say it: 30分後, 15時, 15:30, 明日10時, "
+            "今日中 (by 18:00), 明日午前 (by noon), 12/5 14時, in 30 min, tomorrow 10"))
+        self.due_edit.setMaximumWidth(9 * self.fontMetrics().averageCharWidth() + 40)
+        self.due_edit.textChanged.connect(self._preview_due)
+        self.due_edit.returnPressed.connect(self.submit_note)
+        self.due_preview = QLabel()
+        self.due_preview.setObjectName("promiseDuePreview")
+        self.due_edit.hide()
+        self.due_preview.hide()
+        self.reminders = RemindersList(self._language, self)
+        self.reminders.case_chosen.connect(self._open_due_case)
+        self.reminders.closed.connect(self._after_reminders)
+
+    def _due_time(self) -> datetime:
+        """The due time typed, read against the clock; raises DueTimeError."""
+        return parse_due(self.due_edit.text(), self._clock.now().astimezone())
+
+    def _preview_due(self) -> None:
+        try:
+            due = self._due_time()
+        except DueTimeError as error:
+            self.due_preview.setText(self._due_problem(error, short=True))
+            self.due_preview.setStyleSheet("color: #c62828;")
+            return
+        self.due_preview.setText("→ " + due_label(due, self._language))
+        self.due_preview.setStyleSheet("color: #ad6800;")
+
+    def _due_problem(self, error: DueTimeError, short: bool = False) -> str:
+        """Why a due time is refused: ``short`` for beside the field, else for the status
+        line, saying what to do."""
+        if error.problem is DueProblem.PAST:
+            when = due_label(error.when, self._language)
+            return self.tr("%1 is past").replace("%1", when) if short else self.tr(
+                "Not saved: %1 is already past. Give a later time, e.g. 明日10時 or "
+                "tomorrow 10.").replace("%1", when)
+        if short:
+            return self.tr("when?")
+        return {
+            DueProblem.EMPTY: self.tr("Not saved: say when the promise falls due, e.g. 15時, "
+                                      "30分後, 明日午前."),
+            DueProblem.NO_SUCH_TIME: self.tr("Not saved: the due time names a day or hour "
+                                             "that does not exist."),
+        }.get(error.problem, self.tr("Not saved: the due time is not understood. Try 15時, "
+                                     "15:30, 30分後, 明日10時, 今日中, 12/5 14時."))
+
+    def _show_due_list(self, due: list) -> None:
+        if self.reminders.isVisible():
+            self.reminders.show_promises(due)
+
+    def show_reminders(self) -> None:
+        """Ctrl+R: every promise of the agent's that is due, each named; refreshed at once."""
+        self.reminders.show_promises(self.controller.due_promises)
+        self.reminders.popup_over(self)
+        self.controller.check_promises()
+
+    def _open_due_case(self, case_id: int) -> None:
+        self.reminders.hide()
+        self.open_history(case_id)
+
+    def _after_reminders(self) -> None:
+        if self.isActiveWindow() and self.note_entry.isVisible():
+            self.note_entry.setFocus()
+
+    def undo(self) -> None:
+        """Ctrl+Z: the text field's own undo while it holds text, else the undo of the
+        note deleted last in this call."""
+        focused = QApplication.focusWidget()
+        if isinstance(focused, QLineEdit) and focused.text():
+            focused.undo()
+        elif isinstance(focused, (QPlainTextEdit, QTextEdit)) and focused.toPlainText():
+            focused.undo()
+        elif not self.controller.undo_delete():
+            self._show_save_state(self.tr("Nothing to undo"))
 
     def _fit_pages(self, current: int) -> None:
         """Size the stack to the page shown, not to the largest page."""
@@ -423,6 +501,8 @@ class CallWindow(QMainWindow):
         bind("Ctrl+H", self.open_history)
         bind("Ctrl+Shift+R", self.open_review)
         bind("Ctrl+Shift+E", self.open_export)
+        bind("Ctrl+R", self.show_reminders)
+        bind("Ctrl+Z", self.undo)
         for number in range(1, 10):
             bind(f"Ctrl+{number}", partial(self.toggle_step, number - 1))
         for index, keys in enumerate(KIND_SHORTCUTS.values()):
@@ -609,12 +689,14 @@ class CallWindow(QMainWindow):
     def _remind(self, due: list) -> None:
         """Promises fallen due: a desktop notification where the desktop has a tray, the
         status line otherwise."""
-        lines = [f"{promise.customer or promise.phone}: {promise.text} ({promise.agent})"
-                 for promise in due]
         title = self.tr("Promise due (%1)").replace("%1", str(len(due)))
         if self.tray is not None:
-            self.tray.showMessage(title, "\n".join(lines), QSystemTrayIcon.MessageIcon.Warning)
-        self._show_save_state(f"⏰ {title}: {lines[0]}", problem=True)
+            self.tray.showMessage(title, "\n".join(reminder_line(promise, self._language)
+                                                   for promise in due),
+                                  QSystemTrayIcon.MessageIcon.Warning)
+        count = len(self.controller.due_promises) or len(due)
+        self._show_save_state(self.tr("Promises due: %1 — Ctrl+R lists them").replace(
+            "%1", str(count)), problem=True)
 
     def edit_profile(self) -> None:
         """Ctrl+P: the customer's profile, edited in place during or after the call."""
@@ -635,7 +717,8 @@ class CallWindow(QMainWindow):
 
     def eventFilter(self, watched, event) -> bool:
         """In the note entry: ↑ (on an empty entry, or while correcting) picks the note
-        before to correct, Esc stops correcting, Ctrl+Delete deletes the note corrected."""
+        before to correct, Esc stops correcting, Ctrl+Delete deletes the note corrected,
+        Ctrl+Z on an empty entry restores the note deleted last."""
         if watched is self.note_entry and event.type() == QEvent.Type.KeyPress:
             key, modifiers = event.key(), event.modifiers()
             if key == Qt.Key.Key_Up and (self._editing or not self.note_entry.text()):
@@ -647,6 +730,10 @@ class CallWindow(QMainWindow):
             if (key == Qt.Key.Key_Delete and modifiers & Qt.KeyboardModifier.ControlModifier
                     and self._editing):
                 self.delete_edited()
+                return True
+            if (key == Qt.Key.Key_Z and modifiers == Qt.KeyboardModifier.ControlModifier
+                    and not self.note_entry.text()):
+                self.undo()  # where the entry's own undo claims the key before the shortcut
                 return True
         return super().eventFilter(watched, event)
 
@@ -680,14 +767,10 @@ class CallWindow(QMainWindow):
         self._show_save_state(self.tr("Correction cancelled"))
 
     def delete_edited(self) -> None:
+        """Ctrl+Delete while correcting: deleted at once, no question asked during the call;
+        Ctrl+Z (on an empty entry) brings it back."""
         row = self._editing
         if row is None or self.controller.session is None:
-            return
-        answer = QMessageBox.question(
-            self, self.tr("Delete the note"),
-            self.tr("Delete the note at %1? Its words stay in the audit trail for the "
-                    "supervisor.").replace("%1", format_offset(row.offset_seconds)))
-        if answer != QMessageBox.StandardButton.Yes:
             return
         self._editing = None
         empty(self.note_entry)
@@ -709,8 +792,15 @@ class CallWindow(QMainWindow):
         if not controller.can_take_notes() or not text.strip():
             return
         kind = NoteKind(self.kind_combo.currentData())
-        due = self.due_edit.dateTime().toPython().astimezone() \
-            if kind is NoteKind.PROMISE else None
+        due = None
+        if kind is NoteKind.PROMISE:
+            try:
+                due = self._due_time()
+            except DueTimeError as error:
+                self._show_save_state(self._due_problem(error), problem=True)
+                self.due_edit.setFocus()
+                self.due_edit.selectAll()
+                return
         empty(self.note_entry)
         self.note_entry.setFocus()
         self.kind_combo.setCurrentIndex(0)
@@ -963,11 +1053,9 @@ class CallWindow(QMainWindow):
         kind = NoteKind(self.kind_combo.currentData())
         promise = kind is NoteKind.PROMISE
         if promise and self.due_edit.isHidden():
-            soon = self._clock.now().astimezone() + timedelta(hours=PROMISE_DEFAULT_HOURS)
-            self.due_edit.setMinimumDateTime(self._clock.now().astimezone())
-            self.due_edit.setDateTime(soon.replace(minute=0, second=0, microsecond=0)
-                                      + timedelta(hours=1))
+            self.due_edit.setText(self.tr("in 1 hour"))
         self.due_edit.setVisible(promise)
+        self.due_preview.setVisible(promise)
         if kind is NoteKind.QUOTE:
             text = self.tr("The customer's exact words… Enter saves")
         else:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from datetime import datetime, timezone
+
+from PySide6.QtCore import QCoreApplication, QLocale
 
 from callhelper.core.case import CaseStatus, Level, NoteKind
 
@@ -58,3 +60,12 @@ def status_label(status: CaseStatus) -> str:
 def quoted(text: str) -> str:
     """The customer's words as the list shows them: “…” in English, 「…」 in Japanese."""
     return translate("labels", "“%1”").replace("%1", text)
+
+
+def due_label(moment: datetime, language: str) -> str:
+    """A promise's due time in local time with its weekday, as the agent checks it:
+    「1/6 (火) 10:00」, "1/6 (Tue) 10:00" (the year only when it is not this one)."""
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone()
+    locale = QLocale(QLocale.Language.Japanese if language == "ja" else QLocale.Language.English)
+    pattern = "M/d (ddd) HH:mm" if local.year == datetime.now().year else "yyyy/M/d (ddd) HH:mm"
+    return locale.toString(local.replace(tzinfo=None), pattern)

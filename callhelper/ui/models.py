@@ -14,7 +14,7 @@ from callhelper.core.flags import DemandRules
 from callhelper.core.session import StepStatus, format_offset
 from callhelper.ui.call_notes import CallNotes, NoteRow
 from callhelper.ui.flag_states import flag_line
-from callhelper.ui.labels import note_kind_tag, note_preview, quoted
+from callhelper.ui.labels import due_label, note_kind_tag, note_preview, quoted
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 OVERDUE_COLOR = QColor("#c62828")
@@ -148,6 +148,9 @@ class NotesModel(QAbstractListModel):
             "NotesModel", "Request: %1 — check its validity with the supervisor")
             .replace("%1", self._rules.label(category, self._language)))
             for category in row.requests]
+        if row.due_at is not None:
+            lines.append(("due", translate("NotesModel", "Due %1").replace(
+                "%1", due_label(row.due_at, self._language))))
         return lines
 
     def set_rows(self, rows: list[NoteRow]) -> None:

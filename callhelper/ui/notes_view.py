@@ -17,7 +17,7 @@ from callhelper.ui.models import NotesModel
 OFFSET_COLOR = QColor("#6b6b6b")
 REQUEST_COLOR = QColor("#6a1b9a")
 #: How each annotation line is drawn: a flag as its state says (ui/flag_states.py), a
-#: request in purple.
+#: request in purple, a promise's due time in the promise's colour.
 ANNOTATION_COLORS = {state.value: QColor(color) for state, color in STATE_COLORS.items()}
 ANNOTATION_COLORS["request"] = REQUEST_COLOR
 KIND_COLORS = {
@@ -27,6 +27,7 @@ KIND_COLORS = {
     NoteKind.REQUEST: QColor("#6a1b9a"),
     NoteKind.PROMISE: QColor("#ad6800"),
 }
+ANNOTATION_COLORS["due"] = KIND_COLORS[NoteKind.PROMISE]
 GAP = 8
 PADDING = 2
 

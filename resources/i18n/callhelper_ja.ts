@@ -79,8 +79,12 @@
         <translation>✓ メモを訂正しました(元の言葉は監査記録に残ります)</translation>
     </message>
     <message>
-        <source>✓ Note deleted; its words stay in the audit trail</source>
-        <translation>✓ メモを削除しました(言葉は監査記録に残ります)</translation>
+        <source>Deleted — Ctrl+Z to undo</source>
+        <translation>削除しました — Ctrl+Z で元に戻せます</translation>
+    </message>
+    <message>
+        <source>✓ Note restored (%1)</source>
+        <translation>✓ メモを元に戻しました（%1）</translation>
     </message>
     <message>
         <source>the call is long</source>
@@ -198,16 +202,48 @@
         <translation>設定 (Ctrl+,)</translation>
     </message>
     <message>
-        <source>When the promise falls due</source>
-        <translation>約束の期限</translation>
-    </message>
-    <message>
         <source>Name of the senior taking over… Enter</source>
         <translation>引き継ぐ上司のお名前… Enter</translation>
     </message>
     <message>
         <source>Handoff copied.</source>
         <translation>引き継ぎをコピーしました。</translation>
+    </message>
+    <message>
+        <source>15:00, in 30 min, tomorrow 10…</source>
+        <translation>15時、30分後、明日10時…</translation>
+    </message>
+    <message>
+        <source>When the promise falls due, as you would say it: 30分後, 15時, 15:30, 明日10時, 今日中 (by 18:00), 明日午前 (by noon), 12/5 14時, in 30 min, tomorrow 10</source>
+        <translation>約束の期限を話すとおりに入力: 30分後、15時、15:30、明日10時、今日中（18:00まで）、明日午前（正午まで）、12/5 14時</translation>
+    </message>
+    <message>
+        <source>%1 is past</source>
+        <translation>%1 は過ぎています</translation>
+    </message>
+    <message>
+        <source>Not saved: %1 is already past. Give a later time, e.g. 明日10時 or tomorrow 10.</source>
+        <translation>保存していません: %1 はすでに過ぎています。明日10時 のように、これから先の時刻を入力してください。</translation>
+    </message>
+    <message>
+        <source>when?</source>
+        <translation>期限は？</translation>
+    </message>
+    <message>
+        <source>Not saved: say when the promise falls due, e.g. 15時, 30分後, 明日午前.</source>
+        <translation>保存していません: 約束の期限を入力してください（例: 15時、30分後、明日午前）。</translation>
+    </message>
+    <message>
+        <source>Not saved: the due time names a day or hour that does not exist.</source>
+        <translation>保存していません: 期限の日付または時刻が存在しません。</translation>
+    </message>
+    <message>
+        <source>Not saved: the due time is not understood. Try 15時, 15:30, 30分後, 明日10時, 今日中, 12/5 14時.</source>
+        <translation>保存していません: 期限を読み取れません。15時、15:30、30分後、明日10時、今日中、12/5 14時 のように入力してください。</translation>
+    </message>
+    <message>
+        <source>Nothing to undo</source>
+        <translation>元に戻す操作はありません</translation>
     </message>
     <message>
         <source>Caller&apos;s number (optional)</source>
@@ -262,20 +298,16 @@
         <translation>約束の期限です(%1 件)</translation>
     </message>
     <message>
+        <source>Promises due: %1 — Ctrl+R lists them</source>
+        <translation>期限の来た約束: %1 件 — Ctrl+R で一覧</translation>
+    </message>
+    <message>
         <source>Correcting the note at %1 — Enter saves, Esc cancels, Ctrl+Delete deletes it</source>
         <translation>%1 のメモを訂正中 — Enter で保存、Esc で取り消し、Ctrl+Delete で削除</translation>
     </message>
     <message>
         <source>Correction cancelled</source>
         <translation>訂正を取り消しました</translation>
-    </message>
-    <message>
-        <source>Delete the note</source>
-        <translation>メモの削除</translation>
-    </message>
-    <message>
-        <source>Delete the note at %1? Its words stay in the audit trail for the supervisor.</source>
-        <translation>%1 のメモを削除しますか? その言葉は上司が確認できるよう監査記録に残ります。</translation>
     </message>
     <message>
         <source>The wrap-up could not be saved; see the log.</source>
@@ -324,6 +356,10 @@
     <message>
         <source>Ready for the next call</source>
         <translation>次の電話を待っています</translation>
+    </message>
+    <message>
+        <source>in 1 hour</source>
+        <translation>1時間後</translation>
     </message>
     <message>
         <source>%1 waiting</source>
@@ -525,7 +561,7 @@
     <name>CtiEndpoint</name>
     <message>
         <source>Port %1 is already in use by another program: choose another port for the phone system in the settings.</source>
-        <extracomment>Seconds a client may take over one socket operation, and over its whole request.</extracomment>
+        <extracomment>Seconds a client may take over one socket operation, to send its request line and headers, and over its whole request. Admitted requests handled at once, and connections still sending their headers: in all, and from one client.</extracomment>
         <translation>ポート %1 は別のプログラムが使っています。設定で電話システム用に別のポートを選んでください。</translation>
     </message>
     <message>
@@ -1131,6 +1167,10 @@
         <source>Request: %1 — check its validity with the supervisor</source>
         <translation>要望: %1 — 妥当性を上司と確認</translation>
     </message>
+    <message>
+        <source>Due %1</source>
+        <translation>期限 %1</translation>
+    </message>
 </context>
 <context>
     <name>OptionalDateEdit</name>
@@ -1238,6 +1278,17 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
     <message>
         <source>%1 is not a database this version of CallHelper can open: another kind of file, a folder, a device, another program&apos;s database or a newer CallHelper&apos;s. CallHelper did not open it and left it as it is. Correct the database&apos;s path (--data-dir, --database-url, CALLHELPER_DATABASE_URL or the database_url setting) and start CallHelper again.</source>
         <translation>%1 は、このバージョンの CallHelper が開けるデータベースではありません(別の種類のファイル、フォルダー、デバイス、他のプログラムのデータベース、または新しいバージョンの CallHelper のデータベースです)。CallHelper は開かず、そのままにしました。データベースの場所(--data-dir、--database-url、CALLHELPER_DATABASE_URL または設定の database_url)を直してから、CallHelper をもう一度起動してください。</translation>
+    </message>
+</context>
+<context>
+    <name>RemindersList</name>
+    <message>
+        <source>Promises due (%1) — Enter opens the case, Esc closes</source>
+        <translation>期限の来た約束（%1 件） — Enter で案件を開く、Esc で閉じる</translation>
+    </message>
+    <message>
+        <source>No promise is due.</source>
+        <translation>期限の来た約束はありません。</translation>
     </message>
 </context>
 <context>

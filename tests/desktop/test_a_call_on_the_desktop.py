@@ -81,3 +81,28 @@ def test_flags_confirmed_dismissed_and_added_with_the_keys(desktop, app):
     desktop.key("Return")
     assert wait_for(lambda: len(decisions()) == 3), "Ctrl+Shift+F added no flag"
     assert decisions()[2] == ("Fine whatever just do it", "intimidation", "manual")
+
+
+def test_a_note_deleted_with_ctrl_delete_comes_back_with_ctrl_z(desktop, app):
+    """No dialog during the call: Ctrl+Delete deletes the note being corrected at once, and
+    Ctrl+Z on the empty entry line (the line's own undo otherwise) restores it."""
+    desktop.type(NUMBER)
+    desktop.key("F7")
+    assert wait_for(lambda: (app.status() or {}).get("call") == "active"), app.log()
+    for words in ("Written by mistake", "Keep this one"):
+        desktop.type(words)
+        desktop.key("Return")
+        assert wait_for(lambda: (words,) in app.query("SELECT text FROM note")), app.log()
+
+    desktop.key("Up")
+    desktop.key("Up")
+    desktop.key("ctrl+Delete")
+    assert wait_for(lambda: app.query("SELECT text FROM note") == [("Keep this one",)]), \
+        "Ctrl+Delete did not delete the note at once"
+
+    desktop.key("ctrl+z")
+    assert wait_for(lambda: sorted(app.query("SELECT text FROM note")) == [
+        ("Keep this one",), ("Written by mistake",)]), "Ctrl+Z did not restore the note"
+    assert app.query("SELECT action FROM audit_entry WHERE entity = 'note' AND uid = "
+                     "(SELECT uid FROM note WHERE text = 'Written by mistake') ORDER BY id") \
+        == [("create",), ("delete",), ("create",)]

@@ -3,8 +3,8 @@ first words stay in the audit trail."""
 
 import json
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from keyboard import type_text
 
@@ -66,22 +66,43 @@ def test_a_correction_is_checked_again_for_demands(qtbot, window, clock, db):
     assert db("SELECT flag_count FROM support_case") == [(1,)]
 
 
-def test_ctrl_delete_removes_the_note_after_asking(qtbot, window, clock, db):
-    start_with_notes(qtbot, window, clock, "間違えて書いたメモ", "残すメモ")
+def test_ctrl_delete_removes_the_note_at_once_and_ctrl_z_brings_it_back(qtbot, window, clock,
+                                                                        db):
+    start_with_notes(qtbot, window, clock, "間違えて書いたメモ", "土下座しろ", "残すメモ")
     qtbot.keyClick(window.note_entry, Qt.Key.Key_Up)
     qtbot.keyClick(window.note_entry, Qt.Key.Key_Up)
-
-    def confirm():
-        box = QApplication.activeModalWidget()
-        assert isinstance(box, QMessageBox) and "00:10" in box.text()
-        box.button(QMessageBox.StandardButton.Yes).click()
-
-    QTimer.singleShot(100, confirm)
     qtbot.keyClick(window.note_entry, Qt.Key.Key_Delete, CTRL)
-    qtbot.waitUntil(lambda: shown_texts(window) == ["残すメモ"])
-    assert db("SELECT text FROM note") == [("残すメモ",)]
-    deleted = db("SELECT before FROM audit_entry WHERE action = 'delete'")
-    assert json.loads(deleted[0][0])["text"] == "間違えて書いたメモ"
+    qtbot.waitUntil(lambda: shown_texts(window) == ["間違えて書いたメモ", "残すメモ"])
+    assert QApplication.activeModalWidget() is None, "no question asked during the call"
+    assert "Deleted — Ctrl+Z to undo" in window.saved_label.text()
+    assert window.escalation_reasons() == []
+    assert db("SELECT text FROM note ORDER BY offset_ms") == [("間違えて書いたメモ",), ("残すメモ",)]
+    assert window.note_entry.hasFocus() and window.note_entry.text() == ""
+
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: shown_texts(window) == ["間違えて書いたメモ", "土下座しろ", "残すメモ"])
+    assert "Note restored (00:20)" in window.saved_label.text()
+    assert window.escalation_reasons() == ["flagged"]
+    assert db("SELECT text, offset_ms, flags FROM note ORDER BY offset_ms")[1] == \
+        ("土下座しろ", 20_000, '["kneeling_apology"]')
+    trail = db("SELECT action, before, after FROM audit_entry WHERE entity = 'note' "
+               "AND uid = (SELECT uid FROM note WHERE text = '土下座しろ') ORDER BY id")
+    assert [action for action, _before, _after in trail] == ["create", "delete", "create"]
+    assert json.loads(trail[1][1])["text"] == json.loads(trail[2][2])["text"] == "土下座しろ"
+
+
+def test_ctrl_z_in_an_entry_holding_text_undoes_the_typing_not_a_deletion(qtbot, window, clock,
+                                                                         db):
+    start_with_notes(qtbot, window, clock, "消すメモ")
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_Up)
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_Delete, CTRL)
+    qtbot.waitUntil(lambda: shown_texts(window) == [])
+    type_text(window.note_entry, "abc")
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_Z, CTRL)
+    assert window.note_entry.text() == ""
+    assert shown_texts(window) == [], "the deletion stays while the entry had text"
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: shown_texts(window) == ["消すメモ"])
 
 
 def test_double_clicking_a_note_corrects_it(qtbot, window, clock):

@@ -16,7 +16,7 @@ from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp
 from callhelper.core.flags import load_rules
 from callhelper.store import audit, repository
 from callhelper.store.engine import Store, make_engine, upgrade_schema
-from callhelper.store.models import Contact, SupportCase
+from callhelper.store.models import Contact, Note, SupportCase
 from callhelper.store.repository import NewContact
 
 RULES = load_rules(resources_dir() / "rules" / "demands.toml")
@@ -108,6 +108,26 @@ def test_a_deleted_note_is_gone_from_the_case_but_its_words_stay_in_the_trail(st
     assert [entry.action for entry in trail] == ["create", "delete"]
     assert trail[1].before_state()["text"] == "誠意を見せろ、土下座しろ"
     assert trail[1].after == ""
+    assert verified(store).ok
+
+
+def test_a_deleted_note_is_restored_as_it_was_and_the_trail_records_both(store, clock):
+    a_call(store, clock)
+    with store.unit_of_work() as session:
+        before = {n.uid: (n.text, n.offset_ms, n.flags, n.created_at)
+                  for n in session.exec(select(Note)).all()}
+        flagged = case_of(session, "c1").flag_count
+        repository.delete_note(session, "c1-n2", "鈴木", clock.now())
+    clock.advance(5)
+    with store.unit_of_work() as session:
+        repository.restore_note(session, "c1-n2", "鈴木", clock.now())
+        repository.restore_note(session, "c1-n2", "鈴木", clock.now())  # again: nothing more
+        note = session.exec(select(Note).where(Note.uid == "c1-n2")).one()
+        assert (note.text, note.offset_ms, note.flags, note.created_at) == before["c1-n2"]
+        assert case_of(session, "c1").flag_count == flagged > 0
+        trail = audit.history_of(session, Entity.NOTE, "c1-n2")
+    assert [entry.action for entry in trail] == ["create", "delete", "create"]
+    assert trail[2].after_state() == trail[1].before_state()
     assert verified(store).ok
 
 
