@@ -75,6 +75,11 @@ class OpenCase:
     prevention: str
     last_contact_at: datetime
 
+    @classmethod
+    def of(cls, case: SupportCase, last_contact_at: datetime) -> OpenCase:
+        return cls(case.uid, case.id, case.subject, case.status, case.urgency, case.impact,
+                   case.fix, case.prevention, last_contact_at)
+
 
 @dataclass(frozen=True)
 class CallerHistory:
