@@ -81,3 +81,34 @@ def test_flags_confirmed_dismissed_and_added_with_the_keys(desktop, app):
     desktop.key("Return")
     assert wait_for(lambda: len(decisions()) == 3), "Ctrl+Shift+F added no flag"
     assert decisions()[2] == ("Fine whatever just do it", "intimidation", "manual")
+
+
+def test_three_calls_of_one_caller_the_first_two_on_one_case(desktop, app):
+    """A caller calling back continues the open case; Alt+U and Alt+I set urgency and impact
+    with the entry line or the wrap-up focused; Alt+C, ↓ and Enter start a new case."""
+    def call(subject=None, before=(), during=(), in_wrap_up=()):
+        calls = len(app.query("SELECT id FROM contact"))
+        desktop.type(NUMBER)
+        assert wait_for(lambda: (app.status() or {}).get("past_contacts") == calls), app.log()
+        for key in before:
+            desktop.key(key)
+        desktop.key("F7")
+        assert wait_for(lambda: (app.status() or {}).get("call") == "active"), app.log()
+        for key in during:
+            desktop.key(key)
+        desktop.key("F9")
+        assert wait_for(lambda: (app.status() or {}).get("call") == "ended")
+        for key in in_wrap_up:
+            desktop.key(key)
+        if subject:
+            desktop.type(subject)
+        desktop.key("ctrl+s")
+        assert wait_for(lambda: (app.status() or {}).get("call") == "none"), app.log()
+
+    call("Noise from the laptop")
+    call(during=["alt+u"], in_wrap_up=["alt+i"])
+    call("Wrong invoice", before=["alt+c", "Down", "Return"])
+    cases = [case for (case,) in app.query("SELECT case_id FROM contact ORDER BY id")]
+    assert cases[0] == cases[1] != cases[2]
+    assert app.query("SELECT subject, urgency, impact FROM support_case ORDER BY id") == [
+        ("Noise from the laptop", "high", "high"), ("Wrong invoice", "", "")]
