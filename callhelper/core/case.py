@@ -32,11 +32,12 @@ class CaseStatus(StrEnum):
 
 @dataclass(frozen=True)
 class WrapUp:
-    """What the agent records after the call; saving it closes the contact."""
+    """What the agent records after the call; saving it closes the contact. Urgency and
+    impact are None while not assessed."""
 
     subject: str
-    urgency: Level
-    impact: Level
+    urgency: Level | None
+    impact: Level | None
     fix: str
     prevention: str
     status: CaseStatus

@@ -61,6 +61,27 @@ class OpenPromise:
 
 
 @dataclass(frozen=True)
+class OpenCase:
+    """A case of the caller's not resolved yet, which a new call may continue; the wrap-up
+    of that call starts from what it holds."""
+
+    uid: str
+    case_id: int
+    subject: str
+    status: str
+    urgency: str
+    impact: str
+    fix: str
+    prevention: str
+    last_contact_at: datetime
+
+    @classmethod
+    def of(cls, case: SupportCase, last_contact_at: datetime) -> OpenCase:
+        return cls(case.uid, case.id, case.subject, case.status, case.urgency, case.impact,
+                   case.fix, case.prevention, last_contact_at)
+
+
+@dataclass(frozen=True)
 class CallerHistory:
     """What the window shows when a known number calls."""
 
@@ -68,6 +89,8 @@ class CallerHistory:
     contacts: list[PastContact]
     promises: list[OpenPromise]
     other_numbers: list[str] = field(default_factory=list)
+    #: The caller's open cases, the one called about most recently first.
+    open_cases: list[OpenCase] = field(default_factory=list)
 
     def contacts_since(self, since: datetime) -> int:
         """The customer's calls since then: incoming ones only (a callback the agent made
@@ -99,7 +122,9 @@ def caller_history(session: Session, phone: str, region: str = DEFAULT_REGION,
     others = [number for number, number_key in
               _LOOKUP_NUMBERS.rows(connection, {"customer": customer.id})
               if number_key != key] if customer else []
-    return CallerHistory(customer, contacts, promises, others)
+    open_cases = [OpenCase(*row[:-1], _as_utc(row[-1]))
+                  for row in _LOOKUP_OPEN_CASES.rows(connection, same_caller)]
+    return CallerHistory(customer, contacts, promises, others, open_cases)
 
 
 @functools.lru_cache(maxsize=64)
@@ -127,6 +152,12 @@ _LOOKUP_PROMISES = Compiled(
     "FROM note n JOIN contact k ON k.id = n.contact_id "
     f"WHERE {_SAME_CALLER} AND n.kind = '{NoteKind.PROMISE.value}' AND n.done_at IS NULL "
     "ORDER BY n.due_at IS NULL, n.due_at, n.id")
+_LOOKUP_OPEN_CASES = Compiled(
+    "SELECT c.uid, c.id, c.subject, c.status, c.urgency, c.impact, c.fix, c.prevention, "
+    "max(k.started_at) AS last_at FROM contact k JOIN support_case c ON c.id = k.case_id "
+    f"WHERE {_SAME_CALLER} AND c.status != 'resolved' "
+    "GROUP BY c.id, c.uid, c.subject, c.status, c.urgency, c.impact, c.fix, c.prevention "
+    "ORDER BY last_at DESC, c.id DESC")
 _LOOKUP_NUMBERS = Compiled(
     "SELECT phone, phone_key FROM customer_phone WHERE customer_id = :customer ORDER BY id")
 

@@ -307,11 +307,19 @@ def perform(session: Session, operation: Operation, rules: DemandRules,
 def start_contact(session: Session, rules: DemandRules, uid: str, agent: str,
                   playbook_id: str, playbook_version: int, started_at: datetime,
                   phone: str = "", caller_name: str = "",
-                  phone_region: str = DEFAULT_REGION, direction: str = repository.INCOMING):
-    """A record written before calls had a direction is an incoming call."""
+                  phone_region: str = DEFAULT_REGION, direction: str = repository.INCOMING,
+                  case_uid: str = ""):
+    """A record written before calls had a direction is an incoming call; one written
+    before a call could continue a case starts a new case."""
     return repository.start_contact(session, NewContact(
         uid, agent, playbook_id, playbook_version, started_at, phone, caller_name,
-        phone_region, direction))
+        phone_region, direction, case_uid))
+
+
+@_operation
+def move_contact(session: Session, rules: DemandRules, contact_uid: str, case_uid: str,
+                 actor: str, at: datetime):
+    return repository.move_contact(session, contact_uid, case_uid, actor, at)
 
 
 @_operation

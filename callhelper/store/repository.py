@@ -54,6 +54,8 @@ class NewContact:
     caller_name: str = ""
     phone_region: str = DEFAULT_REGION
     direction: str = INCOMING
+    #: The open case the call continues (a caller calling back about it); empty: a new case.
+    case_uid: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,8 @@ class UnfinishedContact:
 
 
 def start_contact(session: Session, new: NewContact) -> Contact:
-    """Record a call that has started, with a new case and (if known) its customer."""
+    """Record a call that has started, on the case it continues (``new.case_uid``) or on a
+    new case of its own, with its customer (if known)."""
     if new.direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}")
     existing = _contact_by_uid(session, new.uid, required=False)
@@ -77,12 +80,9 @@ def start_contact(session: Session, new: NewContact) -> Contact:
     number = normalize_phone(new.phone, new.phone_region)
     customer = _customer_for_caller(session, number.typed, number.key, new.caller_name.strip(),
                                     now)
-    case = SupportCase(uid=new.uid, customer_id=customer.id if customer else None,
-                       created_at=now, updated_at=now)
-    session.add(case)
-    session.flush()
-    audit.record(session, new.agent, Action.CREATE, Entity.CASE, case.uid, None,
-                 audit.case_snapshot(case), now)
+    case = _case_by_uid(session, new.case_uid) if new.case_uid else None
+    if case is None:
+        case = _new_case(session, new.uid, customer.id if customer else None, new.agent, now)
     contact = Contact(uid=new.uid, case_id=case.id, customer_id=case.customer_id,
                       agent=new.agent, phone=number.typed, phone_key=number.key,
                       caller_name=new.caller_name.strip(), playbook_id=new.playbook_id,
@@ -93,6 +93,50 @@ def start_contact(session: Session, new: NewContact) -> Contact:
     session.add(ContactHandler(contact_id=contact.id, name=new.agent, role="agent",
                                joined_at=now))
     return contact
+
+
+def _new_case(session: Session, uid: str, customer_id: int | None, agent: str,
+              now: datetime) -> SupportCase:
+    case = SupportCase(uid=uid, customer_id=customer_id, created_at=now, updated_at=now)
+    session.add(case)
+    session.flush()
+    audit.record(session, agent, Action.CREATE, Entity.CASE, case.uid, None,
+                 audit.case_snapshot(case), now)
+    return case
+
+
+def _case_by_uid(session: Session, uid: str) -> SupportCase | None:
+    return session.exec(select(SupportCase).where(SupportCase.uid == uid)).first()
+
+
+def move_contact(session: Session, contact_uid: str, case_uid: str, actor: str,
+                 at: datetime) -> SupportCase:
+    """Put a call under way on another case: the open case ``case_uid`` of the caller, or
+    (empty, or a case no longer stored) a new case of its own. Its flags are counted on
+    the case it joins; the case it leaves, if no other call is on it, is removed (it was
+    made for this call, which is now part of another case)."""
+    contact = _contact_by_uid(session, contact_uid)
+    case = _case_by_uid(session, case_uid) if case_uid else None
+    if case is None:
+        case = _case_by_uid(session, contact.uid) or _new_case(
+            session, contact.uid, contact.customer_id, actor, at)
+    left = session.get(SupportCase, contact.case_id)
+    if case.id == left.id:
+        return case
+    flags = sum(len(note.flags) for note in contact_notes(session, contact.id))
+    _count_flags(session, left.id, -flags)
+    _count_flags(session, case.id, flags)
+    contact.case_id = case.id
+    session.add(contact)
+    session.flush()
+    others = session.exec(select(Contact.id).where(Contact.case_id == left.id)).first()
+    if others is None:
+        grams.cases_changed(session.connection(),
+                            [(left.id, (left.subject, left.fix, left.prevention), ("", "", ""))])
+        audit.record(session, actor, Action.DELETE, Entity.CASE, left.uid,
+                     audit.case_snapshot(left), None, at)
+        session.delete(left)
+    return case
 
 
 def _customer_for_caller(session: Session, phone: str, key: str, name: str,
@@ -495,8 +539,8 @@ def save_wrap_up(session: Session, contact_uid: str, wrap_up: WrapUp, actor: str
     """Record the wrap-up on the contact's case and close the contact."""
     def change(case: SupportCase, contact: Contact) -> None:
         case.subject = wrap_up.subject
-        case.urgency = wrap_up.urgency.value
-        case.impact = wrap_up.impact.value
+        case.urgency = wrap_up.urgency.value if wrap_up.urgency else ""
+        case.impact = wrap_up.impact.value if wrap_up.impact else ""
         case.fix = wrap_up.fix
         case.prevention = wrap_up.prevention
         case.status = wrap_up.status.value

@@ -32,7 +32,7 @@ from callhelper.core.playbook import Playbook, PlaybookCatalog
 from callhelper.core.session import CallSession, CallState, StepChange, format_offset
 from callhelper.core.text import MAX_NOTE_LENGTH, storable_text
 from callhelper.store import flag_reviews, history, journal, operations, repository
-from callhelper.store.history import CallerHistory
+from callhelper.store.history import CallerHistory, OpenCase
 from callhelper.store.operations import Operation
 from callhelper.store.repository import (INCOMING, OUTGOING, CustomerProfile, NewContact,
                                          UnfinishedContact)
@@ -79,6 +79,7 @@ class CallController(QObject):
     escalation_changed = Signal()  # the notes' flags or the repeat count changed
     history_shown = Signal(object)  # the caller's history (None: none, or no caller)
     ringing = Signal(object)  # the phone system names the next caller
+    case_changed = Signal()  # the case the call continues (or a new one) is chosen
     front_requested = Signal()
     promises_due = Signal(list)  # promises that fell due, each once
     due_listed = Signal(list)  # every promise of the agent due now, at each check
@@ -111,6 +112,9 @@ class CallController(QObject):
         self.history: CallerHistory | None = None
         self.history_loaded = False
         self.recent_contacts = 0
+        self.case: OpenCase | None = None  # the open case the call continues; None: a new one
+        self._case_chosen = False  # by the agent (else the caller's latest open case)
+        self._ringing_in_wrap_up: Command | None = None
         self.sync: SyncRunner | None = None  # team mode: set once the window syncs
         self._shared: StoreClient | None = None
         self._lookup_token = 0
@@ -198,6 +202,8 @@ class CallController(QObject):
             contact.ended_at if contact.state == "wrap_up" else None)
         self._begin(session, CallerInfo(contact.phone, contact.caller_name,
                                         contact.direction == OUTGOING))
+        self._case_chosen = True
+        self.case = OpenCase.of(case, contact.started_at) if case.uid != contact.uid else None
         self.lookup(contact.phone)
         self._reset_notes([NoteRow.from_note(note, decided.get(note.uid, ()))
                            for note in unfinished.notes])
@@ -234,8 +240,7 @@ class CallController(QObject):
             if self.session is None:
                 self._ring(command)
             else:
-                self._say(self.tr("Another call is ringing: %1").replace(
-                    "%1", command.name or command.number or self.tr("Unknown caller")))
+                self._another_call_rings(command)
         elif command.action is Action.START:
             if self.session is None:
                 if command.number or command.name or command.outgoing:
@@ -248,8 +253,20 @@ class CallController(QObject):
     def _ring(self, command: Command) -> None:
         name = command.name if command.name or command.number else self.next_caller.name
         self.next_caller = CallerInfo(command.number, name, command.outgoing)
+        self._case_chosen = False
         self.ringing.emit(self.next_caller)
         self.lookup(command.number)
+
+    def _another_call_rings(self, command: Command) -> None:
+        """A call ringing while one is on screen does not disturb it; one ringing during the
+        wrap-up is the agent's next call: it waits, and rings once the wrap-up is saved."""
+        caller = command.name or command.number or self.tr("Unknown caller")
+        if self.session.state is CallState.ENDED:
+            self._ringing_in_wrap_up = command
+            self._say(self.tr("Another call is ringing: %1 — it waits until the wrap-up is "
+                              "saved (Ctrl+S)").replace("%1", caller))
+        else:
+            self._say(self.tr("Another call is ringing: %1").replace("%1", caller))
 
     def status(self) -> dict:
         """What the window shows, for ``callhelper call status``."""
@@ -282,6 +299,7 @@ class CallController(QObject):
         """The number typed before the call: its history is looked up once typing pauses."""
         if phone != self.next_caller.phone:
             self.next_caller.phone = phone
+            self._case_chosen = False
             self._lookup_timer.start()
 
     def set_next_name(self, name: str) -> None:
@@ -321,11 +339,13 @@ class CallController(QObject):
         session = CallSession(self.playbook, self._clock)
         session.start()
         self._begin(session, caller)
+        self._take_levels_of(self.case)
         new = NewContact(uid=session.uid, agent=self.agent, playbook_id=self.playbook.id,
                          playbook_version=self.playbook.version, started_at=session.started_at,
                          phone=caller.phone, caller_name=caller.name,
                          phone_region=self._settings.get("phone_region"),
-                         direction=OUTGOING if caller.outgoing else INCOMING)
+                         direction=OUTGOING if caller.outgoing else INCOMING,
+                         case_uid=self.case.uid if self.case is not None else "")
         self.write(Operation.of("start_contact", **vars(new)))
         self.lookup(caller.phone)
         self.call_begun.emit(None)
@@ -422,10 +442,53 @@ class CallController(QObject):
         self.session = None
         self.caller = CallerInfo()
         self.next_caller = CallerInfo()
+        self._case_chosen = False
         self.lookup("")
         self._reset_notes([])
         self._say(self.tr("✓ Call closed and saved"))
         self.call_closed.emit()
+        waiting, self._ringing_in_wrap_up = self._ringing_in_wrap_up, None
+        if waiting is not None:
+            self._ring(waiting)
+            self._say(self.tr("Ringing: %1").replace(
+                "%1", waiting.name or waiting.number or self.tr("Unknown caller")))
+
+    # ----------------------------------------------------------------- the case
+
+    def open_cases(self) -> list[OpenCase]:
+        """The caller's open cases the call may continue, the latest called about first."""
+        found, session = self.history, self.session
+        if found is None:
+            return []
+        return [case for case in found.open_cases if session is None or case.uid != session.uid]
+
+    def choose_case(self, case: OpenCase | None) -> None:
+        """The agent's choice: continue ``case``, or (None) start a new case. Chosen during
+        the call, the call moves there."""
+        self._case_chosen = True
+        self._set_case(case)
+
+    def _choose_default_case(self, found: CallerHistory | None) -> None:
+        """Unless the agent chose, the call continues the caller's latest open case. A lookup
+        that failed during the call leaves the call where it is."""
+        if self._case_chosen or (found is None and self.session is not None):
+            return
+        cases = self.open_cases()
+        self._set_case(cases[0] if cases else None)
+
+    def _set_case(self, case: OpenCase | None) -> None:
+        session, moved = self.session, (case and case.uid) != (self.case and self.case.uid)
+        self.case = case
+        if session is not None and moved:
+            self._take_levels_of(case)
+            self.write(Operation.of("move_contact", contact_uid=session.uid,
+                                    case_uid=case.uid if case is not None else "",
+                                    actor=self.agent, at=self._clock.now()))
+        self.case_changed.emit()
+
+    def _take_levels_of(self, case: OpenCase | None) -> None:
+        """Urgency and impact start from the case's (not assessed for a new case)."""
+        self.urgency, self.impact = (case.urgency, case.impact) if case else ("", "")
 
     # ----------------------------------------------------------------- notes
 
@@ -739,6 +802,7 @@ class CallController(QObject):
             found = replace(found, contacts=[c for c in found.contacts if c.uid != session.uid])
         self.history = found
         self.history_loaded = True
+        self._choose_default_case(found)
         since = self._clock.now() - timedelta(days=self.playbook.escalation.repeat_days)
         outgoing = (self.caller if session is not None else self.next_caller).outgoing
         this_call = 0 if outgoing else 1

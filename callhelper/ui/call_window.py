@@ -15,11 +15,11 @@ from functools import partial
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboBox,
                                QFormLayout, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QMainWindow, QPlainTextEdit, QPushButton, QSizePolicy,
+                               QMainWindow, QMenu, QPlainTextEdit, QPushButton, QSizePolicy,
                                QStackedWidget, QSystemTrayIcon, QTableView, QTextEdit,
                                QVBoxLayout, QWidget)
 
@@ -55,6 +55,7 @@ if TYPE_CHECKING:  # the windows opened later are imported when first opened: a 
     from callhelper.ui.history_window import HistoryWindow
 
 HINT_ITEMS = 1
+URGENCY, IMPACT = "urgency", "impact"
 DEFAULT_SIZE = (400, 680)
 ENTRY_UNLIMITED = 2**31 - 1  # QLineEdit's largest maxLength
 KIND_SHORTCUTS = {
@@ -151,6 +152,7 @@ class CallWindow(QMainWindow):
         controller.escalation_changed.connect(self._show_escalation)
         controller.history_shown.connect(self._show_history)
         controller.ringing.connect(self._show_caller_ringing)
+        controller.case_changed.connect(self._show_case)
         controller.front_requested.connect(self.bring_to_front)
         controller.promises_due.connect(self._remind)
         controller.due_listed.connect(self._show_due_list)
@@ -460,9 +462,9 @@ class CallWindow(QMainWindow):
         self.urgency_combo = self._level_combo()
         self.impact_combo = self._level_combo()
         levels = QHBoxLayout()
-        levels.addWidget(QLabel(self.tr("Urgency")))
+        levels.addWidget(QLabel(self.tr("Urgency Alt+U")))
         levels.addWidget(self.urgency_combo, 1)
-        levels.addWidget(QLabel(self.tr("Impact")))
+        levels.addWidget(QLabel(self.tr("Impact Alt+I")))
         levels.addWidget(self.impact_combo, 1)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 4, 0, 0)
@@ -507,6 +509,9 @@ class CallWindow(QMainWindow):
             bind(f"Ctrl+{number}", partial(self.toggle_step, number - 1))
         for index, keys in enumerate(KIND_SHORTCUTS.values()):
             bind(keys, partial(self.kind_combo.setCurrentIndex, index))
+        bind("Alt+C", self.choose_case)
+        bind("Alt+U", partial(self.next_level, URGENCY))
+        bind("Alt+I", partial(self.next_level, IMPACT))
         controller = self.controller
         self.flag_review = FlagReview(
             self, self.notes_model, self.notes_view, self._rules, self._language, self._clock,
@@ -580,15 +585,98 @@ class CallWindow(QMainWindow):
                              (self.impact_combo, self.controller.impact)):
             combo.setCurrentIndex(max(0, combo.findData(value)))
         if case is not None:
-            self.wrap_up.reset(case.subject, case.urgency, case.impact)
+            self._reset_wrap_up(case)
         self._show_state()
         (self.note_entry if self.controller.session.in_call else self.wrap_up.subject).setFocus()
 
     def _on_call_ended(self) -> None:
         """Hung up: the wrap-up."""
-        self.wrap_up.reset(urgency=self.controller.urgency, impact=self.controller.impact)
+        self._reset_wrap_up(self.controller.case)
         self._show_state()
         self.wrap_up.subject.setFocus()
+
+    def _reset_wrap_up(self, case) -> None:
+        """The wrap-up starts from what the call's case holds (a case continued keeps its
+        subject, fix and prevention; a new one starts empty), with the urgency and impact
+        judged during the call."""
+        controller = self.controller
+        self.wrap_up.reset(*(getattr(case, name) if case is not None else ""
+                             for name in ("subject", "fix", "prevention", "status")),
+                           urgency=controller.urgency, impact=controller.impact)
+
+    # ----------------------------------------------------------------- the case
+
+    def choose_case(self) -> QMenu | None:
+        """Alt+C, before or during the call: a list of the caller's open cases and "New
+        case"; ↑↓ and Enter choose the case the call continues."""
+        controller = self.controller
+        session = controller.session
+        if session is not None and not session.in_call:
+            return None
+        menu = QMenu(self)
+        menu.setObjectName("caseChoice")
+        current = None
+        for case in controller.open_cases():
+            action = menu.addAction(self._case_title(case) + "  ·  " + case.last_contact_at
+                                    .astimezone().strftime("%Y-%m-%d"))
+            action.triggered.connect(lambda _checked=False, chosen=case:
+                                     controller.choose_case(chosen))
+            if controller.case is not None and case.uid == controller.case.uid:
+                current = action
+        menu.addSeparator()
+        new_case = menu.addAction(self.tr("New case"))
+        new_case.triggered.connect(lambda _checked=False: controller.choose_case(None))
+        for action in menu.actions():
+            action.setCheckable(not action.isSeparator())
+        (current or new_case).setChecked(True)
+        focused = QApplication.focusWidget()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # once the list is gone (while it closes it still holds the keyboard)
+        menu.aboutToHide.connect(lambda: QTimer.singleShot(
+            0, self, lambda: focused.setFocus() if focused is not None else None))
+        menu.popup(self.caller_detail.mapToGlobal(QPoint(0, self.caller_detail.height())))
+        menu.setActiveAction(current or new_case)
+        self.case_menu = menu
+        return menu
+
+    def _case_title(self, case) -> str:
+        return self.tr("“%1”").replace("%1", case.subject) if case.subject \
+            else self.tr("(no subject yet)")
+
+    def _show_case(self) -> None:
+        """The case chosen: the header names it, and the urgency and impact are the case's."""
+        if self.controller.session is not None:
+            for combo, value in ((self.urgency_combo, self.controller.urgency),
+                                 (self.impact_combo, self.controller.impact)):
+                combo.setCurrentIndex(max(0, combo.findData(value)))
+        self._show_caller()
+
+    def _case_detail(self) -> str:
+        """The header's words for the case the call continues, when the caller has any open."""
+        controller = self.controller
+        if controller.case is not None:
+            return self.tr("Case: %1 (Alt+C)").replace("%1", self._case_title(controller.case))
+        if controller.open_cases():
+            return self.tr("New case (Alt+C)")
+        return ""
+
+    # ----------------------------------------------------------------- urgency and impact
+
+    def next_level(self, which: str) -> None:
+        """Alt+U / Alt+I, during the call and the wrap-up: the urgency or impact goes to the
+        next value (not assessed, high, medium, low, and round again)."""
+        session = self.controller.session
+        if session is None:
+            return
+        if session.in_call:
+            combo = self.urgency_combo if which == URGENCY else self.impact_combo
+        else:
+            combo = self.wrap_up.urgency if which == URGENCY else self.wrap_up.impact
+        combo.setCurrentIndex((combo.currentIndex() + 1) % combo.count())
+        if session.in_call:
+            self._levels_changed()
+        name = self.tr("Urgency") if which == URGENCY else self.tr("Impact")
+        self._show_save_state(f"{name}: {combo.currentText()}")
 
     def _on_call_closed(self) -> None:
         self._editing = None
@@ -996,6 +1084,9 @@ class CallWindow(QMainWindow):
                 "%1", str(controller.recent_contacts)).replace("%2", str(days)))
         elif phone and found is not None and not found.contacts and not name:
             details.append(self.tr("New caller — Ctrl+P adds a profile"))
+        case = self._case_detail()
+        if case:
+            details.append(case)
         details.append(self.tr("Handler: %1").replace("%1", controller.agent))
         self.caller_detail.setText("  ·  ".join(details))
 

@@ -30,7 +30,7 @@ class WrapUpPanel(QWidget):
             editor.setFixedHeight(editor.fontMetrics().lineSpacing() * 3 + 12)
         self.status = QComboBox()
         for status in CaseStatus:
-            self.status.addItem(status_label(status), status)
+            self.status.addItem(status_label(status), status.value)
         self.problem = QLabel()
         self.problem.setObjectName("wrapUpProblem")
         self.problem.setStyleSheet("color: #c62828;")
@@ -40,8 +40,8 @@ class WrapUpPanel(QWidget):
 
         form = QFormLayout()
         form.addRow(self.tr("Subject"), self.subject)
-        form.addRow(self.tr("Urgency"), self.urgency)
-        form.addRow(self.tr("Impact"), self.impact)
+        form.addRow(self.tr("Urgency Alt+U"), self.urgency)
+        form.addRow(self.tr("Impact Alt+I"), self.impact)
         form.addRow(self.tr("Fix"), self.fix)
         form.addRow(self.tr("Prevention"), self.prevention)
         form.addRow(self.tr("Status"), self.status)
@@ -55,21 +55,23 @@ class WrapUpPanel(QWidget):
         layout.addWidget(self.save_button)
 
     def _level_combo(self) -> QComboBox:
+        """Not assessed, unless the agent chooses a level."""
         combo = QComboBox()
+        combo.addItem(self.tr("not assessed"), "")
         for level in Level:
-            combo.addItem(level_label(level), level)
-        combo.setCurrentIndex(list(Level).index(Level.MEDIUM))
+            combo.addItem(level_label(level), level.value)
         return combo
 
-    def reset(self, subject: str = "", urgency: str = "", impact: str = "") -> None:
-        """Empty the form; urgency and impact start from what was judged during the call."""
+    def reset(self, subject: str = "", fix: str = "", prevention: str = "", status: str = "",
+              urgency: str = "", impact: str = "") -> None:
+        """The form for a call: empty for a new case, what the case holds for one continued;
+        urgency and impact start from what was judged during the call."""
         self.subject.setText(subject)
-        for combo, value in ((self.urgency, urgency), (self.impact, impact)):
-            found = combo.findData(value) if value else -1
-            combo.setCurrentIndex(found if found >= 0 else list(Level).index(Level.MEDIUM))
-        self.fix.clear()
-        self.prevention.clear()
-        self.status.setCurrentIndex(0)
+        for combo, value in ((self.urgency, urgency), (self.impact, impact),
+                             (self.status, status)):
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+        self.fix.setPlainText(fix)
+        self.prevention.setPlainText(prevention)
         self.problem.hide()
         self.save_button.setEnabled(True)
 
@@ -83,8 +85,8 @@ class WrapUpPanel(QWidget):
         self.problem.hide()
         self.submitted.emit(WrapUp(
             subject=subject,
-            urgency=Level(self.urgency.currentData()),
-            impact=Level(self.impact.currentData()),
+            urgency=Level(self.urgency.currentData()) if self.urgency.currentData() else None,
+            impact=Level(self.impact.currentData()) if self.impact.currentData() else None,
             fix=self.fix.toPlainText().strip(),
             prevention=self.prevention.toPlainText().strip(),
             status=CaseStatus(self.status.currentData()),

@@ -27,12 +27,20 @@
         <translation>番号・名前不明のお客様</translation>
     </message>
     <message>
+        <source>Another call is ringing: %1 — it waits until the wrap-up is saved (Ctrl+S)</source>
+        <translation>別の電話が鳴っています: %1 — 後処理の保存(Ctrl+S)の後に表示します</translation>
+    </message>
+    <message>
         <source>✓ Profile saved</source>
         <translation>✓ プロフィールを保存しました</translation>
     </message>
     <message>
         <source>✓ Call closed and saved</source>
         <translation>✓ 通話を保存して閉じました</translation>
+    </message>
+    <message>
+        <source>Ringing: %1</source>
+        <translation>着信中: %1</translation>
     </message>
     <message>
         <source>Not saved: a note holds at most %1 characters, this one has %2. It stays in the entry; save it in parts.</source>
@@ -276,6 +284,34 @@
     <message>
         <source>Press F7 (or Enter here) when the call is answered.</source>
         <translation>電話に出たら F7(またはここで Enter)で開始します。</translation>
+    </message>
+    <message>
+        <source>Urgency Alt+U</source>
+        <translation>緊急度 Alt+U</translation>
+    </message>
+    <message>
+        <source>Impact Alt+I</source>
+        <translation>重要度 Alt+I</translation>
+    </message>
+    <message>
+        <source>New case</source>
+        <translation>新しい案件</translation>
+    </message>
+    <message>
+        <source>“%1”</source>
+        <translation>「%1」</translation>
+    </message>
+    <message>
+        <source>(no subject yet)</source>
+        <translation>(件名なし)</translation>
+    </message>
+    <message>
+        <source>Case: %1 (Alt+C)</source>
+        <translation>案件: %1 (Alt+C)</translation>
+    </message>
+    <message>
+        <source>New case (Alt+C)</source>
+        <translation>新しい案件 (Alt+C)</translation>
     </message>
     <message>
         <source>Urgency</source>
@@ -1785,12 +1821,12 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
         <translation>件名</translation>
     </message>
     <message>
-        <source>Urgency</source>
-        <translation>緊急度</translation>
+        <source>Urgency Alt+U</source>
+        <translation>緊急度 Alt+U</translation>
     </message>
     <message>
-        <source>Impact</source>
-        <translation>重要度</translation>
+        <source>Impact Alt+I</source>
+        <translation>重要度 Alt+I</translation>
     </message>
     <message>
         <source>Fix</source>
@@ -1807,6 +1843,10 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
     <message>
         <source>Wrap-up</source>
         <translation>後処理</translation>
+    </message>
+    <message>
+        <source>not assessed</source>
+        <translation>未確認</translation>
     </message>
     <message>
         <source>Enter a subject before closing the call.</source>

@@ -106,3 +106,34 @@ def test_a_note_deleted_with_ctrl_delete_comes_back_with_ctrl_z(desktop, app):
     assert app.query("SELECT action FROM audit_entry WHERE entity = 'note' AND uid = "
                      "(SELECT uid FROM note WHERE text = 'Written by mistake') ORDER BY id") \
         == [("create",), ("delete",), ("create",)]
+
+
+def test_three_calls_of_one_caller_the_first_two_on_one_case(desktop, app):
+    """A caller calling back continues the open case; Alt+U and Alt+I set urgency and impact
+    with the entry line or the wrap-up focused; Alt+C, ↓ and Enter start a new case."""
+    def call(subject=None, before=(), during=(), in_wrap_up=()):
+        calls = len(app.query("SELECT id FROM contact"))
+        desktop.type(NUMBER)
+        assert wait_for(lambda: (app.status() or {}).get("past_contacts") == calls), app.log()
+        for key in before:
+            desktop.key(key)
+        desktop.key("F7")
+        assert wait_for(lambda: (app.status() or {}).get("call") == "active"), app.log()
+        for key in during:
+            desktop.key(key)
+        desktop.key("F9")
+        assert wait_for(lambda: (app.status() or {}).get("call") == "ended")
+        for key in in_wrap_up:
+            desktop.key(key)
+        if subject:
+            desktop.type(subject)
+        desktop.key("ctrl+s")
+        assert wait_for(lambda: (app.status() or {}).get("call") == "none"), app.log()
+
+    call("Noise from the laptop")
+    call(during=["alt+u"], in_wrap_up=["alt+i"])
+    call("Wrong invoice", before=["alt+c", "Down", "Return"])
+    cases = [case for (case,) in app.query("SELECT case_id FROM contact ORDER BY id")]
+    assert cases[0] == cases[1] != cases[2]
+    assert app.query("SELECT subject, urgency, impact FROM support_case ORDER BY id") == [
+        ("Noise from the laptop", "high", "high"), ("Wrong invoice", "", "")]

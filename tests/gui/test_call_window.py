@@ -58,7 +58,7 @@ def test_a_complete_call_with_the_keyboard_alone(qtbot, window, clock, db):
     assert QApplication.focusWidget() is window.wrap_up.subject
     type_text(window.wrap_up.subject, "購入直後の電源不良")
     qtbot.keyClick(window.wrap_up.subject, Qt.Key.Key_Tab)
-    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Up)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     type_text(QApplication.focusWidget(), "交換品を本日発送")
@@ -75,8 +75,8 @@ def test_a_complete_call_with_the_keyboard_alone(qtbot, window, clock, db):
     assert contact == [("鈴木", "03-1234-5678", "山田 太郎", "closed", "complaint", 2,
                         120.0, 60.0, 1)]
     assert db("SELECT subject, urgency, impact, fix, prevention, status FROM support_case") == [
-        ("購入直後の電源不良", "high", "medium", "交換品を本日発送", "出荷前の通電確認を追加",
-         "waiting_callback")]
+        ("購入直後の電源不良", "high", "", "交換品を本日発送", "出荷前の通電確認を追加",
+         "waiting_callback")], "the impact never assessed stays not assessed"
     assert db("SELECT offset_ms, kind, text, agent FROM note ORDER BY id") == [
         (35_000, "quote", QUOTES[0], "鈴木"),
         (75_000, "quote", QUOTES[1], "鈴木"),

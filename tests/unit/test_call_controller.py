@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from callhelper.core.case import NoteKind
+from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp
 from callhelper.core.commands import Action, Command
 from callhelper.core.flag_review import FlagDecision, FlagState
 from callhelper.core.session import CallState
@@ -172,3 +172,66 @@ def test_a_promise_is_reminded_once_when_it_falls_due(qtbot, controller, store, 
     controller.check_promises()
     settled(qtbot, store)
     assert len(reminded) == 1, "each promise is reminded once"
+
+
+def wrap_up(qtbot, controller, subject, urgency=None):
+    controller.end_call()
+    with qtbot.waitSignal(controller.call_closed, timeout=5000):
+        assert controller.save_wrap_up(WrapUp(subject, urgency, None, "", "", CaseStatus.OPEN))
+
+
+def ring(qtbot, controller, phone):
+    """The number typed before the call, and its history looked up."""
+    with qtbot.waitSignal(controller.history_shown, timeout=5000):
+        controller.set_next_number(phone)
+
+
+def test_a_caller_calling_back_continues_the_open_case_unless_the_agent_starts_a_new_one(
+        qtbot, controller, db):
+    controller.start_call("03-1234-5678")
+    wrap_up(qtbot, controller, "ノートPC: 異音がする", Level.HIGH)
+    ring(qtbot, controller, "03-1234-5678")
+    assert [case.subject for case in controller.open_cases()] == ["ノートPC: 異音がする"]
+    assert controller.case.subject == "ノートPC: 異音がする", "the open case by default"
+    controller.start_call()
+    assert controller.urgency == "high", "the levels start from the case's"
+    wrap_up(qtbot, controller, "ノートPC: 異音がする")
+    ring(qtbot, controller, "03-1234-5678")
+    controller.choose_case(None)
+    controller.start_call()
+    wrap_up(qtbot, controller, "請求の誤り")
+    saved(qtbot, controller)
+    cases = [case for (case,) in db("SELECT case_id FROM contact ORDER BY id")]
+    assert cases[0] == cases[1] != cases[2]
+    assert db("SELECT subject FROM support_case ORDER BY id") == [
+        ("ノートPC: 異音がする",), ("請求の誤り",)]
+
+
+def test_a_call_answered_before_the_history_came_moves_to_the_open_case(qtbot, controller, db):
+    controller.start_call("03-1234-5678")
+    wrap_up(qtbot, controller, "ノートPC: 異音がする")
+    with qtbot.waitSignal(controller.case_changed, timeout=5000,
+                          check_params_cb=lambda: controller.case is not None):
+        controller.handle_command(Command(Action.START, "03-1234-5678"))
+    say(qtbot, controller, "まだ音がする")
+    saved(qtbot, controller)
+    assert db("SELECT count(DISTINCT case_id) FROM contact") == [(1,)]
+    assert db("SELECT count(*) FROM support_case") == [(1,)], "no empty case left behind"
+
+
+def test_a_call_ringing_during_the_wrap_up_waits_with_its_history(qtbot, controller):
+    controller.start_call("03-1234-5678")
+    wrap_up(qtbot, controller, "ノートPC: 異音がする")
+    controller.start_call("090-1111-2222")
+    controller.end_call()
+    messages = []
+    controller.message.connect(lambda text, _problem: messages.append(text))
+    controller.handle_command(Command(Action.INCOMING, "03-1234-5678"))
+    assert controller.session.state is CallState.ENDED, "the wrap-up is not disturbed"
+    assert "Another call is ringing: 03-1234-5678" in messages[-1]
+    with qtbot.waitSignal(controller.call_closed, timeout=5000):
+        controller.save_wrap_up(WrapUp("配送の遅れ", None, None, "", "", CaseStatus.OPEN))
+    assert controller.next_caller.phone == "03-1234-5678"
+    qtbot.waitUntil(lambda: controller.history_loaded and controller.history is not None)
+    assert controller.status()["past_contacts"] == 1
+    assert controller.case.subject == "ノートPC: 異音がする"
