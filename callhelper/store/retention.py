@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 from callhelper.core.audit import Action, Entity, timestamp
 from callhelper.core.flag_review import flag_review_state
 from callhelper.store import audit, grams
+from callhelper.store.dialect import keeps_search_tables
 from callhelper.store.engine import Store
 from callhelper.store.history import _stored
 from callhelper.store.models import Contact, Note, SupportCase
@@ -185,4 +186,22 @@ def purge(store: Store, before: datetime, actor: str, at: datetime,
         total, after = total + batch.purged, batch.after
         if progress is not None and batch.purged.cases:
             progress(total)
+    if total.cases and keeps_search_tables(store.engine):
+        _leave_no_fragment(store)
     return total
+
+
+#: SQLite's search tables (migrations 0003 and 0008).
+SEARCH_TABLES = ("note_fts", "case_fts", "note_bigram", "case_bigram")
+
+
+def _leave_no_fragment(store: Store) -> None:
+    """A search table deletes a row by adding a marker; the purged words stay in its older
+    segments until they are merged (SQLite before 3.42 has no secure delete for them). So
+    each is rewritten as one segment — the freed pages are overwritten, as secure_delete is
+    on — and the write-ahead log, which still holds the old pages, is emptied into the file."""
+    with store.engine.connect() as connection:
+        for table in SEARCH_TABLES:
+            connection.execute(text(f"INSERT INTO {table} ({table}) VALUES ('optimize')"))
+        connection.commit()
+        connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))

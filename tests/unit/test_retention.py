@@ -179,3 +179,27 @@ def test_nothing_to_purge_changes_nothing(store, calls):
     assert verified(store).entries == entries
     with pytest.raises(ValueError):
         cutoff(0, NOW)
+
+
+#: Words whose characters occur nowhere else in the file: any of their bytes left on disk is a
+#: fragment of the purged note.
+RARE_WORDS = "鰻鱧鯰鱒鰰鱚"
+
+
+def test_a_purge_leaves_no_fragment_of_the_words_in_the_file(tmp_path):
+    """SQLite only: the search tables' old segments and the write-ahead log held the words."""
+    store = Store(f"sqlite:///{tmp_path / 'callhelper.db'}")
+    for number in range(30):  # enough segments that a deletion alone merges nothing
+        call(store, f"old-{number}", LONG_AGO, "03-1111-1111", f"{RARE_WORDS}の件 {number}")
+    call(store, "recent", NOW - timedelta(days=3), "03-2222-2222", "三度目です")
+    with store.unit_of_work() as session:
+        assert history.search(session, RARE_WORDS[:3])
+
+    purge(store, cutoff(30, NOW), PURGE_ACTOR, NOW)
+
+    raw = b"".join(path.read_bytes() for path in tmp_path.iterdir() if path.is_file()
+                   and path.name.startswith("callhelper.db"))
+    left = [char for char in RARE_WORDS if char.encode("utf-8") in raw]
+    assert left == [], f"fragments of the purged words stay in the file: {left}"
+    assert verified(store).ok
+    store.close()
