@@ -193,6 +193,9 @@ def purge(store: Store, before: datetime, actor: str, at: datetime,
 
 #: SQLite's search tables (migrations 0003 and 0008).
 SEARCH_TABLES = ("note_fts", "case_fts", "note_bigram", "case_bigram")
+#: Pages of a search table's index one ``merge_step`` writes at most (about 4 KB each): a
+#: few milliseconds of work, so that the window's writes wait no longer than that.
+MERGE_PAGES = 64
 
 
 def _leave_no_fragment(store: Store) -> None:
@@ -205,3 +208,33 @@ def _leave_no_fragment(store: Store) -> None:
             connection.execute(text(f"INSERT INTO {table} ({table}) VALUES ('optimize')"))
         connection.commit()
         connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+
+
+def merge_step(session: Session, table: str, first: bool, pages: int | None = None) -> bool:
+    """A small part of what ``optimize`` does to one of SEARCH_TABLES, for a caller that must
+    not hold the write lock for long (the window's daily purge): merges up to ``pages``
+    (MERGE_PAGES) pages of its segments. The ``first`` step starts a merge of all its segments into one (SQLite's
+    'merge' with a negative count); the next ones carry that merge on, whatever segments
+    are added meanwhile. Returns whether there is more to do: once a step changes less
+    than two rows, every segment that existed at the first step is merged and the words
+    deleted before it are gone from the table (the caller commits). The caller calls
+    ``checkpoint`` afterwards. Nothing to do on a server (no search tables)."""
+    if not keeps_search_tables(session):
+        return False
+    pages = pages or MERGE_PAGES
+    raw = session.connection().connection.dbapi_connection
+    before = raw.total_changes
+    session.connection().execute(
+        text(f"INSERT INTO {table} ({table}, rank) VALUES ('merge', :pages)"),
+        {"pages": -pages if first else pages})
+    return raw.total_changes - before >= 2
+
+
+def checkpoint(session: Session) -> bool:
+    """Fold the write-ahead log into the file and empty it, with the old pages it holds
+    (those of the deleted words among them); False when another connection's read kept it
+    from finishing (try again later). Run as a job of its own, before it writes anything."""
+    if not keeps_search_tables(session):
+        return True
+    busy, _, _ = session.connection().execute(text("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+    return not busy

@@ -4,9 +4,12 @@ First, on a thread of its own, a check of the whole file (SQLite's quick check, 
 read-only connection), which the start skips after a clean close; then, when the newest
 backup is a day old, a checked backup. Neither holds up the store's worker, so notes are
 saved meanwhile as always. Then, when ``retention_days`` is set, the deletion of the cases
-past it, and last the forgetting of the operations applied a month ago (store/operations.py),
+past it, then the forgetting of the operations applied a month ago (store/operations.py),
 both on the store's worker a batch per job, so the window's own writes get their turn in
-between. Closing the window stops the check and the backup within a few milliseconds.
+between. After a purge, last, the purged words are taken out of the search tables' old
+segments a few pages per job (retention.merge_step) and the write-ahead log is emptied, so
+that no byte of them is left in the file. Closing the window stops the check and the backup
+within a few milliseconds.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from callhelper.config import Paths, Settings
 from callhelper.core.clock import Clock
@@ -28,6 +31,9 @@ from callhelper.store.startup import StartupOpener
 from callhelper.ui.store_client import StoreClient
 
 log = logging.getLogger(__name__)
+#: Tries at emptying the write-ahead log after a purge, and the wait between them.
+CHECKPOINT_TRIES = 5
+CHECKPOINT_RETRY_MS = 2000
 
 
 class DailyUpkeep(QObject):
@@ -148,7 +154,48 @@ class DailyUpkeep(QObject):
                 return
             if error is not None:
                 log.warning("applied operations were not forgotten: %s", error)
-            self.finished.emit(self._backup, self._purged)
+            if self._purged.cases:
+                self._merge(0, first=True)
+            else:
+                self.finished.emit(self._backup, self._purged)
 
         if not self._store.closed:
             self._store.submit(lambda session: operations.forget_applied(session, before), done)
+
+    def _merge(self, table: int, first: bool) -> None:
+        """After a purge, the purged words are taken out of the search tables' old segments
+        (retention.merge_step), a few pages per job, table by table, so that the window's
+        writes never wait long; then the write-ahead log is emptied (``_checkpoint``)."""
+        if table == len(retention.SEARCH_TABLES):
+            self._checkpoint(CHECKPOINT_TRIES)
+            return
+        name = retention.SEARCH_TABLES[table]
+
+        def done(more: bool | None, error: BaseException | None) -> None:
+            if error is not None:  # left for the next purge, or `callhelper purge`
+                log.warning("the search table %s was not merged after the purge: %s", name,
+                            error)
+                self.finished.emit(self._backup, self._purged)
+            elif more:
+                self._merge(table, first=False)
+            else:
+                self._merge(table + 1, first=True)
+
+        if not self._store.closed:
+            self._store.submit(lambda session: retention.merge_step(session, name, first), done)
+
+    def _checkpoint(self, tries: int) -> None:
+        """The write-ahead log still holds the old pages: it is folded into the file and
+        emptied, tried again a little later while another connection is reading."""
+
+        def done(emptied: bool | None, error: BaseException | None) -> None:
+            if error is None and not emptied and tries > 1:
+                QTimer.singleShot(CHECKPOINT_RETRY_MS, self, lambda: self._checkpoint(tries - 1))
+                return
+            if error is not None or not emptied:
+                log.warning("the write-ahead log was not emptied after the purge: %s",
+                            error or "a reader kept it")
+            self.finished.emit(self._backup, self._purged)
+
+        if not self._store.closed:
+            self._store.submit(retention.checkpoint, done)

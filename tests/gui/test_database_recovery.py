@@ -261,3 +261,87 @@ def test_a_path_that_holds_another_file_is_refused_and_the_file_left_as_it_is(
     window.close()
     assert database.read_bytes() == hosts
     assert sorted(database.parent.iterdir()) == before
+
+
+#: Words whose characters occur nowhere else in the file: any of their bytes left in the
+#: database or its log is a fragment of the purged notes.
+RARE_WORDS = "鰻鱧鯰鱒鰰鱚"
+
+
+def filler(seed, length=600):
+    """Varied CJK text (far from RARE_WORDS), so that the search tables grow by many pages."""
+    return "".join(chr(0x4E00 + (seed * 397 + index * 7919) % 5000) for index in range(length))
+
+
+def old_calls(database, at, count):
+    """``count`` closed calls made at ``at``, each with a note of RARE_WORDS, one transaction
+    each (so the search tables get a segment each, as a day of calls gives them)."""
+    from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp
+    from callhelper.store import repository
+    from callhelper.store.engine import Store
+    from callhelper.store.repository import NewContact
+    from damage import RULES
+
+    store = Store(f"sqlite:///{database}")
+    try:
+        for number in range(count):
+            uid = f"old-{number}"
+            with store.unit_of_work() as session:
+                repository.start_contact(session, NewContact(uid, "鈴木", "complaint", 2, at,
+                                                             f"03-1111-{number:04}", "山田"))
+                repository.add_note(session, uid, f"{uid}-q", NoteKind.QUOTE,
+                                    f"{RARE_WORDS}の件です、{number}回目 " + filler(number),
+                                    5_000, "鈴木", at, RULES)
+                repository.save_wrap_up(session, uid, WrapUp(f"{RARE_WORDS}{number}", Level.LOW,
+                                                             Level.LOW, "再送", "",
+                                                             CaseStatus.RESOLVED), "鈴木", at)
+    finally:
+        store.close()
+
+
+def test_the_daily_purge_leaves_no_fragment_of_the_words_while_notes_are_saved_meanwhile(
+        qtbot, paths, settings, clock, monkeypatch):
+    """The search tables' old segments and the write-ahead log held the purged words; the
+    window merges them away a few pages per job, with the agent's notes saved in between."""
+    from callhelper.store import retention
+
+    database = paths.database_file
+    old_calls(database, clock.now() - timedelta(days=400), 40)
+    settings.set("retention_days", 30)
+    monkeypatch.setattr(retention, "MERGE_PAGES", 1)  # many small steps on a small file
+    happened = []
+    merge_step = retention.merge_step
+
+    def step(*args, **kwargs):
+        happened.append("merge")
+        return merge_step(*args, **kwargs)
+
+    monkeypatch.setattr(retention, "merge_step", step)
+    window = build_call_window(paths, settings, clock)
+    qtbot.addWidget(window)
+    finished = []
+    window.upkeep.finished.connect(lambda backup, purged: finished.append(purged))
+    window.notes_model.rowsInserted.connect(lambda *_: happened.append("note"))
+    with qtbot.waitSignal(window.ready, timeout=10_000):
+        window.show()
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    typed = []
+    while not finished:
+        typed.append(f"合間の言葉{len(typed)}")
+        type_text(window.note_entry, typed[-1])
+        qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: window.notes_model.rowCount() == len(typed), timeout=10_000)
+    assert finished[0].cases == 40
+    merges = [index for index, what in enumerate(happened) if what == "merge"]
+    assert len(merges) > 4 and "note" in happened[merges[0]:merges[-1]], \
+        "notes are saved between the merge's steps"
+
+    raw = b"".join(path.read_bytes() for path in database.parent.iterdir()
+                   if path.is_file() and path.name in (database.name, database.name + "-wal"))
+    left = [char for char in RARE_WORDS if char.encode("utf-8") in raw]
+    assert left == [], f"fragments of the purged words stay in the file: {left}"
+    window.close()
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT text FROM note ORDER BY id").fetchall() \
+            == [(words,) for words in typed]
+    connection.close()
