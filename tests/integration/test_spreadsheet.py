@@ -41,8 +41,9 @@ def run_cli(*args):
 
 #: Cells that hide a formula from a check of the first character only, or from a file whose
 #: fields an import splits at other separators than the comma.
-HIDDEN_FORMULAS = [" =1+1", "\u3000=1+1", "\x01=1+1", "返金;=1+1", "返金\t=1+1",
-                   "返金 =1+1", "返金して,=1+1"]
+HIDDEN_FORMULAS = [" =1+1", "\u3000=1+1", "\x01=1+1", "\x00=1+1", "\x00 \x00+1+1",
+                   "返金;=1+1", "返金\t=1+1", "返金; =1+1", "返金\t\x00=1+1", "返金 =1+1",
+                   "返金して,=1+1"]
 #: The same import with every separator it offers (comma, tab, semicolon, space), spaces
 #: trimmed from each field, and formulas evaluated.
 EVERY_SEPARATOR_TRIMMED = "CSV:44/9/59/32,34,76,1,,1033,false,false,false,false,true,-1,true"
@@ -155,6 +156,7 @@ def test_no_import_setting_turns_a_cell_into_a_formula(tmp_path):
     shown = {cell[0] for row in notes_sheet for cell in row}
     assert "'=1+1" in shown or "' =1+1" in shown
     assert "返金;=1+1" in shown, "a field split at its semicolon"
+    assert "返金\t=1+1" in shown, "a field split at its tab"
 
 
 NOTES_JA = ["案件番号", "お客様名", "電話番号", "通話開始日時", "通話開始からの秒数", "種類", "内容",

@@ -34,6 +34,8 @@ def read_back(path):
     ("=SUM(A1:A9)", "'=SUM(A1:A9)"), ("+81312345678", "'+81312345678"), ("-1", "'-1"),
     ("@name", "'@name"), ("\tx", "'\tx"), ("\rx", "'\rx"), ("普通の言葉", "普通の言葉"),
     ("a=b", "a=b"), ("", ""), (None, ""), (12, "12"),
+    ("\x00=1+1", "'\x00=1+1"), (" =1+1", "' =1+1"), ("\u3000+1", "'\u3000+1"),
+    ("\x00 \x01@x", "'\x00 \x01@x"), ("返金;=1+1", "返金;=1+1"),
 ])
 def test_cells_a_spreadsheet_would_run_are_neutralised(cell, written):
     assert neutralize(cell) == written
@@ -48,6 +50,14 @@ def test_bom_crlf_and_quoting_survive_a_round_trip(tmp_path):
     assert raw.count(b"\r\n") == 3
     assert read_back(path) == [["a", "b", "c"], ["改行\nあり", '引用符"あり', "カンマ,あり"],
                                ["'=1+1", "😀", ""]]
+
+
+def test_fields_with_a_tab_a_semicolon_or_a_space_are_quoted(tmp_path):
+    """An import that splits at tabs, semicolons or spaces still sees one field."""
+    path = tmp_path / "out.csv"
+    write_csv(path, ("a", "b", "c"), [("返金\t=1+1", "返金;=1+1", " 返金")])
+    raw = path.read_bytes().decode("utf-8-sig")
+    assert raw.splitlines()[1] == '"返金\t=1+1","返金;=1+1"," 返金"'
 
 
 def test_a_failed_export_leaves_no_half_file(tmp_path):
