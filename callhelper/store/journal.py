@@ -73,6 +73,19 @@ def keep(paths: list[Path], records: list[dict]) -> Path:
     raise error
 
 
+def writable(paths: list[Path]) -> Path | None:
+    """The first of ``paths`` that ``keep`` could write now (its folder, or the nearest one
+    that exists, may be written, and so may the journal if it is there); None when none."""
+    for path in paths:
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if os.access(folder, os.W_OK | os.X_OK) and (
+                not path.exists() or os.access(path, os.W_OK)):
+            return path
+    return None
+
+
 def load(path: Path) -> list[dict]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()

@@ -10,6 +10,7 @@ queue (ui/write_queue.py): a note is shown only once its unit of work has commit
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -36,6 +37,7 @@ from callhelper.store.history import CallerHistory, OpenCase
 from callhelper.store.operations import Operation
 from callhelper.store.repository import (INCOMING, OUTGOING, CustomerProfile, NewContact,
                                          UnfinishedContact)
+from callhelper.store.engine import WriteFault, write_fault
 from callhelper.store.startup import ChoiceNeeded
 from callhelper.store.sync import with_connect_timeout
 from callhelper.ui.call_notes import CallNotes, NoteRow
@@ -49,6 +51,8 @@ if TYPE_CHECKING:
 PROMISE_DEFAULT_HOURS = 1
 REMINDER_INTERVAL_MS = 30_000
 LOOKUP_DELAY_MS = 250
+#: While the database cannot be written (at start), how often opening it is tried again.
+REOPEN_INTERVAL_MS = 3000
 
 
 @dataclass
@@ -127,6 +131,13 @@ class CallController(QObject):
         self.writes = WriteQueue(store, paths.data_dir / journal.JOURNAL_FILE,
                                  partial(operations.perform, rules=rules, ship=team), self,
                                  spare_journal_path=paths.config_dir / journal.JOURNAL_FILE)
+        #: Why the database could not be opened for writing at start (its folder read-only):
+        #: the window works on, its writes journalled (WriteQueue.hold); None once it opens.
+        self.unwritable: BaseException | None = None
+        self._reopen_timer = QTimer(self)
+        self._reopen_timer.setSingleShot(True)
+        self._reopen_timer.setInterval(REOPEN_INTERVAL_MS)
+        self._reopen_timer.timeout.connect(self.open)
         self._lookup_timer = QTimer(self)
         self._lookup_timer.setSingleShot(True)
         self._lookup_timer.setInterval(LOOKUP_DELAY_MS)
@@ -154,11 +165,31 @@ class CallController(QObject):
 
     # ----------------------------------------------------------------- the database
 
+    @property
+    def journal_paths(self) -> list[Path]:
+        """Where writes not yet saved are kept: the data folder, else the settings folder."""
+        return [self._paths.data_dir / journal.JOURNAL_FILE,
+                self._paths.config_dir / journal.JOURNAL_FILE]
+
+    def unsaved(self) -> str:
+        """While the database cannot be written: why, and where what is typed is kept, for a
+        program that sent a call command (``callhelper call``; not translated, like every
+        command-line message); empty once it can."""
+        if self.unwritable is None:
+            return ""
+        database = self._paths.database_file or self._paths.capture_url
+        kept = self.writes.kept_in or journal.writable(self.journal_paths)
+        where = (f"what is typed is kept in {kept} and saved once it can be written"
+                 if kept is not None else
+                 "and nothing can be kept either: " + " and ".join(
+                     str(path.parent) for path in self.journal_paths) + " cannot be written")
+        return (f"the database {database} cannot be written (its folder is read-only, or "
+                f"this account may not write to it); {where}")
+
     def open(self) -> None:
         """Open the database on the store's worker: the writes kept from the last session
         replayed, and an unfinished call (if any) back on screen."""
-        journal_paths = [self._paths.data_dir / journal.JOURNAL_FILE,
-                         self._paths.config_dir / journal.JOURNAL_FILE]
+        journal_paths = self.journal_paths
         agent, rules, team = self.agent, self._rules, self._team
 
         def open_database(session: Session) -> tuple[int, UnfinishedContact | None, dict]:
@@ -177,13 +208,25 @@ class CallController(QObject):
         if isinstance(error, ChoiceNeeded):
             self.choice_needed.emit(error.trouble)
             return
+        held = self.unwritable is not None
+        if error is not None and (held or write_fault(error) is WriteFault.READ_ONLY):
+            self._cannot_write(error)
+            return
         self.is_ready = error is None
         replayed = 0
         if self.is_ready:
             replayed, unfinished, decided = result
             if unfinished is not None and self.session is None:
                 self._resume(unfinished, decided)
+            elif held and unfinished is not None and self.is_current(unfinished.contact.uid):
+                self._reset_notes([NoteRow.from_note(note, decided.get(note.uid, ()))
+                                   for note in unfinished.notes])  # as kept meanwhile
         self.opened.emit(replayed, self.is_ready)
+        if held and self.is_ready:
+            self.unwritable = None
+            self.writes.release()
+            self._say(self.tr("✓ The database can be written again: what was kept meanwhile "
+                              "is saved"))
         if self.is_ready:
             self._store.submit(lambda _session: self._rules.prepare())
             self._reminder_timer.start()
@@ -191,6 +234,24 @@ class CallController(QObject):
             pending, self._pending_commands = self._pending_commands, []
             for command, reply in pending:
                 self.handle_command(command, reply)
+        self.ready.emit()
+
+    def _cannot_write(self, error: BaseException) -> None:
+        """The database cannot be opened for writing (its folder read-only, say): calls go on
+        as usual, every write is journalled as it is made (WriteQueue.hold), and opening is
+        tried again every few seconds; the first time, the window is told (``opened``
+        without the database, ``unwritable`` set) and what waited is handled."""
+        first = self.unwritable is None
+        self.unwritable = error
+        self._reopen_timer.start()
+        if not first:
+            return
+        self.writes.hold(error)
+        self.is_ready = True
+        self.opened.emit(0, False)
+        pending, self._pending_commands = self._pending_commands, []
+        for command, reply in pending:
+            self.handle_command(command, reply)
         self.ready.emit()
 
     def _resume(self, unfinished: UnfinishedContact, decided: dict) -> None:
@@ -214,6 +275,7 @@ class CallController(QObject):
 
     def close(self) -> None:
         """The window closes: stop the timers, and the reader of the team's server."""
+        self._reopen_timer.stop()
         self._reminder_timer.stop()
         self._lookup_timer.stop()
         if self._shared is not None:
@@ -275,6 +337,8 @@ class CallController(QObject):
         history_shown = self.history if self.history_loaded else None
         return {
             "ready": self.is_ready,
+            "writable": self.unwritable is None,
+            "unsaved": self.unsaved(),
             "call": session.state.value if session is not None else "none",
             "number": caller.phone,
             "name": caller.name,
@@ -434,9 +498,11 @@ class CallController(QObject):
                                 at=at),
                    lambda _case: self._close_call(uid),
                    lambda _error: self.wrap_up_refused.emit())
+        if self.writes.held:  # kept, to be saved with the rest: the next call may come
+            self._close_call(uid, kept=True)
         return True
 
-    def _close_call(self, uid: str) -> None:
+    def _close_call(self, uid: str, kept: bool = False) -> None:
         if not self.is_current(uid):
             return
         self.session = None
@@ -445,7 +511,8 @@ class CallController(QObject):
         self._case_chosen = False
         self.lookup("")
         self._reset_notes([])
-        self._say(self.tr("✓ Call closed and saved"))
+        self._say(self.tr("Call closed; kept until the database can be written") if kept
+                  else self.tr("✓ Call closed and saved"), kept)
         self.call_closed.emit()
         waiting, self._ringing_in_wrap_up = self._ringing_in_wrap_up, None
         if waiting is not None:
@@ -551,10 +618,14 @@ class CallController(QObject):
         kind = NoteKind(command.kind)
         due = self._clock.now() + timedelta(hours=PROMISE_DEFAULT_HOURS) \
             if kind is NoteKind.PROMISE else None
+        held = self.writes.held
         self._capture(command.text, kind, due,
                       lambda error: answer({"error": f"not saved: {type(error).__name__}"}),
-                      partial(self._on_command_note_saved, command.id, answer),
+                      None if held else partial(self._on_command_note_saved, command.id, answer),
                       note_operation_uid(command, self.session.uid))
+        if held:  # journalled by now (or nowhere, as ``unsaved`` says)
+            answer({"status": "kept", "id": command.id, "unsaved": self.unsaved()})
+            return
         queued = partial(answer, {"status": "queued", "id": command.id})
         if self.writes.problem is not None:
             queued()

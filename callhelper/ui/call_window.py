@@ -31,6 +31,7 @@ from callhelper.core.commands import Command
 from callhelper.core.flags import DemandRules
 from callhelper.core.playbook import PlaybookCatalog
 from callhelper.core.session import CallSession, CallState, format_offset
+from callhelper.store import journal
 from callhelper.store.engine import WriteFault
 from callhelper.store.operations import Operation
 from callhelper.store.startup import StartupOpener
@@ -910,7 +911,9 @@ class CallWindow(QMainWindow):
             self.wrap_up.save_button.setEnabled(False)
 
     def _on_database_open(self, replayed: int, opened: bool) -> None:
-        if not opened:
+        if not opened and self.controller.unwritable is not None:
+            self._show_unwritable()
+        elif not opened:
             self._show_save_state(self.tr("The database could not be opened. Details are in "
                                           "the log: %1").replace("%1", str(self._paths.log_dir)),
                                   problem=True)
@@ -925,6 +928,24 @@ class CallWindow(QMainWindow):
         if opened:
             self._start_sync()
             self.upkeep.start()
+
+    def _show_unwritable(self) -> None:
+        """The database cannot be written at start: where, and where what is typed is kept
+        meanwhile (call_controller.CallController.unwritable)."""
+        controller = self.controller
+        database = self._paths.database_file or self._paths.capture_url
+        kept = journal.writable(controller.journal_paths)
+        text = self.tr("The database cannot be written: %1 (its folder is read-only, or this "
+                       "account may not write to it). Calls can be taken as usual: what is "
+                       "typed is kept in %2 and saved into the database as soon as it can be "
+                       "written (tried every few seconds, and at the next start).")
+        if kept is None:
+            text = self.tr("The database cannot be written: %1 (its folder is read-only, or "
+                           "this account may not write to it), and what is typed cannot be "
+                           "kept either: %2 cannot be written. Make the data folder writable "
+                           "before taking a call.")
+            kept = " / ".join(str(path.parent) for path in controller.journal_paths)
+        self.recovery.warn(text.replace("%1", str(database)).replace("%2", str(kept)))
 
     def _start_sync(self) -> None:
         """Team mode: deliver this computer's writes to the server, and say how it goes."""

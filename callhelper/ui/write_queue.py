@@ -7,6 +7,8 @@ reported. Each write is an operation (store/operations.py), applied by ``perform
 team mode it also keeps the operation in the outbox for the server). What is still waiting
 when the app closes is journalled (see store/journal.py): in the data folder, or, when that
 cannot be written (the disk is full, the folder read-only), in a spare journal elsewhere.
+When the database cannot even be opened (its folder read-only at start), the queue is held:
+each write is journalled as it is made, and sent once the database opens (``hold``).
 """
 
 from __future__ import annotations
@@ -55,7 +57,10 @@ class WriteQueue(QObject):
         self._queue: deque[Write] = deque()
         self._in_flight = False
         self._closed = False
+        self._held = False
         self.problem: BaseException | None = None
+        #: The journal the waiting writes were last kept in (None: none kept yet).
+        self.kept_in: Path | None = None
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.setInterval(RETRY_INTERVAL_MS)
@@ -70,16 +75,42 @@ class WriteQueue(QObject):
         """Why the write at the head is being retried (None: nothing is)."""
         return None if self.problem is None else write_fault(self.problem)
 
+    @property
+    def held(self) -> bool:
+        return self._held
+
+    def hold(self, problem: BaseException) -> None:
+        """The database could not be opened, for ``problem`` (it cannot be written): nothing
+        is sent to it, and each write is journalled as it is put (``keep``), so that neither
+        a quit nor a crash can lose it. ``release`` once the database is open."""
+        self._held = True
+        self.problem = problem
+        self.keep()
+        self.changed.emit()
+
+    def release(self) -> None:
+        """The database is open again, and has applied the journal the held writes were kept
+        in (journal.replay_kept, which set the journal aside): they are sent once more, which
+        changes nothing for those applied (an operation is applied once) and answers their
+        callers."""
+        self._held = False
+        self.problem = None
+        self._kept.clear()
+        self.changed.emit()
+        self._pump()
+
     def put(self, write: Write) -> None:
         if self._closed:
             raise RuntimeError("the write queue is closed")
         self._queue.append(write)
+        if self._held:
+            self.keep()
         self.changed.emit()
         self._pump()
 
     def _pump(self) -> None:
         if (self._in_flight or not self._queue or self._closed or self._store.closed
-                or self._retry.isActive()):
+                or self._retry.isActive() or self._held):
             return
         self._in_flight = True
         self._store.submit(self._job(self._queue[0]), self._done)
@@ -115,10 +146,10 @@ class WriteQueue(QObject):
             return True
         paths = sorted(self._journal_paths, key=lambda path: path not in self._journals_used)
         try:
-            self._journals_used.add(journal.keep(
-                paths, [write.operation.record() for write in waiting]))
+            self.kept_in = journal.keep(paths, [write.operation.record() for write in waiting])
         except OSError:
             return False
+        self._journals_used.add(self.kept_in)
         self._kept.update((id(write), write) for write in waiting)
         return True
 
@@ -138,6 +169,8 @@ class WriteQueue(QObject):
         self._closed = True
         left = list(self._queue)
         self._queue.clear()
+        if self._held:  # the journal may hold an earlier session's writes, not yet applied:
+            return len(self._kept)  # all wait for the next start, which applies them in order
         errors = self._store.run_here([self._job(write) for write in left]) if left else []
         if all(error is None for error in errors):
             for path in self._journals_used:
