@@ -141,9 +141,12 @@ def run(paths: Paths, settings: Settings, command: Command | None = None) -> int
     from callhelper.ui.instance import claim, send
 
     command = command or Command(Action.SHOW)
+    from callhelper.launcher import launch_answer
+
     name = address(paths.capture_url)  # one window per user and file it writes to
-    if send(name, command) is not None:
-        return 0
+    reply = send(name, command)
+    if reply is not None:
+        return launch_answer(f"callhelper call {command.action}", reply)
     app = create_application()
     shown = []
     server = claim(paths.capture_url, command,

@@ -296,7 +296,11 @@ class InstanceServer(QObject):
         elif command.action is Action.NOTE:
             self._give_note(command, partial(self._reply, socket))
         else:
-            self._reply(socket, {"ok": True})  # first: the launch need not wait for the window
+            answer = {"ok": True}
+            unsaved = self._status().get("unsaved")
+            if unsaved:  # the database cannot be written: the launch says so (exit code 4)
+                answer["unsaved"] = unsaved
+            self._reply(socket, answer)  # first: the launch need not wait for the window
             self.command.emit(command, None)
 
     def _give_note(self, command: Command, reply: Callable[[dict], None]) -> None:

@@ -379,3 +379,86 @@ def test_sigterm_closes_the_window_from_the_event_loop_not_in_the_middle_of_othe
     finally:
         for number, handler in before.items():
             signal.signal(number, handler)
+
+
+@pytest.fixture
+def read_only_at_start(paths):
+    """The data folder and its database made read-only before the window starts, with the
+    immutable attribute (the tests run as root, which file permissions do not stop)."""
+    from callhelper.store.engine import Store
+
+    Store(paths.capture_url).close()
+    files = [str(paths.data_dir), str(paths.database_file)]
+    if shutil.which("chattr") is None or subprocess.run(
+            ["chattr", "+i", *files], capture_output=True).returncode != 0:
+        pytest.skip("a read-only folder needs chattr +i (root, and a file system with the "
+                    "immutable attribute)")
+
+    class Folder:
+        def writable(self):
+            subprocess.run(["chattr", "-i", *files], check=True)
+
+    yield Folder()
+    subprocess.run(["chattr", "-i", *files], capture_output=True)
+
+
+def test_a_database_read_only_at_start_is_named_and_what_is_typed_is_kept_then_saved(
+        qtbot, paths, settings, clock, read_only_at_start, db):
+    from callhelper.core.commands import Action, Command
+
+    window = build_call_window(paths, settings, clock)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.ready, timeout=10_000):
+        window.show()
+    assert window.recovery.isVisible()
+    banner = window.recovery.message.text()
+    assert "cannot be written" in banner and str(paths.database_file) in banner
+    assert str(paths.config_dir / JOURNAL) in banner, "where what is typed is kept"
+    assert window.start_button.isEnabled()
+
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    take_notes(qtbot, window)
+    answers = []
+    window.handle_command(Command(Action.NOTE, text="音声からの言葉", id="stt-1"),
+                          answers.append)
+    assert answers and answers[0]["status"] == "kept", "answered at once, no hang"
+    assert str(paths.config_dir / JOURNAL) in answers[0]["unsaved"]
+    status = window.status()
+    assert status["writable"] is False and "cannot be written" in status["unsaved"]
+    assert "read-only" in window.saved_label.text()
+    kept = (paths.config_dir / JOURNAL).read_text(encoding="utf-8")
+    assert all(words in kept for words in WORDS + ("音声からの言葉",)), \
+        "each note is journalled as it is typed"
+
+    read_only_at_start.writable()
+    qtbot.waitUntil(lambda: window.notes_model.rowCount() == 4, timeout=15_000)
+    assert not window.recovery.isVisible()
+    assert window.status()["writable"] is True
+    assert db("SELECT text FROM note ORDER BY id") == \
+        [(text,) for text in WORDS + ("音声からの言葉",)]
+    assert db("SELECT count(*) FROM contact") == [(1,)]
+    qtbot.waitUntil(lambda: window.saved_label.text() == "✓ Everything is saved")
+    window.close()
+    assert not (paths.config_dir / JOURNAL).exists()
+    assert db("SELECT count(*) FROM note") == [(4,)], "nothing saved twice"
+
+
+def test_notes_typed_while_read_only_from_the_start_survive_the_quit_and_are_saved_next_time(
+        qtbot, paths, settings, clock, read_only_at_start, open_window, db):
+    window = build_call_window(paths, settings, clock)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.ready, timeout=10_000):
+        window.show()
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    take_notes(qtbot, window)
+    window.close()
+    assert not window.isVisible()
+    assert (paths.config_dir / JOURNAL).exists()
+    read_only_at_start.writable()
+    assert db("SELECT count(*) FROM note") == [(0,)]
+
+    second = open_window()
+    assert db("SELECT text FROM note ORDER BY id") == [(text,) for text in WORDS]
+    assert second.notes_model.rowCount() == 3, "the call is resumed with its notes"
+    assert "kept from the last session" in second.saved_label.text()
+    assert not (paths.config_dir / JOURNAL).exists()
