@@ -12,6 +12,7 @@
     <name>CallController</name>
     <message>
         <source>A change could not be saved; details are in the log.</source>
+        <extracomment>While the database cannot be written (at start), how often opening it is tried again. Why the database could not be opened for writing at start (its folder read-only): the window works on, its writes journalled (WriteQueue.hold); None once it opens.</extracomment>
         <translation>変更を保存できませんでした。詳細はログにあります。</translation>
     </message>
     <message>
@@ -27,12 +28,20 @@
         <translation>番号・名前不明のお客様</translation>
     </message>
     <message>
+        <source>✓ The database can be written again: what was kept meanwhile is saved</source>
+        <translation>✓ データベースに再び書き込めるようになりました。その間に保管した内容を保存しました</translation>
+    </message>
+    <message>
         <source>Another call is ringing: %1 — it waits until the wrap-up is saved (Ctrl+S)</source>
         <translation>別の電話が鳴っています: %1 — 後処理の保存(Ctrl+S)の後に表示します</translation>
     </message>
     <message>
         <source>✓ Profile saved</source>
         <translation>✓ プロフィールを保存しました</translation>
+    </message>
+    <message>
+        <source>Call closed; kept until the database can be written</source>
+        <translation>通話を閉じました。データベースに書き込めるようになるまで保管します</translation>
     </message>
     <message>
         <source>✓ Call closed and saved</source>
@@ -350,6 +359,14 @@
         <translation>後処理を保存できませんでした。ログを確認してください。</translation>
     </message>
     <message>
+        <source>The database cannot be written: %1 (its folder is read-only, or this account may not write to it). Calls can be taken as usual: what is typed is kept in %2 and saved into the database as soon as it can be written (tried every few seconds, and at the next start).</source>
+        <translation>データベースに書き込めません: %1（フォルダーが読み取り専用か、このアカウントに書き込む権限がありません）。通話はいつも通り受けられます。入力した内容は %2 に保管し、書き込めるようになり次第データベースに保存します（数秒ごとと、次回の起動時に再試行します）。</translation>
+    </message>
+    <message>
+        <source>The database cannot be written: %1 (its folder is read-only, or this account may not write to it), and what is typed cannot be kept either: %2 cannot be written. Make the data folder writable before taking a call.</source>
+        <translation>データベースに書き込めません: %1（フォルダーが読み取り専用か、このアカウントに書き込む権限がありません）。入力した内容を保管することもできません: %2 に書き込めません。通話を受ける前に、データフォルダーを書き込めるようにしてください。</translation>
+    </message>
+    <message>
         <source>✓ Handoff summary copied to the clipboard</source>
         <translation>✓ 引き継ぎの要約をクリップボードにコピーしました</translation>
     </message>
@@ -609,6 +626,7 @@
     <name>DailyUpkeep</name>
     <message>
         <source>The database file is damaged. Notes are still being saved, but restart CallHelper soon: it will set the damaged file aside and offer the latest backup.</source>
+        <extracomment>Tries at emptying the write-ahead log after a purge, and the wait between them.</extracomment>
         <translation>データベースファイルが破損しています。メモは引き続き保存されていますが、早めに CallHelper を再起動してください。破損したファイルを別の場所に移し、最新のバックアップを提案します。</translation>
     </message>
     <message>
