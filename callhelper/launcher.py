@@ -181,8 +181,8 @@ def print_answer(who: str, reply: bytes, unsure_note: str, as_json: bool) -> int
     else:
         for key, value in answer.items():
             print(f"{key}: {value}")
-    if answer.get("unsaved"):
-        print(f"{who}: not saved: {answer['unsaved']}", file=sys.stderr)
+    if answer.get("status") == "kept":  # a note: (``call status`` only reports the state)
+        print(f"{who}: not saved: {answer.get('unsaved', '')}", file=sys.stderr)
         return UNSAVED
     return 0
 

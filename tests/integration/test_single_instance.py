@@ -382,3 +382,41 @@ def test_a_pbx_drives_the_running_window_through_the_cti_endpoint(tmp_path, sett
     assert wait_for(lambda: status(tmp_path)["call"] == "active")
     assert post(token, **{**ring, "event": "hangup"}) == 200
     assert wait_for(lambda: status(tmp_path)["call"] == "ended")
+
+
+def test_call_commands_to_a_window_that_cannot_write_its_database_exit_4_and_lose_nothing(
+        tmp_path):
+    """The data folder is read-only from the start (the immutable attribute: the tests run
+    as root). The launches say so instead of a false success, and nothing is lost."""
+    import shutil
+
+    Store(f"sqlite:///{database(tmp_path)}").close()
+    files = [str(tmp_path / "data"), str(database(tmp_path))]
+    if shutil.which("chattr") is None or subprocess.run(
+            ["chattr", "+i", *files], capture_output=True).returncode != 0:
+        pytest.skip("a read-only folder needs chattr +i (root, and a file system with the "
+                    "immutable attribute)")
+    window = launch(tmp_path)
+    try:
+        wait_for(lambda: (status(tmp_path) or {}).get("writable") is False)
+        started = cli(tmp_path, "call", "start", "--number", CALLER)
+        assert started.returncode == 4
+        assert "cannot be written" in started.stderr and str(database(tmp_path)) in started.stderr
+        wait_for(lambda: status(tmp_path)["call"] == "active")
+        noted = cli(tmp_path, "call", "note", "書けない間の言葉", "--id", "kept-1")
+        assert noted.returncode == 4
+        assert "status: kept" in noted.stdout
+        assert str(tmp_path / "config" / "unsaved-writes.jsonl") in noted.stderr
+        stop(window)
+    finally:
+        subprocess.run(["chattr", "-i", *files], capture_output=True)
+        if window.poll() is None:
+            window.kill()
+    assert notes_saying(tmp_path, "書けない間の言葉") == 0
+    again = launch(tmp_path)
+    try:
+        wait_for(lambda: ready(tmp_path))
+        assert notes_saying(tmp_path, "書けない間の言葉") == 1
+        assert status(tmp_path)["call"] == "active" and status(tmp_path)["writable"]
+    finally:
+        stop(again)
