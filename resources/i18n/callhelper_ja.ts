@@ -1204,6 +1204,10 @@
         <translation>要望: %1 — 妥当性を上司と確認</translation>
     </message>
     <message>
+        <source>Request: %1</source>
+        <translation>要望: %1</translation>
+    </message>
+    <message>
         <source>Due %1</source>
         <translation>期限 %1</translation>
     </message>
