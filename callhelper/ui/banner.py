@@ -2,7 +2,7 @@
 to hand over, the senior's script): below the checklist, so a banner appearing never moves
 the checklist under the agent's eyes; the notes list gives up the room.
 
-The banners wrap their words; a long one is never cut off: the area grows up to a third of
+The banners wrap their words; a long one is never cut off: the area grows up to a quarter of
 the window and scrolls beyond that.
 """
 
@@ -12,11 +12,11 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 #: The most of the window's height the banners take before they scroll.
-MOST_OF_WINDOW = 1 / 3
+MOST_OF_WINDOW = 1 / 4
 
 
 class BannerArea(QScrollArea):
-    """Shown while one of ``banners`` is; as tall as their words, up to a third of the
+    """Shown while one of ``banners`` is; as tall as their words, up to a quarter of the
     window."""
 
     def __init__(self, banners: list[QWidget], parent: QWidget | None = None) -> None:

@@ -99,7 +99,7 @@ def test_a_banner_appearing_mid_call_does_not_move_the_checklist(qtbot, window):
     assert banner.width() <= area.viewport().width()
     bar = area.verticalScrollBar()
     assert bar.maximum() + area.viewport().height() >= banner.height()
-    assert area.height() <= window.height() // 3 + 1
+    assert area.height() <= window.height() // 4 + 1
 
 
 def test_advice_on_a_flag_type_is_given_once_per_call(qtbot, window):
