@@ -2,6 +2,11 @@
 
 Usage: python docs/make_screenshots.py OUTPUT_FOLDER (run by `make screenshots`).
 A sample call is played on a throw-away database with a clock the script moves.
+
+Besides the two pictures of a call, the three moments of a call are drawn in Japanese at
+the smallest and a large window size (``SIZES``): the ringing view of a caller with a long
+history (``ringing-WxH.png``), a call in progress with a flagged statement
+(``in-call-WxH.png``) and the wrap-up (``wrap-up-WxH.png``).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from callhelper.config import Settings, resolve_paths  # noqa: E402
 from callhelper.core.clock import ManualClock  # noqa: E402
+from callhelper.core.commands import Action, Command  # noqa: E402
 from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp  # noqa: E402
 from callhelper.store import repository  # noqa: E402
 from callhelper.store.engine import Store  # noqa: E402
@@ -61,7 +67,14 @@ def wait_for_notes(window, count: int) -> None:
     raise RuntimeError("the sample notes were not saved")
 
 
-def earlier_calls(paths, language: str, clock: ManualClock) -> None:
+SIZES = ((400, 700), (600, 1000))
+#: The subjects of a regular caller's earlier calls, for the ringing view.
+PAST_SUBJECTS = ["プリンター: 電源が入らない", "請求書の宛名変更", "インク残量の表示がおかしい",
+                 "配送日の変更", "保証期間の確認", "給紙トレイの破損", "ドライバの入れ方",
+                 "修理の進み具合", "返品の手順", "スキャナーの接続"]
+
+
+def earlier_calls(paths, language: str, clock: ManualClock, more: int = 0) -> None:
     """Two earlier calls of the same customer, the last with a promise now overdue."""
     store = Store(paths.database_url)
     for days, (subject, promise, agent) in zip((9, 3), HISTORY[language] * 2):
@@ -78,6 +91,16 @@ def earlier_calls(paths, language: str, clock: ManualClock) -> None:
                 subject, Level.HIGH, Level.MEDIUM, "", "",
                 CaseStatus.WAITING_CALLBACK if days == 3 else CaseStatus.RESOLVED), agent, started)
             repository.update_customer(session, uid, PROFILE[language], started)
+    with store.unit_of_work() as session:
+        for number in range(more):  # a regular caller: many resolved calls before
+            uid = f"earlier-old-{number}"
+            started = clock.now() - timedelta(days=12 + 9 * number)
+            repository.start_contact(session, NewContact(uid, ("佐藤", "鈴木", "高橋")[number % 3],
+                                                         "complaint", 2, started,
+                                                         "03-1234-5678"))
+            repository.save_wrap_up(session, uid, WrapUp(
+                PAST_SUBJECTS[number % len(PAST_SUBJECTS)], Level.LOW, Level.LOW, "", "",
+                CaseStatus.RESOLVED), "佐藤", started)
     store.close()
 
 
@@ -121,12 +144,71 @@ def shoot(language: str, out: Path, app: QApplication) -> None:
             app.removeTranslator(translator)
 
 
+def shoot_moments(out: Path, app: QApplication, size: tuple[int, int]) -> None:
+    """The ringing view, a call with a flagged statement, and the wrap-up, in Japanese."""
+    language = "ja"
+    caller, agent, quotes, fact, last = SAMPLE[language]
+    suffix = f"{size[0]}x{size[1]}"
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["CALLHELPER_CONFIG_DIR"] = str(Path(folder) / "config")
+        paths = resolve_paths(Path(folder) / "data")
+        settings = Settings.for_paths(paths)
+        settings.set("language", language)
+        settings.set("agent_name", agent)
+        translators = install_translators(app, language)
+        clock = ManualClock(datetime.now(timezone.utc))
+        earlier_calls(paths, language, clock, more=14)
+        window = build_call_window(paths, settings, clock)
+        window.resize(*size)
+        window.show()
+        pump(300)
+        window.handle_command(Command(Action.INCOMING, "０３（１２３４）５６７８"))
+        for _ in range(200):
+            if window.caller_panel.contacts_model.rowCount():
+                break
+            pump(25)
+        pump(200)
+        window.grab().save(str(out / f"ringing-{suffix}.png"))
+        window.start_call()
+        pump(300)
+        clock.advance(20)
+        window.toggle_step(0)
+        clock.advance(15)
+        for text in quotes:
+            window.note_entry.setText(text)
+            window.submit_note()
+            clock.advance(40)
+        window.kind_combo.setCurrentIndex(2)
+        window.note_entry.setText(fact)
+        window.submit_note()
+        clock.advance(130)
+        window.toggle_step(1)
+        clock.advance(107)
+        window.kind_combo.setCurrentIndex(0)
+        window.note_entry.setText(last)
+        window.submit_note()
+        wait_for_notes(window, 4)
+        window.refresh()
+        pump(200)
+        window.grab().save(str(out / f"in-call-{suffix}.png"))
+        window.end_call()
+        pump(300)
+        window.wrap_up.subject.setText("プリンター: 電源が入らない(交換品の発送待ち)")
+        pump(100)
+        window.grab().save(str(out / f"wrap-up-{suffix}.png"))
+        window.close()
+        for translator in translators:
+            app.removeTranslator(translator)
+
+
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs")
     out.mkdir(parents=True, exist_ok=True)
     app = create_application()
     for language in SAMPLE:
         shoot(language, out, app)
+    for size in SIZES:
+        shoot_moments(out, app, size)
 
 
 if __name__ == "__main__":

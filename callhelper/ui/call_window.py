@@ -35,9 +35,11 @@ from callhelper.store import journal
 from callhelper.store.engine import WriteFault
 from callhelper.store.operations import Operation
 from callhelper.store.startup import StartupOpener
+from callhelper.ui.banner import BannerArea
 from callhelper.ui.call_controller import CallController, CallerInfo
 from callhelper.ui.caller_panel import CallerPanel, PastContactsModel
-from callhelper.ui.labels import due_label, level_label, note_kind_label
+from callhelper.ui.density import narrow
+from callhelper.ui.labels import due_label, level_label, note_kind_label, phone_label
 from callhelper.ui.flag_review import FlagReview
 from callhelper.ui.line_edit import empty
 from callhelper.ui.models import ChecklistModel, NoteRow, NotesModel
@@ -200,6 +202,10 @@ class CallWindow(QMainWindow):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         for button in (self.export_button, self.settings_button):  # one symbol: kept narrow
             button.setMaximumWidth(2 * button.sizeHint().height())
+        for button in (self.start_button, self.end_button, self.pin_button,
+                       self.history_button, self.export_button, self.settings_button):
+            narrow(button)
+        narrow(self.hold_button, self.tr("Resume F8"))
 
         header = QHBoxLayout()
         timer_box = QVBoxLayout()
@@ -221,6 +227,8 @@ class CallWindow(QMainWindow):
         self.caller_detail = QLabel()
         self.caller_detail.setObjectName("callerDetail")
         self.caller_detail.setStyleSheet("color: #555;")
+        for label in (self.caller_label, self.caller_detail):  # never wider than the window
+            label.setWordWrap(True)
         self.caller_panel = CallerPanel()
         self.caller_panel.profile_saved.connect(self._save_profile)
         self.caller_panel.edit_closed.connect(lambda: self.note_entry.setFocus())
@@ -238,6 +246,9 @@ class CallWindow(QMainWindow):
         self.wrap_up = WrapUpPanel()
         self.wrap_up.submitted.connect(self._save_wrap_up)
         self.pages.addWidget(self.wrap_up)
+        self._fit_pages(self.pages.currentIndex())  # the pages added after the first too
+
+        self.banners = BannerArea([self.escalation_label, self.senior_script])
 
         self.notes_model = NotesModel(self._rules, self._language, self)
         self.notes_model.decision_taken.connect(self.controller.take_decision)
@@ -290,6 +301,7 @@ class CallWindow(QMainWindow):
         layout.addWidget(self.caller_detail)
         layout.addWidget(self.caller_panel)
         layout.addWidget(self.pages)
+        layout.addWidget(self.banners)
         layout.addWidget(self.notes_view, 1)
         layout.addWidget(self.entry_box)
         layout.addWidget(self.handoff_bar)
@@ -409,6 +421,7 @@ class CallWindow(QMainWindow):
         for field in (self.number_input, self.name_input):
             field.returnPressed.connect(self.start_call)
         self.number_input.textChanged.connect(self.controller.set_next_number)
+        self.number_input.editingFinished.connect(self._show_number_normalised)
         self.name_input.textChanged.connect(self.controller.set_next_name)
         self.outgoing_box = QCheckBox(self.tr("We call the customer (callback)"))
         self.outgoing_box.setObjectName("outgoing")
@@ -429,6 +442,12 @@ class CallWindow(QMainWindow):
         hint.setStyleSheet("color: #555;")
         form.addRow(hint)
         return page
+
+    def _show_number_normalised(self) -> None:
+        """The number typed, as agents read it, once the agent leaves the field."""
+        shown = phone_label(self.number_input.text())
+        if shown and shown != self.number_input.text():
+            self.number_input.setText(shown)
 
     def _build_checklist_page(self) -> QWidget:
         page = QWidget()
@@ -470,8 +489,6 @@ class CallWindow(QMainWindow):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setSpacing(4)
-        layout.addWidget(self.escalation_label)
-        layout.addWidget(self.senior_script)
         layout.addWidget(self.checklist_view)
         layout.addWidget(self.hint_label)
         layout.addLayout(levels)
@@ -565,7 +582,7 @@ class CallWindow(QMainWindow):
 
     def _show_caller_ringing(self, caller: CallerInfo) -> None:
         self.outgoing_box.setChecked(caller.outgoing)
-        self.number_input.setText(caller.phone)
+        self.number_input.setText(phone_label(caller.phone))
         self.name_input.setText(caller.name)
 
     def bring_to_front(self) -> None:
@@ -1057,6 +1074,8 @@ class CallWindow(QMainWindow):
             self.pages.setCurrentIndex(1)
         else:
             self.pages.setCurrentIndex(2)
+        self.caller_panel.set_ringing(session is None)
+        self.banners.set_in_call(in_call)
         self.notes_view.setVisible(session is not None)
         self.entry_box.setVisible(session is not None)
         self.note_entry.setEnabled(session is not None)
@@ -1093,11 +1112,11 @@ class CallWindow(QMainWindow):
         elif name:
             title = self.tr("%1", "the caller's name, with an honorific").replace("%1", name)
         else:
-            title = caller.phone or typed or self.tr("Unknown caller")
+            title = phone_label(caller.phone or typed) or self.tr("Unknown caller")
         if customer and customer.company:
             title += f"  ·  {customer.company}"
         self.caller_label.setText(title)
-        phone = caller.phone if in_call else typed
+        phone = phone_label(caller.phone if in_call else typed)
         details = [phone] if phone and name else []
         days = controller.playbook.escalation.repeat_days
         if controller.recent_contacts > 1:

@@ -1,7 +1,12 @@
-"""The caller's history in the call window: open promises, profile, prior contacts.
+"""The caller's history in the call window: open promises, prior contacts, profile.
 
 It is filled from a ``CallerHistory`` the store worker looked up, so it never makes the
 window wait; the profile is edited in place, without a dialog.
+
+While a call rings, the panel is laid out for what matters: the open promises first, then
+as many prior contacts as the window holds (whole rows only), then the profile; the
+promises and the profile take the height of their words and no more. During the call the
+contacts keep to a few rows, so the checklist and the notes have the room.
 """
 
 from __future__ import annotations
@@ -10,15 +15,16 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QLabel, QLineEdit, QListView,
-                               QVBoxLayout, QWidget)
+                               QSizePolicy, QVBoxLayout, QWidget)
 
 from callhelper.core.case import CaseStatus
 from callhelper.store.history import CallerHistory, PastContact
 from callhelper.store.repository import CustomerProfile
 from callhelper.ui.labels import quoted, status_label
+from callhelper.ui.whole_rows import WholeRowsList
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 OPEN_COLOR = QColor("#8a4b00")
@@ -86,6 +92,9 @@ class CallerPanel(QWidget):
         self.contacts.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.contacts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.contacts.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.contacts_box = WholeRowsList(self.contacts)
+        for label in (self.promises, self.profile):  # the height of their words, no more
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
         self.form = QWidget()
         self.name = QLineEdit()
@@ -117,10 +126,39 @@ class CallerPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(3)
         layout.addWidget(self.promises)
+        layout.addWidget(self.contacts_box)
         layout.addWidget(self.profile)
-        layout.addWidget(self.contacts)
         layout.addWidget(self.form)
+        layout.addStretch(1)
+        self.set_ringing(False)
         self.show_history(None)
+
+    def set_ringing(self, ringing: bool) -> None:
+        """While a call rings (no call on screen) the contacts take the room there is; during
+        a call they keep to a few rows."""
+        if ringing:
+            self.contacts_box.set_rows(None, 1)
+        else:
+            self.contacts_box.set_rows(VISIBLE_CONTACTS, VISIBLE_CONTACTS)
+        self._fit()
+
+    def _fit(self) -> None:
+        """No taller than what the panel shows: the room left goes below the window's
+        other parts, not between the promises, the contacts and the profile."""
+        layout = self.layout()
+        width = self.width()
+        height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() and width \
+            else layout.totalSizeHint().height()
+        self.setMaximumHeight(max(height, layout.totalMinimumSize().height()))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # the words or the rows changed
+            self._fit()
+        return super().event(event)
 
     def _fields(self) -> tuple[QLineEdit, ...]:
         return (self.name, self.company, self.channel, self.unavailable, self.note,
@@ -154,9 +192,8 @@ class CallerPanel(QWidget):
         self.profile.setVisible(bool(details))
         contacts = history.contacts if history else []
         self.contacts_model.set_rows(contacts)
-        rows = min(len(contacts), VISIBLE_CONTACTS)
-        self.contacts.setFixedHeight(rows * (self.contacts.sizeHintForRow(0) if rows else 0) + 4)
-        self.contacts.setVisible(bool(contacts))
+        self.contacts_box.setVisible(bool(contacts))
+        self._fit()
         values = (customer.name, customer.company, customer.preferred_channel,
                   customer.unavailable, customer.note,
                   ", ".join(history.other_numbers)) if customer else ("",) * 6
@@ -168,10 +205,12 @@ class CallerPanel(QWidget):
         if not self.name.text() and name_hint:
             self.name.setText(name_hint)
         self.form.show()
+        self._fit()
         self.name.setFocus()
 
     def close_editor(self) -> None:
         self.form.hide()
+        self._fit()
         self.edit_closed.emit()
 
     def keyPressEvent(self, event) -> None:
@@ -183,4 +222,5 @@ class CallerPanel(QWidget):
     def _save(self) -> None:
         profile = CustomerProfile(*(field.text() for field in self._fields()))
         self.form.hide()
+        self._fit()
         self.profile_saved.emit(profile)

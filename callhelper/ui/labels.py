@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from PySide6.QtCore import QCoreApplication, QLocale
 
 from callhelper.core.case import CaseStatus, Level, NoteKind
+from callhelper.core.phones import normalize_phone
 
 
 translate = QCoreApplication.translate
@@ -69,3 +70,9 @@ def due_label(moment: datetime, language: str) -> str:
     locale = QLocale(QLocale.Language.Japanese if language == "ja" else QLocale.Language.English)
     pattern = "M/d (ddd) HH:mm" if local.year == datetime.now().year else "yyyy/M/d (ddd) HH:mm"
     return locale.toString(local.replace(tzinfo=None), pattern)
+
+
+def phone_label(typed: str) -> str:
+    """A number as agents read it (０３（１４８１）４１８０ → 03-1481-4180); what was typed
+    when it is no number (非通知, a name)."""
+    return normalize_phone(typed).display if typed.strip() else ""

@@ -9,7 +9,7 @@ from PySide6.QtCore import (QAbstractListModel, QAbstractTableModel, QCoreApplic
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from callhelper.core.case import NoteKind
-from callhelper.core.flag_review import FlagDecision
+from callhelper.core.flag_review import FlagDecision, FlagState
 from callhelper.core.flags import DemandRules
 from callhelper.core.session import StepStatus, format_offset
 from callhelper.ui.call_notes import CallNotes, NoteRow
@@ -137,15 +137,23 @@ class NotesModel(QAbstractListModel):
         self._notes = CallNotes()
         self._rules = rules
         self._language = language
+        self._guided: dict[str, set] = {}  # see _find_guided
+        self._advised: set = set()  # the types advised on so far
 
     def annotations(self, row: NoteRow) -> list[tuple[str, str]]:
         """(a flag state's value or "request", text) lines shown under the note: a flag says
-        whether it is suspected, confirmed, dismissed or added by the agent."""
+        whether it is suspected, confirmed, dismissed or added by the agent. What to do about
+        a suspicion or a request is said in full under the first note of the call that
+        carries its type, and left out under the later ones (three statements of one type
+        would otherwise fill the window with the same advice)."""
         translate = QCoreApplication.translate
-        lines = [(flag.state.value, flag_line(flag, self._rules, self._language))
+        guided = self._guided.get(row.uid, set())
+        lines = [(flag.state.value, flag_line(flag, self._rules, self._language,
+                                              guidance=flag.category in guided))
                  for flag in row.flag_states]
-        lines += [("request", translate(
+        lines += [("request", (translate(
             "NotesModel", "Request: %1 — check its validity with the supervisor")
+            if ("request", category) in guided else translate("NotesModel", "Request: %1"))
             .replace("%1", self._rules.label(category, self._language)))
             for category in row.requests]
         if row.due_at is not None:
@@ -153,23 +161,57 @@ class NotesModel(QAbstractListModel):
                 "%1", due_label(row.due_at, self._language))))
         return lines
 
+    @staticmethod
+    def _advised_types(row: NoteRow) -> set:
+        return ({flag.category for flag in row.flag_states if flag.state is FlagState.SUSPECTED}
+                | {("request", category) for category in row.requests})
+
+    def _guide(self, row: NoteRow, guided: dict[str, set], seen: set) -> None:
+        first = self._advised_types(row) - seen
+        if first:
+            guided[row.uid] = first
+            seen |= first
+
+    def _find_guided(self) -> dict[str, set]:
+        """For each note that carries advice in full, the types it carries it for: the
+        first suspicion of each flag type, the first request of each kind."""
+        self._advised = set()
+        guided: dict[str, set] = {}
+        for row in self._notes.rows():
+            self._guide(row, guided, self._advised)
+        return guided
+
+    def _refresh_guidance(self, changed: str | None = None) -> None:
+        """Find again where the advice goes; the notes that gain or lose it (and the note
+        ``changed``) are drawn again."""
+        before, self._guided = self._guided, self._find_guided()
+        uids = {uid for uid in before.keys() | self._guided.keys()
+                if before.get(uid) != self._guided.get(uid)}
+        if changed is not None:
+            uids.add(changed)
+        for uid in uids:
+            position = self._notes.position(uid)
+            if position is not None:
+                index = self.index(position)
+                self.dataChanged.emit(index, index)
+
     def set_rows(self, rows: list[NoteRow]) -> None:
         self.beginResetModel()
         self._notes.reset(rows)
+        self._guided = self._find_guided()
         self.endResetModel()
 
     def append(self, row: NoteRow) -> None:
         position = len(self._notes)
         self.beginInsertRows(QModelIndex(), position, position)
         self._notes.add(row)
+        self._guide(row, self._guided, self._advised)  # never takes the advice from another
         self.endInsertRows()
 
     def put(self, row: NoteRow) -> None:
         """Show ``row`` in place of the note with its uid."""
-        position = self._notes.put(row)
-        if position is not None:
-            index = self.index(position)
-            self.dataChanged.emit(index, index)
+        if self._notes.put(row) is not None:
+            self._refresh_guidance(row.uid)
 
     def remove(self, uid: str) -> None:
         position = self._notes.position(uid)
@@ -177,6 +219,7 @@ class NotesModel(QAbstractListModel):
             self.beginRemoveRows(QModelIndex(), position, position)
             self._notes.remove(uid)
             self.endRemoveRows()
+            self._refresh_guidance()
 
     def decide(self, note_uid: str, decision: FlagDecision) -> None:
         """A decision on one of a note's flags, on disk: for the controller to take."""

@@ -141,6 +141,15 @@ class NotesView(QTableView):
     def _notes_changed(self, first: QModelIndex, last: QModelIndex, _roles=()) -> None:
         self._measure(first.row(), last.row())
 
+    def resizeEvent(self, event) -> None:
+        """Made shorter (a banner appears above it), the list keeps the newest note in
+        sight if it was."""
+        bar = self.verticalScrollBar()
+        following = bar.value() >= bar.maximum()
+        super().resizeEvent(event)
+        if following:
+            self.scrollToBottom()
+
     def _width_changed(self, _column: int, old: int, new: int) -> None:
         """Wrapped words take another height at another width."""
         if old != new:

@@ -1222,6 +1222,10 @@
         <translation>要望: %1 — 妥当性を上司と確認</translation>
     </message>
     <message>
+        <source>Request: %1</source>
+        <translation>要望: %1</translation>
+    </message>
+    <message>
         <source>Due %1</source>
         <translation>期限 %1</translation>
     </message>
@@ -1261,6 +1265,17 @@
     <message>
         <source>no due time</source>
         <translation>期限なし</translation>
+    </message>
+</context>
+<context>
+    <name>QFileDialog</name>
+    <message>
+        <source>&amp;Look in:</source>
+        <translation>場所(&amp;L):</translation>
+    </message>
+    <message>
+        <source>Files of &amp;type:</source>
+        <translation>ファイルの種類(&amp;T):</translation>
     </message>
 </context>
 <context>
