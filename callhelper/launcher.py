@@ -4,11 +4,12 @@ A softphone runs ``callhelper NUMBER`` or ``callhelper call …`` at every step 
 call, while the window runs. Such a launch is handed to the window by the plain client of
 channel.py, having loaded only what that needs — no Qt, no database layer, no demand
 rules — so the window hears of the call about as soon as a bare Python process could
-tell it. Only when no window takes the command does the launch load the app (cli.py) and
-become the window or say what is wrong. Every other command goes to cli.py at once.
+tell it. Only when no window takes the command does the launch load the app (the cli
+package) and become the window or say what is wrong. Every other command goes to the cli
+package at once.
 
 On Windows the window listens on a named pipe, which the plain client cannot reach: there
-every launch goes through cli.py and Qt's client (ui/instance.py).
+every launch goes through the cli package and Qt's client (ui/instance.py).
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ class Parser(argparse.ArgumentParser):
 
 
 def new_parser() -> tuple[Parser, argparse._SubParsersAction]:
-    """The top-level parser with its options, and its sub-commands with ``call``; cli.py
-    adds the others."""
+    """The top-level parser with its options, and its sub-commands with ``call``; the cli
+    package adds the others."""
     parser = Parser(
         prog="callhelper",
         description="A desktop helper for complaint calls. Without a command it opens the "
@@ -189,7 +190,8 @@ def print_answer(who: str, reply: bytes, unsure_note: str, as_json: bool) -> int
 
 def hand_over(args: argparse.Namespace) -> int | None:
     """``callhelper call …`` handed to the running window with the plain client: the exit
-    code, or None when no window took it (cli.py then starts one, or says what is wrong)."""
+    code, or None when no window took it (the cli package then starts one, or says what is
+    wrong)."""
     from callhelper import channel
     from callhelper.core.wire import command_line
     from callhelper.locations import window_database
@@ -242,5 +244,6 @@ def main(argv: list[str] | None = None) -> int:
     if handed is not None:
         return handed
     from callhelper.cli import window_command
+    from callhelper.cli.call import call_command
 
-    return window_command(args)
+    return window_command(args, call_command)

@@ -19,6 +19,9 @@ from sqlalchemy.engine import make_url
 from databases import APP_ROLE
 
 _numbers = itertools.count(1)
+#: A keyring that keeps passwords in a file, without a desktop session: what the tests of
+#: team login set as PYTHON_KEYRING_BACKEND.
+FILE_KEYRING = "keyrings.alt.file.PlaintextKeyring"
 
 
 @dataclass

@@ -156,6 +156,17 @@ class CallController(QObject):
     def _on_write_refused(self, _error: BaseException) -> None:
         self._say(self.tr("A change could not be saved; details are in the log."), True)
 
+    @property
+    def idle(self) -> bool:
+        """Whether the database work asked for so far is done and answered: no write
+        waiting (nor one waiting to be tried again), no job of the store's worker (or of
+        the team server's reader) whose answer has not arrived, no lookup of the caller's
+        history about to start. What the window shows then stays until something new
+        happens."""
+        return (self.writes.waiting == 0 and self._store.idle
+                and (self._shared is None or self._shared.idle)
+                and not self._lookup_timer.isActive())
+
     def is_current(self, contact_uid: str) -> bool:
         return self.session is not None and self.session.uid == contact_uid
 

@@ -76,7 +76,8 @@ class _StoreWorker(QObject):
 
 
 class StoreClient(QObject):
-    """The GUI side: ``submit(job, callback)``; ``close()`` waits for queued jobs."""
+    """The GUI side: ``submit(job, callback)``; ``close()`` waits for queued jobs; ``idle``
+    says whether every job submitted has had its answer delivered."""
 
     _submitted = Signal(object, object)
     _closing = Signal()
@@ -96,11 +97,20 @@ class StoreClient(QObject):
         self._worker.done.connect(self._deliver)
         self._thread.start()
         self._closed = False
+        self._unanswered = 0
 
     def submit(self, job: Job, callback: Callback | None = None) -> None:
         if self._closed:
             raise RuntimeError("the store is closed")
+        self._unanswered += 1
         self._submitted.emit(job, callback)
+
+    @property
+    def idle(self) -> bool:
+        """Whether every job submitted so far has run and its answer has reached the GUI
+        thread (its callback called): nothing more comes from the worker until the next
+        ``submit``."""
+        return self._unanswered == 0
 
     @property
     def closed(self) -> bool:
@@ -143,5 +153,6 @@ class StoreClient(QObject):
         return errors
 
     def _deliver(self, callback: Callback | None, result: Any, error: BaseException | None) -> None:
+        self._unanswered -= 1
         if callback is not None:
             callback(result, error)

@@ -28,6 +28,7 @@ from callhelper.store.engine import WriteFault, is_transient, write_fault
 from callhelper.store.operations import Operation
 from callhelper.ui.store_client import StoreClient
 
+#: How long a write that failed for a passing reason waits before it is tried again.
 RETRY_INTERVAL_MS = 3000
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,8 @@ class WriteQueue(QObject):
 
     def __init__(self, store: StoreClient, journal_path: Path,
                  perform: Callable[[Session, Operation], object], parent: QObject | None = None,
-                 spare_journal_path: Path | None = None):
+                 spare_journal_path: Path | None = None,
+                 retry_interval_ms: int = RETRY_INTERVAL_MS):
         super().__init__(parent)
         self._store = store
         self._perform = perform
@@ -63,8 +65,17 @@ class WriteQueue(QObject):
         self.kept_in: Path | None = None
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
-        self._retry.setInterval(RETRY_INTERVAL_MS)
+        self._retry.setInterval(retry_interval_ms)
         self._retry.timeout.connect(self._pump)
+
+    @property
+    def retry_interval_ms(self) -> int:
+        """How long a write that failed for a passing reason waits before its next try."""
+        return self._retry.interval()
+
+    @retry_interval_ms.setter
+    def retry_interval_ms(self, interval: int) -> None:
+        self._retry.setInterval(interval)
 
     @property
     def waiting(self) -> int:

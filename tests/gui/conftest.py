@@ -49,6 +49,17 @@ def window(open_window):
 
 
 @pytest.fixture
+def wait_until_idle(qtbot):
+    """Wait until a window's database work is done and answered (``CallController.idle``):
+    what a test then finds missing did not happen, rather than not yet."""
+
+    def wait(window, timeout=10_000):
+        qtbot.waitUntil(lambda: window.controller.idle, timeout=timeout)
+
+    return wait
+
+
+@pytest.fixture
 def db(paths):
     """Read what is on disk, through a connection of its own."""
     connections = []

@@ -91,30 +91,34 @@ def test_a_complete_call_with_the_keyboard_alone(qtbot, window, clock, db):
 def test_a_note_appears_only_once_it_is_on_disk(qtbot, window, paths, db):
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     qtbot.waitUntil(lambda: db("SELECT count(*) FROM contact") == [(1,)])
+    on_disk_when_shown = []
+    window.notes_model.rowsInserted.connect(
+        lambda *_: on_disk_when_shown.append(db("SELECT text FROM note")))
     blocker = sqlite3.connect(paths.database_file, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
         type_text(window.note_entry, "ロック中の発言")
         qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
         assert window.note_entry.text() == ""
-        qtbot.wait(700)
+        QApplication.processEvents()  # whatever the Enter set going, short of the write
         assert window.notes_model.rowCount() == 0
         assert window.saved_label.text() == "Saving… · 1 waiting"
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
     qtbot.waitUntil(lambda: window.notes_model.rowCount() == 1, timeout=10_000)
-    assert db("SELECT text FROM note") == [("ロック中の発言",)]
+    assert on_disk_when_shown == [[("ロック中の発言",)]]
     assert window.saved_label.text().startswith("✓ Saved")
 
 
-def test_blank_entries_and_notes_outside_a_call_are_not_saved(qtbot, window, db):
+def test_blank_entries_and_notes_outside_a_call_are_not_saved(qtbot, window, db,
+                                                               wait_until_idle):
     window.note_entry.setText("   ")
     window.submit_note()
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     type_text(window.note_entry, "   ")
     qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
-    qtbot.wait(200)
+    wait_until_idle(window)
     assert window.notes_model.rowCount() == 0
     assert db("SELECT count(*) FROM note") == [(0,)]
 
@@ -171,13 +175,13 @@ def test_ctrl_number_toggles_the_step(qtbot, window):
     assert sum(s.done for s in window.session.steps()) == 1
 
 
-def test_the_wrap_up_needs_a_subject(qtbot, window, db):
+def test_the_wrap_up_needs_a_subject(qtbot, window, db, wait_until_idle):
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     qtbot.keyClick(window.note_entry, Qt.Key.Key_F9)
     qtbot.keyClick(window.wrap_up.subject, Qt.Key.Key_S, CTRL)
     assert window.wrap_up.problem.isVisible()
     assert window.session is not None
-    qtbot.wait(200)
+    wait_until_idle(window)
     assert db("SELECT state FROM contact") == [("wrap_up",)]
 
 
@@ -250,14 +254,14 @@ def test_the_next_call_starts_clean(qtbot, window):
     assert not window.handoff_bar.isVisible()
 
 
-def test_ticks_and_hold_do_not_leave_saving_on_screen(qtbot, window, db):
+def test_ticks_and_hold_do_not_leave_saving_on_screen(qtbot, window, db, wait_until_idle):
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     type_text(window.note_entry, "最初の一言")
     qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
     qtbot.keyClick(window.note_entry, Qt.Key.Key_1, CTRL)
     qtbot.keyClick(window.note_entry, Qt.Key.Key_F8)
     qtbot.waitUntil(lambda: db("SELECT on_hold FROM contact") == [(1,)])
-    qtbot.wait(100)
+    wait_until_idle(window)
     assert window.saved_label.text() == "✓ Saved 00:00"
 
 

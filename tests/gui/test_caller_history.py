@@ -1,35 +1,13 @@
 """The caller's history appears as the call comes in; the profile is edited in place."""
 
-from datetime import timedelta
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp
-from callhelper.store import repository
-from callhelper.store.engine import Store
-from callhelper.store.repository import NewContact
-from callhelper.ui.app import demand_rules
+from callhelper.core.case import CaseStatus
+from callers import earlier_call
 from keyboard import type_text
 
 CTRL = Qt.KeyboardModifier.ControlModifier
-
-
-
-def earlier_call(paths, clock, uid, days_ago, subject, status, promise="", agent="佐藤"):
-    store = Store(paths.database_url)
-    with store.unit_of_work() as session:
-        started = clock.now() - timedelta(days=days_ago)
-        repository.start_contact(session, NewContact(uid, agent, "complaint", 2, started,
-                                                     "03-1234-5678", "山田 太郎"))
-        if promise:
-            repository.add_note(session, uid, f"{uid}-p", NoteKind.PROMISE, promise, 1000, agent,
-                                started, demand_rules())
-        repository.save_wrap_up(session, uid, WrapUp(subject, Level.HIGH, Level.MEDIUM, "", "",
-                                                     status), agent, started)
-        repository.update_customer(session, uid, repository.CustomerProfile(
-            "山田 太郎", "株式会社ヤマダ商事", "電話(メールは見ない)", "水曜午後は不在"), started)
-    store.close()
 
 
 def test_a_known_caller_shows_history_promises_and_profile_while_ringing(qtbot, window, paths,

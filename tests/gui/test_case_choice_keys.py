@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication
 
 from callhelper.core.case import CaseStatus
 from callhelper.core.commands import Action, Command
-from test_caller_history import earlier_call
+from callers import earlier_call
 from keyboard import type_text
 
 #: The offscreen platform cannot grab the keyboard for a popup list (a desktop can).

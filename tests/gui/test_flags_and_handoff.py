@@ -68,10 +68,11 @@ def test_asking_for_a_superior_and_a_long_call_suggest_escalation(qtbot, window,
     qtbot.waitUntil(lambda: "the call is long" in window.escalation_label.text(), timeout=3000)
 
 
-def test_the_third_call_in_a_month_from_one_number_is_signalled(qtbot, window, clock):
+def test_the_third_call_in_a_month_from_one_number_is_signalled(qtbot, window, clock,
+                                                               wait_until_idle):
     for _ in range(2):
         start(qtbot, window, "03-1234-5678")
-        qtbot.wait(200)
+        wait_until_idle(window)
         assert not window.escalation_label.isVisible()
         qtbot.keyClick(window.note_entry, Qt.Key.Key_F9)
         type_text(window.wrap_up.subject, "問い合わせ")

@@ -70,14 +70,15 @@ def test_a_due_time_already_past_is_refused_and_nothing_is_lost(qtbot, window, c
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support grabbing the keyboard")  # the popup
-def test_due_promises_are_each_named_in_a_list_the_keyboard_reaches(qtbot, window, clock):
+def test_due_promises_are_each_named_in_a_list_the_keyboard_reaches(qtbot, window, clock,
+                                                                   wait_until_idle):
     type_text(window.number_input, "03-1234-5678")
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     for words in ("見積もりを送付", "折り返し連絡", "交換品の発送"):
         promise(qtbot, window, words, "in 30 min")
     qtbot.waitUntil(lambda: window.notes_model.rowCount() == 3)
     window.check_promises()
-    qtbot.wait(200)
+    wait_until_idle(window)
     assert "due" not in window.saved_label.text()
     clock.advance(31 * 60)
     window.check_promises()

@@ -1,7 +1,6 @@
 """The call window in team mode: it writes to the agent's own file, the shipper brings the
 writes to the server, and the status line says how far that has got."""
 
-import socket
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from callhelper.store.engine import Store
 from callhelper.store.repository import NewContact
 from callhelper.ui.app import demand_rules
 from keyboard import type_text
+from processes import free_port
 
 CALLER = "03-1234-5678"
 
@@ -50,12 +50,6 @@ def test_notes_reach_the_server_and_the_caller_history_is_the_teams(
     assert raw_rows(paths.capture_url, "SELECT text FROM note") == [("共有される言葉",)]
     assert raw_rows(paths.capture_url, "SELECT count(*) FROM outbox") == [(0,)]
     window.close()
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_an_unreachable_server_leaves_the_notes_safe_on_this_computer(qtbot, clock,

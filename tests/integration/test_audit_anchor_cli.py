@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from test_data_safety_cli import run_cli
+from processes import run_cli
 
 from callhelper.store.integrity import damaged_files
 from callhelper.store.startup import StartupOpener

@@ -20,8 +20,7 @@ from callhelper import __version__
 from callhelper.store.engine import MIGRATIONS_DIR, Store, head_revision
 from callhelper.store.evidence import case_evidence
 from evidence_checks import capture_cases, pdf_text
-from processes import wait_for
-from test_cli import schema_ready
+from processes import bare_environment, schema_ready, wait_for
 
 pytestmark = pytest.mark.bundle
 
@@ -56,16 +55,6 @@ def home(tmp_path):
     private, as the app makes it (doctor names one that others may read)."""
     (tmp_path / "config").mkdir(mode=0o700)
     return tmp_path
-
-
-def bare_environment(home: Path) -> dict[str, str]:
-    """What a fresh login has at most: no virtualenv, no PYTHON*, no LD_LIBRARY_PATH."""
-    env = {"HOME": str(home), "PATH": os.defpath, "QT_QPA_PLATFORM": "offscreen",
-           "CALLHELPER_CONFIG_DIR": str(home / "config"),
-           "CALLHELPER_LOG_DIR": str(home / "logs")}
-    if sys.platform == "win32":
-        env["SYSTEMROOT"] = os.environ["SYSTEMROOT"]
-    return env
 
 
 def run(bundle: Path, home: Path, *args: str, check: bool = True):

@@ -7,12 +7,7 @@ import subprocess
 import sys
 
 from callhelper import __version__
-from processes import wait_for
-
-
-def run_cli(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "callhelper", *args], capture_output=True,
-                          text=True, timeout=60, env=env)
+from processes import run_cli, schema_ready, wait_for
 
 
 def test_version():
@@ -25,16 +20,6 @@ def test_a_bad_argument_is_refused_with_a_message():
     result = run_cli("--no-such-option")
     assert result.returncode == 2
     assert "unrecognized arguments: --no-such-option" in result.stderr
-
-
-def schema_ready(db_file):
-    if not db_file.exists():
-        return False
-    try:
-        with sqlite3.connect(db_file) as connection:
-            return connection.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.Error:
-        return False
 
 
 def test_the_app_starts_on_its_data_folder_and_closes_cleanly_on_sigterm(tmp_path):

@@ -15,18 +15,11 @@ import sys
 import threading
 import time
 
-from processes import wait_for
-from test_single_instance import cli, launch, status
-
-from callhelper.channel import address
+from processes import cli, launch, socket_path, status, wait_for
 
 ROUNDS = 6
 WORDS = ["返金してほしい", "誠意を見せろ", "もう二度と買わない", "😡", "箱が潰れていた", "“引用”",
          "a,b;\"c\"", "=1+1", "カード 4111 1111 1111 1111", "  前後の空白  ", "改行\nを含む", "ｶﾀｶﾅ"]
-
-
-def socket_path(tmp_path):
-    return address(f"sqlite:///{tmp_path / 'data' / 'callhelper.db'}")
 
 
 def capture_until_killed(tmp_path, app, rng, acknowledged):

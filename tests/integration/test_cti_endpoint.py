@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication
 from callhelper.config import Settings
 from callhelper.core.commands import Action, Command
 from callhelper.ui.cti import CtiEndpoint
+from processes import free_port
 
 TOKEN = "pbx-Token_0123456789abcdefghij"
 #: Another local user: Debian's unprivileged ``nobody``, with the system's Python.
@@ -180,12 +181,6 @@ def test_refusals_are_logged_without_the_token_or_the_number(qtbot, endpoint, ca
         "CTI request refused: 403 wrong token (from 127.0.0.1)"]
     text = caplog.text
     assert "0312345678" not in text and "guessed-token" not in text and TOKEN not in text
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_the_settings_turn_it_on_and_off(qtbot, paths, qapp):

@@ -13,15 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from processes import wait_for
+from processes import run_cli, wait_for
 
 from damage import another_programs_database, case_count, damage
 from lost_log import log_of, lose_log, write_and_die
-
-
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "callhelper", *args], capture_output=True,
-                          text=True, timeout=120, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ import pytest
 
 from callhelper.channel import address
 
-from processes import stop, wait_for
-from test_single_instance import cli, database, environment, launch, status, stop_all  # noqa: F401
+from processes import cli, database, environment, launch, status, stop, wait_for
 
 #: The other user: Debian's unprivileged ``nobody``, running the system's Python (the test's
 #: own may be in a folder only root may enter).

@@ -15,10 +15,7 @@ import sqlite3
 import urllib.error
 import urllib.request
 
-from processes import wait_for
-from test_crash_safety import socket_path
-from test_cti_endpoint import free_port
-from test_single_instance import cli, launch, status
+from processes import cli, free_port, launch, socket_path, status, wait_for
 
 CALLER = "03-6789-4321"
 NAME = "秘密 太郎"

@@ -11,9 +11,8 @@ import pytest
 
 from databases import raw_rows, tamper
 from review_data import team_data
-from team_server import make_team
-from processes import wait_for
-from test_team_cli import FILE_KEYRING, run_cli
+from team_server import FILE_KEYRING, make_team
+from processes import run_cli, wait_for
 
 from callhelper.store.engine import head_revision
 from callhelper.store.review import server_label

@@ -6,58 +6,12 @@ import resource
 import signal
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
-from datetime import datetime, timedelta, timezone
 
-import pytest
-
-from callhelper.store import repository
-from callhelper.store.engine import Store
-from callhelper.store.repository import NewContact
 from callhelper.channel import address
+from processes import cli, database, free_port, launch, ready, socket_path, status, wait_for
 
-from processes import stop, wait_for
-
-CALLER = "03-1234-5678"
-
-
-def environment(tmp_path, **extra):
-    return dict(os.environ, QT_QPA_PLATFORM="offscreen",
-                CALLHELPER_DATA_DIR=str(tmp_path / "data"),
-                CALLHELPER_CONFIG_DIR=str(tmp_path / "config"),
-                CALLHELPER_LOG_DIR=str(tmp_path / "logs"), **extra)
-
-
-def launch(tmp_path, *args, preexec_fn=None, **extra):
-    return subprocess.Popen([sys.executable, "-m", "callhelper", *args],
-                            env=environment(tmp_path, **extra), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, preexec_fn=preexec_fn)
-
-
-def cli(tmp_path, *args, **extra):
-    return subprocess.run([sys.executable, "-m", "callhelper", *args],
-                          env=environment(tmp_path, **extra), capture_output=True, text=True,
-                          timeout=60)
-
-
-def status(tmp_path, **extra):
-    result = cli(tmp_path, "call", "status", "--json", **extra)
-    return json.loads(result.stdout) if result.returncode == 0 else None
-
-
-def ready(tmp_path):
-    shown = status(tmp_path)
-    return shown is not None and shown["ready"]
-
-
-def database(tmp_path):
-    return tmp_path / "data" / "callhelper.db"
-
-
-def socket_path(tmp_path):
-    return address(f"sqlite:///{database(tmp_path)}")
+CALLER = "03-1234-5678"  # 山田 太郎 of the known_caller fixture (conftest.py)
 
 
 def notes_saying(tmp_path, text):
@@ -76,27 +30,6 @@ class Lock:
     def release(self):
         self.connection.execute("ROLLBACK")
         self.connection.close()
-
-
-@pytest.fixture
-def known_caller(tmp_path):
-    """A database in which 山田 太郎 has called twice before."""
-    store = Store(f"sqlite:///{tmp_path / 'data' / 'callhelper.db'}")
-    started = datetime.now(timezone.utc) - timedelta(days=3)
-    for number in range(2):
-        with store.unit_of_work() as session:
-            repository.start_contact(session, NewContact(
-                f"old-{number}", "佐藤", "complaint", 2, started + timedelta(hours=number),
-                CALLER, "山田 太郎"))
-    store.close()
-
-
-@pytest.fixture
-def stop_all():
-    processes = []
-    yield processes
-    for process in processes:
-        stop(process)
 
 
 def test_a_second_launch_shows_the_caller_in_the_running_window(tmp_path, known_caller,
@@ -341,12 +274,6 @@ def test_status_without_a_window_says_so(tmp_path):
 def test_a_mistyped_command_is_not_taken_for_a_number(tmp_path):
     result = cli(tmp_path, "serach", "返金")
     assert result.returncode == 2 and "invalid choice" in result.stderr
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_a_pbx_drives_the_running_window_through_the_cti_endpoint(tmp_path, settings, stop_all):

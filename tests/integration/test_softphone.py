@@ -14,9 +14,7 @@ import time
 
 import pytest
 
-from processes import wait_for
-from test_single_instance import environment, launch, ready, status
-from test_single_instance import known_caller, stop_all  # noqa: F401 (fixtures)
+from processes import environment, launch, ready, status, wait_for
 
 TWINKLE = "twinkle-console"
 CALLER_NUMBER = "0312345678"  # 山田 太郎 of known_caller, as 03-1234-5678

@@ -5,25 +5,16 @@ either working on the server or refusing in one line."""
 import csv
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy.engine import make_url
 
 from databases import raw_rows, tamper
 from evidence_checks import THREAT, capture_cases
-from team_server import allow_role_making, make_team
+from processes import run_cli
+from team_server import FILE_KEYRING, allow_role_making, make_team
 
 pytestmark = pytest.mark.postgresql
-
-FILE_KEYRING = "keyrings.alt.file.PlaintextKeyring"
-
-
-def run_cli(*args, stdin="", env=None):
-    return subprocess.run([sys.executable, "-m", "callhelper", *args], input=stdin,
-                          capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **(env or {})})
 
 
 def one_line(result) -> str:

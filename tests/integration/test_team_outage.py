@@ -20,8 +20,7 @@ from pathlib import Path
 import pytest
 from databases import FAST_SETTINGS, SERVER_TIME_ZONE, raw_rows
 from team_server import make_team
-from processes import wait_for
-from test_single_instance import environment
+from processes import environment, wait_for
 
 from callhelper.locations import DATABASE_FILE
 from callhelper.store import review, roles

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from callhelper import __version__
-from test_bundle import bare_environment
+from processes import bare_environment
 
 pytestmark = pytest.mark.wheel
 

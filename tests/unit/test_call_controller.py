@@ -72,10 +72,9 @@ def saved(qtbot, controller):
     qtbot.waitUntil(lambda: controller.writes.waiting == 0, timeout=5000)
 
 
-def settled(qtbot, store):
-    """Wait until every job submitted to ``store`` so far has been answered."""
-    with qtbot.waitCallback(timeout=5000) as done:
-        store.submit(lambda _session: None, lambda _result, _error: done())
+def settled(qtbot, controller):
+    """Wait until the database work ``controller`` asked for has been done and answered."""
+    qtbot.waitUntil(lambda: controller.idle, timeout=5000)
 
 
 def test_the_notes_of_a_call_are_the_ones_on_disk_in_order(qtbot, controller, db):
@@ -87,6 +86,19 @@ def test_the_notes_of_a_call_are_the_ones_on_disk_in_order(qtbot, controller, db
     assert [row.uid for row in controller.notes.rows()] == [first.uid, second.uid]
     assert db("SELECT kind, text FROM note ORDER BY id") == [
         ("quote", "先週買ったばかりなのに電源が入らない"), ("fact", "交換品を本日発送")]
+
+
+def test_the_controller_is_idle_once_its_writes_and_lookups_are_answered(qtbot, controller,
+                                                                          db):
+    settled(qtbot, controller)  # the work of opening the database
+    controller.set_next_number("03-1234-5678")
+    assert not controller.idle, "the caller's history is about to be looked up"
+    controller.start_call()
+    assert not controller.idle, "the call's start is being written"
+    settled(qtbot, controller)
+    assert db("SELECT phone FROM customer") == [("03-1234-5678",)]
+    assert controller.history_loaded
+    assert controller.writes.waiting == 0
 
 
 def test_no_note_is_taken_between_calls(controller):
@@ -157,20 +169,20 @@ def test_a_command_before_the_database_is_open_waits_for_it(qtbot, new_controlle
     assert controller.session is not None and controller.caller.phone == "03-1234-5678"
 
 
-def test_a_promise_is_reminded_once_when_it_falls_due(qtbot, controller, store, clock):
+def test_a_promise_is_reminded_once_when_it_falls_due(qtbot, controller, clock):
     controller.start_call("03-1234-5678")
     say(qtbot, controller, "折り返し連絡", NoteKind.PROMISE, clock.now() + timedelta(minutes=30))
     reminded = []
     controller.promises_due.connect(reminded.append)
     controller.check_promises()
-    settled(qtbot, store)
+    settled(qtbot, controller)
     assert reminded == []
     clock.advance(31 * 60)
     with qtbot.waitSignal(controller.promises_due, timeout=5000):
         controller.check_promises()
     assert [promise.text for promise in reminded[0]] == ["折り返し連絡"]
     controller.check_promises()
-    settled(qtbot, store)
+    settled(qtbot, controller)
     assert len(reminded) == 1, "each promise is reminded once"
 
 

@@ -11,9 +11,7 @@ from sqlalchemy import text
 from callhelper.config import Settings, resolve_paths
 from callhelper.store import credentials
 from callhelper.store.engine import Store, make_engine
-from team_server import team  # noqa: F401 (a fixture)
-
-FILE_KEYRING = "keyrings.alt.file.PlaintextKeyring"
+from team_server import FILE_KEYRING, team  # noqa: F401 (a fixture)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from callhelper.cli import PrivateRotatingFileHandler
+from callhelper.cli.common import PrivateRotatingFileHandler
 from callhelper.config import Settings, ensure_cti_token, make_private_folders
 from callhelper.core.export import write_csv
 from callhelper.doctor import PROBLEM, OK, diagnose

@@ -1,12 +1,12 @@
 """Operations and the team mode's shipper: the agent's outbox delivered to a server (a
 SQLite file, or a real PostgreSQL server) exactly once and in order, whatever is cut short."""
 
-import socket
 from dataclasses import asdict, replace
 from datetime import timedelta
 
 import pytest
 from databases import raw_rows
+from processes import free_port
 from team_server import team  # noqa: F401 (a fixture)
 
 from callhelper.config import resources_dir
@@ -217,12 +217,6 @@ def test_a_refused_operation_is_kept_and_the_others_go_on(local, server, shipper
     assert shipper.ship().refused == 1, "a refused row is not sent again and again"
     assert shipper.retry_refused() == 1
     assert shipper.counts() == (1, 0)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_an_unreachable_server_keeps_everything_waiting(local, clock):
