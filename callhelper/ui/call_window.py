@@ -5,6 +5,9 @@ everything written: the window calls it on keys and clicks and draws what it say
 write goes through the store worker; the window shows a note only once its unit of work has
 committed. A write that fails is kept and retried, in order, so nothing typed is lost while
 the app runs.
+
+The window is shown before the storage stack is loaded (docs/architecture.md, "Window
+first"): this module and those it imports load no store module at import time.
 """
 
 from __future__ import annotations
@@ -31,9 +34,6 @@ from callhelper.core.commands import Command
 from callhelper.core.flags import DemandRules
 from callhelper.core.playbook import PlaybookCatalog
 from callhelper.core.session import CallSession, CallState, format_offset
-from callhelper.store.engine import WriteFault
-from callhelper.store.operations import Operation
-from callhelper.store.startup import StartupOpener
 from callhelper.ui.call_controller import CallController, CallerInfo
 from callhelper.ui.caller_panel import CallerPanel, PastContactsModel
 from callhelper.ui.labels import due_label, level_label, note_kind_label
@@ -49,8 +49,10 @@ from callhelper.ui.store_client import StoreClient
 from callhelper.ui.sync_status import SyncLabel, SyncRunner
 from callhelper.ui.upkeep import DailyUpkeep
 from callhelper.ui.wrap_up import WrapUpPanel
+from callhelper.ui.write_queue import operation
 
 if TYPE_CHECKING:  # the windows opened later are imported when first opened: a faster start
+    from callhelper.store.startup import StartupOpener
     from callhelper.ui.export_dialog import ExportDialog
     from callhelper.ui.history_window import HistoryWindow
 
@@ -723,8 +725,8 @@ class CallWindow(QMainWindow):
         own = self._paths.database_file
         if item.path is None or own is None or item.path.resolve() != own.resolve():
             return False
-        self.controller.write(Operation.of("complete_prevention", case_uid=item.case_uid,
-                                           by=self.controller.agent, at=self._clock.now()),
+        self.controller.write(operation("complete_prevention", case_uid=item.case_uid,
+                                        by=self.controller.agent, at=self._clock.now()),
                               on_saved=lambda _case: done())
         return True
 
@@ -987,6 +989,8 @@ class CallWindow(QMainWindow):
         refuses them, why."""
         fault, waiting = self._writes.fault, self._writes.waiting
         if fault is not None:
+            from callhelper.store.engine import WriteFault
+
             message = {
                 WriteFault.LOCKED: self.tr("Not saved yet: another program is using the "
                                            "database. %1 waiting, retried every few seconds."),
@@ -1014,7 +1018,7 @@ class CallWindow(QMainWindow):
         state = session.state if session else CallState.READY
         in_call = session is not None and session.in_call
         self.start_button.setVisible(session is None)
-        self.start_button.setEnabled(self.controller.is_ready)
+        self.start_button.setEnabled(self.controller.takes_calls)
         self.settings_button.setVisible(session is None)
         self.history_button.setVisible(session is None)
         self.export_button.setVisible(session is None)

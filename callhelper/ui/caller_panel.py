@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QLabel, QLineEdit
                                QVBoxLayout, QWidget)
 
 from callhelper.core.case import CaseStatus
-from callhelper.store.history import CallerHistory, PastContact
-from callhelper.store.repository import CustomerProfile
 from callhelper.ui.labels import quoted, status_label
+
+if TYPE_CHECKING:  # filled from the store's answers, once it is open
+    from callhelper.store.history import CallerHistory, PastContact
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 OPEN_COLOR = QColor("#8a4b00")
@@ -181,6 +182,8 @@ class CallerPanel(QWidget):
         super().keyPressEvent(event)
 
     def _save(self) -> None:
+        from callhelper.store.repository import CustomerProfile
+
         profile = CustomerProfile(*(field.text() for field in self._fields()))
         self.form.hide()
         self.profile_saved.emit(profile)
