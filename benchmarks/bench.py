@@ -7,8 +7,9 @@ Sizes are numbers of notes (the demo generator writes about ten per case: 1m is 
 The demo databases are built once with ``callhelper demo`` and kept in ``--cache``
 (datasets.py); each size then runs on a copy. What is measured, and against what:
 
-- launch: process start until the call window's ``ready`` (the database checked, opened and
-  read), beside a bare PySide6 window launched the same way, alternately (probes.py);
+- launch: process start until the call window is shown and takes keys (painted, its event
+  loop turning) and until its ``ready`` (the database checked, opened and read), beside a
+  bare PySide6 window launched the same way, alternately (probes.py);
 - ring: ``callhelper NUMBER`` while the window runs, until the window has taken it, beside
   a bare ``python -c pass``, alternately;
 - write: Enter's path to disk (the window's ``add_note`` operation in a unit of work, as its
@@ -154,7 +155,7 @@ def probe(name: str, *args: str, env: dict, timeout: float = 3600) -> tuple[dict
 def measure_launch(data_dir: Path, scratch: Path, plan: Plan, log) -> dict:
     """App and bare window alternately, so a passing load hits both alike."""
     env = child_env(scratch)
-    app, bare, phases = [], [], []
+    app, shown, bare, phases = [], [], [], []
     for run in range(plan.launch_warmup + plan.launches):
         for kind in ("app", "bare"):
             if kind == "app":
@@ -166,18 +167,23 @@ def measure_launch(data_dir: Path, scratch: Path, plan: Plan, log) -> dict:
             marks = result["marks"]
             (app if kind == "app" else bare).append(marks["ready"] - started)
             if kind == "app":
+                shown.append(marks["shown"] - started)
                 phases.append({
                     "interpreter_s": marks["interpreter"] - started,
                     "imports_s": marks["ui_app_imported"] - marks["interpreter"],
                     "qt_app_s": marks["build_start"] - marks["ui_app_imported"],
                     "window_built_s": marks["built"] - marks["build_start"],
-                    "built_to_ready_s": marks["ready"] - marks["built"],
+                    "built_to_shown_s": marks["shown"] - marks["built"],
+                    "shown_to_ready_s": marks["ready"] - marks["shown"],
+                    "store_import_s": marks["store_loaded"] - marks["store_loading"],
                     **{f"{name}_s": value for name, value in result["phases"].items()},
                     "rss_mb": result["rss_mb"]})
-    app_stats, bare_stats = stats(app), stats(bare)
-    log(f"    launch: app {app_stats['median']:.2f} s, bare {bare_stats['median']:.2f} s")
-    return {"app_s": app_stats, "bare_s": bare_stats,
+    app_stats, shown_stats, bare_stats = stats(app), stats(shown), stats(bare)
+    log(f"    launch: app shown {shown_stats['median']:.2f} s, ready "
+        f"{app_stats['median']:.2f} s, bare {bare_stats['median']:.2f} s")
+    return {"app_s": app_stats, "shown_s": shown_stats, "bare_s": bare_stats,
             "ratio": app_stats["median"] / bare_stats["median"],
+            "shown_ratio": shown_stats["median"] / bare_stats["median"],
             "phases_median": {key: statistics.median(p[key] for p in phases)
                               for key in phases[0]}}
 
@@ -621,7 +627,9 @@ def rows(results: dict) -> list[tuple[str, str, dict]]:
         return found
 
     return [
-        ("launch → window ready, median", "s",
+        ("launch → window shown, takes keys, median", "s",
+         pick(["launch", "shown_s", "median"], ["launch", "bare_s", "median"])),
+        ("launch → window ready (database open), median", "s",
          pick(["launch", "app_s", "median"], ["launch", "bare_s", "median"])),
         ("Enter → note on disk, median", "ms",
          pick(["write", "app_ms", "median"], ["write", "raw_ms", "median"])),
@@ -685,8 +693,8 @@ def targets(results: dict) -> list[dict]:
             node = node[key]
         return node
 
-    judge("launch to usable call window", "≤ 1.5 × bare PySide6 window",
-          get("launch", "ratio"), 1.5, "×")
+    judge("launch to call window shown, taking keys", "≤ 1.5 × bare PySide6 window",
+          get("launch", "shown_ratio"), 1.5, "×")
     judge("ring path: callhelper NUMBER → command taken by the window",
           "≤ 2.5 × bare python -c pass", results.get("ring", {}).get("ratio"), 2.5, "×",
           size="ring")

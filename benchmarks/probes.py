@@ -78,15 +78,16 @@ def launch_bare(_args) -> None:
 
 
 def launch_app(args) -> None:
-    """``callhelper`` as a user starts it (cli.main → ui.app.run), until the call window's
-    ``ready`` signal: the database checked, opened and read. Then it closes as a user
-    would. A few functions are wrapped to time the phases; nothing else changes."""
+    """``callhelper`` as a user starts it (cli.main → ui.app.run): ``shown`` when the call
+    window has painted and the event loop turns again (it takes keys), ``ready`` at its
+    ``ready`` signal (the database checked, opened and read). Then it closes as a user
+    would. A few functions are wrapped to time the phases; nothing else changes (the store's
+    modules are wrapped where the store's worker loads them, not before)."""
     marks = {"interpreter": STARTED}
     from callhelper import cli
 
     marks["cli_imported"] = time.perf_counter()
     import callhelper.ui.app as app_module
-    from callhelper.store import engine, startup
 
     marks["ui_app_imported"] = time.perf_counter()
     phases: dict[str, float] = {}
@@ -100,17 +101,35 @@ def launch_app(args) -> None:
                 phases[name] = phases.get(name, 0.0) + time.perf_counter() - begun
         return wrapper
 
-    startup.set_aside_if_damaged = timed("db_quick_check", startup.set_aside_if_damaged)
-    engine.upgrade_schema = timed("db_schema_upgrade", engine.upgrade_schema)
-    startup.StartupOpener.__call__ = timed("db_open", startup.StartupOpener.__call__)
-    build = app_module.build_call_window
+    made = app_module.StartupOpenerLater.made
 
-    def build_and_watch(paths, settings, clock=None):
+    def made_and_timed(opener):
+        if opener._opener is None:  # on the store's worker, as it opens the database
+            marks["store_loading"] = time.perf_counter()
+            from callhelper.store import engine, startup
+
+            marks["store_loaded"] = time.perf_counter()
+            startup.set_aside_if_damaged = timed("db_quick_check", startup.set_aside_if_damaged)
+            engine.upgrade_schema = timed("db_schema_upgrade", engine.upgrade_schema)
+            startup.StartupOpener.__call__ = timed("db_open", startup.StartupOpener.__call__)
+        return made(opener)
+
+    app_module.StartupOpenerLater.made = made_and_timed
+    build = app_module.build_call_window
+    start_store = app_module.start_store
+
+    def shown_then_start_store(window):
+        marks["shown"] = time.perf_counter()
+        start_store(window)
+
+    app_module.start_store = shown_then_start_store
+
+    def build_and_watch(paths, settings, clock=None, **options):
         from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QApplication
 
         marks["build_start"] = time.perf_counter()
-        window = build(paths, settings, clock)
+        window = build(paths, settings, clock, **options)
         marks["built"] = time.perf_counter()
 
         def ready() -> None:

@@ -1,22 +1,39 @@
-"""Start-up of the GUI: the application, its translations, the store and the call window."""
+"""Start-up of the GUI: the application, its translations, the store and the call window.
+
+Window first: the call window is built and shown before the storage stack (SQLAlchemy,
+SQLModel, the store's modules) is loaded; once it has painted, the store's worker starts,
+loads them and opens the database, and the demand rules compile on a thread of their own.
+Calls started and notes typed meanwhile wait, journalled, in the write queue
+(docs/architecture.md, "Window first").
+"""
 
 from __future__ import annotations
 
 import gc
 import logging
+import os
 import signal
 import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication, QWidget
 
 from callhelper.config import Paths, Settings, resources_dir
 from callhelper.core.commands import Action, Command
 from callhelper.core.clock import Clock, SystemClock
-from callhelper.core.flags import DemandRules, load_rules
+from callhelper.core.flags import DemandRules, RulesLoading, load_rules
 from callhelper.core.playbook import PlaybookCatalog
 
 log = logging.getLogger(__name__)
+#: For the tests: a file that gets the names of the modules loaded when the call window
+#: first painted, one a line.
+MODULES_AT_FIRST_PAINT = "CALLHELPER_MODULES_AT_FIRST_PAINT"
+#: How long the store waits for the window's first paint before it starts anyway (a window
+#: started hidden or minimised may not paint).
+FIRST_PAINT_WAIT_MS = 1000
 
 
 def ui_language(settings: Settings) -> str:
@@ -52,7 +69,72 @@ def playbook_catalog(paths: Paths) -> PlaybookCatalog:
 
 
 def demand_rules() -> DemandRules:
-    return load_rules(resources_dir() / "rules" / "demands.toml")
+    return load_rules(rules_file())
+
+
+def rules_file() -> Path:
+    return resources_dir() / "rules" / "demands.toml"
+
+
+class StartupOpenerLater:
+    """store/startup.py's StartupOpener, made where it is first called — on the store's
+    worker, which opens the database — so that its module (and SQLAlchemy) is loaded there
+    and not before the window shows. The window and the upkeep ask it, after the opening,
+    what happened (``opened``, ``choose``, ``damage_found``)."""
+
+    def __init__(self, url: str, backup_dir: Path, now: Callable) -> None:
+        self._arguments = (url, backup_dir, now)
+        self._lock = threading.Lock()
+        self._opener = None
+
+    def made(self):
+        with self._lock:
+            if self._opener is None:
+                from callhelper.store.startup import StartupOpener
+
+                self._opener = StartupOpener(*self._arguments)
+            return self._opener
+
+    def __call__(self):
+        return self.made()()
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.made(), name)
+
+
+class FirstPaint(QObject):
+    """Calls ``then`` once, right after ``window`` first painted (when the event loop turns
+    again: the window is on screen and takes keys), or after FIRST_PAINT_WAIT_MS if it does
+    not paint."""
+
+    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._window = window
+        self._then = then
+        self._done = False
+        window.installEventFilter(self)
+        QTimer.singleShot(FIRST_PAINT_WAIT_MS, self, self._run)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint and not self._done:
+            QTimer.singleShot(0, self, self._run)
+        return False
+
+    def _run(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        self._window.removeEventFilter(self)
+        self._then()
+
+
+def report_modules_at_first_paint() -> None:
+    """MODULES_AT_FIRST_PAINT: the tests' look at what the window needed to show."""
+    target = os.environ.get(MODULES_AT_FIRST_PAINT)
+    if target:
+        Path(target).write_text("\n".join(sorted(sys.modules)) + "\n", encoding="utf-8")
 
 
 class GuiThreadCollector(QObject):
@@ -104,17 +186,33 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def build_call_window(paths: Paths, settings: Settings, clock: Clock | None = None):
-    """The call window with its own store worker; used by ``run`` and by the tests."""
-    from callhelper.store.startup import StartupOpener
+def build_call_window(paths: Paths, settings: Settings, clock: Clock | None = None,
+                      window_first: bool = False):
+    """The call window with its own store worker; used by ``run`` and by the tests.
+    ``window_first``: the store's worker and the rules' compilation wait for
+    ``start_store(window)`` (``run`` calls it once the window has painted); otherwise they
+    start at once."""
     from callhelper.ui.call_window import CallWindow
     from callhelper.ui.store_client import StoreClient
 
     clock = clock or SystemClock()
-    opener = StartupOpener(paths.capture_url, paths.backup_dir, clock.now)
-    store = StoreClient(paths.capture_url, opener=opener)  # team mode: shipped (store/sync.py)
-    return CallWindow(paths, settings, store, playbook_catalog(paths), demand_rules(), clock,
-                      ui_language(settings), opener)
+    opener = StartupOpenerLater(paths.capture_url, paths.backup_dir, clock.now)
+    store = StoreClient(paths.capture_url, opener=opener,  # team mode: shipped (store/sync.py)
+                        start=not window_first)
+    rules = RulesLoading(rules_file())
+    if not window_first:
+        rules.start()
+    window = CallWindow(paths, settings, store, playbook_catalog(paths), rules, clock,
+                        ui_language(settings), opener)
+    window.start_rules = rules.start
+    return window
+
+
+def start_store(window) -> None:
+    """After the first paint: the rules compile, and the store's worker loads the storage
+    stack and opens the database (the window's ``ready`` follows)."""
+    window.start_rules()
+    window.controller.store.start()
 
 
 def close_on_termination(app: QApplication) -> None:
@@ -155,11 +253,12 @@ def run(paths: Paths, settings: Settings, command: Command | None = None) -> int
         return 0
     close_on_termination(app)
     install_translators(app, ui_language(settings))
-    window = build_call_window(paths, settings)
+    window = build_call_window(paths, settings, window_first=True)
     shown.append(window)
     server.setParent(window)
     server.command.connect(window.handle_command)
     freeze_start_up_when_ready(window)
+    FirstPaint(window, lambda: (report_modules_at_first_paint(), start_store(window)))
     window.show()
     window.handle_command(command)
     window.start_cti()

@@ -5,6 +5,12 @@ The call window is a view over this: it calls the methods below on keys and clic
 draws what the signals say. Nothing here is a widget, so the call's logic can be tested
 (and driven by the phone system) without a window. Every write goes through the write
 queue (ui/write_queue.py): a note is shown only once its unit of work has committed.
+
+The window is shown before the storage stack is loaded, so nothing here imports the store's
+modules at module level: the jobs import them on the store's worker, and the GUI thread
+only once the store has opened or a write is made (docs/architecture.md, "Window first").
+A call can be started and its notes typed while the database opens: the writes wait in the
+write queue, journalled, and go once it is open.
 """
 
 from __future__ import annotations
@@ -18,7 +24,6 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from sqlmodel import Session
 
 from callhelper.config import Paths, Settings
 from callhelper.core.case import Level, NoteKind, WrapUp
@@ -28,24 +33,22 @@ from callhelper.core.escalation import (FLAGGED, PAST_CALL_LIMIT, PAST_ESCALATIO
                                         REPEATED_CALLS, CapturedNote, build_handoff,
                                         escalation_reasons)
 from callhelper.core.flag_review import FlagDecision
-from callhelper.core.flags import DemandRules
 from callhelper.core.playbook import Playbook, PlaybookCatalog
 from callhelper.core.session import CallSession, CallState, StepChange, format_offset
 from callhelper.core.text import MAX_NOTE_LENGTH, storable_text
-from callhelper.store import flag_reviews, history, journal, operations, repository
-from callhelper.store.history import CallerHistory, OpenCase
-from callhelper.store.operations import Operation
-from callhelper.store.repository import (INCOMING, OUTGOING, CustomerProfile, NewContact,
-                                         UnfinishedContact)
-from callhelper.store.engine import WriteFault, write_fault
-from callhelper.store.startup import ChoiceNeeded
-from callhelper.store.sync import with_connect_timeout
 from callhelper.ui.call_notes import CallNotes, NoteRow
 from callhelper.ui.labels import level_label
 from callhelper.ui.store_client import StoreClient
-from callhelper.ui.write_queue import Write, WriteQueue
+from callhelper.ui.write_queue import JOURNAL_FILE, Write, WriteQueue, claim_kept, operation
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from callhelper.core.flags import DemandRules
+    from callhelper.store import history
+    from callhelper.store.history import CallerHistory, OpenCase
+    from callhelper.store.operations import Operation
+    from callhelper.store.repository import CustomerProfile, UnfinishedContact
     from callhelper.ui.sync_status import SyncRunner
 
 PROMISE_DEFAULT_HOURS = 1
@@ -113,6 +116,8 @@ class CallController(QObject):
         self.urgency = ""
         self.impact = ""
         self.is_ready = False
+        self.opening = True  # until the database has opened, or could not
+        self._replayed_journals: list | None = None
         self.history: CallerHistory | None = None
         self.history_loaded = False
         self.recent_contacts = 0
@@ -128,9 +133,9 @@ class CallController(QObject):
         self._deleted: list[tuple[str, NoteRow]] = []  # (call, note) for undo, newest last
         team = paths.server_url is not None  # writes also go to the outbox for the server
         self._team = team
-        self.writes = WriteQueue(store, paths.data_dir / journal.JOURNAL_FILE,
-                                 partial(operations.perform, rules=rules, ship=team), self,
-                                 spare_journal_path=paths.config_dir / journal.JOURNAL_FILE)
+        self.writes = WriteQueue(store, paths.data_dir / JOURNAL_FILE,
+                                 partial(perform, rules=rules, ship=team), self,
+                                 spare_journal_path=paths.config_dir / JOURNAL_FILE, held=True)
         #: Why the database could not be opened for writing at start (its folder read-only):
         #: the window works on, its writes journalled (WriteQueue.hold); None once it opens.
         self.unwritable: BaseException | None = None
@@ -148,6 +153,10 @@ class CallController(QObject):
 
     def _say(self, text: str, problem: bool = False) -> None:
         self.message.emit(text, problem)
+
+    @property
+    def store(self) -> StoreClient:
+        return self._store
 
     def write(self, operation: Operation, on_saved: Callable[[object], None] | None = None,
               on_failed: Callable[[BaseException], None] | None = None) -> None:
@@ -179,8 +188,7 @@ class CallController(QObject):
     @property
     def journal_paths(self) -> list[Path]:
         """Where writes not yet saved are kept: the data folder, else the settings folder."""
-        return [self._paths.data_dir / journal.JOURNAL_FILE,
-                self._paths.config_dir / journal.JOURNAL_FILE]
+        return [self._paths.data_dir / JOURNAL_FILE, self._paths.config_dir / JOURNAL_FILE]
 
     def unsaved(self) -> str:
         """While the database cannot be written: why, and where what is typed is kept, for a
@@ -188,6 +196,8 @@ class CallController(QObject):
         command-line message); empty once it can."""
         if self.unwritable is None:
             return ""
+        from callhelper.store import journal
+
         database = self._paths.database_file or self._paths.capture_url
         kept = self.writes.kept_in or journal.writable(self.journal_paths)
         where = (f"what is typed is kept in {kept} and saved once it can be written"
@@ -199,11 +209,19 @@ class CallController(QObject):
 
     def open(self) -> None:
         """Open the database on the store's worker: the writes kept from the last session
-        replayed, and an unfinished call (if any) back on screen."""
-        journal_paths = self.journal_paths
+        replayed, and an unfinished call (if any) back on screen. The writes made meanwhile
+        wait, journalled, in the write queue (``claim_kept`` keeps them apart from the
+        ones replayed)."""
+        if self._replayed_journals is None:  # once: an open again replays the same files
+            self._replayed_journals = [claim_kept(self._paths.data_dir / JOURNAL_FILE),
+                                       claim_kept(self._paths.config_dir / JOURNAL_FILE)]
+        journal_paths = self._replayed_journals
+        self.opening = True
         agent, rules, team = self.agent, self._rules, self._team
 
         def open_database(session: Session) -> tuple[int, UnfinishedContact | None, dict]:
+            from callhelper.store import flag_reviews, journal, repository
+
             replayed = journal.replay_kept(session, journal_paths, rules, team)
             unfinished = repository.unfinished_contact(session, agent)
             decided = flag_reviews.decisions_of(
@@ -214,30 +232,34 @@ class CallController(QObject):
 
     def _on_open(self, result: tuple[int, UnfinishedContact | None, dict] | None,
                  error: BaseException | None) -> None:
+        from callhelper.store.startup import ChoiceNeeded
+
         if self._store.closed:  # closed before the database was open: nothing to start
             return
-        if isinstance(error, ChoiceNeeded):
+        self.opening = False
+        if isinstance(error, ChoiceNeeded):  # no call starts until the agent has chosen
+            self.state_changed.emit()
             self.choice_needed.emit(error.trouble)
             return
         held = self.unwritable is not None
-        if error is not None and (held or write_fault(error) is WriteFault.READ_ONLY):
-            self._cannot_write(error)
-            return
+        if error is not None:
+            from callhelper.store.engine import WriteFault, write_fault
+
+            if held or write_fault(error) is WriteFault.READ_ONLY:
+                self._cannot_write(error)
+                return
         self.is_ready = error is None
         replayed = 0
         if self.is_ready:
             replayed, unfinished, decided = result
             if unfinished is not None and self.session is None:
                 self._resume(unfinished, decided)
-            elif held and unfinished is not None and self.is_current(unfinished.contact.uid):
-                self._reset_notes([NoteRow.from_note(note, decided.get(note.uid, ()))
-                                   for note in unfinished.notes])  # as kept meanwhile
         self.opened.emit(replayed, self.is_ready)
         if held and self.is_ready:
             self.unwritable = None
-            self.writes.release()
             self._say(self.tr("✓ The database can be written again: what was kept meanwhile "
                               "is saved"))
+        self.writes.release()
         if self.is_ready:
             self._store.submit(lambda _session: self._rules.prepare())
             self._reminder_timer.start()
@@ -266,6 +288,9 @@ class CallController(QObject):
         self.ready.emit()
 
     def _resume(self, unfinished: UnfinishedContact, decided: dict) -> None:
+        from callhelper.store.history import OpenCase
+        from callhelper.store.repository import OUTGOING
+
         contact, case = unfinished.contact, unfinished.case
         playbook = self._catalog.get(contact.playbook_id) or self.playbook
         session = CallSession.restore(
@@ -405,9 +430,12 @@ class CallController(QObject):
     def start_call(self, phone: str | None = None, name: str | None = None) -> None:
         """Answered: start the timer and a new contact, incoming or outgoing as
         ``next_caller`` says (``phone`` and ``name``: its number and name, when given).
-        Does nothing during a call or while a wrap-up is open."""
-        if self.session is not None or not self.is_ready:
+        Does nothing during a call or while a wrap-up is open, nor when the database could not
+        be opened; while it opens, the call starts and its writes wait for it."""
+        if self.session is not None or not self.takes_calls:
             return
+        from callhelper.store.repository import INCOMING, OUTGOING, NewContact
+
         caller = CallerInfo((self.next_caller.phone if phone is None else phone).strip(),
                             (self.next_caller.name if name is None else name).strip(),
                             self.next_caller.outgoing)
@@ -421,7 +449,7 @@ class CallController(QObject):
                          phone_region=self._settings.get("phone_region"),
                          direction=OUTGOING if caller.outgoing else INCOMING,
                          case_uid=self.case.uid if self.case is not None else "")
-        self.write(Operation.of("start_contact", **vars(new)))
+        self.write(operation("start_contact", **vars(new)))
         self.lookup(caller.phone)
         self.call_begun.emit(None)
 
@@ -441,7 +469,7 @@ class CallController(QObject):
         session.toggle_hold()
         on_hold = session.state is CallState.ON_HOLD
         talk, hold, uid = session.talk_seconds(), session.hold_seconds(), session.uid
-        self.write(Operation.of("set_hold", contact_uid=uid, on_hold=on_hold,
+        self.write(operation("set_hold", contact_uid=uid, on_hold=on_hold,
                                 talk_seconds=talk, hold_seconds=hold))
         self.state_changed.emit()
 
@@ -453,7 +481,7 @@ class CallController(QObject):
         session.end()
         uid, ended_at = session.uid, session.ended_at
         talk, hold = session.talk_seconds(), session.hold_seconds()
-        self.write(Operation.of("end_contact", contact_uid=uid, ended_at=ended_at,
+        self.write(operation("end_contact", contact_uid=uid, ended_at=ended_at,
                                 talk_seconds=talk, hold_seconds=hold))
         self.call_ended.emit()
 
@@ -473,7 +501,7 @@ class CallController(QObject):
         if change is None or self.session is None:
             return
         uid, agent, at = self.session.uid, self.agent, self._clock.now()
-        self.write(Operation.of("record_step_change", contact_uid=uid, change=change,
+        self.write(operation("record_step_change", contact_uid=uid, change=change,
                                 agent=agent, at=at))
         self.steps_changed.emit()
 
@@ -484,7 +512,7 @@ class CallController(QObject):
             return
         self.urgency, self.impact = urgency, impact
         uid, agent, at = session.uid, self.agent, self._clock.now()
-        self.write(Operation.of("set_case_levels", contact_uid=uid, urgency=urgency,
+        self.write(operation("set_case_levels", contact_uid=uid, urgency=urgency,
                                 impact=impact, actor=agent, at=at))
 
     def save_profile(self, profile: CustomerProfile) -> None:
@@ -494,7 +522,7 @@ class CallController(QObject):
         uid, at, phone = session.uid, self._clock.now(), self.caller.phone
         if profile.name and not self.caller.name:
             self.caller.name = profile.name
-        self.write(Operation.of("update_customer", contact_uid=uid, profile=profile, at=at),
+        self.write(operation("update_customer", contact_uid=uid, profile=profile, at=at),
                    lambda _customer: self.lookup(phone) if self.is_current(uid) else None)
         self._say(self.tr("✓ Profile saved"))
 
@@ -505,7 +533,7 @@ class CallController(QObject):
         if session is None or session.state is not CallState.ENDED:
             return False
         uid, agent, at = session.uid, self.agent, self._clock.now()
-        self.write(Operation.of("save_wrap_up", contact_uid=uid, wrap_up=wrap_up, actor=agent,
+        self.write(operation("save_wrap_up", contact_uid=uid, wrap_up=wrap_up, actor=agent,
                                 at=at),
                    lambda _case: self._close_call(uid),
                    lambda _error: self.wrap_up_refused.emit())
@@ -559,7 +587,7 @@ class CallController(QObject):
         self.case = case
         if session is not None and moved:
             self._take_levels_of(case)
-            self.write(Operation.of("move_contact", contact_uid=session.uid,
+            self.write(operation("move_contact", contact_uid=session.uid,
                                     case_uid=case.uid if case is not None else "",
                                     actor=self.agent, at=self._clock.now()))
         self.case_changed.emit()
@@ -582,6 +610,11 @@ class CallController(QObject):
                           "It stays in the entry; save it in parts.")
                   .replace("%1", f"{MAX_NOTE_LENGTH:,}").replace("%2", f"{len(text):,}"), True)
         return False
+
+    @property
+    def takes_calls(self) -> bool:
+        """A call can start: the database is open, or still opening."""
+        return self.is_ready or self.opening
 
     def can_take_notes(self) -> bool:
         return self.session is not None and self.session.state is not CallState.READY
@@ -612,10 +645,9 @@ class CallController(QObject):
             if on_saved is not None:
                 on_saved(note)
 
-        operation = Operation.of("add_note", contact_uid=contact_uid, note_uid=note_uid,
-                                 kind=kind, text=text, offset_ms=offset_ms, agent=agent,
-                                 created_at=at, due_at=due)
-        self.write(replace(operation, uid=uid) if uid else operation, saved, on_refused)
+        add = operation("add_note", contact_uid=contact_uid, note_uid=note_uid, kind=kind,
+                        text=text, offset_ms=offset_ms, agent=agent, created_at=at, due_at=due)
+        self.write(replace(add, uid=uid) if uid else add, saved, on_refused)
 
     def _capture_from_command(self, command: Command, reply) -> None:
         """``callhelper call note``: a note from another program (speech-to-text, a script).
@@ -688,7 +720,7 @@ class CallController(QObject):
             self._say(self.tr("A note cannot be empty; Ctrl+Delete deletes it."), True)
             return
         contact_uid, agent, at = self.session.uid, self.agent, self._clock.now()
-        self.write(Operation.of("edit_note", note_uid=row.uid, text=text, actor=agent, at=at),
+        self.write(operation("edit_note", note_uid=row.uid, text=text, actor=agent, at=at),
                    partial(self._on_note_corrected, contact_uid),
                    partial(self._on_note_refused, contact_uid, text))
 
@@ -706,7 +738,7 @@ class CallController(QObject):
         if self.session is None:
             return
         contact_uid, agent, at = self.session.uid, self.agent, self._clock.now()
-        self.write(Operation.of("delete_note", note_uid=row.uid, actor=agent, at=at),
+        self.write(operation("delete_note", note_uid=row.uid, actor=agent, at=at),
                    lambda _result: self._on_note_deleted(contact_uid, row))
 
     def _on_note_deleted(self, contact_uid: str, row: NoteRow) -> None:
@@ -728,7 +760,7 @@ class CallController(QObject):
         if not self._deleted:
             return False
         contact_uid, row = self._deleted.pop()
-        self.write(Operation.of("restore_note", note_uid=row.uid, actor=self.agent,
+        self.write(operation("restore_note", note_uid=row.uid, actor=self.agent,
                                 at=self._clock.now()),
                    lambda note: self._on_note_restored(contact_uid, row, note))
         return True
@@ -794,7 +826,7 @@ class CallController(QObject):
         summary = self.handoff_summary()
         uid, agent, at = session.uid, self.agent, self._clock.now()
         offset_ms = round(session.elapsed_seconds() * 1000)
-        self.write(Operation.of("record_escalation", contact_uid=uid,
+        self.write(operation("record_escalation", contact_uid=uid,
                                 reasons=list(self.escalation_reasons()), summary=summary,
                                 agent=agent, offset_ms=offset_ms, at=at))
         self.handed_over.emit(summary)
@@ -823,7 +855,7 @@ class CallController(QObject):
         if not name or session is None:
             return
         uid, at = session.uid, self._clock.now()
-        self.write(Operation.of("add_handler", contact_uid=uid, name=name, role="senior",
+        self.write(operation("add_handler", contact_uid=uid, name=name, role="senior",
                                 at=at))
         self._say(self.tr("Taken over by %1").replace("%1", name))
 
@@ -843,6 +875,8 @@ class CallController(QObject):
         region, token = self._settings.get("phone_region"), self._lookup_token
 
         def look_up(session: Session) -> CallerHistory | None:
+            from callhelper.store import history
+
             return history.caller_history(session, phone, region)
 
         shared = self.shared_store()
@@ -859,6 +893,8 @@ class CallController(QObject):
         if server is None or state is None or state.unreachable or self._store.closed:
             return None
         if self._shared is None:
+            from callhelper.store.sync import with_connect_timeout
+
             self._shared = StoreClient(with_connect_timeout(server), self)
         return self._shared
 
@@ -898,8 +934,13 @@ class CallController(QObject):
         """Look for the agent's promises that have fallen due; ``promises_due`` names each
         once."""
         now, agent = self._clock.now(), self.agent
-        self._store.submit(lambda s: history.open_promises(s, due_before=now, agent=agent),
-                           self._on_due_promises)
+
+        def open_promises(session: Session) -> list:
+            from callhelper.store import history
+
+            return history.open_promises(session, due_before=now, agent=agent)
+
+        self._store.submit(open_promises, self._on_due_promises)
 
     def _on_due_promises(self, due: list | None, error: BaseException | None) -> None:
         if error is None:
@@ -909,3 +950,10 @@ class CallController(QObject):
         if fresh:
             self._reminded.update(promise.note_id for promise in fresh)
             self.promises_due.emit(fresh)
+
+
+def perform(session: Session, operation: Operation, rules: DemandRules, ship: bool) -> object:
+    """store/operations.py's ``perform``, its module loaded on the store's worker."""
+    from callhelper.store.operations import perform as apply
+
+    return apply(session, operation, rules, ship)

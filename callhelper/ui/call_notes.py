@@ -10,7 +10,6 @@ from datetime import datetime
 
 from callhelper.core.case import NoteKind
 from callhelper.core.flag_review import FlagDecision, FlagState, NoteFlag, note_flags
-from callhelper.store.repository import CUSTOMER_WORDS
 
 #: How far back a note arriving again (a phone command sent twice) is looked for.
 RECENT_NOTES = 50
@@ -127,6 +126,8 @@ class CallNotes:
         return None
 
     def newest_customer_words(self) -> NoteRow | None:
+        from callhelper.store.repository import CUSTOMER_WORDS
+
         return next((row for row in reversed(self._rows) if row.kind in CUSTOMER_WORDS), None)
 
     def flag_categories(self) -> list[str]:

@@ -5,6 +5,9 @@ everything written: the window calls it on keys and clicks and draws what it say
 write goes through the store worker; the window shows a note only once its unit of work has
 committed. A write that fails is kept and retried, in order, so nothing typed is lost while
 the app runs.
+
+The window is shown before the storage stack is loaded (docs/architecture.md, "Window
+first"): this module and those it imports load no store module at import time.
 """
 
 from __future__ import annotations
@@ -31,10 +34,6 @@ from callhelper.core.commands import Command
 from callhelper.core.flags import DemandRules
 from callhelper.core.playbook import PlaybookCatalog
 from callhelper.core.session import CallSession, CallState, format_offset
-from callhelper.store import journal
-from callhelper.store.engine import WriteFault
-from callhelper.store.operations import Operation
-from callhelper.store.startup import StartupOpener
 from callhelper.ui.banner import BannerArea
 from callhelper.ui.call_controller import CallController, CallerInfo
 from callhelper.ui.caller_panel import CallerPanel, PastContactsModel
@@ -52,8 +51,10 @@ from callhelper.ui.store_client import StoreClient
 from callhelper.ui.sync_status import SyncLabel, SyncRunner
 from callhelper.ui.upkeep import DailyUpkeep
 from callhelper.ui.wrap_up import WrapUpPanel
+from callhelper.ui.write_queue import operation
 
 if TYPE_CHECKING:  # the windows opened later are imported when first opened: a faster start
+    from callhelper.store.startup import StartupOpener
     from callhelper.ui.export_dialog import ExportDialog
     from callhelper.ui.history_window import HistoryWindow
 
@@ -741,8 +742,8 @@ class CallWindow(QMainWindow):
         own = self._paths.database_file
         if item.path is None or own is None or item.path.resolve() != own.resolve():
             return False
-        self.controller.write(Operation.of("complete_prevention", case_uid=item.case_uid,
-                                           by=self.controller.agent, at=self._clock.now()),
+        self.controller.write(operation("complete_prevention", case_uid=item.case_uid,
+                                        by=self.controller.agent, at=self._clock.now()),
                               on_saved=lambda _case: done())
         return True
 
@@ -949,6 +950,8 @@ class CallWindow(QMainWindow):
     def _show_unwritable(self) -> None:
         """The database cannot be written at start: where, and where what is typed is kept
         meanwhile (call_controller.CallController.unwritable)."""
+        from callhelper.store import journal
+
         controller = self.controller
         database = self._paths.database_file or self._paths.capture_url
         kept = journal.writable(controller.journal_paths)
@@ -1025,6 +1028,8 @@ class CallWindow(QMainWindow):
         refuses them, why."""
         fault, waiting = self._writes.fault, self._writes.waiting
         if fault is not None:
+            from callhelper.store.engine import WriteFault
+
             message = {
                 WriteFault.LOCKED: self.tr("Not saved yet: another program is using the "
                                            "database. %1 waiting, retried every few seconds."),
@@ -1052,7 +1057,7 @@ class CallWindow(QMainWindow):
         state = session.state if session else CallState.READY
         in_call = session is not None and session.in_call
         self.start_button.setVisible(session is None)
-        self.start_button.setEnabled(self.controller.is_ready)
+        self.start_button.setEnabled(self.controller.takes_calls)
         self.settings_button.setVisible(session is None)
         self.history_button.setVisible(session is None)
         self.export_button.setVisible(session is None)

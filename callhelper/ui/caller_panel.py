@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QLabel, QLineEdit
                                QSizePolicy, QVBoxLayout, QWidget)
 
 from callhelper.core.case import CaseStatus
-from callhelper.store.history import CallerHistory, PastContact
-from callhelper.store.repository import CustomerProfile
 from callhelper.ui.labels import quoted, status_label
 from callhelper.ui.whole_rows import WholeRowsList
+
+if TYPE_CHECKING:  # filled from the store's answers, once it is open
+    from callhelper.store.history import CallerHistory, PastContact
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 OPEN_COLOR = QColor("#8a4b00")
@@ -220,6 +221,8 @@ class CallerPanel(QWidget):
         super().keyPressEvent(event)
 
     def _save(self) -> None:
+        from callhelper.store.repository import CustomerProfile
+
         profile = CustomerProfile(*(field.text() for field in self._fields()))
         self.form.hide()
         self._fit()

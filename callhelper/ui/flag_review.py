@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -24,10 +25,12 @@ from PySide6.QtWidgets import QMenu, QWidget
 from callhelper.core.clock import Clock
 from callhelper.core.flag_review import FlagState
 from callhelper.core.flags import FLAG, DemandRules
-from callhelper.store.flag_reviews import decision
-from callhelper.store.operations import Operation
 from callhelper.ui.models import NoteRow, NotesModel
 from callhelper.ui.notes_view import NotesView
+from callhelper.ui.write_queue import operation
+
+if TYPE_CHECKING:
+    from callhelper.store.operations import Operation
 
 CONFIRM_KEYS = "Ctrl+Shift+Y"
 DISMISS_KEYS = "Ctrl+Shift+N"
@@ -103,14 +106,16 @@ class FlagReview(QObject):
         contact_uid = self._call_uid()
         if contact_uid is None:
             return
-        operation = Operation.of("review_flag", review_uid=uuid.uuid4().hex, note_uid=row.uid,
-                                 category=category, state=state, actor=self._agent(),
-                                 at=self._clock.now())
-        self._write(operation, lambda review: self._on_decided(contact_uid, review))
+        review = operation("review_flag", review_uid=uuid.uuid4().hex, note_uid=row.uid,
+                           category=category, state=state, actor=self._agent(),
+                           at=self._clock.now())
+        self._write(review, lambda review: self._on_decided(contact_uid, review))
 
     def _on_decided(self, contact_uid: str, review) -> None:
         if review is None or self._call_uid() != contact_uid:
             return
+        from callhelper.store.flag_reviews import decision
+
         decided = decision(review)
         self._notes.decide(review.note_uid, decided)
         message = {

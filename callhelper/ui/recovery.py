@@ -10,9 +10,11 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
-from callhelper.store.backup import Backup
-from callhelper.store.integrity import WAL_SUFFIX
-from callhelper.store.startup import Opened, Trouble
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # shown only once the store has opened (or could not)
+    from callhelper.store.backup import Backup
+    from callhelper.store.startup import Opened, Trouble
 
 
 def _when(backup: Backup) -> str:
@@ -20,6 +22,8 @@ def _when(backup: Backup) -> str:
 
 
 def _log_of(database: Path) -> str:
+    from callhelper.store.integrity import WAL_SUFFIX
+
     return str(database.with_name(database.name + WAL_SUFFIX))
 
 

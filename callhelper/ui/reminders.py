@@ -4,11 +4,15 @@ closes. A popup rather than a dialog: it takes nothing from the call but a glanc
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from callhelper.store.history import PromiseRow
 from callhelper.ui.labels import due_label
+
+if TYPE_CHECKING:
+    from callhelper.store.history import PromiseRow
 
 CaseIdRole = Qt.ItemDataRole.UserRole + 1
 

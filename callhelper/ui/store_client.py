@@ -4,6 +4,10 @@ One worker thread owns the Store; the GUI submits jobs (functions taking a
 Session) and gets each result back on the GUI thread, in the order submitted.
 Each job is one unit of work: committed when it returns, so a result that
 reaches the GUI is on disk.
+
+This module imports nothing of the storage stack at module level: the window is shown
+before SQLAlchemy and the store's modules are loaded, and the worker loads them when it
+opens the store (docs/architecture.md, "Window first").
 """
 
 from __future__ import annotations
@@ -11,18 +15,26 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, Signal, Slot
-from sqlmodel import Session
 
-from callhelper.store.engine import Store, is_transient, write_fault
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
-Job = Callable[[Session], Any]
+Job = Callable[["Session"], Any]
 Opener = Callable[[], Any]
 Callback = Callable[[Any, BaseException | None], None]
 
 log = logging.getLogger(__name__)
+
+
+def open_store(url: str):
+    """``Store(url)``, its module (and SQLAlchemy) loaded by the thread that opens it."""
+    from callhelper.store.engine import Store
+
+    return Store(url)
 #: A passing fault's traceback is logged again after this long, if it still happens.
 FAULT_TRACEBACK_EVERY_S = 600
 
@@ -54,6 +66,8 @@ class _StoreWorker(QObject):
         as it lasts: its traceback is logged once in FAULT_TRACEBACK_EVERY_S, each repeat in
         one line, so that an hour of retries does not push the rest of the log out of its
         rotation."""
+        from callhelper.store.engine import is_transient, write_fault
+
         if not is_transient(error):
             log.exception("database job failed")
             return
@@ -83,21 +97,32 @@ class StoreClient(QObject):
     _closing = Signal()
 
     def __init__(self, url: str, parent: QObject | None = None,
-                 opener: Opener | None = None) -> None:
+                 opener: Opener | None = None, start: bool = True) -> None:
         """The worker opens ``Store(url)`` on first use, or whatever ``opener`` returns: an
-        object with ``unit_of_work()`` and ``close()`` (the review's read-only files)."""
+        object with ``unit_of_work()`` and ``close()`` (the review's read-only files).
+        ``start=False``: jobs wait until ``start()`` (the call window's, once it is shown)."""
         super().__init__(parent)
         self._thread = QThread()
         self._thread.setObjectName("store")
         self._url = url
-        self._worker = _StoreWorker(opener or (lambda: Store(url)))
+        self._worker = _StoreWorker(opener or partial(open_store, url))
         self._worker.moveToThread(self._thread)
         self._submitted.connect(self._worker.run)
         self._closing.connect(self._worker.close, Qt.ConnectionType.BlockingQueuedConnection)
         self._worker.done.connect(self._deliver)
-        self._thread.start()
         self._closed = False
         self._unanswered = 0
+        if start:
+            self._thread.start()
+
+    def start(self) -> None:
+        """Start the worker: the jobs submitted so far run, in order."""
+        if not self._closed and not self._thread.isRunning():
+            self._thread.start()
+
+    @property
+    def started(self) -> bool:
+        return self._thread.isRunning() or self._thread.isFinished()
 
     def submit(self, job: Job, callback: Callback | None = None) -> None:
         if self._closed:
@@ -121,6 +146,8 @@ class StoreClient(QObject):
         if self._closed:
             return
         self._closed = True
+        if not self.started:  # never started: nothing ran, nothing to wait for
+            return
         self._closing.emit()
         self._thread.quit()
         self._thread.wait()
@@ -134,7 +161,7 @@ class StoreClient(QObject):
             raise RuntimeError("run_here is for after close()")
         errors: list[BaseException | None] = []
         try:
-            store = Store(self._url)
+            store = open_store(self._url)
         except Exception as exc:  # the database cannot be opened: every job fails with it
             log.exception("database not opened for the last writes")
             return [exc] * len(jobs)

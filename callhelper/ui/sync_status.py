@@ -17,8 +17,11 @@ import time
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel
 
-from callhelper.core.flags import DemandRules
-from callhelper.store.sync import Shipper, SyncState, describe, retry_delay
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the store's modules are loaded by the shipper's thread
+    from callhelper.core.flags import DemandRules
+    from callhelper.store.sync import Shipper, SyncState
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,8 @@ class SyncRunner(QObject):
             self._stop.set()
 
     def _run(self) -> None:
+        from callhelper.store.sync import Shipper, SyncState
+
         try:
             shipper = Shipper(self._local_url, self._server_url, self._rules)
         except Exception:  # a broken URL: said once, in the log and the window
@@ -93,6 +98,8 @@ class SyncRunner(QObject):
             shipper.close()
 
     def _loop(self, shipper: Shipper) -> None:
+        from callhelper.store.sync import SyncState, describe, retry_delay
+
         failures = 0
         while not self._stop.is_set():
             self._wake.clear()

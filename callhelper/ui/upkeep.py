@@ -19,16 +19,16 @@ import sqlite3
 import threading
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from callhelper.config import Paths, Settings
-from callhelper.core.clock import Clock
-from callhelper.store import operations, retention
-from callhelper.store.backup import Backup, back_up_if_due
-from callhelper.store.integrity import check_file
-from callhelper.store.startup import StartupOpener
-from callhelper.ui.store_client import StoreClient
+if TYPE_CHECKING:  # the store's modules are loaded once the database is open (start)
+    from callhelper.config import Paths, Settings
+    from callhelper.core.clock import Clock
+    from callhelper.store.backup import Backup
+    from callhelper.store.startup import StartupOpener
+    from callhelper.ui.store_client import StoreClient
 
 log = logging.getLogger(__name__)
 #: Tries at emptying the write-ahead log after a purge, and the wait between them.
@@ -58,7 +58,7 @@ class DailyUpkeep(QObject):
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._backup: Backup | None = None
-        self._purged = retention.Purged()
+        self._purged = None  # retention.Purged, from start()
         self._checked.connect(self._after_check)
 
     def start(self) -> None:
@@ -66,7 +66,10 @@ class DailyUpkeep(QObject):
         database = self._paths.database_file
         if self._started or database is None:
             return
+        from callhelper.store import retention
+
         self._started = True
+        self._purged = retention.Purged()
         folder, keep, now = self._paths.backup_dir, self._settings.get("backup_keep"), \
             self._clock.now()
         self._thread = threading.Thread(target=self._check_and_back_up, name="upkeep",
@@ -82,6 +85,9 @@ class DailyUpkeep(QObject):
     def _check_and_back_up(self, database: Path, folder: Path, keep: int,
                            now: datetime) -> None:
         """On the upkeep's thread: the results go back to the GUI thread as ``_checked``."""
+        from callhelper.store.backup import back_up_if_due
+        from callhelper.store.integrity import check_file
+
         try:
             problem = check_file(database, stop=self._stop)
         except sqlite3.Error as exc:  # not damage: a lock, the file unreachable, stopped
@@ -123,10 +129,14 @@ class DailyUpkeep(QObject):
         if outcome is None or days < 1:
             self._forget_applied()
             return
+        from callhelper.store import retention
+
         now = self._clock.now()
         self._purge_after(0, retention.cutoff(days, now), now)
 
     def _purge_after(self, after: int, before: datetime, now: datetime) -> None:
+        from callhelper.store import retention
+
         def job(session):
             return retention.purge_batch(session, before, retention.PURGE_ACTOR, now, after)
 
@@ -146,6 +156,8 @@ class DailyUpkeep(QObject):
     def _forget_applied(self) -> None:
         """Last, the operations applied long ago are forgotten (store/operations.py), a
         batch per job; then ``finished``."""
+        from callhelper.store import operations
+
         before = self._clock.now() - operations.REMEMBER_APPLIED
 
         def done(forgotten: int | None, error: BaseException | None) -> None:
@@ -166,6 +178,8 @@ class DailyUpkeep(QObject):
         """After a purge, the purged words are taken out of the search tables' old segments
         (retention.merge_step), a few pages per job, table by table, so that the window's
         writes never wait long; then the write-ahead log is emptied (``_checkpoint``)."""
+        from callhelper.store import retention
+
         if table == len(retention.SEARCH_TABLES):
             self._checkpoint(CHECKPOINT_TRIES)
             return
@@ -187,6 +201,7 @@ class DailyUpkeep(QObject):
     def _checkpoint(self, tries: int) -> None:
         """The write-ahead log still holds the old pages: it is folded into the file and
         emptied, tried again a little later while another connection is reading."""
+        from callhelper.store import retention
 
         def done(emptied: bool | None, error: BaseException | None) -> None:
             if error is None and not emptied and tries > 1:

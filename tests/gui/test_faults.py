@@ -109,16 +109,34 @@ def test_notes_not_saved_at_quit_are_kept_and_saved_at_the_next_start(qtbot, ope
     assert "kept from the last session" in second.saved_label.text()
 
 
-def test_nothing_can_start_before_the_database_is_open(qtbot, paths, settings, clock):
+def test_a_call_taken_while_the_database_opens_is_journalled_then_saved(qtbot, paths,
+                                                                         settings, clock, db):
+    """The window takes a call before its database is open: the call and its notes wait,
+    journalled and in order, and are saved (and shown) once it is open."""
     window = build_call_window(paths, settings, clock)
     qtbot.addWidget(window)
-    window.start_call("03-1234-5678")
-    assert window.session is None
-    assert not window.start_button.isEnabled()
-    qtbot.waitSignal(window.ready).wait()
     assert window.start_button.isEnabled()
     window.start_call("03-1234-5678")
     assert window.session.state is CallState.ACTIVE
+    take_notes(qtbot, window)
+    assert window.notes_model.rowCount() == 0, "a note is shown only once it is on disk"
+    journal = paths.data_dir / JOURNAL
+    assert journal.read_text(encoding="utf-8").count('"op": "add_note"') == len(WORDS)
+    qtbot.waitSignal(window.ready).wait()
+    qtbot.waitUntil(lambda: window.notes_model.rowCount() == len(WORDS))
+    assert db("SELECT text FROM note ORDER BY id") == [(text,) for text in WORDS]
+    assert db("SELECT phone FROM contact") == [("03-1234-5678",)]
+    qtbot.waitUntil(lambda: not journal.exists())
+
+
+def test_nothing_can_start_when_the_database_cannot_be_opened(qtbot, paths, settings, clock):
+    paths.database_file.parent.mkdir(parents=True, exist_ok=True)
+    paths.database_file.write_bytes(b"not a database at all" * 100)
+    window = build_call_window(paths, settings, clock)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: not window.start_button.isEnabled())
+    window.start_call("03-1234-5678")
+    assert window.session is None
 
 
 def test_a_window_closed_before_its_database_is_open_closes_quietly(qtbot, paths, settings,

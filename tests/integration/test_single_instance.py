@@ -6,10 +6,15 @@ import resource
 import signal
 import socket
 import sqlite3
+import subprocess
 import threading
 
+import pytest
+
 from callhelper.channel import address
-from processes import cli, database, free_port, launch, ready, socket_path, status, wait_for
+from callhelper.store.engine import Store
+from processes import (cli, database, free_port, launch, ready, socket_path, status, stop,
+                       wait_for)
 
 CALLER = "03-1234-5678"  # 山田 太郎 of the known_caller fixture (conftest.py)
 

@@ -1,0 +1,94 @@
+"""Window first: the call window is on screen and takes keys before the storage stack is
+loaded; what is typed meanwhile waits, journalled, and is saved once the database opens — or,
+if the app is killed before that, at the next start."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+from processes import wait_for
+from test_single_instance import database, environment, launch, ready
+
+#: The store's modules that may be loaded before the window shows: the platform helpers the
+#: settings use (file permissions, the keyring), which import only the standard library.
+PLATFORM_HELPERS = {"callhelper.store", "callhelper.store.files", "callhelper.store.credentials"}
+
+
+def storage_modules(names):
+    return sorted(name for name in names
+                  if name.split(".")[0] in ("sqlalchemy", "sqlmodel", "alembic")
+                  or (name.startswith("callhelper.store") and name not in PLATFORM_HELPERS))
+
+
+def test_the_window_is_shown_before_sqlalchemy_or_the_store_is_loaded(tmp_path):
+    report = tmp_path / "modules-at-first-paint.txt"
+    app = launch(tmp_path, CALLHELPER_MODULES_AT_FIRST_PAINT=str(report))
+    try:
+        assert wait_for(report.exists), "the window never painted"
+        assert wait_for(lambda: ready(tmp_path)), "the database did not open after the window"
+    finally:
+        app.terminate()
+        app.wait(timeout=30)
+    loaded = report.read_text(encoding="utf-8").split()
+    assert "callhelper.ui.call_window" in loaded
+    assert storage_modules(loaded) == []
+
+
+# A window as `callhelper` builds it (window first) whose database has not opened yet: the
+# store's worker is not started, so the moment before the opening lasts as long as needed.
+TYPING_BEFORE_THE_OPENING = textwrap.dedent("""
+    import sys
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from callhelper.config import Settings, make_private_folders, resolve_paths
+    from callhelper.ui.app import build_call_window, create_application
+
+    app = create_application()
+    paths = resolve_paths()
+    make_private_folders(paths)
+    window = build_call_window(paths, Settings.for_paths(paths), window_first=True)
+    window.show()
+    window.start_call("03-1234-5678")
+    for text in sys.argv[1:]:
+        window.note_entry.setText(text)
+        QTest.keyClick(window.note_entry, Qt.Key.Key_Return)
+    print("typed", window.controller.writes.waiting, window.notes_model.rowCount(),
+          flush=True)
+    app.exec()
+""")
+
+
+def test_notes_typed_before_the_database_opens_survive_a_kill(tmp_path):
+    words = ["一つ目", "カード 4111 1111 1111 1111", "三つ目"]
+    typing = subprocess.Popen([sys.executable, "-c", TYPING_BEFORE_THE_OPENING, *words],
+                              env=environment(tmp_path), stdout=subprocess.PIPE, text=True)
+    try:
+        line = typing.stdout.readline().split()
+        assert line == ["typed", "4", "0"], "a call and three notes waiting, none shown yet"
+        journal = tmp_path / "data" / "unsaved-writes.jsonl"
+        kept = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines()]
+        assert [record["op"] for record in kept] == ["start_contact"] + ["add_note"] * 3
+        assert "4111 1111 1111 1111" not in journal.read_text(encoding="utf-8")
+    finally:
+        typing.send_signal(signal.SIGKILL)
+        typing.wait(timeout=30)
+    assert not database(tmp_path).exists(), "nothing was written to the database"
+
+    again = launch(tmp_path)
+    try:
+        assert wait_for(lambda: ready(tmp_path))
+    finally:
+        again.terminate()
+        again.wait(timeout=30)
+    with sqlite3.connect(database(tmp_path)) as connection:
+        stored = [row[0] for row in connection.execute("SELECT text FROM note ORDER BY id")]
+        phones = connection.execute("SELECT phone FROM contact").fetchall()
+    connection.close()
+    assert len(stored) == 3 and stored[0] == "一つ目" and stored[2] == "三つ目"
+    assert "4111 1111 1111 1111" not in stored[1], "the card number is masked"
+    assert len(phones) == 1
+    assert not [name for name in os.listdir(tmp_path / "data") if name.startswith("unsaved")]
