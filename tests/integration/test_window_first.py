@@ -11,7 +11,7 @@ import sys
 import textwrap
 
 from processes import wait_for
-from test_single_instance import database, environment, launch, ready
+from processes import database, environment, launch, ready
 
 #: The store's modules that may be loaded before the window shows: the platform helpers the
 #: settings use (file permissions, the keyring), which import only the standard library.
