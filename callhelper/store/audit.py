@@ -167,8 +167,13 @@ def revised_notes(session: Session, note_uids: list[str]) -> dict[str, list[Entr
 
 @dataclass(frozen=True)
 class Verification:
+    """``fuller_since``: when the trail began to follow every field of the evidence (calls,
+    customers, note and case times: schema 0015) in a file upgraded then, as the trail
+    writes times; None when it did from its first entry."""
+
     entries: int
     finding: Finding | None
+    fuller_since: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -201,7 +206,15 @@ def verify(connection: Connection, stop: Callable[[], bool] | None = None) -> Ve
     finding, count = first_broken_link(_entries(connection, stop))
     if finding is None:
         finding = compare_records(_latest(connection, stop), _records(connection, stop))
-    return Verification(count, finding)
+    return Verification(count, finding, fuller_since(connection))
+
+
+def fuller_since(connection: Connection) -> str | None:
+    """When migration 0015 started following calls and customers in an older file (its
+    baseline entries' time); None for a file whose trail followed them from the start."""
+    return connection.execute(text(
+        "SELECT min(at) FROM audit_entry WHERE action = 'baseline' "
+        "AND entity IN ('contact', 'customer')")).scalar()
 
 
 def verify_file(path: Path) -> FileVerification:

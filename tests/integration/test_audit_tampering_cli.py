@@ -138,3 +138,37 @@ def test_emptying_every_table_is_reported(database):
     verified = run_cli("verify")
     assert verified.returncode == 3, verified.stdout
     assert "the audit trail is shorter than when it was last written" in verified.stdout
+
+
+def test_a_file_from_before_verifies_says_since_when_and_is_covered_from_then(app_dirs):
+    from sqlalchemy import text
+
+    from callhelper.store.engine import make_engine, upgrade_schema
+
+    database = app_dirs["data"] / "old.db"
+    database.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(f"sqlite:///{database}")
+    upgrade_schema(engine, "0006")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO support_case (id, uid, subject, status, urgency, impact, fix, "
+            "prevention, flag_count, created_at, updated_at) VALUES (1, 'old', '古い件', "
+            "'open', '', '', '', '', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
+        connection.execute(text(
+            "INSERT INTO contact (id, uid, case_id, agent, phone, phone_key, caller_name, "
+            "playbook_id, playbook_version, state, started_at, talk_seconds, hold_seconds, "
+            "on_hold) VALUES (1, 'old', 1, '鈴木', '', '', '', 'complaint', 1, 'closed', "
+            "'2026-01-01 00:00:00', 0, 0, FALSE)"))
+        connection.execute(text(
+            "INSERT INTO note (uid, contact_id, kind, text, offset_ms, agent, created_at, "
+            "masked_cards, flags, requests, done_by) VALUES ('old-1', 1, 'quote', '昔の言葉', "
+            "0, '鈴木', '2026-01-01 00:00:00', 0, '[]', '[]', '')"))
+    engine.dispose()
+    Store(f"sqlite:///{database}").close()  # the app opens it: upgraded to the fuller trail
+    verified = run_cli("verify", str(database))
+    assert verified.returncode == 0, verified.stdout
+    assert "checked as recorded since the file was upgraded at 20" in verified.stdout
+    tamper(database, "UPDATE note SET created_at = '2025-01-01 00:00:00' WHERE uid = 'old-1'")
+    verified = run_cli("verify", str(database))
+    assert verified.returncode == 3, verified.stdout
+    assert "note old-1 differs from its last recorded state (created_at)" in verified.stdout
