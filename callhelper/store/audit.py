@@ -29,7 +29,7 @@ from callhelper.core.flag_review import flag_review_state
 from callhelper.store import anchor
 from callhelper.store.compiled import Compiled
 from callhelper.store.dialect import code_point_order, lock_audit_chain
-from callhelper.store.models import AuditEntry, FlagReview, Note, SupportCase
+from callhelper.store.models import AuditEntry, Contact, FlagReview, Note, SupportCase
 
 BATCH = 5000
 
@@ -447,8 +447,10 @@ def baseline(connection: Connection, at: datetime) -> int:
     decisions = schema.has_table(FlagReview.__tablename__)
     prevention = "prevention_done_at" in {column["name"] for column in
                                           schema.get_columns(SupportCase.__tablename__)}
+    fuller = "direction" in {column["name"] for column in
+                             schema.get_columns(Contact.__tablename__)}
     for entity, uid, state in _records(connection, decisions=decisions,
-                                       prevention=prevention):
+                                       prevention=prevention, fuller=fuller):
         rows.append(chain.row(moment, "", Action.BASELINE, Entity(entity), uid, state))
         if len(rows) >= BATCH:
             Chain.insert(connection, rows)
