@@ -130,6 +130,11 @@ def verify_command(args: argparse.Namespace) -> int:
         print(f"{path}: ok, {result.entries} audit entries, every note and case matches them"
               + (f"; none is missing from the end anchored at {anchored.when}"
                  if anchored else ""))
+        if result.fuller_since:
+            print(f"{path}: info: call times, callers, handlers, escalations, steps, customers "
+                  "and note and case times are checked as recorded since the file was "
+                  f"upgraded at {result.fuller_since}; entries from before hold what was followed "
+                  "then (a note's words, offset, agent and flags; a case's wrap-up)")
         if checked is not None and anchored is None:
             print(f"{path}: info: no anchor beside the file ({anchor_file(path).name}): "
                   "entries removed from the end of the trail could not be looked for")

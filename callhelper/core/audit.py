@@ -46,12 +46,18 @@ class Entity(StrEnum):
     #: entity of its own: the case's entries, recorded without these fields, verify as
     #: they always did.
     PREVENTION = "prevention"
+    #: A call: its case and customer, who took it, the number and name of the caller, when it
+    #: started and ended, talk and hold time, its handlers, escalations and step times.
+    CONTACT = "contact"
+    #: A customer (``uid`` is the row id as text: customers have no key of their own).
+    CUSTOMER = "customer"
 
 
 #: The fields of each record the trail follows, in the order a report lists them.
 NOTE_FIELDS = ("contact", "kind", "text", "offset_ms", "agent", "flags", "requests", "due_at",
-               "done_at", "done_by")
-CASE_FIELDS = ("subject", "status", "urgency", "impact", "fix", "prevention")
+               "done_at", "done_by", "created_at", "edited_at", "masked_cards")
+CASE_FIELDS = ("subject", "status", "urgency", "impact", "fix", "prevention", "created_at",
+               "customer")
 
 
 def canonical(state: dict[str, Any] | None) -> str:
@@ -74,16 +80,57 @@ def timestamp(moment: datetime | str | None) -> str | None:
 
 def note_state(contact_uid: str, kind: str, text: str, offset_ms: int, agent: str,
                flags: Iterable[str], requests: Iterable[str], due_at, done_at,
-               done_by: str) -> dict[str, Any]:
+               done_by: str, created_at, edited_at, masked_cards: int) -> dict[str, Any]:
+    """A note's state. ``created_at``, ``edited_at`` and ``masked_cards`` were added in
+    schema 0015: entries written before hold the other fields only (see ``compare_records``)."""
     return {"contact": contact_uid, "kind": kind, "text": text, "offset_ms": int(offset_ms),
             "agent": agent, "flags": list(flags), "requests": list(requests),
-            "due_at": timestamp(due_at), "done_at": timestamp(done_at), "done_by": done_by}
+            "due_at": timestamp(due_at), "done_at": timestamp(done_at), "done_by": done_by,
+            "created_at": timestamp(created_at), "edited_at": timestamp(edited_at),
+            "masked_cards": int(masked_cards or 0)}
 
 
 def case_state(subject: str, status: str, urgency: str, impact: str, fix: str,
-               prevention: str) -> dict[str, Any]:
+               prevention: str, created_at, customer: str) -> dict[str, Any]:
+    """A case's state; ``created_at`` and ``customer`` (the customer's uid, '' for none)
+    were added in schema 0015, like the note's times."""
     return {"subject": subject, "status": status, "urgency": urgency, "impact": impact,
-            "fix": fix, "prevention": prevention}
+            "fix": fix, "prevention": prevention, "created_at": timestamp(created_at),
+            "customer": customer}
+
+
+def record_uid(row_id: int | None) -> str:
+    """The uid under which the trail names a record known by its row id (a customer)."""
+    return "" if row_id is None else str(row_id)
+
+
+def contact_state(case_uid: str, customer_uid: str, agent: str, phone: str, caller_name: str,
+                  direction: str, playbook_id: str, playbook_version: int, started_at,
+                  ended_at, talk_seconds: float, hold_seconds: float,
+                  handlers: Iterable[tuple], escalations: Iterable[tuple],
+                  steps: Iterable[tuple]) -> dict[str, Any]:
+    """A call's state: everything an evidence report says about it but its notes.
+    ``handlers`` as (name, role, joined_at), ``escalations`` as (reasons, summary, agent,
+    offset_ms, created_at), ``steps`` as (step_id, done, offset_ms, step_elapsed_ms, agent,
+    created_at), each in the order they were written."""
+    return {"case": case_uid, "customer": customer_uid, "agent": agent, "phone": phone,
+            "caller_name": caller_name, "direction": direction, "playbook_id": playbook_id,
+            "playbook_version": int(playbook_version), "started_at": timestamp(started_at),
+            "ended_at": timestamp(ended_at), "talk_seconds": float(talk_seconds or 0),
+            "hold_seconds": float(hold_seconds or 0),
+            "handlers": [[name, role, timestamp(joined)] for name, role, joined in handlers],
+            "escalations": [[list(reasons), summary, agent_, int(offset), timestamp(made)]
+                            for reasons, summary, agent_, offset, made in escalations],
+            "steps": [[step, bool(done), int(offset), int(elapsed), agent_, timestamp(made)]
+                      for step, done, offset, elapsed, agent_, made in steps]}
+
+
+def customer_state(name: str, company: str, phone: str, preferred_channel: str,
+                   unavailable: str, note: str, numbers: Iterable[str]) -> dict[str, Any]:
+    """A customer's state, with each number they call from (sorted)."""
+    return {"name": name, "company": company, "phone": phone,
+            "preferred_channel": preferred_channel, "unavailable": unavailable, "note": note,
+            "numbers": sorted(numbers)}
 
 
 def prevention_state(done_at, done_by: str) -> dict[str, Any]:
@@ -186,6 +233,12 @@ def first_broken_link(entries: Iterable[Entry]) -> tuple[Finding | None, int]:
     return None, count
 
 
+def as_recorded(recorded: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """The current state with only the fields an entry recorded: an entry written before a
+    field was followed (a note's times before schema 0015) is compared on what it holds."""
+    return {name: current.get(name) for name in recorded}
+
+
 def changed_fields(recorded: dict[str, Any], current: dict[str, Any]) -> tuple[str, ...]:
     """The fields whose current value differs from the recorded one. Only the fields the
     trail recorded are compared, so a field added in a later version is not a difference."""
@@ -218,8 +271,13 @@ def compare_records(latest: Iterable[tuple[str, str, str, str, bool]],
                 return Finding(Problem.RECORD_UNTRACKED, None, entity, uid)
             if redacted:
                 return Finding(Problem.WORDS_REMOVED, None, entity, uid)
-            if digest(canonical(state)) != last_digest:
-                fields = changed_fields(json.loads(last_text), state) if last_text else ()
+            if last_text:
+                recorded_state = json.loads(last_text)
+                if canonical(as_recorded(recorded_state, state)) != last_text:
+                    fields = changed_fields(recorded_state, state)
+                    return Finding(Problem.RECORD_CHANGED, None, entity, uid, fields or ("?",))
+            elif digest(canonical(state)) != last_digest:
+                fields = ()
                 return Finding(Problem.RECORD_CHANGED, None, entity, uid, fields or ("?",))
             recorded, current = next(trail, None), next(rows, None)
     return None

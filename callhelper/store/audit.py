@@ -22,26 +22,27 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from callhelper.core.audit import (ENTRY_COLUMNS, GENESIS, Action, Entity, Entry, Finding,
-                                   canonical, case_state, compare_records, digest, entry_hash,
-                                   first_broken_link, note_state, prevention_state,
-                                   timestamp)
+                                   canonical, case_state, compare_records, contact_state,
+                                   customer_state, digest, entry_hash, first_broken_link,
+                                   note_state, prevention_state, record_uid, timestamp)
 from callhelper.core.flag_review import flag_review_state
 from callhelper.store import anchor
 from callhelper.store.compiled import Compiled
 from callhelper.store.dialect import code_point_order, lock_audit_chain
-from callhelper.store.models import AuditEntry, FlagReview, Note, SupportCase
+from callhelper.store.models import AuditEntry, Contact, FlagReview, Note, SupportCase
 
 BATCH = 5000
 
 
 def note_snapshot(note: Note, contact_uid: str) -> dict[str, Any]:
     return note_state(contact_uid, note.kind, note.text, note.offset_ms, note.agent, note.flags,
-                      note.requests, note.due_at, note.done_at, note.done_by)
+                      note.requests, note.due_at, note.done_at, note.done_by, note.created_at,
+                      note.edited_at, note.masked_cards)
 
 
 def case_snapshot(case: SupportCase) -> dict[str, Any]:
     return case_state(case.subject, case.status, case.urgency, case.impact, case.fix,
-                      case.prevention)
+                      case.prevention, case.created_at, record_uid(case.customer_id))
 
 
 def prevention_snapshot(case: SupportCase) -> dict[str, Any]:
@@ -166,8 +167,13 @@ def revised_notes(session: Session, note_uids: list[str]) -> dict[str, list[Entr
 
 @dataclass(frozen=True)
 class Verification:
+    """``fuller_since``: when the trail began to follow every field of the evidence (calls,
+    customers, note and case times: schema 0015) in a file upgraded then, as the trail
+    writes times; None when it did from its first entry."""
+
     entries: int
     finding: Finding | None
+    fuller_since: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -200,7 +206,15 @@ def verify(connection: Connection, stop: Callable[[], bool] | None = None) -> Ve
     finding, count = first_broken_link(_entries(connection, stop))
     if finding is None:
         finding = compare_records(_latest(connection, stop), _records(connection, stop))
-    return Verification(count, finding)
+    return Verification(count, finding, fuller_since(connection))
+
+
+def fuller_since(connection: Connection) -> str | None:
+    """When migration 0015 started following calls and customers in an older file (its
+    baseline entries' time); None for a file whose trail followed them from the start."""
+    return connection.execute(text(
+        "SELECT min(at) FROM audit_entry WHERE action = 'baseline' "
+        "AND entity IN ('contact', 'customer')")).scalar()
 
 
 def verify_file(path: Path) -> FileVerification:
@@ -259,31 +273,163 @@ def _latest(connection: Connection, stop=None) -> Iterator[tuple[str, str, str, 
         yield tuple(current)
 
 
+#: Each case (by uid), for the trail: its fields in case_state's order.
+CASES = ("SELECT uid, subject, status, urgency, impact, fix, prevention, created_at, "
+         "CAST(customer_id AS TEXT) FROM support_case")
+#: Each call, with its case's uid and customer's, in contact_state's order; then what hangs
+#: off it, each with the call's uid first, in the order written.
+CONTACTS = ("SELECT k.uid, c.uid, CAST(k.customer_id AS TEXT), k.agent, k.phone, "
+            "k.caller_name, k.direction, k.playbook_id, k.playbook_version, k.started_at, "
+            "k.ended_at, k.talk_seconds, k.hold_seconds "
+            "FROM contact k JOIN support_case c ON c.id = k.case_id")
+CONTACT_PARTS = (
+    "SELECT k.uid, h.name, h.role, h.joined_at FROM contact_handler h "
+    "JOIN contact k ON k.id = h.contact_id",
+    "SELECT k.uid, e.reasons, e.summary, e.agent, e.offset_ms, e.created_at FROM escalation e "
+    "JOIN contact k ON k.id = e.contact_id",
+    "SELECT k.uid, s.step_id, s.done, s.offset_ms, s.step_elapsed_ms, s.agent, s.created_at "
+    "FROM step_event s JOIN contact k ON k.id = s.contact_id")
+PART_IDS = ("h.id", "e.id", "s.id")
+CUSTOMERS = ("SELECT CAST(id AS TEXT), name, company, phone, preferred_channel, unavailable, "
+             "note FROM customer")
+CUSTOMER_NUMBERS = "SELECT CAST(customer_id AS TEXT), phone FROM customer_phone"
+NOTES = ("SELECT n.uid, k.uid, n.kind, n.text, n.offset_ms, n.agent, n.flags, n.requests, "
+         "n.due_at, n.done_at, n.done_by, n.created_at, n.edited_at, n.masked_cards "
+         "FROM note n JOIN contact k ON k.id = n.contact_id")
+
+
+def _case(row) -> dict[str, Any]:
+    return case_state(*row[1:8], row[8] or "")
+
+
+def _note(row) -> dict[str, Any]:
+    return note_state(row[1], row[2], row[3], row[4], row[5], _list(row[6]), _list(row[7]),
+                      *row[8:])
+
+
+def _contact(row, handlers, escalations, steps) -> dict[str, Any]:
+    return contact_state(row[1], row[2] or "", *row[3:],
+                         handlers=[part[1:] for part in handlers],
+                         escalations=[(_list(part[1]), *part[2:]) for part in escalations],
+                         steps=[part[1:] for part in steps])
+
+
+def _customer(row, numbers) -> dict[str, Any]:
+    return customer_state(*row[1:], numbers=[part[1] for part in numbers])
+
+
+def _grouped(rows: Iterator[tuple]) -> Iterator[tuple[str, list[tuple]]]:
+    """Rows sorted by their first column, as (that value, its rows)."""
+    from itertools import groupby
+    for key, group in groupby(rows, key=lambda row: row[0]):
+        yield key, list(group)
+
+
+def _joined(keys: Iterator[tuple], *parts: Iterator[tuple]) -> Iterator[tuple[tuple, list]]:
+    """Each row of ``keys`` with, from each of ``parts``, the rows whose first column is its
+    first column; all sorted by it (by code point)."""
+    streams = [_grouped(part) for part in parts]
+    heads = [next(stream, None) for stream in streams]
+    for row in keys:
+        found = []
+        for index, stream in enumerate(streams):
+            while heads[index] is not None and heads[index][0] < row[0]:
+                heads[index] = next(stream, None)
+            if heads[index] is not None and heads[index][0] == row[0]:
+                found.append(heads[index][1])
+                heads[index] = next(stream, None)
+            else:
+                found.append([])
+        yield row, found
+
+
+def state_of(connection: Connection, entity: Entity, uid: str) -> dict[str, Any] | None:
+    """The current state of one case, call or customer as the trail records it; None when
+    it is not in the file."""
+    where = {Entity.CASE: "uid", Entity.CONTACT: "k.uid",
+             Entity.CUSTOMER: "CAST(id AS TEXT)"}[entity]
+    params = {"uid": uid}
+    if entity is Entity.CASE:
+        row = connection.execute(text(f"{CASES} WHERE {where} = :uid"), params).first()
+        return None if row is None else _case(row)
+    if entity is Entity.CUSTOMER:
+        row = connection.execute(text(f"{CUSTOMERS} WHERE {where} = :uid"), params).first()
+        numbers = connection.execute(text(
+            f"{CUSTOMER_NUMBERS} WHERE CAST(customer_id AS TEXT) = :uid ORDER BY id"),
+            params).all()
+        return None if row is None else _customer(row, numbers)
+    row = connection.execute(text(f"{CONTACTS} WHERE k.uid = :uid"), params).first()
+    if row is None:
+        return None
+    parts = [connection.execute(text(f"{query} WHERE k.uid = :uid ORDER BY {order}"),
+                                params).all()
+             for query, order in zip(CONTACT_PARTS, PART_IDS)]
+    return _contact(row, *parts)
+
+
+LAST_STATE = Compiled("SELECT after, after_digest FROM audit_entry "
+                      "WHERE entity = :entity AND uid = :uid ORDER BY id DESC LIMIT 1")
+
+
+def reseal(connection: Connection, actor: str, entity: Entity, uid: str,
+           at: datetime) -> dict[str, str] | None:
+    """Record the current state of a case, call or customer changed in this transaction,
+    when it differs from the one the trail last recorded: created, edited or deleted.
+    Nothing when it is as recorded. For writers that change these records in several
+    places (a call's times, handlers, steps; a customer's profile and numbers)."""
+    state = state_of(connection, entity, uid)
+    last = LAST_STATE.rows(connection, {"entity": entity.value, "uid": uid})
+    before = json.loads(last[0][0]) if last and last[0][0] else None
+    recorded = bool(last and last[0][1])
+    if state is None:
+        if not recorded:
+            return None
+        return append(connection, actor, Action.DELETE, entity, uid, before, None, at)
+    if recorded and canonical(state) == (last[0][0] or None):
+        return None
+    return append(connection, actor, Action.EDIT if recorded else Action.CREATE, entity, uid,
+                  before, state, at)
+
+
+def reseal_session(session: Session, actor: str, entity: Entity, uid: str,
+                   at: datetime) -> None:
+    """``reseal`` for a change made in this session."""
+    session.flush()
+    reseal(session.connection(), actor, entity, uid, at)
+
+
 def _records(connection: Connection, stop=None, decisions: bool = True,
-             prevention: bool = True) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Every case, then every flag decision, then every note, then every prevention item
-    marked done (entity names sort that way), each sorted by uid (by code point, as Python
-    compares them). ``decisions`` and ``prevention`` False: none of those (a trail started
-    by migration 0007 predates their table and columns)."""
-    for row in _stream(connection, "SELECT uid, subject, status, urgency, impact, fix, "
-                                   "prevention FROM support_case "
-                                   f"ORDER BY {code_point_order('uid', connection)}", stop):
-        yield Entity.CASE.value, row[0], case_state(*row[1:])
+             prevention: bool = True, fuller: bool = True
+             ) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Every case, call, customer, flag decision, note, then prevention item marked done
+    (entity names sort that way), each sorted by uid (by code point, as Python compares
+    them). ``decisions`` and ``prevention`` False: none of those (a trail started by
+    migration 0007 predates their table and columns); ``fuller`` False: no calls nor
+    customers (followed since migration 0015)."""
+    order = lambda column: f"ORDER BY {code_point_order(column, connection)}"  # noqa: E731
+    for row in _stream(connection, f"{CASES} {order('uid')}", stop):
+        yield Entity.CASE.value, row[0], _case(row)
+    if fuller:
+        keys = _stream(connection, f"{CONTACTS} {order('k.uid')}", stop)
+        parts = [_stream(connection, f"{query} {order('k.uid')}, {part_id}", stop)
+                 for query, part_id in zip(CONTACT_PARTS, PART_IDS)]
+        for row, found in _joined(keys, *parts):
+            yield Entity.CONTACT.value, row[0], _contact(row, *found)
+        keys = _stream(connection, f"{CUSTOMERS} {order('CAST(id AS TEXT)')}", stop)
+        numbers = _stream(connection, f"{CUSTOMER_NUMBERS} "
+                                      f"{order('CAST(customer_id AS TEXT)')}, id", stop)
+        for row, (found,) in _joined(keys, numbers):
+            yield Entity.CUSTOMER.value, row[0], _customer(row, found)
     if decisions:
         for row in _stream(connection, "SELECT uid, note_uid, category, state FROM flag_review "
-                                       f"ORDER BY {code_point_order('uid', connection)}", stop):
+                                       f"{order('uid')}", stop):
             yield Entity.FLAG.value, row[0], flag_review_state(*row[1:])
-    for row in _stream(connection, "SELECT n.uid, k.uid, n.kind, n.text, n.offset_ms, n.agent, "
-                                   "n.flags, n.requests, n.due_at, n.done_at, n.done_by "
-                                   "FROM note n JOIN contact k ON k.id = n.contact_id "
-                                   f"ORDER BY {code_point_order('n.uid', connection)}", stop):
-        yield Entity.NOTE.value, row[0], note_state(
-            row[1], row[2], row[3], row[4], row[5], _list(row[6]), _list(row[7]), row[8],
-            row[9], row[10])
+    for row in _stream(connection, f"{NOTES} {order('n.uid')}", stop):
+        yield Entity.NOTE.value, row[0], _note(row)
     if prevention:
         for row in _stream(connection, "SELECT uid, prevention_done_at, prevention_done_by "
                                        "FROM support_case WHERE prevention_done_at IS NOT NULL "
-                                       f"ORDER BY {code_point_order('uid', connection)}", stop):
+                                       f"{order('uid')}", stop):
             yield Entity.PREVENTION.value, row[0], prevention_state(*row[1:])
 
 
@@ -301,8 +447,10 @@ def baseline(connection: Connection, at: datetime) -> int:
     decisions = schema.has_table(FlagReview.__tablename__)
     prevention = "prevention_done_at" in {column["name"] for column in
                                           schema.get_columns(SupportCase.__tablename__)}
+    fuller = "direction" in {column["name"] for column in
+                             schema.get_columns(Contact.__tablename__)}
     for entity, uid, state in _records(connection, decisions=decisions,
-                                       prevention=prevention):
+                                       prevention=prevention, fuller=fuller):
         rows.append(chain.row(moment, "", Action.BASELINE, Entity(entity), uid, state))
         if len(rows) >= BATCH:
             Chain.insert(connection, rows)

@@ -9,7 +9,8 @@ from functools import lru_cache
 
 from sqlalchemy import func, insert, select
 
-from callhelper.core.audit import Action, Entity, case_state, note_state
+from callhelper.core.audit import (Action, Entity, case_state, contact_state, customer_state,
+                                   note_state, record_uid)
 from callhelper.core.bigrams import bigram_words
 from callhelper.core.case import NoteKind
 from callhelper.core.demo import DemoReviewer, demo_data
@@ -54,6 +55,12 @@ def fill_demo(store: Store, cases: int, seed: int, rules: DemandRules, now: date
             {"customer_id": row["id"], "phone": row["phone"], "phone_key": row["phone_key"]}
             for row in customer_rows])
         chain = Chain(last_hash(connection))
+        Chain.insert(connection, [chain.row(
+            audit_time(_time(row["created_at"])), "", Action.CREATE, Entity.CUSTOMER,
+            record_uid(row["id"]), customer_state(
+                row["name"], row["company"], row["phone"], row["preferred_channel"],
+                row["unavailable"], row["note"], [row["phone"]]))
+            for row in customer_rows])
     batch = _Batch()
     done = 0
     for case in generated:
@@ -71,11 +78,13 @@ def fill_demo(store: Store, cases: int, seed: int, rules: DemandRules, now: date
                 "closed", _time(started),
                 _time(started + timedelta(seconds=contact.talk_seconds)), contact.talk_seconds,
                 0.0, 0))
-            batch.handlers.append((contact_id, contact.agent, "agent", _time(started)))
-            batch.steps.extend(
-                (contact_id, step, 1, elapsed, elapsed // 3, contact.agent,
-                 _time(started + timedelta(milliseconds=elapsed)))
-                for step, elapsed in contact.ticked)
+            handlers = [(contact_id, contact.agent, "agent", _time(started))]
+            steps = [(contact_id, step, 1, elapsed, elapsed // 3, contact.agent,
+                      _time(started + timedelta(milliseconds=elapsed)))
+                     for step, elapsed in contact.ticked]
+            escalations_before = len(batch.escalations)
+            batch.handlers.extend(handlers)
+            batch.steps.extend(steps)
             escalated = False
             for note in contact.notes:
                 ids["note"] += 1
@@ -104,7 +113,7 @@ def fill_demo(store: Store, cases: int, seed: int, rules: DemandRules, now: date
                     audit_time(row[7]), contact.agent, Action.CREATE, Entity.NOTE, row[1],
                     note_state(contact_uid, row[3], row[4], row[5], row[6],
                                analysis.flag_categories, analysis.request_categories,
-                               row[11], row[12], row[13])))
+                               row[11], row[12], row[13], row[7], None, row[8])))
                 for decision in decisions:
                     ids["flag_review"] += 1
                     decided_at = _time(started + timedelta(milliseconds=note.offset_ms)
@@ -117,6 +126,17 @@ def fill_demo(store: Store, cases: int, seed: int, rules: DemandRules, now: date
                         audit_time(decided_at), contact.agent, Action.CREATE, Entity.FLAG,
                         review_uid, flag_review_state(row[1], decision.category,
                                                       decision.state)))
+            stored = batch.contacts[-1]
+            batch.audit.append(chain.row(
+                audit_time(stored[11]), contact.agent, Action.CREATE, Entity.CONTACT,
+                contact_uid, contact_state(
+                    f"demo-case-{ids['case']}", record_uid(customer["id"]), contact.agent,
+                    customer["phone"], customer["name"], "incoming", "complaint", 2,
+                    stored[11], stored[12], stored[13], stored[14],
+                    [part[1:] for part in handlers],
+                    [(json.loads(part[1]), *part[2:])
+                     for part in batch.escalations[escalations_before:]],
+                    [part[1:] for part in steps])))
         row = (ids["case"], f"demo-case-{ids['case']}", customer["id"], case.subject,
                case.status.value, case.urgency.value, case.impact.value, case.fix,
                case.prevention, flag_count, _time(case.contacts[0].started_at),
@@ -124,7 +144,7 @@ def fill_demo(store: Store, cases: int, seed: int, rules: DemandRules, now: date
         batch.cases.append(row)
         batch.audit.append(chain.row(
             audit_time(row[11]), case.contacts[0].agent, Action.CREATE, Entity.CASE, row[1],
-            case_state(*row[3:9])))
+            case_state(*row[3:9], row[10], record_uid(customer["id"]))))
         done += 1
         if len(batch.cases) >= BATCH:
             batch.write(store)

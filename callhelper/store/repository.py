@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import bindparam
@@ -17,7 +17,7 @@ from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import manager_of_class
 from sqlmodel import Session, col, select
 
-from callhelper.core.audit import Action, Entity
+from callhelper.core.audit import Action, Entity, record_uid
 from callhelper.core.case import Level, NoteKind, WrapUp
 from callhelper.core.flags import DemandRules, analyze
 from callhelper.core.phones import DEFAULT_REGION, normalize_phone
@@ -92,7 +92,15 @@ def start_contact(session: Session, new: NewContact) -> Contact:
     session.flush()
     session.add(ContactHandler(contact_id=contact.id, name=new.agent, role="agent",
                                joined_at=now))
+    if customer is not None:
+        _reseal(session, new.agent, Entity.CUSTOMER, record_uid(customer.id), now)
+    _reseal(session, new.agent, Entity.CONTACT, contact.uid, now)
     return contact
+
+
+def _reseal(session: Session, actor: str, entity: Entity, uid: str, at: datetime) -> None:
+    """The trail follows this case, call or customer as it now is (audit.reseal)."""
+    audit.reseal_session(session, actor, entity, uid, at)
 
 
 def _new_case(session: Session, uid: str, customer_id: int | None, agent: str,
@@ -128,7 +136,7 @@ def move_contact(session: Session, contact_uid: str, case_uid: str, actor: str,
     _count_flags(session, case.id, flags)
     contact.case_id = case.id
     session.add(contact)
-    session.flush()
+    _reseal(session, actor, Entity.CONTACT, contact.uid, at)
     others = session.exec(select(Contact.id).where(Contact.case_id == left.id)).first()
     if others is None:
         grams.cases_changed(session.connection(),
@@ -309,10 +317,11 @@ def restore_note(session: Session, note_uid: str, actor: str, at: datetime) -> N
     contact_id, case_id = found[0]
     values = {"uid": note_uid, "contact_id": contact_id, "kind": state["kind"],
               "text": state["text"], "offset_ms": state["offset_ms"], "agent": state["agent"],
-              "created_at": datetime.fromisoformat(entries[0].at), "masked_cards": 0,
+              "created_at": _moment(state.get("created_at") or entries[0].at),
+              "masked_cards": state.get("masked_cards", 0),
               "flags": state["flags"], "requests": state["requests"],
               "due_at": _moment(state["due_at"]), "done_at": _moment(state["done_at"]),
-              "done_by": state["done_by"], "edited_at": None}
+              "done_by": state["done_by"], "edited_at": _moment(state.get("edited_at"))}
     note_id = _insert_note(connection).rows(connection, values)[0][0]
     grams.notes_changed(connection, [(note_id, "", values["text"])])
     _count_flags(session, case_id, len(values["flags"]))
@@ -397,7 +406,7 @@ def record_escalation(session: Session, contact_uid: str, reasons: list[str], su
     escalation = Escalation(contact_id=contact.id, reasons=list(reasons), summary=summary,
                             agent=agent, offset_ms=offset_ms, created_at=at)
     session.add(escalation)
-    session.flush()
+    _reseal(session, agent, Entity.CONTACT, contact.uid, at)
     return escalation
 
 
@@ -407,7 +416,7 @@ def add_handler(session: Session, contact_uid: str, name: str, role: str,
     contact = _contact_by_uid(session, contact_uid)
     handler = ContactHandler(contact_id=contact.id, name=name, role=role, joined_at=at)
     session.add(handler)
-    session.flush()
+    _reseal(session, name, Entity.CONTACT, contact.uid, at)
     return handler
 
 
@@ -465,9 +474,12 @@ def update_customer(session: Session, contact_uid: str, profile: CustomerProfile
         case.customer_id = customer.id
         session.add(contact)
         session.add(case)
+        _reseal(session, contact.agent, Entity.CASE, case.uid, at)
     if customer.name and not contact.caller_name:
         contact.caller_name = customer.name
         session.add(contact)
+    _reseal(session, contact.agent, Entity.CUSTOMER, record_uid(customer.id), at)
+    _reseal(session, contact.agent, Entity.CONTACT, contact.uid, at)
     return customer
 
 
@@ -507,7 +519,7 @@ def record_step_change(session: Session, contact_uid: str, change: StepChange, a
                       step_elapsed_ms=round(change.step_elapsed_seconds * 1000),
                       agent=agent, created_at=at)
     session.add(event)
-    session.flush()
+    _reseal(session, agent, Entity.CONTACT, contact.uid, at)
     return event
 
 
@@ -519,6 +531,7 @@ def set_hold(session: Session, contact_uid: str, on_hold: bool, talk_seconds: fl
     contact.talk_seconds = talk_seconds
     contact.hold_seconds = hold_seconds
     session.add(contact)
+    _reseal(session, contact.agent, Entity.CONTACT, contact.uid, datetime.now(timezone.utc))
 
 
 def end_contact(session: Session, contact_uid: str, ended_at: datetime, talk_seconds: float,
@@ -531,6 +544,7 @@ def end_contact(session: Session, contact_uid: str, ended_at: datetime, talk_sec
     contact.hold_seconds = hold_seconds
     contact.on_hold = False
     session.add(contact)
+    _reseal(session, contact.agent, Entity.CONTACT, contact.uid, ended_at)
     return contact
 
 
@@ -548,7 +562,9 @@ def save_wrap_up(session: Session, contact_uid: str, wrap_up: WrapUp, actor: str
             contact.ended_at = at
         contact.state = "closed"
         session.add(contact)
-    return _edit_case(session, contact_uid, actor, at, change)
+    case = _edit_case(session, contact_uid, actor, at, change)
+    _reseal(session, actor, Entity.CONTACT, contact_uid, at)
+    return case
 
 
 def unfinished_contact(session: Session, agent: str) -> UnfinishedContact | None:

@@ -7,7 +7,7 @@ creation, edits and completion — is older than the cut-off. A case with a call
 calls, notes, the agents' decisions on the notes' flags, step times, handlers and
 escalations; its customer goes too once no case or call of theirs is left.
 
-Each deleted flag decision, note, case and prevention item marked done gets an
+Each deleted flag decision, note, call, case, customer and prevention item marked done gets an
 ``Action.DELETE`` entry in the audit trail (the entries ``audit.record`` would write, chained
 in one go) in the same transaction, and then the words of every entry about it are removed
 from the trail: only their digests stay, which is all the chain covers, so ``callhelper
@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from callhelper.core.audit import Action, Entity, timestamp
+from callhelper.core.audit import Action, Entity, record_uid, timestamp
 from callhelper.core.flag_review import flag_review_state
 from callhelper.store import audit, grams
 from callhelper.store.dialect import keeps_search_tables
@@ -147,6 +147,12 @@ def purge_batch(session: Session, before: datetime, actor: str, at: datetime,
     decisions = [(uid, flag_review_state(note_uid, category, state)) for uid, note_uid,
                  category, state in connection.execute(text(DECISIONS.format(ids=marks)))]
     customers = connection.execute(text(LEFT_ALONE.format(ids=marks))).scalars().all()
+    calls = [(uid, audit.state_of(connection, Entity.CONTACT, uid)) for uid in
+             connection.execute(text(f"SELECT uid FROM contact WHERE case_id IN ({marks}) "
+                                     "ORDER BY id")).scalars()]
+    people_states = [(record_uid(customer), audit.state_of(connection, Entity.CUSTOMER,
+                                                           record_uid(customer)))
+                     for customer in customers]
     connection.execute(text(f"DELETE FROM flag_review WHERE uid IN "
                             f"(SELECT uid FROM ({DECISIONS.format(ids=marks)}) decided)"))
     contacts = f"SELECT id FROM contact WHERE case_id IN ({marks})"
@@ -159,8 +165,9 @@ def purge_batch(session: Session, before: datetime, actor: str, at: datetime,
         people = _id_list(customers)
         connection.execute(text(f"DELETE FROM customer_phone WHERE customer_id IN ({people})"))
         connection.execute(text(f"DELETE FROM customer WHERE id IN ({people})"))
-    deleted = ((Entity.FLAG, decisions), (Entity.NOTE, notes), (Entity.CASE, cases),
-               (Entity.PREVENTION, prevention))
+    deleted = ((Entity.FLAG, decisions), (Entity.NOTE, notes), (Entity.CONTACT, calls),
+               (Entity.CASE, cases), (Entity.PREVENTION, prevention),
+               (Entity.CUSTOMER, people_states))
     chain, moment = audit.Chain(audit.last_hash(connection)), timestamp(at)
     audit.Chain.insert(connection, [
         chain.row(moment, actor, Action.DELETE, entity, uid, None, state)

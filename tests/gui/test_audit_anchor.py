@@ -19,4 +19,4 @@ def test_each_note_the_window_saves_moves_the_anchor_to_the_end_of_the_trail(
         qtbot.waitUntil(lambda: window.notes_model.rowCount() == number)
         assert anchor_of(database).exists()
         assert anchored(database) == trail_end(database)
-    assert trail_end(database)[2] == 1 + len(WORDS)  # the case, then each note
+    assert trail_end(database)[2] == 2 + len(WORDS)  # the case and the call, then each note

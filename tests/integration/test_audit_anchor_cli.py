@@ -61,7 +61,7 @@ def test_a_copy_that_left_its_write_ahead_log_behind_is_shorter(database, tmp_pa
     before = trail_end(database)[2]
     write_and_die(database, 3)  # the app saved a call and was killed: it is in the log only
     entries = anchored(database)[2]  # (a connection to the file would fold the log in)
-    assert entries == before + 4  # the call's case and its three notes
+    assert entries == before + 6  # the call's case, customer, the call, its three notes
     copy = tmp_path / "copy" / "callhelper.db"
     copy.parent.mkdir()
     for path in (database, anchor_of(database)):

@@ -62,7 +62,9 @@ def drop_trigger(url, name):
 def test_creating_and_wrapping_up_a_call_is_recorded_and_verifies(store, clock):
     a_call(store, clock)
     result = verified(store)
-    assert result.ok and result.entries == 4  # case created, two notes, wrap-up
+    # the case, its customer and call created, two notes, the wrap-up (the case and the call's
+    # end)
+    assert result.ok and result.entries == 7
     with store.unit_of_work() as session:
         trail = audit.history_of(session, Entity.CASE, "c1")
     assert [entry.action for entry in trail] == ["create", "edit"]
@@ -209,9 +211,10 @@ def test_a_prevention_item_marked_done_is_recorded_and_checked(store, clock, dat
 def test_a_rewritten_entry_is_the_first_broken_link(store, clock, database_url):
     a_call(store, clock)
     tamper(database_url, drop_trigger(database_url, "audit_entry_no_update"),
-           "UPDATE audit_entry SET after = replace(after, '土下座しろ', '交換して') WHERE id = 3")
+           "UPDATE audit_entry SET after = replace(after, '土下座しろ', '交換して') WHERE id = 5")
     finding = verified(store).finding
-    assert (finding.problem, finding.seq, finding.uid) == (Problem.ENTRY_CHANGED, 3, "c1-n2")
+    # entries: the case, its customer, the call, then the two notes
+    assert (finding.problem, finding.seq, finding.uid) == (Problem.ENTRY_CHANGED, 5, "c1-n2")
 
 
 def test_words_removed_from_the_trail_of_a_kept_note_are_found(store, clock, database_url):
@@ -273,7 +276,11 @@ def test_an_older_database_gets_a_baseline_when_upgraded(empty_database_url, clo
     with store.unit_of_work() as session:
         trail = audit.history_of(session, Entity.NOTE, "old-1")
     store.close()
-    assert result.ok and result.entries == 2
+    # 0007's baseline of the case and the note, then 0015's of the case, the note (their
+    # fuller states) and the call
+    assert result.ok and result.entries == 5
+    assert [entry.action for entry in trail] == [Action.BASELINE, Action.BASELINE]
+    assert "created_at" in trail[1].after_state() and "created_at" not in trail[0].after_state()
     assert trail[0].action == Action.BASELINE and trail[0].after_state()["text"] == "昔の言葉"
 
 
@@ -329,4 +336,4 @@ def test_writers_side_by_side_extend_one_chain(postgres_url):
     store = Store(postgres_url)
     result = verified(store)
     store.close()
-    assert result.ok and result.entries == WRITERS * (1 + NOTES)
+    assert result.ok and result.entries == WRITERS * (2 + NOTES)  # case, call, notes

@@ -72,7 +72,9 @@ def test_a_demo_database_verifies_with_an_entry_for_each_decision(demo):
         result = audit.verify(connection)
     (records,), = rows(demo, "SELECT (SELECT count(*) FROM note) + "
                              "(SELECT count(*) FROM support_case) + "
-                             "(SELECT count(*) FROM flag_review)")
+                             "(SELECT count(*) FROM flag_review) + "
+                             "(SELECT count(*) FROM contact) + "
+                             "(SELECT count(*) FROM customer)")
     assert result.ok and result.entries == records
     (decisions,), = rows(demo, "SELECT count(*) FROM flag_review")
     assert decisions > 0

@@ -161,7 +161,7 @@ def test_a_supervisor_reads_everything_and_changes_nothing(team, stores):  # noq
         agents = session.execute(text("SELECT DISTINCT agent FROM note ORDER BY agent")).all()
         trail = session.execute(text("SELECT count(*) FROM audit_entry")).scalar()
     assert [row[0] for row in agents] == sorted(team.agents)
-    assert trail == 6  # two cases and four notes
+    assert trail == 9  # two cases, their customer, the two calls and four notes
     message = refused(supervisor, lambda s: repository.start_contact(s, NewContact(
         "boss-call", team.supervisor, "complaint", 2, NOW)))
     assert "permission denied" in message
