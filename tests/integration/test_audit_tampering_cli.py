@@ -8,13 +8,13 @@ from contextlib import closing
 from datetime import datetime, timezone
 
 import pytest
-from test_data_safety_cli import run_cli
 
 from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp
 from callhelper.core.session import StepChange
 from callhelper.store import repository
 from callhelper.store.engine import Store
 from callhelper.store.repository import CustomerProfile, NewContact
+from processes import run_cli
 from truncation import RULES
 
 NOW = datetime(2026, 11, 20, 5, 0, tzinfo=timezone.utc)
