@@ -199,3 +199,46 @@ class FlagReview(SQLModel, table=True):
     state: str
     actor: str
     at: datetime
+
+
+class RaisedHand(SQLModel, table=True):
+    """An agent's raised hand on a call (team mode's live layer, store/live.py): why, when it
+    was raised on the agent's PC and when it reached this database (later than raised: it
+    waited for the server), who answered what and when, and when it was lowered. The
+    supervisor's answer is written on the server alone."""
+
+    __tablename__ = "raised_hand"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    contact_uid: str = Field(index=True)
+    agent: str
+    reason: str = ""
+    raised_at: datetime
+    arrived_at: datetime
+    lowered_at: datetime | None = Field(default=None, index=True)
+    answered_at: datetime | None = None
+    answered_by: str = ""
+    answer: str = ""
+
+
+class LiveCall(SQLModel, table=True):
+    """A call in progress as the supervisors' board shows it: one small row per call,
+    replaced by the agent's window at each change that matters (a step, a flag, a hold, a
+    handoff, the end). No note text: the board opens the call for that."""
+
+    __tablename__ = "live_call"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_uid: str = Field(unique=True)
+    agent: str
+    caller: str = ""
+    state: str = Field(index=True)
+    started_at: datetime
+    step: str = ""
+    step_due_at: datetime | None = None
+    limit_at: datetime | None = None
+    suspected: int = 0
+    confirmed: int = 0
+    escalations: int = 0
+    updated_at: datetime

@@ -50,7 +50,7 @@ from callhelper.core.flags import DemandRules
 from callhelper.core.phones import DEFAULT_REGION
 from callhelper.core.pii import masked_phone, masked_words
 from callhelper.core.session import StepChange
-from callhelper.store import flag_reviews, repository
+from callhelper.store import flag_reviews, live, repository
 from callhelper.store.compiled import Compiled
 from callhelper.store.models import Note
 from callhelper.store.repository import CustomerProfile, NewContact
@@ -111,6 +111,8 @@ _TYPED: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "start_contact": _typed_contact, "update_customer": _typed_profile,
     "save_wrap_up": _typed_wrap_up, "add_handler": _typed_words("name"),
     "record_escalation": _typed_words("summary"),
+    "publish_call": lambda args: {**args, "live_state": replace(
+        args["live_state"], caller=masked_words(args["live_state"].caller))},
 }
 #: A note's words, masked in records only (see the module's docstring).
 _RECORDED_WORDS = {"add_note": _typed_words("text"), "edit_note": _typed_words("text")}
@@ -418,3 +420,28 @@ def record_escalation(session: Session, rules: DemandRules, contact_uid: str,
 def add_handler(session: Session, rules: DemandRules, contact_uid: str, name: str, role: str,
                 at: datetime):
     return repository.add_handler(session, contact_uid, name, role, at)
+
+
+# ------------------------------------------------------------------ the live layer (team mode)
+
+
+@_operation
+def raise_hand(session: Session, rules: DemandRules, hand_uid: str, contact_uid: str,
+               agent: str, reason: str, at: datetime):
+    return live.raise_hand(session, hand_uid, contact_uid, agent, reason, at)
+
+
+@_operation
+def set_hand_reason(session: Session, rules: DemandRules, hand_uid: str, reason: str):
+    return live.set_hand_reason(session, hand_uid, reason)
+
+
+@_operation
+def lower_hand(session: Session, rules: DemandRules, hand_uid: str, at: datetime):
+    return live.lower_hand(session, hand_uid, at)
+
+
+@_operation
+def publish_call(session: Session, rules: DemandRules, live_state: live.LiveState,
+                 at: datetime):
+    return live.publish_call(session, live_state, at)

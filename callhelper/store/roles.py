@@ -60,13 +60,19 @@ AGENT_MAY = {
     "support_case": ("UPDATE",),
     "contact": ("UPDATE",),
     "note": ("UPDATE", "DELETE"),
+    "raised_hand": ("UPDATE",),
+    "live_call": ("UPDATE",),
 }
+#: The live layer (store/live.py): an agent changes only their own hand and calls.
+OWN_ROWS_ONLY = ("raised_hand", "live_call")
+#: What supervisors may change: the answer to a raised hand, under their own name.
+SUPERVISOR_MAY = {"raised_hand": ("answered_at", "answered_by", "answer")}
 #: Tables agents only read.
 READ_ONLY = ("alembic_version",)
 
 #: Row rules: for each table, the column that must hold the login's name in a new row.
 OWN_NAME_COLUMN = {"note": "agent", "contact": "agent", "flag_review": "actor",
-                   "audit_entry": "actor"}
+                   "audit_entry": "actor", "raised_hand": "agent", "live_call": "agent"}
 #: The names of the row rules begin so. Where agents may update or delete (AGENT_MAY), the
 #: rules let every row through: the privileges and the note trigger decide, and the trigger
 #: says why it refuses (a rule would skip the row without a word).
@@ -222,6 +228,10 @@ def _grant_table(connection: Connection, table: str) -> None:
         return
     privileges = ", ".join(("INSERT", *AGENT_MAY.get(table, ())))
     connection.execute(text(f"GRANT {privileges} ON TABLE {name} TO {quoted(AGENT)}"))
+    if table in SUPERVISOR_MAY:
+        columns = ", ".join(quoted(column) for column in SUPERVISOR_MAY[table])
+        connection.execute(text(f"GRANT UPDATE ({columns}) ON TABLE {name} "
+                                f"TO {quoted(SUPERVISOR)}"))
 
 
 def _protect_rows(connection: Connection) -> None:
@@ -237,10 +247,16 @@ def _protect_rows(connection: Connection) -> None:
             "add_own": f"FOR INSERT TO {quoted(AGENT)} "
                        f"WITH CHECK ({quoted(column)} = session_user::text)",
         }
-        if table in AGENT_MAY:
+        if table in OWN_ROWS_ONLY:
+            own = f"{quoted(column)} = session_user::text"
+            policies["change"] = f"FOR UPDATE TO {quoted(AGENT)} USING ({own}) WITH CHECK ({own})"
+        elif table in AGENT_MAY:
             policies["change"] = f"FOR UPDATE TO {quoted(AGENT)} USING (true) WITH CHECK (true)"
-            if "DELETE" in AGENT_MAY[table]:
-                policies["remove"] = f"FOR DELETE TO {quoted(AGENT)} USING (true)"
+        if "DELETE" in AGENT_MAY.get(table, ()):
+            policies["remove"] = f"FOR DELETE TO {quoted(AGENT)} USING (true)"
+        if table in SUPERVISOR_MAY:
+            policies["answer"] = (f"FOR UPDATE TO {quoted(SUPERVISOR)} USING (true) "
+                                  "WITH CHECK (answered_by = session_user::text)")
         for suffix, rule in policies.items():
             policy = quoted(POLICY_PREFIX + suffix)
             connection.execute(text(f"DROP POLICY IF EXISTS {policy} ON {name}"))

@@ -18,10 +18,12 @@ from callhelper.store.engine import (_alembic_config, head_revision, known_revis
 SQLITE_SCHEMA = Path(__file__).resolve().parents[1] / "data" / "sqlite_schema.json"
 TABLES = {"alembic_version", "audit_entry", "contact", "contact_handler", "customer",
           "customer_phone", "escalation", "flag_review", "note", "outbox",
-          "received_operation", "step_event", "support_case"}
+          "received_operation", "step_event", "support_case", "raised_hand", "live_call"}
 TRIGRAM_INDEXES = {"ix_note_text_trgm", "ix_support_case_subject_trgm",
                    "ix_support_case_fix_trgm", "ix_support_case_prevention_trgm"}
 AUDIT_TRIGGERS = {"audit_entry_no_update", "audit_entry_no_delete", "audit_entry_no_truncate"}
+#: The live layer's notifications (migration 0016, store/live.py).
+LIVE_TRIGGERS = {"raised_hand_notify", "live_call_notify"}
 
 
 def downgrade_schema(engine, revision):
@@ -76,8 +78,8 @@ def test_postgresql_upgrades_to_the_head_down_to_nothing_and_up_again(empty_post
     assert tables == TABLES
     assert TRIGRAM_INDEXES | {"ix_note_open_promise_due", "ix_audit_entry_entity_uid"} \
         <= indexes
-    assert triggers == AUDIT_TRIGGERS
-    assert functions == {"audit_entry_append_only"}
+    assert triggers == AUDIT_TRIGGERS | LIVE_TRIGGERS
+    assert functions == {"audit_entry_append_only", "callhelper_live_notify"}
 
     downgrade_schema(engine, "base")
     assert schema_revision(engine) is None
