@@ -65,6 +65,13 @@ def keeps_search_tables(bind: Connection | Engine | Session | Dialect) -> bool:
     return not is_postgresql(bind)
 
 
+def knows_who_is_connected(bind: Connection | Engine | Session | Dialect) -> bool:
+    """Whether the database can tell who is connected to it now (PostgreSQL's
+    ``pg_stat_activity``, read by the supervisors' board, store/live.py); a SQLite file has
+    no sessions to list."""
+    return is_postgresql(bind)
+
+
 def insert_construct(bind: Connection | Engine | Session | Dialect):
     """The database's own ``insert``, which has ``on_conflict_do_nothing`` (SQLite and
     PostgreSQL spell it the same; SQLAlchemy's generic insert has none)."""

@@ -37,6 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, make_url
 from sqlmodel import Session, select
 
+from callhelper.store import dialect
 from callhelper.store.engine import make_engine
 from callhelper.store.models import LiveCall, RaisedHand
 
@@ -291,7 +292,7 @@ def board_snapshot(connection: Connection, now: datetime | None = None) -> Board
         calls.append(BoardCall(orphan.contact_uid, orphan.agent, "", ACTIVE, orphan.raised_at,
                                "", None, None, 0, 0, 0, orphan.arrived_at, orphan))
     calls.sort(key=board_order)
-    agents = signed_in(connection) if connection.dialect.name == "postgresql" else []
+    agents = signed_in(connection) if dialect.knows_who_is_connected(connection) else []
     return Board(tuple(agents), tuple(calls), now)
 
 

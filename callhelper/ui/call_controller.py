@@ -37,7 +37,7 @@ from callhelper.core.playbook import Playbook, PlaybookCatalog
 from callhelper.core.session import CallSession, CallState, StepChange, format_offset
 from callhelper.core.text import MAX_NOTE_LENGTH, storable_text
 from callhelper.ui.call_notes import CallNotes, NoteRow
-from callhelper.ui.labels import level_label
+from callhelper.ui.labels import level_label, phone_label
 from callhelper.ui.store_client import StoreClient
 from callhelper.ui.write_queue import JOURNAL_FILE, Write, WriteQueue, claim_kept, operation
 
@@ -376,7 +376,7 @@ class CallController(QObject):
             "writable": self.unwritable is None,
             "unsaved": self.unsaved(),
             "call": session.state.value if session is not None else "none",
-            "number": caller.phone,
+            "number": phone_label(caller.phone),  # as the window shows it
             "name": caller.name,
             "history_loaded": self.history_loaded,
             "customer": (history_shown.customer.name if history_shown is not None and

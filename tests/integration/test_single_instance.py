@@ -54,7 +54,7 @@ def test_answered_and_hung_up_drive_the_timer(tmp_path, stop_all):
     window = launch(tmp_path, "call", "incoming", "tel:+81-3-1234-5678")
     stop_all.append(window)
     assert wait_for(lambda: ready(tmp_path))
-    assert status(tmp_path)["number"] == "tel:+81-3-1234-5678"
+    assert status(tmp_path)["number"] == "03-1234-5678"  # shown normalised
     assert cli(tmp_path, "call", "start", "--name", "山田").returncode == 0
     assert wait_for(lambda: status(tmp_path)["call"] == "active")
     assert status(tmp_path)["name"] == "山田"
@@ -309,7 +309,7 @@ def test_a_pbx_drives_the_running_window_through_the_cti_endpoint(tmp_path, sett
     assert post("wrong-token-0123456789abcdef", **ring) == 403
     assert status(tmp_path)["number"] == ""
     assert post(token, **ring) == 200
-    assert wait_for(lambda: status(tmp_path)["number"] == "0312345678")
+    assert wait_for(lambda: status(tmp_path)["number"] == "03-1234-5678")  # as shown
     assert post(token, **{**ring, "event": "answer"}) == 200
     assert wait_for(lambda: status(tmp_path)["call"] == "active")
     assert post(token, **{**ring, "event": "hangup"}) == 200

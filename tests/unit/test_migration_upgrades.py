@@ -163,6 +163,19 @@ BUILDERS = {
         {"op": "set_hold", "id": "op-2", "contact_uid": "case-callback", "on_hold": False,
          "talk_seconds": 60.0, "hold_seconds": 0.0}), "created_at": moment(5, 10, 1),
         "refused_at": None, "problem": ""}],
+    # The live floor (0016): a hand raised on the call-back and answered, and that call as
+    # the board shows it.
+    "raised_hand": lambda: [{"id": 1, "uid": "hand-1", "contact_uid": "case-callback",
+                             "agent": "佐藤", "reason": "harassment",
+                             "raised_at": moment(5, 10, 2), "arrived_at": moment(5, 10, 2),
+                             "lowered_at": None, "answered_at": moment(5, 10, 3),
+                             "answered_by": "田中", "answer": "coming"}],
+    "live_call": lambda: [{"id": 1, "contact_uid": "case-callback", "agent": "佐藤",
+                           "caller": "03-1234-5678", "state": "active",
+                           "started_at": moment(5, 10), "step": "listen",
+                           "step_due_at": moment(5, 10, 5), "limit_at": moment(5, 10, 30),
+                           "suspected": 1, "confirmed": 0, "escalations": 0,
+                           "updated_at": moment(5, 10, 2)}],
 }
 #: Tables that hold no data of their own: the search index (kept by triggers and rebuilt by
 #: its migration), the marker of a bulk write under way (empty between writes), and the
