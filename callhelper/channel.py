@@ -1,6 +1,6 @@
 """The channel between a launch and the running window, without Qt: where it is, who may
 use it, and the client that a launch hands its command over with (launcher.py; the
-window's side is ui/instance.py).
+window's side is app/instance.py).
 
 On Linux and macOS the channel is a Unix socket in a folder that is its user's alone: the
 user's runtime folder (``$XDG_RUNTIME_DIR``) when it is theirs with mode 0700, else
@@ -13,7 +13,7 @@ socket it reached (the peer's credentials) before it sends a byte, and the windo
 who connected before it reads one.
 
 On Windows the channel is a named pipe that Qt makes with this user's access only; the
-launch there hands its command over with Qt's client (ui/instance.py).
+launch there hands its command over with Qt's client (app/instance.py).
 """
 
 from __future__ import annotations

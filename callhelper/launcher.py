@@ -9,7 +9,7 @@ package) and become the window or say what is wrong. Every other command goes to
 package at once.
 
 On Windows the window listens on a named pipe, which the plain client cannot reach: there
-every launch goes through the cli package and Qt's client (ui/instance.py).
+every launch goes through the cli package and Qt's client (app/instance.py).
 """
 
 from __future__ import annotations

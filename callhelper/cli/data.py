@@ -147,7 +147,7 @@ def export_labels(args: argparse.Namespace):
     from PySide6.QtCore import QCoreApplication
 
     from callhelper.config import Settings, resolve_paths
-    from callhelper.ui.app import demand_rules, install_translators, ui_language
+    from callhelper.app.bootstrap import demand_rules, install_translators, ui_language
     from callhelper.ui.export_dialog import export_labels as labels_in
 
     language = args.language or ui_language(

@@ -37,7 +37,7 @@ def evidence_command(args: argparse.Namespace) -> int:
     from callhelper.config import Settings, resolve_paths
     from callhelper.store.evidence import case_evidence
     from callhelper.store.files import replaceable_file
-    from callhelper.ui.app import demand_rules, install_translators, ui_language
+    from callhelper.app.bootstrap import demand_rules, install_translators, ui_language
     from callhelper.ui.evidence import write_evidence
 
     replaceable_file(args.out)
@@ -207,7 +207,7 @@ def restore_command(args: argparse.Namespace) -> int:
     from callhelper.config import resolve_paths
     from callhelper.store.backup import restore
     from callhelper.store.engine import check_database_file
-    from callhelper.ui.instance import take_lock
+    from callhelper.app.instance import take_lock
 
     paths = resolve_paths(args.data_dir, args.database_url)
     database = own_database(args)

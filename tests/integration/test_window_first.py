@@ -45,7 +45,8 @@ TYPING_BEFORE_THE_OPENING = textwrap.dedent("""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     from callhelper.config import Settings, make_private_folders, resolve_paths
-    from callhelper.ui.app import build_call_window, create_application
+    from callhelper.app.bootstrap import create_application
+    from callhelper.ui.start import build_call_window
 
     app = create_application()
     paths = resolve_paths()
