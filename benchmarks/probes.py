@@ -276,8 +276,8 @@ def window(args) -> None:
     (Enter → note shown), then the history browser driven by typed queries while a
     heartbeat timer measures how long the GUI thread is ever held up."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from callhelper.config import Settings, make_private_folders, resolve_paths
     from callhelper.app.bootstrap import create_application, install_translators, ui_language
+    from callhelper.config import Settings, make_private_folders, resolve_paths
     from callhelper.ui.start import build_call_window, freeze_start_up_when_ready
 
     app = create_application([sys.argv[0]])
@@ -457,11 +457,10 @@ def shift(args) -> None:
     import gc
     import sqlite3
 
+    from callhelper.app.bootstrap import create_application
     from callhelper.config import Settings, make_private_folders, resolve_paths
     from callhelper.core.clock import ManualClock
-    from callhelper.app.bootstrap import create_application
-    from callhelper.ui.start import build_call_window
-        freeze_start_up_when_ready
+    from callhelper.ui.start import build_call_window, freeze_start_up_when_ready
 
     app = create_application([sys.argv[0]])
     paths = resolve_paths(args.data_dir)

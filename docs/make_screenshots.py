@@ -29,7 +29,8 @@ from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp  # noqa: E4
 from callhelper.store import repository  # noqa: E402
 from callhelper.store.engine import Store  # noqa: E402
 from callhelper.store.repository import CustomerProfile, NewContact  # noqa: E402
-from callhelper.app.bootstrap import (create_application, demand_rules, install_translators)  # noqa: E402
+from callhelper.app.bootstrap import (create_application, demand_rules,  # noqa: E402
+                                      install_translators)
 from callhelper.ui.start import build_call_window  # noqa: E402
 
 HISTORY = {
