@@ -118,7 +118,7 @@ def export_command(args: argparse.Namespace) -> int:
     from callhelper.core.export import format_of, write_table
     from callhelper.store.export import (CASE_HEADER, IDS, NOTE_HEADER, ExportFilter,
                                          case_rows, note_rows)
-    from callhelper.store.files import replaceable_file
+    from callhelper.files import replaceable_file
 
     out = replaceable_file(Path(args.out))
     table_format = args.table_format or format_of(out)

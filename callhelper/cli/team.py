@@ -187,8 +187,8 @@ def team_members(args: argparse.Namespace, url: str) -> int:
 
 def team_login(args: argparse.Namespace, url: str) -> int:
     from callhelper.config import Settings, resolve_paths
-    from callhelper.store.credentials import (credential_name, has_password, keyring_name,
-                                              store_password, without_password)
+    from callhelper.store.credentials import credential_name, keyring_name, store_password
+    from callhelper.urls import has_password, without_password
     from callhelper.store.engine import make_engine
 
     if has_password(url):
