@@ -25,7 +25,7 @@ import stat
 import struct
 import sys
 
-from callhelper.core.wire import MAX_LINE
+from callhelper.core.wire import MAX_LINE, bounded_json
 
 CONNECT_MS = 300
 WRITE_MS = 1000
@@ -38,6 +38,8 @@ REPLY_MS = 10_000
 SOL_LOCAL = 0
 LOCAL_PEERCRED = 0x001
 XUCRED_SIZE = 128
+#: The exit code of a ``call`` command the window took while its database cannot be written.
+UNSAVED = 4
 
 
 class UnsafeChannel(PermissionError):
@@ -170,3 +172,16 @@ def send(where: str, line: bytes, wait_reply: bool = False) -> bytes | None:
                 return reply.strip() or None
             reply += chunk
         return reply.strip()
+
+
+def launch_answer(who: str, reply: bytes) -> int:
+    """The exit code of a command handed to the window: 0, or UNSAVED, said on stderr, when
+    the window cannot write its database (what is typed is kept for later)."""
+    try:
+        answer = bounded_json(reply.decode("utf-8"))
+    except ValueError:
+        return 0
+    if isinstance(answer, dict) and answer.get("unsaved"):
+        print(f"{who}: not saved: {answer['unsaved']}", file=sys.stderr)
+        return UNSAVED
+    return 0

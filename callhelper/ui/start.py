@@ -56,12 +56,10 @@ def freeze_start_up_when_ready(window) -> None:
 def run(paths: Paths, settings: Settings, command: Command | None = None) -> int:
     """The call window, once per user and database: if one runs already, ``command`` goes
     to it and this returns at once."""
-    from callhelper.channel import address
     from callhelper.app.instance import claim, send
+    from callhelper.channel import address, launch_answer
 
     command = command or Command(Action.SHOW)
-    from callhelper.launcher import launch_answer
-
     name = address(paths.capture_url)  # one window per user and file it writes to
     reply = send(name, command)
     if reply is not None:
