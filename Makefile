@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 TS_FILES := resources/i18n/callhelper_ja.ts
 QM_FILES := $(TS_FILES:.ts=.qm)
-SOURCES := $(shell find callhelper/ui -name '*.py')
+SOURCES := $(shell find callhelper/ui callhelper/app -name '*.py')
 
 .PHONY: run test bench dist i18n translations model screenshots clean
 

@@ -78,7 +78,7 @@ def launch_bare(_args) -> None:
 
 
 def launch_app(args) -> None:
-    """``callhelper`` as a user starts it (cli.main → ui.app.run): ``shown`` when the call
+    """``callhelper`` as a user starts it (cli.main → ui.start.run): ``shown`` when the call
     window has painted and the event loop turns again (it takes keys), ``ready`` at its
     ``ready`` signal (the database checked, opened and read). Then it closes as a user
     would. A few functions are wrapped to time the phases; nothing else changes (the store's
@@ -87,7 +87,7 @@ def launch_app(args) -> None:
     from callhelper import cli
 
     marks["cli_imported"] = time.perf_counter()
-    import callhelper.ui.app as app_module
+    import callhelper.ui.start as app_module
 
     marks["ui_app_imported"] = time.perf_counter()
     phases: dict[str, float] = {}
@@ -276,10 +276,9 @@ def window(args) -> None:
     (Enter → note shown), then the history browser driven by typed queries while a
     heartbeat timer measures how long the GUI thread is ever held up."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from callhelper.app.bootstrap import create_application, install_translators, ui_language
     from callhelper.config import Settings, make_private_folders, resolve_paths
-    from callhelper.ui.app import (build_call_window, create_application,
-                                   freeze_start_up_when_ready, install_translators,
-                                   ui_language)
+    from callhelper.ui.start import build_call_window, freeze_start_up_when_ready
 
     app = create_application([sys.argv[0]])
     paths = resolve_paths(args.data_dir)
@@ -458,10 +457,10 @@ def shift(args) -> None:
     import gc
     import sqlite3
 
+    from callhelper.app.bootstrap import create_application
     from callhelper.config import Settings, make_private_folders, resolve_paths
     from callhelper.core.clock import ManualClock
-    from callhelper.ui.app import build_call_window, create_application, \
-        freeze_start_up_when_ready
+    from callhelper.ui.start import build_call_window, freeze_start_up_when_ready
 
     app = create_application([sys.argv[0]])
     paths = resolve_paths(args.data_dir)

@@ -1,6 +1,6 @@
 """The channel between a launch and the running window, without Qt: where it is, who may
 use it, and the client that a launch hands its command over with (launcher.py; the
-window's side is ui/instance.py).
+window's side is app/instance.py).
 
 On Linux and macOS the channel is a Unix socket in a folder that is its user's alone: the
 user's runtime folder (``$XDG_RUNTIME_DIR``) when it is theirs with mode 0700, else
@@ -13,7 +13,7 @@ socket it reached (the peer's credentials) before it sends a byte, and the windo
 who connected before it reads one.
 
 On Windows the channel is a named pipe that Qt makes with this user's access only; the
-launch there hands its command over with Qt's client (ui/instance.py).
+launch there hands its command over with Qt's client (app/instance.py).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import stat
 import struct
 import sys
 
-from callhelper.core.wire import MAX_LINE
+from callhelper.core.wire import MAX_LINE, bounded_json
 
 CONNECT_MS = 300
 WRITE_MS = 1000
@@ -38,6 +38,8 @@ REPLY_MS = 10_000
 SOL_LOCAL = 0
 LOCAL_PEERCRED = 0x001
 XUCRED_SIZE = 128
+#: The exit code of a ``call`` command the window took while its database cannot be written.
+UNSAVED = 4
 
 
 class UnsafeChannel(PermissionError):
@@ -170,3 +172,16 @@ def send(where: str, line: bytes, wait_reply: bool = False) -> bytes | None:
                 return reply.strip() or None
             reply += chunk
         return reply.strip()
+
+
+def launch_answer(who: str, reply: bytes) -> int:
+    """The exit code of a command handed to the window: 0, or UNSAVED, said on stderr, when
+    the window cannot write its database (what is typed is kept for later)."""
+    try:
+        answer = bounded_json(reply.decode("utf-8"))
+    except ValueError:
+        return 0
+    if isinstance(answer, dict) and answer.get("unsaved"):
+        print(f"{who}: not saved: {answer['unsaved']}", file=sys.stderr)
+        return UNSAVED
+    return 0

@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from callhelper.core.commands import bounded_json
+from callhelper.files import private_file, private_folder, write_private
 from callhelper.locations import (SETTINGS_FILE, capture_url, chosen_url, config_folder,
                                   data_folder, log_folder, setting_url)
-from callhelper.store.credentials import has_password, login_of, without_password
-from callhelper.store.files import private_file, private_folder, write_private
+from callhelper.urls import has_password, login_of, without_password
 
 LOG_FILE = "callhelper.log"
 BACKUP_FOLDER = "backups"

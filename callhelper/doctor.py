@@ -408,7 +408,7 @@ def _disk(database: Path) -> Check:
 
 
 def _folders(paths: Paths) -> Check:
-    from callhelper.store.files import is_private
+    from callhelper.files import is_private
 
     folders = {"data": paths.data_dir, "config": paths.config_dir, "logs": paths.log_dir,
                "backups": paths.backup_dir}
@@ -426,7 +426,7 @@ def _private_files(paths: Paths) -> Check:
     """The files that hold what customers said or secrets: the settings (the CTI token), the
     database and its companions, the logs and the backups."""
     from callhelper.config import LOG_FILE, SETTINGS_FILE
-    from callhelper.store.files import companions, is_private
+    from callhelper.files import companions, is_private
 
     files = [paths.config_dir / SETTINGS_FILE, *paths.log_dir.glob(f"{LOG_FILE}*")]
     if paths.database_file is not None:

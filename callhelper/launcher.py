@@ -9,7 +9,7 @@ package) and become the window or say what is wrong. Every other command goes to
 package at once.
 
 On Windows the window listens on a named pipe, which the plain client cannot reach: there
-every launch goes through the cli package and Qt's client (ui/instance.py).
+every launch goes through the cli package and Qt's client (app/instance.py).
 """
 
 from __future__ import annotations
@@ -183,6 +183,8 @@ def print_answer(who: str, reply: bytes, unsure_note: str, as_json: bool) -> int
         for key, value in answer.items():
             print(f"{key}: {value}")
     if answer.get("status") == "kept":  # a note: (``call status`` only reports the state)
+        from callhelper.channel import UNSAVED
+
         print(f"{who}: not saved: {answer.get('unsaved', '')}", file=sys.stderr)
         return UNSAVED
     return 0
@@ -208,26 +210,7 @@ def hand_over(args: argparse.Namespace) -> int | None:
         return None
     if args.action in ANSWERED:
         return print_answer(who, reply, unsure(fields), args.json)
-    return launch_answer(who, reply)
-
-
-#: The exit code of a ``call`` command the window took while its database cannot be written.
-UNSAVED = 4
-
-
-def launch_answer(who: str, reply: bytes) -> int:
-    """The exit code of a command handed to the window: 0, or UNSAVED, said on stderr, when
-    the window cannot write its database (what is typed is kept for later)."""
-    from callhelper.core.wire import bounded_json
-
-    try:
-        answer = bounded_json(reply.decode("utf-8"))
-    except ValueError:
-        return 0
-    if isinstance(answer, dict) and answer.get("unsaved"):
-        print(f"{who}: not saved: {answer['unsaved']}", file=sys.stderr)
-        return UNSAVED
-    return 0
+    return channel.launch_answer(who, reply)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,8 +29,9 @@ from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp  # noqa: E4
 from callhelper.store import repository  # noqa: E402
 from callhelper.store.engine import Store  # noqa: E402
 from callhelper.store.repository import CustomerProfile, NewContact  # noqa: E402
-from callhelper.ui.app import (build_call_window, create_application, demand_rules,  # noqa: E402
-                               install_translators)
+from callhelper.app.bootstrap import (create_application, demand_rules,  # noqa: E402
+                                      install_translators)
+from callhelper.ui.start import build_call_window  # noqa: E402
 
 HISTORY = {
     "ja": [("プリンター: 電源が入らない", "交換品の発送日を折り返し連絡", "佐藤")],

@@ -15,9 +15,9 @@ pytest_plugins = ["databases"]
 
 @pytest.fixture(autouse=True, scope="session")
 def gui_thread_collector(qapp):
-    """As in the app (ui/app.py): cyclic garbage — windows of earlier tests among it — is
-    collected on the GUI thread, never by a store worker that happens to allocate."""
-    from callhelper.ui.app import GuiThreadCollector, collect_garbage_on_the_gui_thread
+    """As in the app (app/bootstrap.py): cyclic garbage — windows of earlier tests among it —
+    is collected on the GUI thread, never by a store worker that happens to allocate."""
+    from callhelper.app.bootstrap import GuiThreadCollector, collect_garbage_on_the_gui_thread
 
     collect_garbage_on_the_gui_thread(qapp)
     return qapp.findChild(GuiThreadCollector)

@@ -81,7 +81,7 @@ def capture(database_url, clock, calls):
     from callhelper.store import flag_reviews, repository
     from callhelper.store.engine import Store
     from callhelper.store.repository import NewContact
-    from callhelper.ui.app import demand_rules
+    from callhelper.app.bootstrap import demand_rules
 
     store = Store(database_url)
     ids = {}

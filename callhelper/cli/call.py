@@ -38,7 +38,7 @@ def ask_window(command, paths, as_json: bool) -> int:
     window may have taken without answering is named by its id: sent again with it, it is
     saved once."""
     from callhelper.channel import UnsafeChannel
-    from callhelper.ui.instance import NotAnswering, ask
+    from callhelper.app.instance import NotAnswering, ask
 
     who = f"callhelper call {command.action}"
     unsure_note = unsure({"action": command.action, "id": command.id})
@@ -60,8 +60,8 @@ def open_window(paths, command=None, who: str = "callhelper") -> int:
     """The call window, or ``command`` handed to the one that runs on the database."""
     from callhelper.channel import UnsafeChannel
     from callhelper.config import Settings
-    from callhelper.ui.app import run
-    from callhelper.ui.instance import NotAnswering
+    from callhelper.ui.start import run
+    from callhelper.app.instance import NotAnswering
 
     try:
         return run(paths, Settings.for_paths(paths), command)

@@ -120,14 +120,14 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     rollover."""
 
     def __init__(self, path: Path, **options) -> None:
-        from callhelper.store.files import private_file
+        from callhelper.files import private_file
 
         for log_file in path.parent.glob(f"{path.name}*"):
             private_file(log_file)
         super().__init__(path, **options)
 
     def _open(self):
-        from callhelper.store.files import private_opener
+        from callhelper.files import private_opener
 
         return open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
                     opener=private_opener)
@@ -137,7 +137,7 @@ def setup_logging(log_dir: Path) -> None:
     """Warnings and errors to a rotating file in the log folder (and to stderr); the folder
     and the files are their user's only."""
     from callhelper.config import LOG_FILE
-    from callhelper.store.files import private_folder
+    from callhelper.files import private_folder
 
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     try:

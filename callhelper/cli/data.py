@@ -118,7 +118,7 @@ def export_command(args: argparse.Namespace) -> int:
     from callhelper.core.export import format_of, write_table
     from callhelper.store.export import (CASE_HEADER, IDS, NOTE_HEADER, ExportFilter,
                                          case_rows, note_rows)
-    from callhelper.store.files import replaceable_file
+    from callhelper.files import replaceable_file
 
     out = replaceable_file(Path(args.out))
     table_format = args.table_format or format_of(out)
@@ -147,7 +147,7 @@ def export_labels(args: argparse.Namespace):
     from PySide6.QtCore import QCoreApplication
 
     from callhelper.config import Settings, resolve_paths
-    from callhelper.ui.app import demand_rules, install_translators, ui_language
+    from callhelper.app.bootstrap import demand_rules, install_translators, ui_language
     from callhelper.ui.export_dialog import export_labels as labels_in
 
     language = args.language or ui_language(

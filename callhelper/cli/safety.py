@@ -36,8 +36,8 @@ def evidence_command(args: argparse.Namespace) -> int:
 
     from callhelper.config import Settings, resolve_paths
     from callhelper.store.evidence import case_evidence
-    from callhelper.store.files import replaceable_file
-    from callhelper.ui.app import demand_rules, install_translators, ui_language
+    from callhelper.files import replaceable_file
+    from callhelper.app.bootstrap import demand_rules, install_translators, ui_language
     from callhelper.ui.evidence import write_evidence
 
     replaceable_file(args.out)
@@ -107,7 +107,7 @@ def verify_command(args: argparse.Namespace) -> int:
 
     server = None if args.database else server_url(args)
     if server is not None:
-        from callhelper.store.credentials import without_password
+        from callhelper.urls import without_password
 
         path, result, checked = without_password(server), verify_server(server), None
     else:
@@ -211,7 +211,7 @@ def restore_command(args: argparse.Namespace) -> int:
     from callhelper.config import resolve_paths
     from callhelper.store.backup import restore
     from callhelper.store.engine import check_database_file
-    from callhelper.ui.instance import take_lock
+    from callhelper.app.instance import take_lock
 
     paths = resolve_paths(args.data_dir, args.database_url)
     database = own_database(args)

@@ -26,7 +26,7 @@ def review_command(args: argparse.Namespace, paths) -> int:
     pointed at one, else of this agent's own file. A server that cannot be reviewed (out of
     reach, another schema revision) is refused here, in one line, before any window opens."""
     from callhelper.config import Settings
-    from callhelper.ui.app import run_review
+    from callhelper.ui.start import run_review
 
     settings = Settings.for_paths(paths)
     server = None if args.paths else paths.server_url
@@ -187,8 +187,8 @@ def team_members(args: argparse.Namespace, url: str) -> int:
 
 def team_login(args: argparse.Namespace, url: str) -> int:
     from callhelper.config import Settings, resolve_paths
-    from callhelper.store.credentials import (credential_name, has_password, keyring_name,
-                                              store_password, without_password)
+    from callhelper.store.credentials import credential_name, keyring_name, store_password
+    from callhelper.urls import has_password, without_password
     from callhelper.store.engine import make_engine
 
     if has_password(url):

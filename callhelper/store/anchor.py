@@ -41,7 +41,7 @@ from pathlib import Path
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 
-from callhelper.store.files import PRIVATE_FILE
+from callhelper.files import PRIVATE_FILE
 
 log = logging.getLogger(__name__)
 

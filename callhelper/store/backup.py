@@ -28,8 +28,8 @@ from urllib.parse import quote
 
 from callhelper.store.anchor import anchor_file, move_anchor, write_anchor
 from callhelper.store.engine import known_revisions
-from callhelper.store.files import (PRIVATE_FOLDER, companions, durable_copy, fsync_folder,
-                                    move_aside, private_folder, temporary_beside)
+from callhelper.files import (PRIVATE_FOLDER, companions, durable_copy, fsync_folder,
+                             move_aside, private_folder, temporary_beside)
 from callhelper.store.integrity import (BUSY_TIMEOUT_S, check_file, is_damage, read_only,
                                         stop_when)
 

@@ -17,16 +17,16 @@ is never saved in the settings (config.py).
 
 from __future__ import annotations
 
-import getpass
 import logging
 import os
 from typing import TYPE_CHECKING
+
+from callhelper.urls import server_of
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Engine
 
 SERVICE = "CallHelper"
-DEFAULT_PORT = 5432
 
 log = logging.getLogger(__name__)
 
@@ -35,57 +35,10 @@ class NoKeyring(Exception):
     """No keyring can keep a password on this system; the message says why."""
 
 
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return ""
-
-
-def login_of(url: str | URL) -> str:
-    """The role a connection to ``url`` logs in as: the URL's user, else libpq's default
-    (``PGUSER``, else the operating system's login name)."""
-    parsed = _parsed(url)
-    return parsed.username or os.environ.get("PGUSER") or _os_user()
-
-
-def server_of(url: str | URL) -> tuple[str, str, int, str]:
-    """The login, host, port and database a connection to ``url`` reaches, with libpq's
-    defaults for what the URL leaves out."""
-    parsed = _parsed(url)
-    user = login_of(parsed)
-    host = parsed.host or os.environ.get("PGHOST") or "localhost"
-    port = int(parsed.port or os.environ.get("PGPORT") or DEFAULT_PORT)
-    database = parsed.database or os.environ.get("PGDATABASE") or user
-    return user, host, port, database
-
-
 def credential_name(url: str | URL) -> str:
     """The name a password is kept under in the keyring: ``user@host:port/database``."""
     user, host, port, database = server_of(url)
     return f"{user}@{host}:{port}/{database}"
-
-
-def _parsed(url: str | URL) -> URL:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url) if isinstance(url, str) else url
-
-
-def has_password(url: str) -> bool:
-    try:
-        return _parsed(url).password is not None
-    except Exception:  # not a URL at all: nothing to hide either
-        return False
-
-
-def without_password(url: str) -> str:
-    """``url`` as it may be shown or saved: its password, if any, left out."""
-    try:
-        parsed = _parsed(url)
-    except Exception:
-        return url
-    return parsed._replace(password=None).render_as_string(hide_password=False)
 
 
 #: Backends that keep passwords in a file of their own (keyrings.alt's), not the system's

@@ -25,7 +25,7 @@ from sqlmodel import Session, create_engine
 
 from callhelper.store.anchor import AnchoredConnection, appended, keep_anchor
 from callhelper.store.dialect import lock_schema_upgrade, server_url, sqlite_file
-from callhelper.store.files import PRIVATE_FOLDER, private_database
+from callhelper.files import PRIVATE_FOLDER, private_database
 from callhelper.store.integrity import is_damage, read_only
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"

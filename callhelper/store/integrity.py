@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from callhelper.store.anchor import ANCHOR_SUFFIX, move_anchor
-from callhelper.store.files import COMPANIONS, PRIVATE_FILE, companions, move_aside
+from callhelper.files import COMPANIONS, PRIVATE_FILE, companions, move_aside
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from callhelper.core.flags import DemandRules
-from callhelper.store.files import PRIVATE_FILE, PRIVATE_FOLDER
+from callhelper.files import PRIVATE_FILE, PRIVATE_FOLDER
 from callhelper.store.operations import Operation, perform
 
 log = logging.getLogger(__name__)

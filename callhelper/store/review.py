@@ -113,7 +113,7 @@ def open_source(path: Path) -> Source:
 def server_label(url: str) -> str:
     """How a server is named in the review: ``host/database`` (with the port if it is not
     the usual one); never its login or password."""
-    from callhelper.store.credentials import DEFAULT_PORT, server_of
+    from callhelper.urls import DEFAULT_PORT, server_of
 
     _user, host, port, database = server_of(url)
     return f"{host}/{database}" if port == DEFAULT_PORT else f"{host}:{port}/{database}"

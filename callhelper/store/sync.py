@@ -17,7 +17,7 @@ reason, and the rows after it go on; refused rows are tried again at the next st
 (``retry_refused``), in case the server's set-up was what refused them.
 
 Nothing here knows about Qt: the window runs the shipper on a thread of its own
-(ui/sync_status.py).
+(app/sync_runner.py).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ the caller's history, promise reminders and the phone system's commands.
 The call window is a view over this: it calls the methods below on keys and clicks, and
 draws what the signals say. Nothing here is a widget, so the call's logic can be tested
 (and driven by the phone system) without a window. Every write goes through the write
-queue (ui/write_queue.py): a note is shown only once its unit of work has committed.
+queue (app/write_queue.py): a note is shown only once its unit of work has committed.
 
 The window is shown before the storage stack is loaded, so nothing here imports the store's
 modules at module level: the jobs import them on the store's worker, and the GUI thread
@@ -37,9 +37,9 @@ from callhelper.core.playbook import Playbook, PlaybookCatalog
 from callhelper.core.session import CallSession, CallState, StepChange, format_offset
 from callhelper.core.text import MAX_NOTE_LENGTH, storable_text
 from callhelper.ui.call_notes import CallNotes, NoteRow
+from callhelper.app.store_client import StoreClient
+from callhelper.app.write_queue import JOURNAL_FILE, Write, WriteQueue, claim_kept, operation
 from callhelper.ui.labels import level_label, phone_label
-from callhelper.ui.store_client import StoreClient
-from callhelper.ui.write_queue import JOURNAL_FILE, Write, WriteQueue, claim_kept, operation
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from callhelper.store.history import CallerHistory, OpenCase
     from callhelper.store.operations import Operation
     from callhelper.store.repository import CustomerProfile, UnfinishedContact
-    from callhelper.ui.sync_status import SyncRunner
+    from callhelper.app.sync_runner import SyncRunner
 
 PROMISE_DEFAULT_HOURS = 1
 REMINDER_INTERVAL_MS = 30_000

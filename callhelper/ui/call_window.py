@@ -47,11 +47,12 @@ from callhelper.ui.recovery import RecoveryBanner
 from callhelper.ui.reminders import RemindersList, reminder_line
 from callhelper.ui.responses import ResponseBanner, SeniorScript
 from callhelper.ui.shortcuts import ShortcutsBeforeEditingKeys
-from callhelper.ui.store_client import StoreClient
-from callhelper.ui.sync_status import SyncLabel, SyncRunner
-from callhelper.ui.upkeep import DailyUpkeep
+from callhelper.app.store_client import StoreClient
+from callhelper.app.sync_runner import SyncRunner
+from callhelper.ui.sync_label import SyncLabel
+from callhelper.app.upkeep import DailyUpkeep
 from callhelper.ui.wrap_up import WrapUpPanel
-from callhelper.ui.write_queue import operation
+from callhelper.app.write_queue import operation
 
 if TYPE_CHECKING:  # the windows opened later are imported when first opened: a faster start
     from callhelper.store.startup import StartupOpener
@@ -1234,7 +1235,7 @@ class CallWindow(QMainWindow):
     def start_cti(self) -> None:
         """The local CTI endpoint (docs/phone-systems.md), as the settings say: off by
         default; a PBX pushing call events to it drives this window."""
-        from callhelper.ui.cti import CtiEndpoint
+        from callhelper.app.cti import CtiEndpoint
 
         if self._cti is None:
             self._cti = CtiEndpoint(self)

@@ -27,7 +27,7 @@ from callhelper.core.flag_review import FlagState
 from callhelper.core.flags import FLAG, DemandRules
 from callhelper.ui.models import NoteRow, NotesModel
 from callhelper.ui.notes_view import NotesView
-from callhelper.ui.write_queue import operation
+from callhelper.app.write_queue import operation
 
 if TYPE_CHECKING:
     from callhelper.store.operations import Operation

@@ -43,9 +43,9 @@ from callhelper.ui.shortcuts import ShortcutsBeforeEditingKeys
 from callhelper.ui.evidence import write_evidence
 from callhelper.ui.result_keys import ResultKeys, focus_chain
 from callhelper.ui.date_filter import OptionalDateEdit
-from callhelper.ui.store_client import StoreClient
+from callhelper.app.store_client import StoreClient
 from callhelper.ui.timeline_view import TimelineRenderer
-from callhelper.ui.write_queue import Write, WriteQueue
+from callhelper.app.write_queue import Write, WriteQueue
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 SEARCH_DELAY_MS = 150

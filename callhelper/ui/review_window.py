@@ -41,7 +41,7 @@ from callhelper.ui.labels import status_label
 from callhelper.ui.result_keys import ResultKeys, focus_chain
 from callhelper.ui.shortcuts import ShortcutsBeforeEditingKeys
 from callhelper.ui.date_filter import OptionalDateEdit
-from callhelper.ui.store_client import StoreClient
+from callhelper.app.store_client import StoreClient
 from callhelper.ui.timeline_view import TimelineRenderer
 
 SourceRole = Qt.ItemDataRole.UserRole + 20

@@ -1744,7 +1744,6 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
     <name>SyncLabel</name>
     <message>
         <source>⚠ %1 refused by the server</source>
-        <extracomment>Seconds between looks at the outbox when nothing nudges the thread. Seconds a close waits for a delivery under way to finish.</extracomment>
         <translation>⚠ %1 件がサーバーに拒否されました</translation>
     </message>
     <message>

@@ -6,7 +6,7 @@ from callhelper.core.case import Level, NoteKind, WrapUp
 from callhelper.store import repository
 from callhelper.store.engine import Store
 from callhelper.store.repository import NewContact
-from callhelper.ui.app import demand_rules
+from callhelper.app.bootstrap import demand_rules
 
 
 def earlier_call(paths, clock, uid, days_ago, subject, status, promise="", agent="佐藤"):

@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from callhelper.config import Settings, resolve_paths
-from callhelper.ui.app import build_call_window
+from callhelper.ui.start import build_call_window
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from callhelper.config import Settings
 from callhelper.core.commands import Command
 from callhelper.core.pii import mask_card_numbers
 from callhelper.core.text import MAX_NOTE_LENGTH
-from callhelper.ui.app import build_call_window
+from callhelper.ui.start import build_call_window
 from callhelper.ui.settings_dialog import SettingsDialog
 from keyboard import type_text
 

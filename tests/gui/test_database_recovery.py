@@ -15,7 +15,7 @@ from callhelper.store import audit
 from callhelper.store.backup import list_backups, make_backup
 from callhelper.store.integrity import CLEAN_CLOSE_SUFFIX, damaged_files
 from callhelper.store.review import open_source
-from callhelper.ui.app import build_call_window
+from callhelper.ui.start import build_call_window
 from damage import DEMO_NOW, case_count, damage, database_with_cases
 from keyboard import type_text
 from lost_log import log_of, lose_log, write_and_die

@@ -10,7 +10,7 @@ from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp
 from callhelper.store import repository
 from callhelper.store.engine import Store
 from callhelper.store.repository import NewContact
-from callhelper.ui.app import demand_rules
+from callhelper.app.bootstrap import demand_rules
 from keyboard import type_text
 
 

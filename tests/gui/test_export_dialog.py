@@ -14,7 +14,7 @@ from callhelper.core.export import write_csv
 from callhelper.store.demo import fill_demo
 from callhelper.store.engine import Store
 from callhelper.store.export import CASE_HEADER, NOTE_HEADER, ExportFilter, note_rows
-from callhelper.ui.app import demand_rules
+from callhelper.app.bootstrap import demand_rules
 from callhelper.ui.export_dialog import export_labels
 from keyboard import type_text
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from callhelper.core.session import CallState
 from callhelper.store.engine import BUSY_TIMEOUT_MS
-from callhelper.ui.app import build_call_window
+from callhelper.ui.start import build_call_window
 from keyboard import type_text
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -219,7 +219,7 @@ def all_on_small_disk(small_disk, monkeypatch):
 
 def test_a_full_disk_is_named_and_the_notes_are_saved_in_order_once_space_is_back(
         qtbot, small_disk, open_window, paths, db, caplog):
-    caplog.set_level(logging.INFO, logger="callhelper.ui.store_client")
+    caplog.set_level(logging.INFO, logger="callhelper.app.store_client")
     assert paths.data_dir == small_disk.root / "data"
     window = open_window()
     window.controller.writes.retry_interval_ms = QUICK_RETRY_MS
@@ -398,7 +398,7 @@ def test_sigterm_closes_the_window_from_the_event_loop_not_in_the_middle_of_othe
     (it once went on with a closed store)."""
     import signal
 
-    from callhelper.ui.app import close_on_termination
+    from callhelper.app.bootstrap import close_on_termination
 
     before = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
     try:

@@ -18,7 +18,7 @@ from callhelper.store.evidence import case_evidence
 from callhelper.store.export import NOTE_HEADER, ExportFilter, note_rows
 from callhelper.store.history import CaseFilter
 from callhelper.store.review import ReviewSet, summary
-from callhelper.ui.app import demand_rules
+from callhelper.app.bootstrap import demand_rules
 from callhelper.ui.evidence import write_evidence
 
 #: The offscreen platform cannot grab the keyboard for a popup list (a desktop can).

@@ -1,12 +1,12 @@
-"""Cyclic garbage is collected on the GUI thread (ui/app.py, GuiThreadCollector): a Qt object
-freed by a store worker's collection would be destroyed on the wrong thread and could crash
-the app."""
+"""Cyclic garbage is collected on the GUI thread (app/bootstrap.py, GuiThreadCollector): a Qt
+object freed by a store worker's collection would be destroyed on the wrong thread and could
+crash the app."""
 
 import gc
 import threading
 import weakref
 
-from callhelper.ui.app import GuiThreadCollector
+from callhelper.app.bootstrap import GuiThreadCollector
 
 
 def test_automatic_collection_is_off_and_the_gui_thread_collects_cycles(qtbot, qapp):

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication
 
 from callhelper.store.demo import fill_demo
 from callhelper.store.engine import Store
-from callhelper.ui.app import demand_rules
+from callhelper.app.bootstrap import demand_rules
 from callhelper.ui.history_window import CaseIdRole, SpansRole
 from keyboard import type_text
 

@@ -5,7 +5,7 @@ import sqlite3
 from callhelper.core.commands import Action, Command
 from callhelper.core.session import CallState
 from callhelper.store.engine import BUSY_TIMEOUT_MS
-from callhelper.ui.app import build_call_window
+from callhelper.ui.start import build_call_window
 
 
 def test_ringing_answered_and_hung_up(qtbot, window):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel
 
-from callhelper.ui.app import install_translators
+from callhelper.app.bootstrap import install_translators
 
 ROOT = Path(__file__).resolve().parents[2]
 

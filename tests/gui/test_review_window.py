@@ -10,7 +10,7 @@ from evidence_checks import KNEELING, capture_reviewed_cases, shown_as
 from review_data import team_data, two_agents  # noqa: F401  (a fixture)
 
 from callhelper.store.review import server_label
-from callhelper.ui.app import demand_rules, playbook_catalog
+from callhelper.app.bootstrap import demand_rules, playbook_catalog
 from callhelper.ui.review_window import ReviewCasesModel, ReviewWindow, SourceRole
 
 

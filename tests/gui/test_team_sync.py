@@ -12,7 +12,7 @@ from callhelper.core.case import NoteKind
 from callhelper.store import repository
 from callhelper.store.engine import Store
 from callhelper.store.repository import NewContact
-from callhelper.ui.app import demand_rules
+from callhelper.app.bootstrap import demand_rules
 from keyboard import type_text
 from processes import free_port
 

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from callhelper.config import resources_dir
-from callhelper.ui.app import install_translators
+from callhelper.app.bootstrap import install_translators
 
 TS_FILE = resources_dir() / "i18n" / "callhelper_ja.ts"
 UI_SOURCES = sorted(str(path) for path in (Path(__file__).parents[2] / "callhelper" / "ui")
@@ -55,7 +55,7 @@ def japanese(qapp):
 
 
 def test_the_window_speaks_japanese(qtbot, japanese, paths, settings, clock):
-    from callhelper.ui.app import build_call_window
+    from callhelper.ui.start import build_call_window
 
     settings.set("language", "ja")
     window = build_call_window(paths, settings, clock)
@@ -78,7 +78,7 @@ def test_a_timeline_names_the_fix_and_the_prevention_in_japanese(qtbot, japanese
     from callhelper.store import history
     from callhelper.store.demo import fill_demo
     from callhelper.store.engine import Store
-    from callhelper.ui.app import demand_rules, playbook_catalog
+    from callhelper.app.bootstrap import demand_rules, playbook_catalog
     from callhelper.ui.timeline_view import TimelineRenderer
 
     store = Store(paths.database_url)

@@ -16,7 +16,7 @@ from PySide6.QtCore import QCoreApplication
 
 from callhelper.config import Settings
 from callhelper.core.commands import Action, Command
-from callhelper.ui.cti import CtiEndpoint
+from callhelper.app.cti import CtiEndpoint
 from processes import free_port
 
 TOKEN = "pbx-Token_0123456789abcdefghij"

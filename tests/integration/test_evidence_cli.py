@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from callhelper.ui.app import demand_rules
+from callhelper.app.bootstrap import demand_rules
 from evidence_checks import (JAPAN_TZ, KNEELING, THREAT, capture_cases, capture_reviewed_cases,
                              pdf_text)
 

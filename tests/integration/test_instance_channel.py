@@ -204,7 +204,7 @@ def ring(tmp_path, *argv):
 
 
 APP_ONLY = {"PySide6", "shiboken6", "sqlalchemy", "sqlmodel", "alembic", "callhelper.config",
-            "callhelper.cli", "callhelper.core.flags", "callhelper.ui"}
+            "callhelper.cli", "callhelper.core.flags", "callhelper.ui", "callhelper.app"}
 
 
 def test_the_ring_path_hands_the_call_over_without_loading_the_app(tmp_path, stop_all):

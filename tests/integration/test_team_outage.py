@@ -24,9 +24,9 @@ from processes import environment, wait_for
 
 from callhelper.locations import DATABASE_FILE
 from callhelper.store import review, roles
-from callhelper.store.credentials import login_of
 from callhelper.store.engine import make_engine
 from callhelper.store.history import CaseFilter
+from callhelper.urls import login_of
 from callhelper.channel import address
 
 pytestmark = pytest.mark.postgresql

@@ -34,7 +34,7 @@ SHOW_WINDOW = """
 import json, sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
-import callhelper.ui.app as app
+import callhelper.ui.start as app
 from callhelper import cli
 
 build = app.build_call_window

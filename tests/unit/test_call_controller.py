@@ -10,9 +10,9 @@ from callhelper.core.commands import Action, Command
 from callhelper.core.flag_review import FlagDecision, FlagState
 from callhelper.core.session import CallState
 from callhelper.store.startup import StartupOpener
-from callhelper.ui.app import demand_rules, playbook_catalog
+from callhelper.app.bootstrap import demand_rules, playbook_catalog
 from callhelper.ui.call_controller import CallController
-from callhelper.ui.store_client import StoreClient
+from callhelper.app.store_client import StoreClient
 
 
 @pytest.fixture

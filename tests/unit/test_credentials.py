@@ -11,6 +11,7 @@ from sqlalchemy import text
 from callhelper.config import Settings, resolve_paths
 from callhelper.store import credentials
 from callhelper.store.engine import Store, make_engine
+from callhelper.urls import without_password
 from team_server import FILE_KEYRING, team  # noqa: F401 (a fixture)
 
 
@@ -142,5 +143,5 @@ def test_the_keyring_name_follows_libpq_defaults(monkeypatch):
         "sato@localhost:5432/callhelper"
     assert credentials.credential_name("postgresql+psycopg://鈴木@server:5433/team") == \
         "鈴木@server:5433/team"
-    assert credentials.without_password("postgresql://a:b@server/db") == \
+    assert without_password("postgresql://a:b@server/db") == \
         "postgresql://a@server/db"

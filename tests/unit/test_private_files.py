@@ -17,7 +17,7 @@ from callhelper.config import Settings, ensure_cti_token, make_private_folders
 from callhelper.core.export import write_csv
 from callhelper.doctor import PROBLEM, OK, diagnose
 from callhelper.store.engine import Store, make_engine
-from callhelper.store.files import is_private, private_folder
+from callhelper.files import is_private, private_folder
 from callhelper.store.models import Note
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # the store's modules are loaded once the database is open (s
     from callhelper.core.clock import Clock
     from callhelper.store.backup import Backup
     from callhelper.store.startup import StartupOpener
-    from callhelper.ui.store_client import StoreClient
+    from callhelper.app.store_client import StoreClient
 
 log = logging.getLogger(__name__)
 #: Tries at emptying the write-ahead log after a purge, and the wait between them.

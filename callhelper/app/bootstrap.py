@@ -1,4 +1,7 @@
-"""Start-up of the GUI: the application, its translations, the store and the call window.
+"""What starts the GUI and builds no widget: the application object, its translations, the
+shipped playbooks and rules, the store's opener made on the store's worker, the first paint
+that lets the store start, the garbage collector kept on the GUI thread, and the close on
+SIGINT and SIGTERM. ui/start.py builds the windows with them.
 
 Window first: the call window is built and shown before the storage stack (SQLAlchemy,
 SQLModel, the store's modules) is loaded; once it has painted, the store's worker starts,
@@ -6,7 +9,6 @@ loads them and opens the database, and the demand rules compile on a thread of t
 Calls started and notes typed meanwhile wait, journalled, in the write queue
 (docs/architecture.md, "Window first").
 """
-
 from __future__ import annotations
 
 import gc
@@ -17,15 +19,17 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 
 from callhelper.config import Paths, Settings, resources_dir
-from callhelper.core.commands import Action, Command
-from callhelper.core.clock import Clock, SystemClock
-from callhelper.core.flags import DemandRules, RulesLoading, load_rules
+from callhelper.core.flags import DemandRules, load_rules
 from callhelper.core.playbook import PlaybookCatalog
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger(__name__)
 #: For the tests: a file that gets the names of the modules loaded when the call window
@@ -164,13 +168,6 @@ class GuiThreadCollector(QObject):
         gc.collect(generation)
 
 
-def freeze_start_up_when_ready(window) -> None:
-    """What start-up made (modules, the store's engine, the window) lives as long as the app:
-    once the window is ready it is kept out of every later collection, so that a full one on
-    the GUI thread stays short while the agent types."""
-    window.ready.connect(gc.freeze)
-
-
 def collect_garbage_on_the_gui_thread(app: QApplication) -> None:
     """Once per application (see GuiThreadCollector)."""
     if app.findChild(GuiThreadCollector) is None:
@@ -184,35 +181,6 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName("CallHelper")
     app.setApplicationDisplayName("CallHelper")
     return app
-
-
-def build_call_window(paths: Paths, settings: Settings, clock: Clock | None = None,
-                      window_first: bool = False):
-    """The call window with its own store worker; used by ``run`` and by the tests.
-    ``window_first``: the store's worker and the rules' compilation wait for
-    ``start_store(window)`` (``run`` calls it once the window has painted); otherwise they
-    start at once."""
-    from callhelper.ui.call_window import CallWindow
-    from callhelper.ui.store_client import StoreClient
-
-    clock = clock or SystemClock()
-    opener = StartupOpenerLater(paths.capture_url, paths.backup_dir, clock.now)
-    store = StoreClient(paths.capture_url, opener=opener,  # team mode: shipped (store/sync.py)
-                        start=not window_first)
-    rules = RulesLoading(rules_file())
-    if not window_first:
-        rules.start()
-    window = CallWindow(paths, settings, store, playbook_catalog(paths), rules, clock,
-                        ui_language(settings), opener)
-    window.start_rules = rules.start
-    return window
-
-
-def start_store(window) -> None:
-    """After the first paint: the rules compile, and the store's worker loads the storage
-    stack and opens the database (the window's ``ready`` follows)."""
-    window.start_rules()
-    window.controller.store.start()
 
 
 def close_on_termination(app: QApplication) -> None:
@@ -230,53 +198,3 @@ def close_on_termination(app: QApplication) -> None:
     wake = QTimer(app)
     wake.timeout.connect(lambda: None)
     wake.start(250)
-
-
-def run(paths: Paths, settings: Settings, command: Command | None = None) -> int:
-    """The call window, once per user and database: if one runs already, ``command`` goes
-    to it and this returns at once."""
-    from callhelper.channel import address
-    from callhelper.ui.instance import claim, send
-
-    command = command or Command(Action.SHOW)
-    from callhelper.launcher import launch_answer
-
-    name = address(paths.capture_url)  # one window per user and file it writes to
-    reply = send(name, command)
-    if reply is not None:
-        return launch_answer(f"callhelper call {command.action}", reply)
-    app = create_application()
-    shown = []
-    server = claim(paths.capture_url, command,
-                   lambda: shown[0].status() if shown else {"ready": False})
-    if server is None:
-        return 0
-    close_on_termination(app)
-    install_translators(app, ui_language(settings))
-    window = build_call_window(paths, settings, window_first=True)
-    shown.append(window)
-    server.setParent(window)
-    server.command.connect(window.handle_command)
-    freeze_start_up_when_ready(window)
-    FirstPaint(window, lambda: (report_modules_at_first_paint(), start_store(window)))
-    window.show()
-    window.handle_command(command)
-    window.start_cti()
-    return app.exec()
-
-
-def run_review(paths: Paths, settings: Settings, files, server: str | None = None) -> int:
-    """``callhelper review FILE…``: the supervisor's review on its own, of the files and of
-    the team's server (a database URL) if one is given."""
-    from PySide6.QtCore import QSettings
-
-    from callhelper.ui.review_window import ReviewWindow
-
-    app = create_application()
-    close_on_termination(app)
-    install_translators(app, ui_language(settings))
-    state = QSettings(str(paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
-    window = ReviewWindow(list(files), playbook_catalog(paths), demand_rules(),
-                          ui_language(settings), state, SystemClock(), server=server)
-    window.show()
-    return app.exec()

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from callhelper.ui.store_client import StoreClient
+from callhelper.app.store_client import StoreClient
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -1,5 +1,7 @@
-"""The database's files on disk: private folders, a database with its ``-wal`` and ``-shm``
-companions moved as one, and copies that are complete on disk before they get their name.
+"""The app's files on disk: private folders and files (the settings, the journal, the
+database), a database with its ``-wal`` and ``-shm`` companions moved as one, and copies that
+are complete on disk before they get their name. Only the standard library: the settings
+(config.py) and the store both use it.
 
 The folders hold personal data (customers' numbers, what they said) and the files secrets
 too, so on POSIX they are their owner's only (folders 0700, files 0600) whatever the umask,
