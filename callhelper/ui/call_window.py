@@ -127,6 +127,7 @@ class CallWindow(QMainWindow):
             if QSystemTrayIcon.isSystemTrayAvailable() else None
         if self.tray is not None:
             self.tray.setToolTip("CallHelper")
+            self.tray.messageClicked.connect(self._reminders_from_tray)
             self.tray.show()
         self._set_always_on_top(bool(settings.get("always_on_top")), save=False)
         self._restore_geometry()
@@ -383,6 +384,15 @@ class CallWindow(QMainWindow):
         self.reminders.show_promises(self.controller.due_promises)
         self.reminders.popup_over(self)
         self.controller.check_promises()
+
+    def _reminders_from_tray(self) -> None:
+        """A click on the tray's notification: the window comes forward with the list of
+        the promises due (as Ctrl+R shows it)."""
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.show_reminders()
 
     def _open_due_case(self, case_id: int) -> None:
         self.reminders.hide()
