@@ -508,6 +508,9 @@ class CallWindow(QMainWindow):
     def _level_combo(self) -> QComboBox:
         combo = QComboBox()
         combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # as narrow as a level's name ("not assessed" is cut short in a 400-pixel window)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(4)
         combo.addItem(self.tr("not assessed"), "")
         for level in Level:
             combo.addItem(level_label(level), level.value)
