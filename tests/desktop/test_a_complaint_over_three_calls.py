@@ -12,12 +12,11 @@ import re
 import shutil
 import subprocess
 import sys
-import zipfile
 from datetime import datetime, timedelta
-from xml.etree import ElementTree
 
 import pytest
 
+from calc import JAPANESE, rows_in_calc
 from processes import stop, wait_for
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
@@ -26,7 +25,6 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
 NUMBER = "0312345678"
 SUBJECT = "Laptop makes a noise"
 PROMISE = "Call back with the repair date"
-JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: A LibreOffice profile as a user has it after the first start: no tip of the day over
 #: the sheet.
@@ -37,24 +35,6 @@ CALC_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
  oor:op="fuse"><value>false</value></prop></item>
 </oor:items>
 """
-ODS = {"table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
-       "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0"}
-
-
-def rows_in_calc(tmp_path, xlsx):
-    """The rows of ``xlsx`` (each cell's text and value type) as LibreOffice Calc opens
-    it."""
-    assert shutil.which("soffice"), "LibreOffice Calc is needed: bash .ci/system-packages --test"
-    out = tmp_path / "calc"
-    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
-                    "--headless", "--convert-to", "ods", "--outdir", str(out), str(xlsx)],
-                   check=True, capture_output=True, timeout=300)
-    with zipfile.ZipFile(out / f"{xlsx.stem}.ods") as archive:
-        root = ElementTree.fromstring(archive.read("content.xml"))
-    value_type = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}value-type"
-    return [[("".join(cell.itertext()), cell.get(value_type)) for cell in row]
-            for row in root.find(".//table:table", ODS).iter(f"{{{ODS['table']}}}table-row")
-            if any("".join(cell.itertext()) for cell in row)]
 
 
 def case_on_screen(desktop) -> str:

@@ -100,13 +100,13 @@ class Desktop:
 class App:
     """``python -m callhelper`` on the desktop, with the test's own folders."""
 
-    def __init__(self, desktop: Desktop, tmp_path: Path):
+    def __init__(self, desktop: Desktop, tmp_path: Path, language: str = "en"):
         self.desktop = desktop
         self.tmp_path = tmp_path
         config = tmp_path / "config"
         config.mkdir()
         (config / "settings.json").write_text(
-            json.dumps({"agent_name": "Suzuki", "language": "en"}), encoding="utf-8")
+            json.dumps({"agent_name": "Suzuki", "language": language}), encoding="utf-8")
         self.env = dict(desktop.env, QT_QPA_PLATFORM="xcb",
                         CALLHELPER_DATA_DIR=str(tmp_path / "data"),
                         CALLHELPER_CONFIG_DIR=str(config),
