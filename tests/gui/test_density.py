@@ -193,3 +193,7 @@ def test_a_long_banner_at_400x700_leaves_the_checklist_the_entry_and_the_last_no
     assert notes.viewport().rect().contains(notes.visualRect(last)), (
         notes.viewport().rect(), notes.visualRect(last))
     assert window.width() == 400 and window.height() == 700
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: window.wrap_up.isVisible())
+    qtbot.wait(50)
+    assert window.width() == 400, "the wrap-up fits too"
