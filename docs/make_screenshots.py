@@ -5,7 +5,7 @@ A sample call is played on a throw-away database with a clock the script moves.
 
 Besides the two pictures of a call, the three moments of a call are drawn in Japanese at
 the smallest and a large window size (``SIZES``): the ringing view of a caller with a long
-history (``ringing-WxH.png``), a call in progress with a flagged statement
+history (``ringing-WxH.png``), a call in progress with flagged statements and a long banner
 (``in-call-WxH.png``) and the wrap-up (``wrap-up-WxH.png``).
 """
 
@@ -69,6 +69,8 @@ def wait_for_notes(window, count: int) -> None:
 
 
 SIZES = ((400, 700), (600, 1000))
+#: A statement with several flags, for the call in progress: the banner grows long.
+MORE_FLAGS = "SNSに晒すぞ。今すぐ土下座しろ"
 #: The subjects of a regular caller's earlier calls, for the ringing view.
 PAST_SUBJECTS = ["プリンター: 電源が入らない", "請求書の宛名変更", "インク残量の表示がおかしい",
                  "配送日の変更", "保証期間の確認", "給紙トレイの破損", "ドライバの入れ方",
@@ -188,7 +190,10 @@ def shoot_moments(out: Path, app: QApplication, size: tuple[int, int]) -> None:
         window.kind_combo.setCurrentIndex(0)
         window.note_entry.setText(last)
         window.submit_note()
-        wait_for_notes(window, 4)
+        clock.advance(25)
+        window.note_entry.setText(MORE_FLAGS)
+        window.submit_note()
+        wait_for_notes(window, 5)
         window.refresh()
         pump(200)
         window.grab().save(str(out / f"in-call-{suffix}.png"))

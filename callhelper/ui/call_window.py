@@ -128,6 +128,7 @@ class CallWindow(QMainWindow):
             if QSystemTrayIcon.isSystemTrayAvailable() else None
         if self.tray is not None:
             self.tray.setToolTip("CallHelper")
+            self.tray.messageClicked.connect(self._reminders_from_tray)
             self.tray.show()
         self._set_always_on_top(bool(settings.get("always_on_top")), save=False)
         self._restore_geometry()
@@ -385,6 +386,15 @@ class CallWindow(QMainWindow):
         self.reminders.popup_over(self)
         self.controller.check_promises()
 
+    def _reminders_from_tray(self) -> None:
+        """A click on the tray's notification: the window comes forward with the list of
+        the promises due (as Ctrl+R shows it)."""
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.show_reminders()
+
     def _open_due_case(self, case_id: int) -> None:
         self.reminders.hide()
         self.open_history(case_id)
@@ -499,6 +509,9 @@ class CallWindow(QMainWindow):
     def _level_combo(self) -> QComboBox:
         combo = QComboBox()
         combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # as narrow as a level's name ("not assessed" is cut short in a 400-pixel window)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(4)
         combo.addItem(self.tr("not assessed"), "")
         for level in Level:
             combo.addItem(level_label(level), level.value)

@@ -30,6 +30,9 @@ KIND_COLORS = {
 ANNOTATION_COLORS["due"] = KIND_COLORS[NoteKind.PROMISE]
 GAP = 8
 PADDING = 2
+#: The most lines the list keeps for the newest note, however tight the window: a longer
+#: note is scrolled through.
+NEWEST_NOTE_LINES = 8
 
 
 class NoteDelegate(QStyledItemDelegate):
@@ -91,7 +94,9 @@ class NoteDelegate(QStyledItemDelegate):
 
 
 class NotesView(QTableView):
-    """Read-only, never takes focus from the entry, follows the newest note.
+    """Read-only, never takes focus from the entry, follows the newest note, and keeps the
+    room to show it whole (its words and its flags) when the window gets tight: a banner
+    appearing takes its room from elsewhere (ui/banner.py).
 
     Each note's height is measured once, when it is shown (again only when the width or its
     words change). A list view whose rows differ in height lays out every row again at each
@@ -130,6 +135,17 @@ class NotesView(QTableView):
         delegate, model = self.itemDelegate(), self.model()
         for row in range(first, last + 1):
             self.setRowHeight(row, delegate.sizeHint(option, model.index(row, 0)).height())
+        self.updateGeometry()  # the newest note may take another height
+
+    def minimumSizeHint(self) -> QSize:
+        """Room for the newest note whole (up to ``NEWEST_NOTE_LINES`` lines)."""
+        hint = super().minimumSizeHint()
+        rows = self.model().rowCount()
+        if not rows:
+            return hint
+        most = NEWEST_NOTE_LINES * self.fontMetrics().lineSpacing() + 2 * PADDING
+        newest = min(self.rowHeight(rows - 1), most) + 2 * self.frameWidth()
+        return QSize(hint.width(), max(hint.height(), newest))
 
     def _measure_all(self, width: int | None = None) -> None:
         self._measure(0, self.model().rowCount() - 1, width)

@@ -13,14 +13,15 @@ from html import escape
 from PySide6.QtCore import QObject
 
 from callhelper.core.audit import Entry
-from callhelper.core.case import CaseStatus, NoteKind
+from callhelper.core.case import CaseStatus, Level, NoteKind
 from callhelper.core.flag_review import FlagState, NoteFlag
 from callhelper.core.flags import DemandRules
 from callhelper.core.playbook import Playbook, PlaybookCatalog
 from callhelper.core.session import format_offset
 from callhelper.store.history import CaseTimeline, TimelineEntry
 from callhelper.ui.flag_states import STATE_COLORS, flag_line, words_color
-from callhelper.ui.labels import note_kind_tag, quoted, status_label
+from callhelper.ui.labels import (level_label, note_kind_tag, phone_label, quoted,
+                                  status_label)
 
 GREY, WARNING, OVER = "#6b6b6b", "#8a4b00", "#c62828"
 
@@ -50,10 +51,12 @@ class TimelineRenderer(QObject):
         duration against its target; ``revisions`` and ``deleted`` (from the audit trail)
         show the words a note had before it was edited or deleted."""
         case, customer = timeline.case, timeline.customer
-        who = escape(customer.name or customer.phone) if customer else ""
+        who = escape(customer.name or phone_label(customer.phone)) if customer else ""
         subject = case.subject or self.tr("(no subject)")
+        calls = self.tr("Calls: %1").replace("%1", str(len(timeline.contacts)))
         parts = [f"<h3>#{case.id} {escape(subject)}</h3>",
-                 f"<p>{who} · {escape(_status(case.status))}"]
+                 f"<p>{who} · {escape(_status(case.status))}"
+                 f"<br>{escape(self._assessment(case.urgency, case.impact))} · {escape(calls)}"]
         for label, text in ((self.tr("Fix:"), case.fix),
                             (self.tr("Prevention:"), case.prevention)):
             if text:
@@ -81,14 +84,23 @@ class TimelineRenderer(QObject):
             parts.append("</table>")
         return "".join(parts)
 
+    def _assessment(self, urgency: str, impact: str) -> str:
+        """The case's urgency and impact as the agent assessed them, or that they were not."""
+        def level(value: str) -> str:
+            return level_label(Level(value)) if value in set(Level) else self.tr("not assessed")
+
+        return self.tr("Urgency: %1 · Impact: %2").replace("%1", level(urgency)).replace(
+            "%2", level(impact))
+
     def _entry_html(self, entry: TimelineEntry, playbook: Playbook | None, step_times: bool,
                     revisions: list[Entry]) -> str:
         if entry.kind in ("tick", "untick"):
             return self._step_html(entry, playbook, step_times)
         if entry.kind == "escalation":
             escalated = self.tr("Escalated")
-            return (f"<span style='color:{WARNING}'>⚠ {escape(escalated)}: "
-                    f"{escape(entry.text)} ({escape(entry.who)})</span>")
+            reasons = f": {escape(entry.text)}" if entry.text else ""
+            return (f"<span style='color:{WARNING}'>⚠ {escape(escalated)}{reasons} "
+                    f"({escape(entry.who)})</span>")
         body = self._words_html(entry.kind, entry.text, entry.flags)
         if NoteKind(entry.kind) is NoteKind.PROMISE:
             body += " " + escape(self._promise_state(entry))

@@ -1790,6 +1790,10 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
         <translation>(件名なし)</translation>
     </message>
     <message>
+        <source>Calls: %1</source>
+        <translation>通話 %1 件</translation>
+    </message>
+    <message>
         <source>Fix:</source>
         <translation>対処:</translation>
     </message>
@@ -1800,6 +1804,14 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
     <message>
         <source>senior</source>
         <translation>上司</translation>
+    </message>
+    <message>
+        <source>not assessed</source>
+        <translation>未確認</translation>
+    </message>
+    <message>
+        <source>Urgency: %1 · Impact: %2</source>
+        <translation>緊急度: %1 · 重要度: %2</translation>
     </message>
     <message>
         <source>Escalated</source>

@@ -45,6 +45,31 @@ def desktop(tmp_path):
 
 
 @pytest.fixture
+def tray(desktop, tmp_path):
+    """A system tray on the desktop (trayer, a panel with a freedesktop tray in it, as
+    desktops without a tray of their own add one): its panel's window."""
+    assert shutil.which("trayer"), ("missing trayer: `make test` installs it "
+                                    "(bash .ci/system-packages --test)")
+    with open(tmp_path / "tray.log", "w") as output:
+        host = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype",
+                                 "request", "--height", "24", "--SetDockType", "true"],
+                                env=desktop.env, stdout=output, stderr=output)
+    panel = None
+
+    def shown():
+        nonlocal panel
+        panel = next((window for window in desktop.windows()
+                      if window.name == "panel" and "trayer" in window.wm_class), None)
+        return panel is not None
+
+    try:
+        assert wait_for(shown), (tmp_path / "tray.log").read_text()
+        yield panel
+    finally:
+        stop(host)
+
+
+@pytest.fixture
 def app(desktop, tmp_path):
     """The app's call window, ready, shown on the desktop and focused."""
     running = App(desktop, tmp_path)

@@ -1,19 +1,23 @@
 """The day the app is for, on a real X11 desktop by keyboard alone: one customer calls three
 times about one complaint; every call joins the open case, the second is handed over
-(Ctrl+E), urgency and impact are assessed by keys, a promise is given with its due time;
-the supervisor's export shows one case with three calls, and LibreOffice reads the .xlsx
-with Japanese headers."""
+(Ctrl+E), urgency and impact are assessed by keys, a promise is given with its due time.
+Then the supervisor: the review (Ctrl+Shift+R) shows one case with the three calls, the
+handoff, the urgency and impact as assessed and the promise with its due time, read off the
+screen by the keyboard (selected and copied); the .xlsx export is read back by LibreOffice
+Calc with Japanese headers, and opened as a double-click opens it (xdg-open: the file's type
+by its content, the desktop's application for that type), in a Calc window on the same
+desktop whose first cell is a Japanese header."""
 
 import re
 import shutil
 import subprocess
 import sys
-import zipfile
-from xml.etree import ElementTree
+from datetime import datetime, timedelta
 
 import pytest
 
-from processes import wait_for
+from calc import JAPANESE, rows_in_calc
+from processes import stop, wait_for
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="an X11 desktop (Xvfb) runs on Linux only")
@@ -21,25 +25,60 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
 NUMBER = "0312345678"
 SUBJECT = "Laptop makes a noise"
 PROMISE = "Call back with the repair date"
-JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-ODS = {"table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
-       "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: A LibreOffice profile as a user has it after the first start: no tip of the day over
+#: the sheet.
+CALC_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="ShowTipOfTheDay"
+ oor:op="fuse"><value>false</value></prop></item>
+</oor:items>
+"""
 
 
-def rows_in_calc(tmp_path, xlsx):
-    """The rows of ``xlsx`` (each cell's text and value type) as LibreOffice Calc opens
-    it."""
-    assert shutil.which("soffice"), "LibreOffice Calc is needed: bash .ci/system-packages --test"
-    out = tmp_path / "calc"
-    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
-                    "--headless", "--convert-to", "ods", "--outdir", str(out), str(xlsx)],
-                   check=True, capture_output=True, timeout=300)
-    with zipfile.ZipFile(out / f"{xlsx.stem}.ods") as archive:
-        root = ElementTree.fromstring(archive.read("content.xml"))
-    value_type = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}value-type"
-    return [[("".join(cell.itertext()), cell.get(value_type)) for cell in row]
-            for row in root.find(".//table:table", ODS).iter(f"{{{ODS['table']}}}table-row")
-            if any("".join(cell.itertext()) for cell in row)]
+def case_on_screen(desktop) -> str:
+    """The text of the case the review shows: Enter on the selected case takes the keyboard
+    into it, then it is selected and copied as a person would."""
+    desktop.key("Return", "ctrl+a", "ctrl+c")
+    return desktop.clipboard()
+
+
+def opened_by_double_click(desktop, tmp_path, xlsx) -> tuple[str, str]:
+    """``xlsx`` opened as a file manager opens it on a double-click (xdg-open): the window
+    it opens in, and its first cell as copied from there."""
+    assert shutil.which("xdg-open"), "xdg-utils is needed: bash .ci/system-packages --test"
+    assert desktop.run("xdg-mime", "query", "filetype", str(xlsx)).stdout.strip() == XLSX, \
+        "recognised by its content as an Excel workbook"
+    assert "calc" in desktop.run("xdg-mime", "query", "default", XLSX).stdout, \
+        "the desktop opens Excel workbooks with a spreadsheet"
+    config = tmp_path / "xdg-config"
+    profile = config / "libreoffice" / "4" / "user"
+    profile.mkdir(parents=True)
+    (profile / "registrymodifications.xcu").write_text(CALC_PROFILE, encoding="utf-8")
+    env = dict(desktop.env, XDG_CONFIG_HOME=str(config))
+    with open(tmp_path / "xdg-open.log", "w") as output:
+        opener = subprocess.Popen(["xdg-open", str(xlsx)], env=env, stdout=output,
+                                  stderr=output)
+    calc = None
+    try:
+        assert wait_for(lambda: desktop.window(re.escape(xlsx.name)) is not None,
+                        timeout=120), (tmp_path / "xdg-open.log").read_text()
+        window = desktop.window(re.escape(xlsx.name))
+        calc = int(desktop.run("xdotool", "getwindowpid", window).stdout)
+        title = desktop.run("xdotool", "getwindowname", window).stdout.strip()
+        desktop.focus(window)
+
+        def first_cell():
+            desktop.key("ctrl+Home", "ctrl+c")
+            return desktop.clipboard().strip()
+
+        assert wait_for(lambda: first_cell() != "", timeout=30)
+        return title, first_cell()
+    finally:
+        if calc is not None:
+            desktop.run("kill", str(calc), check=False)
+        stop(opener)
 
 
 def test_three_calls_about_one_complaint_by_keyboard_alone(desktop, app, tmp_path):
@@ -93,6 +132,28 @@ def test_three_calls_about_one_complaint_by_keyboard_alone(desktop, app, tmp_pat
     assert app.query("SELECT subject, urgency, impact FROM support_case") == [
         (SUBJECT, "high", "high")]
 
+    # the supervisor's review, by keyboard: the case selected at once, Enter into its text
+    (case_id,), = app.query("SELECT id FROM support_case")
+    tomorrow = datetime.now().date() + timedelta(days=1)  # "tomorrow 10", as said
+    desktop.key("ctrl+shift+r")
+    assert wait_for(lambda: desktop.window("^Review") is not None), app.log()
+    heading = f"#{case_id} {SUBJECT}"
+    assert wait_for(lambda: heading in case_on_screen(desktop), timeout=20), \
+        desktop.clipboard()
+    shown = desktop.clipboard()
+    calls = re.findall(r"^\d{4}-\d\d-\d\d \d\d:\d\d · (.*)$", shown, re.MULTILINE)
+    assert len(calls) == 3 and "Calls: 3" in shown, shown
+    assert calls[1] == "Suzuki, Tanaka (senior)", "the handoff, with who took over"
+    assert "⚠ Escalated (Suzuki)" in shown, shown
+    assert "03-1234-5678 · Open" in shown, "the customer, by the number as agents read it"
+    assert "Urgency: High · Impact: High" in shown, shown
+    assert f"[Promise] {PROMISE} (open, due {tomorrow:%m/%d} 10:00)" in shown, shown
+    # one case in the list: its last row is the first (Shift+Tab back to the list)
+    desktop.key("shift+Tab", "ctrl+End")
+    assert heading in case_on_screen(desktop)
+    desktop.key("ctrl+w")
+    assert wait_for(lambda: desktop.window("^Review") is None)
+
     cases_xlsx, notes_xlsx = tmp_path / "cases.xlsx", tmp_path / "notes.xlsx"
     for out, what in ((cases_xlsx, "cases"), (notes_xlsx, "notes")):
         subprocess.run([sys.executable, "-m", "callhelper", "export", "--out", str(out),
@@ -109,3 +170,8 @@ def test_three_calls_about_one_complaint_by_keyboard_alone(desktop, app, tmp_pat
     promise_row = next(row for row in note_rows if (PROMISE, "string") in row)
     assert (SUBJECT, "string") in promise_row
     assert sum(kind == "date" for _, kind in promise_row) == 2, "when said and when due"
+
+    # opened by a double-click: in Calc, on this desktop, with its Japanese header first
+    title, first_cell = opened_by_double_click(desktop, tmp_path, notes_xlsx)
+    assert title.startswith("notes.xlsx") and "Calc" in title, title
+    assert first_cell == note_rows[0][0][0] and JAPANESE.search(first_cell), first_cell

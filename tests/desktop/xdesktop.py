@@ -2,15 +2,38 @@
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from processes import stop
 
-TOOLS = ("Xvfb", "openbox", "xdotool", "xclip", "import")
+TOOLS = ("Xvfb", "openbox", "xdotool", "xclip", "import", "xwininfo", "xprop")
 SCREEN = "1280x900x24"
+#: A line of `xwininfo -root -tree`: indent, id, name, class, size and place on the screen.
+TREE_LINE = re.compile(r'^(?P<indent>\s*)(?P<id>0x[0-9a-f]+) (?:"(?P<name>.*)"|\(has no name\)): '
+                       r'\((?P<wm_class>.*)\)\s+(?P<width>\d+)x(?P<height>\d+)[+-]-?\d+[+-]-?\d+'
+                       r'\s+\+?(?P<x>-?\d+)\+?(?P<y>-?\d+)$')
+
+
+@dataclass(frozen=True)
+class Window:
+    """An X window as `xwininfo -root -tree` lists it, with the ids of its ancestors."""
+
+    id: str
+    name: str
+    wm_class: str
+    x: int
+    y: int
+    width: int
+    height: int
+    ancestors: tuple[str, ...]
+
+    def contains(self, x: int, y: int) -> bool:
+        return self.x <= x < self.x + self.width and self.y <= y < self.y + self.height
 
 
 class Desktop:
@@ -47,6 +70,28 @@ class Desktop:
     def clipboard(self) -> str:
         return self.run("xclip", "-o", "-selection", "clipboard", check=False).stdout
 
+    def windows(self) -> list[Window]:
+        """Every window on the display, the window manager's and the tray's children too."""
+        found, parents = [], []
+        for line in self.run("xwininfo", "-root", "-tree").stdout.splitlines():
+            match = TREE_LINE.match(line)
+            if match is None:
+                continue
+            depth = len(match["indent"])
+            while parents and parents[-1][0] >= depth:
+                parents.pop()
+            found.append(Window(match["id"], match["name"] or "", match["wm_class"],
+                                int(match["x"]), int(match["y"]), int(match["width"]),
+                                int(match["height"]), tuple(id_ for _, id_ in parents)))
+            parents.append((depth, match["id"]))
+        return found
+
+    def properties(self, window_id: str) -> str:
+        """What the window says of itself: its process, its type, whether it is mapped."""
+        return (self.run("xprop", "-id", window_id, "_NET_WM_PID", "_NET_WM_WINDOW_TYPE",
+                         check=False).stdout
+                + self.run("xwininfo", "-id", window_id, check=False).stdout)
+
     def screenshot(self, path: Path) -> Path:
         self.run("import", "-window", "root", str(path))
         return path
@@ -55,13 +100,13 @@ class Desktop:
 class App:
     """``python -m callhelper`` on the desktop, with the test's own folders."""
 
-    def __init__(self, desktop: Desktop, tmp_path: Path):
+    def __init__(self, desktop: Desktop, tmp_path: Path, language: str = "en"):
         self.desktop = desktop
         self.tmp_path = tmp_path
         config = tmp_path / "config"
         config.mkdir()
         (config / "settings.json").write_text(
-            json.dumps({"agent_name": "Suzuki", "language": "en"}), encoding="utf-8")
+            json.dumps({"agent_name": "Suzuki", "language": language}), encoding="utf-8")
         self.env = dict(desktop.env, QT_QPA_PLATFORM="xcb",
                         CALLHELPER_DATA_DIR=str(tmp_path / "data"),
                         CALLHELPER_CONFIG_DIR=str(config),

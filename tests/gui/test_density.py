@@ -5,12 +5,13 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QApplication
 
 from callhelper.core.case import CaseStatus, Level, NoteKind, WrapUp
 from callhelper.store import repository
 from callhelper.store.engine import Store
 from callhelper.store.repository import NewContact
-from callhelper.app.bootstrap import demand_rules
+from callhelper.app.bootstrap import demand_rules, install_translators
 from keyboard import type_text
 
 
@@ -51,6 +52,8 @@ def test_the_ringing_view_shows_promises_then_whole_contact_rows_then_the_profil
     panel = window.caller_panel
     qtbot.waitUntil(lambda: panel.contacts_model.rowCount() == 40)
     qtbot.waitUntil(lambda: panel.profile.isVisible() and panel.promises.isVisible())
+    # the rows are laid out once the list has its height (the layout settles a moment later)
+    qtbot.waitUntil(lambda: panel.contacts_box.visible_rows() > 3)
     promises, contacts, profile = (in_window(window, widget) for widget in (
         panel.promises, panel.contacts, panel.profile))
     assert promises.bottom() < contacts.top() < contacts.bottom() < profile.top()
@@ -123,3 +126,74 @@ def test_the_number_field_shows_the_number_normalised(qtbot, window):
     type_text(window.number_input, "０３（１４８１）４１８０")
     window.name_input.setFocus()
     qtbot.waitUntil(lambda: window.number_input.text() == "03-1481-4180")
+
+
+#: Statements that raise several flags at once and, with them, a long banner: the response
+#: to each type, and a threat of harm makes it the call-your-supervisor instruction.
+SEVERAL_FLAGS = ("誠意を見せろ、商品券くらい持ってこい", "SNSに晒すぞ。土下座しろ",
+                 "お前じゃ話にならない、上を出せ。殺すぞ。")
+
+
+@pytest.fixture(params=["ja", "en"])
+def language(request, qapp, settings):
+    """The window in Japanese (its strings and Qt's own) and in English."""
+    settings.set("language", request.param)
+    translators = install_translators(qapp, request.param)
+    yield request.param
+    for translator in translators:
+        QApplication.removeTranslator(translator)
+
+
+def test_a_long_banner_at_400x700_leaves_the_checklist_the_entry_and_the_last_note(
+        qtbot, open_window, language, paths, clock):
+    """The tightest window in the middle of a hard call: a known caller (open promise,
+    prior contacts, profile: a repeat caller, whom the banner suggests handing over) and
+    statements with several flags. The banner grows below the checklist, which stays where
+    it was; it takes at most a quarter of the window and
+    scrolls within it; the note entry and the newest note, whole, stay in sight, and the
+    window stays 400 pixels wide."""
+    regular_caller(paths, clock, 40)
+    window = open_window()
+    window.resize(400, 700)
+    qtbot.waitUntil(lambda: window.width() == 400 and window.height() == 700)
+    type_text(window.number_input, "03-1481-4180")
+    qtbot.waitUntil(lambda: window.caller_panel.contacts_model.rowCount() == 40)
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: window.checklist_view.isVisible())
+    for words in ("先週買ったばかりなのに電源が入らない", "明日の会議で使うのに、本当に困る"):
+        type_text(window.note_entry, words)
+        qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.notes_model.rowCount() == 2)
+    qtbot.wait(50)
+    checklist = in_window(window, window.checklist_view)
+
+    for words in SEVERAL_FLAGS:
+        before = window.notes_model.rowCount()
+        type_text(window.note_entry, words)
+        qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: window.notes_model.rowCount() == before + 1)
+    area, banner = window.banners, window.escalation_label
+    qtbot.waitUntil(lambda: banner.isVisible() and area.height() > 0)
+    qtbot.wait(50)
+
+    assert in_window(window, window.checklist_view) == checklist, "the checklist stays put"
+    page = window.centralWidget().geometry()
+    entry = in_window(window, window.entry_box)
+    assert window.entry_box.isVisible() and page.contains(entry), "the entry in sight"
+    assert in_window(window, area).bottom() < in_window(window, window.notes_view).top()
+    # the banner: at most a quarter of the window, the rest of its words a scroll away
+    assert area.height() <= window.height() // 4 + 1
+    assert banner.height() > area.viewport().height(), "a long banner for this test"
+    bar = area.verticalScrollBar()
+    assert bar.maximum() + area.viewport().height() >= banner.height()
+    # the newest note whole, words and flags, in the notes list
+    notes = window.notes_view
+    last = window.notes_model.index(window.notes_model.rowCount() - 1, 0)
+    assert len(window.notes_model.data(last, window.notes_model.AnnotationsRole)) >= 2
+    assert notes.viewport().rect().contains(notes.visualRect(last)), (
+        notes.viewport().rect(), notes.visualRect(last))
+    assert window.width() == 400 and window.height() == 700
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: window.wrap_up.isVisible())
+    qtbot.wait(50)
+    assert window.width() == 400, "the wrap-up fits too"

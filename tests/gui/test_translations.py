@@ -91,3 +91,9 @@ def test_a_timeline_names_the_fix_and_the_prevention_in_japanese(qtbot, japanese
     shown = TimelineRenderer(playbook_catalog(paths), demand_rules(), "ja").html(timeline)
     assert "<b>対処:</b>" in shown and "<b>再発防止:</b>" in shown
     assert "Fix" not in shown and "Prevention" not in shown
+    # the heading: urgency and impact as assessed, and the number of calls
+    levels = f"緊急度: {'高中低'[['high', 'medium', 'low'].index(timeline.case.urgency)]}" \
+        if timeline.case.urgency else "緊急度: 未確認"
+    assert levels in shown and "重要度: " in shown
+    assert f"通話 {len(timeline.contacts)} 件" in shown
+    assert "Urgency" not in shown and "Calls" not in shown
