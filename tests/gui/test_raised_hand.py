@@ -1,0 +1,194 @@
+"""The raised hand and the supervisors' board (team mode), with real parts: an agent's call
+window raises a hand by key, the hand goes through the outbox to the throw-away PostgreSQL
+server, a real board window sees it through LISTEN/NOTIFY and answers it by key, and the
+answer appears in the agent's window while the agent goes on typing."""
+
+from datetime import datetime, timezone
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from databases import raw_rows
+from keyboard import type_text
+from processes import free_port
+from team_server import team  # noqa: F401 (a fixture)
+
+from callhelper.core.clock import ManualClock
+from callhelper.ui.board_window import BoardModel, BoardWindow
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support grabbing the keyboard")
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+TIMEOUT = 20_000
+
+
+@pytest.fixture
+def clock():
+    """The agents' windows on today's time: the board reads the server's calls against the
+    wall clock, and a call published as of long ago is not live."""
+    return ManualClock(datetime.now(timezone.utc))
+
+
+def press_hand_key(window):
+    """Ctrl+Shift+H through the focused window, as the platform delivers keys."""
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_H, CTRL_SHIFT)
+
+
+def start_call(qtbot, window, number="03-1234-5678", name="山田 太郎"):
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    type_text(window.number_input, number)
+    type_text(window.name_input, name)
+    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: window.session is not None)
+
+
+def take_note(qtbot, window, text):
+    before = window.notes_model.rowCount()
+    type_text(window.note_entry, text)
+    qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.notes_model.rowCount() == before + 1, timeout=TIMEOUT)
+
+
+def open_board(qtbot, url, supervisor):
+    board = BoardWindow(url, supervisor)
+    qtbot.addWidget(board)
+    board.show()
+    qtbot.waitUntil(lambda: board.feed.connected, timeout=TIMEOUT)
+    return board
+
+
+def board_text(board, column):
+    return [board.model.text(call, column) for call in board.model.calls]
+
+
+def test_without_a_server_the_hand_says_there_is_no_board(qtbot, window):
+    start_call(qtbot, window)
+    assert not window.hand_bar.button.isVisible(), "no hand to raise without a team server"
+    type_text(window.note_entry, "途中の言葉")
+    press_hand_key(window)
+    assert window.saved_label.text().startswith("No board to reach")
+    assert window.controller.hand is None and window.hand_bar.reasons is None
+    assert QApplication.focusWidget() is window.note_entry
+    assert window.note_entry.text() == "途中の言葉"
+
+
+def test_an_unreachable_server_shows_the_hand_not_delivered_and_the_board_offline(
+        qtbot, open_team_window):
+    url = f"postgresql+psycopg://agent:secret@127.0.0.1:{free_port()}/callhelper"
+    window, paths = open_team_window(url)
+    start_call(qtbot, window)
+    assert window.hand_bar.button.isVisible()
+    press_hand_key(window)
+    menu = window.hand_bar.reasons
+    qtbot.waitUntil(menu.isVisible)
+    QTest.keyClick(menu, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: "NOT delivered" in window.hand_bar.text(), timeout=TIMEOUT)
+    assert window.hand_bar.text() == ("Hand raised — NOT delivered: the server cannot be "
+                                      "reached. Raise your hand for real.")
+    qtbot.waitUntil(lambda: raw_rows(paths.capture_url, "SELECT agent, lowered_at FROM "
+                                     "raised_hand") == [("agent", None)], timeout=TIMEOUT)
+    assert raw_rows(paths.capture_url, "SELECT count(*) FROM outbox WHERE operation LIKE "
+                    "'%raise_hand%'") == [(1,)]
+
+    board = BoardWindow(url, "boss")
+    qtbot.addWidget(board)
+    board.show()
+    qtbot.waitUntil(lambda: "Connection to the server lost" in board.link_label.text(),
+                    timeout=TIMEOUT)
+    assert not board.table.isEnabled(), "no calls shown as live"
+    window.close()
+
+
+@pytest.mark.postgresql
+def test_a_hand_raised_by_key_is_answered_on_the_board_and_the_answer_shows_to_the_agent(
+        qtbot, team, open_team_window):  # noqa: F811
+    agent, boss = team.agents[0], team.supervisor
+    window, paths = open_team_window(team.url(agent))
+    board = open_board(qtbot, team.url(boss), boss)
+    start_call(qtbot, window)
+    uid = window.session.uid
+
+    # the call appears on the board as it goes on: caller, step, a flag captured
+    qtbot.waitUntil(lambda: board_text(board, BoardModel.CALLER) == ["山田 太郎"],
+                    timeout=TIMEOUT)
+    first_step = board_text(board, BoardModel.STEP)[0]
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: board_text(board, BoardModel.STEP)[0] != first_step,
+                    timeout=TIMEOUT)
+    take_note(qtbot, window, "土下座しろ")
+    qtbot.waitUntil(lambda: board_text(board, BoardModel.FLAGS) == ["1 suspected"],
+                    timeout=TIMEOUT)
+    assert board.agents_label.text().startswith("Signed in: 1 — " + agent)
+
+    # the agent raises a hand while typing, and gives the reason by key
+    type_text(window.note_entry, "書きかけ")
+    press_hand_key(window)
+    menu = window.hand_bar.reasons
+    qtbot.waitUntil(menu.isVisible)
+    QTest.keyClick(menu, Qt.Key.Key_1)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.note_entry)
+    assert window.note_entry.text() == "書きかけ"
+    qtbot.waitUntil(lambda: raw_rows(team.owner_url, "SELECT agent, contact_uid, reason "
+                                     "FROM raised_hand") == [(agent, uid, "harassment")],
+                    timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.hand_bar.text()
+                    == "Hand raised (Harassment) — on the supervisors' board", timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: board_text(board, BoardModel.HAND)[0].startswith("Hand 00:")
+                    and board_text(board, BoardModel.HAND)[0].endswith(" · Harassment"),
+                    timeout=TIMEOUT)
+
+    # the supervisor answers with one key; the agent sees it without losing the entry
+    board.activateWindow()
+    board.table.setFocus()
+    qtbot.keyClick(board.table, Qt.Key.Key_1)
+    qtbot.waitUntil(lambda: raw_rows(team.owner_url, "SELECT answered_by, answer FROM "
+                                     "raised_hand") == [(boss, "coming")], timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.hand_bar.text() == f"Supervisor {boss}: I'm coming",
+                    timeout=TIMEOUT)
+    assert window.note_entry.text() == "書きかけ"
+    qtbot.waitUntil(lambda: board_text(board, BoardModel.HAND) == ["Answered: I'm coming"],
+                    timeout=TIMEOUT)
+
+    # lowered by the same key: gone from the board
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    press_hand_key(window)
+    qtbot.waitUntil(lambda: raw_rows(team.owner_url, "SELECT count(*) FROM raised_hand "
+                                     "WHERE lowered_at IS NULL") == [(0,)], timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: board_text(board, BoardModel.HAND) == [""], timeout=TIMEOUT)
+    assert window.hand_bar.isHidden()
+
+    # 「引き継ぎます」: the handoff is recorded with the supervisor as the senior
+    press_hand_key(window)
+    QTest.keyClick(window.hand_bar.reasons, Qt.Key.Key_2)
+    qtbot.waitUntil(lambda: board_text(board, BoardModel.HAND)[0].startswith("Hand"),
+                    timeout=TIMEOUT)
+    qtbot.keyClick(board.table, Qt.Key.Key_3)
+    qtbot.waitUntil(lambda: raw_rows(team.owner_url, "SELECT h.name, h.role FROM "
+                                     "contact_handler h JOIN contact c ON c.id = h.contact_id "
+                                     "WHERE h.role = 'senior'") == [(boss, "senior")],
+                    timeout=TIMEOUT)
+    assert window.hand_bar.text() == f"Supervisor {boss}: I'll take over"
+    qtbot.waitUntil(lambda: board_text(board, BoardModel.ESCALATIONS) == ["1"],
+                    timeout=TIMEOUT)
+    assert raw_rows(team.owner_url, "SELECT count(*) FROM escalation") == [(1,)]
+
+    # a short text, and opening the call's notes, recorded in the audit trail
+    press_hand_key(window)  # lowered
+    press_hand_key(window)  # raised again
+    QTest.keyClick(window.hand_bar.reasons, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: board_text(board, BoardModel.HAND)[0].startswith("Hand"),
+                    timeout=TIMEOUT)
+    qtbot.keyClick(board.table, Qt.Key.Key_T)
+    assert board.focusWidget() is board.answer_input
+    type_text(board.answer_input, "5分後に行きます")
+    qtbot.keyClick(board.answer_input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.hand_bar.text() == f"Supervisor {boss}: 5分後に行きます",
+                    timeout=TIMEOUT)
+    qtbot.keyClick(board.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "土下座しろ" in board.notes_view.toPlainText(), timeout=TIMEOUT)
+    assert raw_rows(team.owner_url, "SELECT actor, action, entity, uid FROM audit_entry "
+                    "WHERE entity = 'access'") == [(boss, "view", "access", uid)]
+    window.close()
+    board.close()
