@@ -18,17 +18,14 @@ REASONS_OPEN_MS = 6000
 KEYS = "Ctrl+Shift+H"
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("hand", text)
-
-
 def reason_label(reason: str) -> str:
     """A hand's reason as the agent and the supervisor read it."""
+    translate = QCoreApplication.translate
     return {
-        "harassment": _tr("Harassment"),
-        "decision": _tr("Decision needed"),
-        "long_call": _tr("Long call"),
-        "other": _tr("Other"),
+        "harassment": translate("hand", "Harassment"),
+        "decision": translate("hand", "Decision needed"),
+        "long_call": translate("hand", "Long call"),
+        "other": translate("hand", "Other", "a reason for a raised hand"),
     }.get(reason, reason)
 
 
@@ -36,10 +33,11 @@ def answer_label(answer: str) -> str:
     """A supervisor's answer (store/live.py's code of a one-key answer, or typed words)."""
     from callhelper.store.live import COMING, HOLD_ON, TAKING_OVER, answer_text
 
+    translate = QCoreApplication.translate
     return {
-        COMING: _tr("I'm coming"),
-        HOLD_ON: _tr("Put the customer on hold and wait"),
-        TAKING_OVER: _tr("I'll take over"),
+        COMING: translate("hand", "I'm coming"),
+        HOLD_ON: translate("hand", "Put the customer on hold and wait"),
+        TAKING_OVER: translate("hand", "I'll take over"),
     }.get(answer, answer_text(answer))
 
 
