@@ -5,6 +5,8 @@ answer appears in the agent's window while the agent goes on typing."""
 
 from datetime import datetime, timezone
 
+from callhelper.store.live import LATE_AFTER
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -190,5 +192,45 @@ def test_a_hand_raised_by_key_is_answered_on_the_board_and_the_answer_shows_to_t
     qtbot.waitUntil(lambda: "土下座しろ" in board.notes_view.toPlainText(), timeout=TIMEOUT)
     assert raw_rows(team.owner_url, "SELECT actor, action, entity, uid FROM audit_entry "
                     "WHERE entity = 'access'") == [(boss, "view", "access", uid)]
+    window.close()
+    board.close()
+
+
+@pytest.mark.postgresql
+def test_a_hand_raised_while_the_server_is_down_arrives_once_late_on_the_board(
+        qtbot, team, open_team_window, postgres_cluster):  # noqa: F811
+    agent, boss = team.agents[0], team.supervisor
+    window, paths = open_team_window(team.url(agent))
+    board = open_board(qtbot, team.url(boss), boss)
+    start_call(qtbot, window)
+    qtbot.waitUntil(lambda: board_text(board, BoardModel.CALLER) == ["山田 太郎"],
+                    timeout=TIMEOUT)
+    stopped = postgres_cluster.pg_ctl("-m", "fast", "-w", "stop")
+    assert stopped.returncode == 0, stopped.stderr
+    try:
+        qtbot.waitUntil(lambda: "Connection to the server lost" in board.link_label.text(),
+                        timeout=TIMEOUT)
+        assert not board.table.isEnabled(), "the calls are not shown as live"
+        assert board_text(board, BoardModel.CALLER) == ["山田 太郎"], "as they were then"
+        press_hand_key(window)
+        QTest.keyClick(window.hand_bar.reasons, Qt.Key.Key_3)
+        qtbot.waitUntil(lambda: window.hand_bar.text() == (
+            "Hand raised (Long call) — NOT delivered: the server cannot be reached. Raise your "
+            "hand for real."), timeout=TIMEOUT)
+        raised_at = window.controller.hand.raised_at
+        # the outage lasts long enough for the hand to count as late when it arrives
+        qtbot.waitUntil(lambda: datetime.now(timezone.utc) - raised_at > LATE_AFTER,
+                        timeout=TIMEOUT)
+    finally:
+        postgres_cluster.start_again()
+    qtbot.waitUntil(lambda: window.hand_bar.text()
+                    == "Hand raised (Long call) — on the supervisors' board", timeout=60_000)
+    qtbot.waitUntil(lambda: board.table.isEnabled() and board.link_label.text().startswith(
+        "Live"), timeout=60_000)
+    qtbot.waitUntil(lambda: board_text(board, BoardModel.HAND)[0].endswith(
+        " · Long call · late"), timeout=TIMEOUT)
+    assert raw_rows(team.owner_url, "SELECT agent, reason, count(*) FROM raised_hand "
+                    "GROUP BY agent, reason") == [(agent, "long_call", 1)], \
+        "delivered once"
     window.close()
     board.close()
