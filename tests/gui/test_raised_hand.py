@@ -16,6 +16,7 @@ from keyboard import type_text
 from processes import free_port
 from team_server import team  # noqa: F401 (a fixture)
 
+from callhelper.cli.safety import verify_server
 from callhelper.core.clock import ManualClock
 from callhelper.ui.board_window import BoardModel, BoardWindow
 
@@ -192,6 +193,9 @@ def test_a_hand_raised_by_key_is_answered_on_the_board_and_the_answer_shows_to_t
     qtbot.waitUntil(lambda: "土下座しろ" in board.notes_view.toPlainText(), timeout=TIMEOUT)
     assert raw_rows(team.owner_url, "SELECT actor, action, entity, uid FROM audit_entry "
                     "WHERE entity = 'access'") == [(boss, "view", "access", uid)]
+    qtbot.waitUntil(lambda: window.sync_label.text() == "✓ Synced", timeout=TIMEOUT)
+    checked = verify_server(team.owner_url)
+    assert checked.ok, checked.finding
     window.close()
     board.close()
 
