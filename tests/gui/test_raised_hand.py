@@ -5,64 +5,22 @@ answer appears in the agent's window while the agent goes on typing."""
 
 from datetime import datetime, timezone
 
-from callhelper.store.live import LATE_AFTER
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from databases import raw_rows
 from keyboard import type_text
+from live_floor import (TIMEOUT, board_text, clock, open_board, press_hand_key,  # noqa: F401
+                        start_call, take_note)
 from processes import free_port
 from team_server import team  # noqa: F401 (a fixture)
 
 from callhelper.cli.safety import verify_server
-from callhelper.core.clock import ManualClock
+from callhelper.store.live import LATE_AFTER
 from callhelper.ui.board_window import BoardModel, BoardWindow
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support grabbing the keyboard")
-CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-TIMEOUT = 20_000
-
-
-@pytest.fixture
-def clock():
-    """The agents' windows on today's time: the board reads the server's calls against the
-    wall clock, and a call published as of long ago is not live."""
-    return ManualClock(datetime.now(timezone.utc))
-
-
-def press_hand_key(window):
-    """Ctrl+Shift+H through the focused window, as the platform delivers keys."""
-    QTest.keyClick(window.windowHandle(), Qt.Key.Key_H, CTRL_SHIFT)
-
-
-def start_call(qtbot, window, number="03-1234-5678", name="山田 太郎"):
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    type_text(window.number_input, number)
-    type_text(window.name_input, name)
-    qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
-    qtbot.waitUntil(lambda: window.session is not None)
-
-
-def take_note(qtbot, window, text):
-    before = window.notes_model.rowCount()
-    type_text(window.note_entry, text)
-    qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.notes_model.rowCount() == before + 1, timeout=TIMEOUT)
-
-
-def open_board(qtbot, url, supervisor):
-    board = BoardWindow(url, supervisor)
-    qtbot.addWidget(board)
-    board.show()
-    qtbot.waitUntil(lambda: board.feed.connected, timeout=TIMEOUT)
-    return board
-
-
-def board_text(board, column):
-    return [board.model.text(call, column) for call in board.model.calls]
 
 
 def test_without_a_server_the_hand_says_there_is_no_board(qtbot, window):
