@@ -176,6 +176,7 @@ class CallController(QObject):
         self._reminder_timer.setInterval(REMINDER_INTERVAL_MS)
         self._reminder_timer.timeout.connect(self.check_promises)
         self.hand: AgentHand | None = None
+        self._lowered: set[str] = set()  # hands lowered here, maybe not yet on the server
         self._live: LiveFeed | None = None
         self._escalations = 0
         self._published: object = None  # the call's live row last published
@@ -957,6 +958,7 @@ class CallController(QObject):
         hand, self.hand = self.hand, None
         if hand is None:
             return
+        self._lowered.add(hand.uid)
         self.write(operation("lower_hand", hand_uid=hand.uid, at=self._clock.now()))
         self._say(self.tr("Hand lowered"))
         self.hand_changed.emit()
@@ -994,6 +996,8 @@ class CallController(QObject):
         answered); one left open on another call (the app was closed mid-call) lowered."""
         session = self.session
         for found in hands:
+            if found.uid in self._lowered:  # lowered here; the server learns it soon
+                continue
             if self.hand is not None and found.uid == self.hand.uid:
                 self._take_news(found)
             elif self.hand is None and session is not None and found.contact_uid == session.uid:
@@ -1001,6 +1005,7 @@ class CallController(QObject):
                                       found.reason)  # a resumed call's hand
                 self._take_news(found)
             elif session is None or found.contact_uid != session.uid:
+                self._lowered.add(found.uid)
                 self.write(operation("lower_hand", hand_uid=found.uid, at=self._clock.now()))
         
     def _take_news(self, found: Hand) -> None:
