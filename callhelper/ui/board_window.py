@@ -144,17 +144,34 @@ class BoardModel(QAbstractTableModel):
         return ""
 
 
+class NotSupervisor(str):
+    """What the board reads for a login that is not a supervisor's (the login's name)."""
+
+
+def read_board(connection):
+    """The board's snapshot, for a supervisor's login only (checked at every read: a login
+    taken out of the supervisors' group sees nothing more)."""
+    from callhelper.store.live import board_snapshot
+    from callhelper.store.roles import SUPERVISOR, is_member
+
+    if not is_member(connection, SUPERVISOR):
+        return NotSupervisor(connection.exec_driver_sql("SELECT session_user").scalar())
+    return board_snapshot(connection)
+
+
 class BoardWindow(QMainWindow):
-    """The board of the server at ``url`` for the supervisor ``supervisor`` (its login)."""
+    """The board of the server at ``url``, for its login ``supervisor`` (the name answers
+    are written under; the server checks it)."""
 
     def __init__(self, url: str, supervisor: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from callhelper.store.live import BOARD_APPLICATION, board_snapshot
+        from callhelper.store.live import BOARD_APPLICATION
         from callhelper.ui.live_feed import LiveFeed
 
         self.supervisor = supervisor
         self.board: Board | None = None
         self.opened: str = ""  # the call whose notes are shown
+        self.refused = False  # the login is not a supervisor's
         self.setObjectName("boardWindow")
         self.setWindowTitle(self.tr("Supervisor board"))
         self.link_label = QLabel(self.tr("Connecting to the server…"))
@@ -201,7 +218,7 @@ class BoardWindow(QMainWindow):
         close = QShortcut(QKeySequence("Ctrl+W"), self)
         close.activated.connect(self.close)
 
-        self.feed = LiveFeed(url, BOARD_APPLICATION, board_snapshot,
+        self.feed = LiveFeed(url, BOARD_APPLICATION, read_board,
                              reread_on_keepalive=True, parent=self)
         self.feed.read_done.connect(self.show_board)
         self.feed.link_changed.connect(self._show_link)
@@ -213,8 +230,17 @@ class BoardWindow(QMainWindow):
 
     # ----------------------------------------------------------------- what is shown
 
-    def show_board(self, board: Board) -> None:
+    def show_board(self, board: Board | NotSupervisor) -> None:
         """A snapshot read from the server: the selection stays on its call."""
+        if isinstance(board, NotSupervisor):
+            self.refused = True
+            self.feed.stop()
+            self.model.set_calls([], _now())
+            self.table.setEnabled(False)
+            self.link_label.setText(self.tr(
+                "Only supervisors see the board: the login %1 is not one.").replace("%1", board))
+            self.link_label.setStyleSheet("color: #c62828; font-weight: bold;")
+            return
         selected = self.selected()
         self.board = board
         self.model.set_calls(list(board.calls), _now())
@@ -235,6 +261,8 @@ class BoardWindow(QMainWindow):
         self._show_link(True, "")
 
     def _show_link(self, connected: bool, problem: str) -> None:
+        if self.refused:
+            return
         self.table.setEnabled(connected)
         if connected:
             self.link_label.setText(self.tr("Live · updated %1").replace(

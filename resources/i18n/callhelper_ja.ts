@@ -99,6 +99,10 @@
         <translation>1 今行きます · 2 保留にして待ってください · 3 引き継ぎます · T 短い返答 · Enter 通話のメモ</translation>
     </message>
     <message>
+        <source>Only supervisors see the board: the login %1 is not one.</source>
+        <translation>SVボードは上司(SV)だけが開けます: ログイン %1 は上司ではありません。</translation>
+    </message>
+    <message>
         <source>Signed in: %1 — %2 · calls: %3 · hands waiting: %4</source>
         <translation>在席: %1 人 — %2 · 通話中: %3 件 · 挙手待ち: %4 件</translation>
     </message>
@@ -1683,6 +1687,10 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
     <message>
         <source>Enter opens the case · Tab moves on · Ctrl+1/2/3: the tabs · Ctrl+W closes</source>
         <translation>Enter 案件を開く · Tab 次へ · Ctrl+1/2/3: タブ · Ctrl+W 閉じる</translation>
+    </message>
+    <message>
+        <source>Live board (Ctrl+B)</source>
+        <translation>SVボード (Ctrl+B)</translation>
     </message>
     <message>
         <source>Review (read-only): %1</source>

@@ -196,3 +196,42 @@ def test_a_hand_raised_while_the_server_is_down_arrives_once_late_on_the_board(
         "delivered once"
     window.close()
     board.close()
+
+
+@pytest.mark.postgresql
+def test_the_review_on_the_server_opens_the_board_for_a_supervisor_only(
+        qtbot, team, paths, clock):  # noqa: F811
+    from PySide6.QtCore import QSettings
+
+    from callhelper.ui.app import demand_rules, playbook_catalog
+    from callhelper.ui.review_window import ReviewWindow
+
+    def review_as(login):
+        state = QSettings(str(paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
+        review = ReviewWindow([], playbook_catalog(paths), demand_rules(), "en", state, clock,
+                              server=team.url(login))
+        qtbot.addWidget(review)
+        review.show()
+        qtbot.waitExposed(review)
+        review.activateWindow()
+        qtbot.waitUntil(review.isActiveWindow)
+        QTest.keyClick(review.windowHandle(), Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+        assert review.board is not None
+        qtbot.addWidget(review.board)
+        return review
+
+    review = review_as(team.supervisor)
+    qtbot.waitUntil(lambda: review.board.link_label.text().startswith("Live"),
+                    timeout=TIMEOUT)
+    assert review.board.supervisor == team.supervisor
+    review.board.close()
+    review.close()
+
+    agent = team.agents[0]
+    review = review_as(agent)
+    qtbot.waitUntil(lambda: review.board.link_label.text()
+                    == f"Only supervisors see the board: the login {agent} is not one.",
+                    timeout=TIMEOUT)
+    assert review.board.model.rowCount() == 0 and not review.board.table.isEnabled()
+    review.board.close()
+    review.close()
