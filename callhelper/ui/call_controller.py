@@ -423,7 +423,16 @@ class CallController(QObject):
                          history_shown.customer is not None else ""),
             "past_contacts": len(history_shown.contacts) if history_shown is not None else 0,
             "sync": self._sync_status(),
+            "hand": self._hand_status(),
         }
+
+    def _hand_status(self) -> dict | None:
+        """Team mode: the agent's raised hand on this call (None: none raised)."""
+        hand = self.hand
+        if hand is None:
+            return None
+        return {"reason": hand.reason, "delivered": hand.delivered, "late": hand.late,
+                "answer": hand.answer, "answered_by": hand.answered_by}
 
     def _sync_status(self) -> dict | None:
         """Team mode: what waits for the server (None: no server, or nothing known yet)."""

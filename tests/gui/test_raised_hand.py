@@ -107,6 +107,9 @@ def test_a_hand_raised_by_key_is_answered_on_the_board_and_the_answer_shows_to_t
                                      "raised_hand") == [(boss, "coming")], timeout=TIMEOUT)
     qtbot.waitUntil(lambda: window.hand_bar.text() == f"Supervisor {boss}: I'm coming",
                     timeout=TIMEOUT)
+    assert window.status()["hand"] == {"reason": "harassment", "delivered": True,
+                                       "late": False, "answer": "coming",
+                                       "answered_by": boss}
     assert window.note_entry.text() == "書きかけ"
     qtbot.waitUntil(lambda: board_text(board, BoardModel.HAND) == ["Answered: I'm coming"],
                     timeout=TIMEOUT)
