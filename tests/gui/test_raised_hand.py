@@ -40,6 +40,10 @@ def test_an_unreachable_server_shows_the_hand_not_delivered_and_the_board_offlin
     window, paths = open_team_window(url)
     start_call(qtbot, window)
     assert window.hand_bar.button.isVisible()
+    widest = window.minimumSizeHint().width()
+    window.hand_bar.button.hide()
+    assert window.minimumSizeHint().width() == widest, "the Hand button widens no window"
+    window.hand_bar.button.show()
     press_hand_key(window)
     menu = window.hand_bar.reasons
     qtbot.waitUntil(menu.isVisible)
