@@ -242,3 +242,47 @@ def test_the_review_on_the_server_opens_the_board_for_a_supervisor_only(
     assert review.board.model.rowCount() == 0 and not review.board.table.isEnabled()
     review.board.close()
     review.close()
+
+
+def test_calls_past_the_limit_and_overdue_steps_stand_out_and_waiting_hands_come_first(qtbot):
+    from datetime import timedelta
+
+    from PySide6.QtGui import QBrush
+
+    from callhelper.store import live
+    from callhelper.ui.board_window import ALERT, HAND_ROW, OVER_LIMIT_ROW
+
+    now = datetime.now(timezone.utc)
+
+    def call(uid, minutes, limit=None, due=None, hand=None, state=live.ACTIVE):
+        started = now - timedelta(minutes=minutes)
+        return live.BoardCall(uid, "鈴木", f"お客様{uid}", state, started, "事実確認",
+                              due and now + due, limit and started + limit, 1, 1, 0, now,
+                              hand)
+
+    hand = live.Hand("h1", "waiting", "鈴木", "decision", now - timedelta(seconds=75),
+                     now - timedelta(seconds=74), None, None, "", "")
+    calls = sorted([call("long", 65, limit=timedelta(minutes=60)),
+                    call("waiting", 5, hand=hand),
+                    call("late_step", 8, due=-timedelta(seconds=30)),
+                    call("held", 3, due=-timedelta(seconds=30), state=live.ON_HOLD)],
+                   key=live.board_order)
+    model = BoardModel()
+    model.set_calls(calls, now)
+    rows = {model.calls[row].contact_uid: row for row in range(model.rowCount())}
+    assert rows["waiting"] == 0 and rows["long"] == 1, "hands first, then the longest calls"
+
+    def cell(uid, column, role=Qt.ItemDataRole.DisplayRole):
+        return model.data(model.index(rows[uid], column), role)
+
+    assert cell("waiting", BoardModel.HAND) == "Hand 01:15 · Decision needed"
+    assert cell("waiting", BoardModel.HAND, Qt.ItemDataRole.BackgroundRole) == \
+        QBrush(HAND_ROW)
+    assert cell("long", BoardModel.TIME) == "65:00 · past the limit"
+    assert cell("long", BoardModel.CALLER, Qt.ItemDataRole.BackgroundRole) == \
+        QBrush(OVER_LIMIT_ROW)
+    assert cell("late_step", BoardModel.STEP) == "事実確認 (overdue)"
+    assert cell("late_step", BoardModel.STEP, Qt.ItemDataRole.ForegroundRole) == QBrush(ALERT)
+    assert cell("held", BoardModel.STEP) == "事実確認", "a step's time does not run on hold"
+    assert cell("held", BoardModel.TIME) == "03:00 · on hold"
+    assert cell("long", BoardModel.FLAGS) == "1 confirmed · 1 suspected"
