@@ -2005,6 +2005,22 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
         <translation>%2 に %1 が訂正。訂正前: %3</translation>
     </message>
     <message>
+        <source>%1 raised a hand</source>
+        <translation>%1 が挙手</translation>
+    </message>
+    <message>
+        <source>answered by %1 after %2: %3</source>
+        <translation>%2 後に SV %1 が応答: %3</translation>
+    </message>
+    <message>
+        <source>lowered after %1 without an answer</source>
+        <translation>応答のないまま %1 後に下ろしました</translation>
+    </message>
+    <message>
+        <source>no answer yet</source>
+        <translation>まだ応答はありません</translation>
+    </message>
+    <message>
         <source>deleted by %1 at %2</source>
         <translation>%2 に %1 が削除</translation>
     </message>

@@ -286,3 +286,44 @@ def test_calls_past_the_limit_and_overdue_steps_stand_out_and_waiting_hands_come
     assert cell("held", BoardModel.STEP) == "事実確認", "a step's time does not run on hold"
     assert cell("held", BoardModel.TIME) == "03:00 · on hold"
     assert cell("long", BoardModel.FLAGS) == "1 confirmed · 1 suspected"
+
+
+def test_the_case_timeline_records_each_hand_who_answered_what_and_after_how_long(
+        qtbot, tmp_path, paths):
+    from datetime import timedelta
+
+    from callhelper.store import history, live, operations
+    from callhelper.store.engine import Store
+    from callhelper.store.operations import Operation
+    from callhelper.ui.app import demand_rules, playbook_catalog
+    from callhelper.ui.timeline_view import TimelineRenderer
+
+    rules = demand_rules()
+    store = Store(f"sqlite:///{tmp_path / 'team.db'}")
+    started = datetime.now(timezone.utc) - timedelta(minutes=10)
+    with store.unit_of_work() as session:
+        for operation in (
+                Operation.of("start_contact", uid="call-1", agent="鈴木", playbook_id="complaint",
+                             playbook_version=1, started_at=started, phone="03-1234-5678"),
+                Operation.of("raise_hand", hand_uid="h1", contact_uid="call-1", agent="鈴木",
+                             reason="harassment", at=started + timedelta(minutes=2)),
+                Operation.of("raise_hand", hand_uid="h2", contact_uid="call-1", agent="鈴木",
+                             reason="", at=started + timedelta(minutes=5)),
+                Operation.of("lower_hand", hand_uid="h2", at=started + timedelta(minutes=6))):
+            operations.perform(session, operation, rules)
+    with store.unit_of_work() as session:
+        live.answer_hand(session.connection(), "h1", live.COMING, "田中")
+        session.connection().exec_driver_sql(  # answered 75 seconds after it was raised
+            "UPDATE raised_hand SET answered_at = ? WHERE uid = 'h1'",
+            ((started + timedelta(minutes=3, seconds=15)).replace(tzinfo=None),))
+    with store.unit_of_work() as session:
+        case_id = session.connection().exec_driver_sql("SELECT id FROM support_case").scalar()
+        timeline = history.case_timeline(session, case_id)
+    store.close()
+    hands = [entry for entry in timeline.contacts[0].entries if entry.kind == "hand"]
+    assert [(entry.offset_ms, entry.who, entry.text) for entry in hands] == \
+        [(120_000, "鈴木", "harassment"), (300_000, "鈴木", "")]
+    html = TimelineRenderer(playbook_catalog(paths), rules, "en").html(timeline)
+    assert ("鈴木 raised a hand (Harassment) — answered by 田中 after 01:15: I&#x27;m coming"
+            in html)
+    assert "鈴木 raised a hand — lowered after 01:00 without an answer" in html
