@@ -1010,13 +1010,15 @@ class CallController(QObject):
             if self.hand is not None and found.uid == self.hand.uid:
                 self._take_news(found)
             elif self.hand is None and session is not None and found.contact_uid == session.uid:
+                # a resumed call's hand: an answer given before is not acted on again
                 self.hand = AgentHand(found.uid, found.contact_uid, found.raised_at,
-                                      found.reason)  # a resumed call's hand
+                                      found.reason, answer=found.answer,
+                                      answered_by=found.answered_by)
                 self._take_news(found)
             elif session is None or found.contact_uid != session.uid:
                 self._lowered.add(found.uid)
                 self.write(operation("lower_hand", hand_uid=found.uid, at=self._clock.now()))
-        
+
     def _take_news(self, found: Hand) -> None:
         hand = self.hand
         first_answer = bool(found.answer) and not hand.answer
