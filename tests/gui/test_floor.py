@@ -73,8 +73,8 @@ def test_three_agents_and_a_board_through_a_server_outage(
         # a hand, answered on the board, the answer in the agent's window
         press_hand_key(window)
         QTest.keyClick(window.hand_bar.reasons, Qt.Key.Key_2)
-        qtbot.waitUntil(lambda: board.model.calls and board.model.calls[0].hand is not None,
-                        timeout=TIMEOUT)
+        qtbot.waitUntil(lambda: bool(board.model.calls)
+                        and board.model.calls[0].hand is not None, timeout=TIMEOUT)
         assert board_text(board, BoardModel.CALLER)[0] == CALLERS["window"], "hands first"
         board.table.selectRow(0)
         qtbot.keyClick(board.table, Qt.Key.Key_2)

@@ -327,3 +327,33 @@ def test_the_case_timeline_records_each_hand_who_answered_what_and_after_how_lon
     assert ("鈴木 raised a hand (Harassment) — answered by 田中 after 01:15: I&#x27;m coming"
             in html)
     assert "鈴木 raised a hand — lowered after 01:00 without an answer" in html
+
+
+@pytest.mark.postgresql
+def test_a_resumed_call_shows_its_hand_and_answer_and_records_a_takeover_once(
+        qtbot, team, open_team_window):  # noqa: F811
+    agent, boss = team.agents[0], team.supervisor
+    window, _paths = open_team_window(team.url(agent))
+    board = open_board(qtbot, team.url(boss), boss)
+    start_call(qtbot, window)
+    press_hand_key(window)
+    QTest.keyClick(window.hand_bar.reasons, Qt.Key.Key_2)
+    qtbot.waitUntil(lambda: bool(board.model.calls) and board.model.calls[0].hand is not None
+                    and board.model.calls[0].hand.reason == "decision", timeout=TIMEOUT)
+    board.table.selectRow(0)
+    qtbot.keyClick(board.table, Qt.Key.Key_3)
+    qtbot.waitUntil(lambda: raw_rows(team.owner_url, "SELECT count(*) FROM escalation")
+                    == [(1,)], timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.sync_label.text() == "✓ Synced", timeout=TIMEOUT)
+    window.close()  # mid-call: the call is resumed at the next start
+
+    window, _paths = open_team_window(team.url(agent))
+    qtbot.waitUntil(lambda: window.hand_bar.text() == f"Supervisor {boss}: I'll take over",
+                    timeout=TIMEOUT)
+    assert window.status()["hand"]["reason"] == "decision"
+    qtbot.waitUntil(lambda: window.sync_label.text() == "✓ Synced", timeout=TIMEOUT)
+    assert raw_rows(team.owner_url, "SELECT count(*) FROM escalation") == [(1,)]
+    assert raw_rows(team.owner_url, "SELECT name FROM contact_handler WHERE role = 'senior'") \
+        == [(boss,)]
+    window.close()
+    board.close()
