@@ -124,6 +124,14 @@ class Cluster:
         with self.admin() as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+    def start_again(self) -> None:
+        """Start the server again after a test stopped it (``pg_ctl stop``), on its port."""
+        settings = " ".join(f"-c {setting}" for setting in (
+            "listen_addresses=127.0.0.1", f"timezone={SERVER_TIME_ZONE}", *FAST_SETTINGS))
+        started = self.pg_ctl("-l", str(self.folder / "server.log"), "-w", "-t", "60", "-o",
+                              f"-p {self.port} -k {self.folder} {settings}", "start")
+        assert started.returncode == 0, started.stderr
+
     def pg_ctl(self, *arguments: str) -> subprocess.CompletedProcess:
         return subprocess.run([*self.run_as, str(self.programs / "pg_ctl"), "-D",
                                str(self.folder / "data"), *arguments], cwd=self.folder,

@@ -20,7 +20,7 @@ from callhelper.launcher import new_parser, parse, with_call_command
 #: The commands after ``call`` (made by the launcher), in the order of ``--help``.
 COMMANDS = (call.add_register_handlers, call.add_analyze, data.add_cases, data.add_search,
             data.add_export, safety.add_evidence, safety.add_verify, team.add_review,
-            data.add_demo, safety.add_backup, safety.add_restore, safety.add_doctor,
+            team.add_board, data.add_demo, safety.add_backup, safety.add_restore, safety.add_doctor,
             data.add_purge, team.add_team)
 
 

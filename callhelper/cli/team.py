@@ -47,6 +47,51 @@ def review_command(args: argparse.Namespace, paths) -> int:
     return run_review(paths, settings, files)
 
 
+def add_board(commands) -> None:
+    board = commands.add_parser(
+        "board", help="team mode, for supervisors: the board of the calls in progress and the "
+                      "raised hands, live (docs/team-mode.md)")
+    runs(board, board_command, window=True)
+
+
+def board_command(args: argparse.Namespace, paths) -> int:
+    """The supervisors' board of the team's server. Refused in one line, before any window
+    opens, without a server, when it cannot be reached, or for a login that is not a
+    supervisor's."""
+    from callhelper.config import Settings
+    from callhelper.store.sync import describe
+
+    server = paths.server_url
+    if server is None:
+        print("callhelper board: the board shows a team's calls and needs the team's server: "
+              "run `callhelper team login` first, or give --database-url "
+              "postgresql://LOGIN@HOST/DATABASE (docs/team-mode.md)", file=sys.stderr)
+        return 1
+    from callhelper.store.engine import make_engine
+    from callhelper.store.roles import SUPERVISOR, is_member
+    from callhelper.store.sync import with_connect_timeout
+
+    engine = make_engine(with_connect_timeout(server))
+    try:
+        with engine.connect() as connection:
+            login = connection.exec_driver_sql("SELECT session_user").scalar()
+            supervisor = is_member(connection, SUPERVISOR)
+    except Exception as exc:  # out of reach, the login refused: one line
+        print(f"callhelper board: the server cannot be opened: {describe(exc)}",
+              file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    if not supervisor:
+        print(f"callhelper board: only supervisors open the board, and the login {login} is "
+              f"not one (not in {SUPERVISOR}); an agent sees their own raised hand and its "
+              "answer in the call window", file=sys.stderr)
+        return 1
+    from callhelper.ui.start import run_board
+
+    return run_board(Settings.for_paths(paths), server, login)
+
+
 def add_team(commands) -> None:
     """``callhelper team …``: a team's PostgreSQL server (docs/team-mode.md)."""
     team = commands.add_parser(

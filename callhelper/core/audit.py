@@ -35,6 +35,8 @@ class Action(StrEnum):
     DELETE = "delete"
     #: The state of a record that existed before the trail was started.
     BASELINE = "baseline"
+    #: A record opened to be read (entity ACCESS): no state before or after.
+    VIEW = "view"
 
 
 class Entity(StrEnum):
@@ -51,6 +53,9 @@ class Entity(StrEnum):
     CONTACT = "contact"
     #: A customer (``uid`` is the row id as text: customers have no key of their own).
     CUSTOMER = "customer"
+    #: Who opened a call's notes to read them during the call (a supervisor on the board;
+    #: ``uid`` is the call's). No state: the trail's check of the records passes over it.
+    ACCESS = "access"
 
 
 #: The fields of each record the trail follows, in the order a report lists them.

@@ -28,7 +28,7 @@ from callhelper.store.dialect import contains_operator, distinct_list, keeps_sea
 from callhelper.store.grams import CASE_BIGRAMS, NOTE_BIGRAMS
 from callhelper.store.repository import INCOMING, loaded
 from callhelper.store.models import (Contact, ContactHandler, Customer, Escalation, Note,
-                                     StepEvent, SupportCase)
+                                     RaisedHand, StepEvent, SupportCase)
 
 TRIGRAM = 3
 
@@ -364,6 +364,9 @@ class TimelineEntry:
     done_by: str = ""
     uid: str = ""
     edited_at: datetime | None = None
+    #: A raised hand's (team mode): the supervisor's answer; ``done_at``/``done_by`` say
+    #: when and who answered, ``text`` the reason, ``elapsed_ms`` how long it waited.
+    answer: str = ""
     #: For a tick: how long the step took.
     elapsed_ms: int = 0
 
@@ -407,12 +410,32 @@ def case_timeline(session: Session, case_id: int) -> CaseTimeline | None:
         entries += [TimelineEntry(e.offset_ms, "escalation", ", ".join(e.reasons), e.agent)
                     for e in session.exec(select(Escalation).where(Escalation.contact_id ==
                                                                    contact.id))]
+        entries += _hands(session, contact)
         entries.sort(key=lambda entry: entry.offset_ms)
         people = [(h.name, h.role) for h in session.exec(
             select(ContactHandler).where(ContactHandler.contact_id == contact.id)
             .order_by(col(ContactHandler.id)))]
         timelines.append(ContactTimeline(contact, people, entries))
     return CaseTimeline(case, customer, timelines)
+
+
+def _hands(session: Session, contact: Contact) -> list[TimelineEntry]:
+    """The hands raised on a call (team mode): who raised it, why, who answered what, after
+    how long (the waiting until the answer, or until it was lowered)."""
+    from callhelper.store.live import _utc
+
+    started = _utc(contact.started_at)
+    entries = []
+    for hand in session.exec(select(RaisedHand).where(RaisedHand.contact_uid == contact.uid)
+                             .order_by(col(RaisedHand.raised_at))):
+        raised = _utc(hand.raised_at)
+        until = _utc(hand.answered_at or hand.lowered_at)
+        entries.append(TimelineEntry(
+            max(0, round((raised - started).total_seconds() * 1000)), "hand", hand.reason,
+            hand.agent, done_at=hand.answered_at, done_by=hand.answered_by, uid=hand.uid,
+            elapsed_ms=round((until - raised).total_seconds() * 1000) if until else 0,
+            answer=hand.answer))
+    return entries
 
 
 @dataclass(frozen=True)

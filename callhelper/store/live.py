@@ -339,6 +339,20 @@ def call_notes(connection: Connection, contact_uid: str) -> list[tuple[int, str,
         "WHERE c.uid = :uid ORDER BY n.offset_ms, n.id"), {"uid": contact_uid})]
 
 
+def open_call(connection: Connection, contact_uid: str, supervisor: str,
+              at: datetime | None = None) -> list[tuple[int, str, str]]:
+    """A supervisor opens a call's notes on the board: the opening is recorded in the audit
+    trail first (action ``view`` on the entity ``access``, the call's uid, no state), in a
+    transaction of its own, then the notes are read."""
+    from callhelper.core.audit import Action, Entity
+    from callhelper.store import audit
+
+    with connection.engine.begin() as recording:
+        audit.append(recording, supervisor, Action.VIEW, Entity.ACCESS, contact_uid, None,
+                     None, at or _now())
+    return call_notes(connection, contact_uid)
+
+
 # ------------------------------------------------------------------ listening
 
 

@@ -418,8 +418,9 @@ def record_escalation(session: Session, rules: DemandRules, contact_uid: str,
 
 @_operation
 def add_handler(session: Session, rules: DemandRules, contact_uid: str, name: str, role: str,
-                at: datetime):
-    return repository.add_handler(session, contact_uid, name, role, at)
+                at: datetime, actor: str = ""):
+    """A record written before the agent was named is recorded under the handler's name."""
+    return repository.add_handler(session, contact_uid, name, role, at, actor)
 
 
 # ------------------------------------------------------------------ the live layer (team mode)

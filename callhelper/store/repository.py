@@ -411,12 +411,14 @@ def record_escalation(session: Session, contact_uid: str, reasons: list[str], su
 
 
 def add_handler(session: Session, contact_uid: str, name: str, role: str,
-                at: datetime) -> ContactHandler:
-    """Record someone who handled the contact (a senior who took over, say)."""
+                at: datetime, actor: str = "") -> ContactHandler:
+    """Record someone who handled the contact (a senior who took over, say), recorded by
+    ``actor`` (the agent on the call; on a team's server the trail's entry must carry the
+    login's name) or, when not given, under the handler's name."""
     contact = _contact_by_uid(session, contact_uid)
     handler = ContactHandler(contact_id=contact.id, name=name, role=role, joined_at=at)
     session.add(handler)
-    _reseal(session, name, Entity.CONTACT, contact.uid, at)
+    _reseal(session, actor or name, Entity.CONTACT, contact.uid, at)
     return handler
 
 

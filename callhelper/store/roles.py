@@ -67,6 +67,10 @@ AGENT_MAY = {
 OWN_ROWS_ONLY = ("raised_hand", "live_call")
 #: What supervisors may change: the answer to a raised hand, under their own name.
 SUPERVISOR_MAY = {"raised_hand": ("answered_at", "answered_by", "answer")}
+#: What supervisors may add, and the row rule it must pass: the board records in the audit
+#: trail that a supervisor opened a call's notes (store/live.py ``open_call``), and nothing
+#: else — a supervisor cannot write a change of a record into the trail.
+SUPERVISOR_ADDS = {"audit_entry": "action = 'view' AND entity = 'access'"}
 #: Tables agents only read.
 READ_ONLY = ("alembic_version",)
 
@@ -232,6 +236,13 @@ def _grant_table(connection: Connection, table: str) -> None:
         columns = ", ".join(quoted(column) for column in SUPERVISOR_MAY[table])
         connection.execute(text(f"GRANT UPDATE ({columns}) ON TABLE {name} "
                                 f"TO {quoted(SUPERVISOR)}"))
+    if table in SUPERVISOR_ADDS:
+        connection.execute(text(f"GRANT INSERT ON TABLE {name} TO {quoted(SUPERVISOR)}"))
+        sequence = connection.execute(text("SELECT pg_get_serial_sequence(:table, 'id')"),
+                                      {"table": table}).scalar()
+        if sequence:
+            connection.execute(text(f"GRANT USAGE ON SEQUENCE {sequence} "
+                                    f"TO {quoted(SUPERVISOR)}"))
 
 
 def _protect_rows(connection: Connection) -> None:
@@ -254,6 +265,10 @@ def _protect_rows(connection: Connection) -> None:
             policies["change"] = f"FOR UPDATE TO {quoted(AGENT)} USING (true) WITH CHECK (true)"
         if "DELETE" in AGENT_MAY.get(table, ()):
             policies["remove"] = f"FOR DELETE TO {quoted(AGENT)} USING (true)"
+        if table in SUPERVISOR_ADDS:
+            policies["supervisor_adds"] = (
+                f"FOR INSERT TO {quoted(SUPERVISOR)} WITH CHECK "
+                f"({quoted(column)} = session_user::text AND {SUPERVISOR_ADDS[table]})")
         if table in SUPERVISOR_MAY:
             policies["answer"] = (f"FOR UPDATE TO {quoted(SUPERVISOR)} USING (true) "
                                   "WITH CHECK (answered_by = session_user::text)")
@@ -320,11 +335,20 @@ def add_member(connection: Connection, name: str, group: str,
                                    f"{_literal(verifier)}")
     elif verifier:
         connection.exec_driver_sql(f"ALTER ROLE {quoted(name)} PASSWORD {_literal(verifier)}")
-    already = connection.execute(text(
-        "SELECT pg_has_role(:name, :group, 'MEMBER')"), {"name": name, "group": group}).scalar()
-    if not already:
+    if not is_member(connection, group, name):
         connection.execute(text(f"GRANT {quoted(group)} TO {quoted(name)}"))
     return Membership(name, group, created, verifier is not None)
+
+
+def is_member(connection: Connection, group: str, name: str | None = None) -> bool:
+    """Whether the login ``name`` (default: this connection's) is in ``group``: a supervisor
+    opening the board, say. False when the group does not exist (team mode not set up)."""
+    if not role_exists(connection, group):
+        return False
+    return bool(connection.execute(text(
+        "SELECT pg_has_role(CAST(COALESCE(:name, session_user::text) AS name), :group, "
+        "'MEMBER')"),
+        {"name": name, "group": group}).scalar())
 
 
 def _verifier(connection: Connection, name: str, password: str) -> str:

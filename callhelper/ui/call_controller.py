@@ -32,7 +32,7 @@ from callhelper.core.commands import QUEUED_AFTER_MS, Action, Command, note_oper
 from callhelper.core.escalation import (FLAGGED, PAST_CALL_LIMIT, PAST_ESCALATION_TIME,
                                         REPEATED_CALLS, CapturedNote, build_handoff,
                                         escalation_reasons)
-from callhelper.core.flag_review import FlagDecision
+from callhelper.core.flag_review import FlagDecision, FlagState
 from callhelper.core.playbook import Playbook, PlaybookCatalog
 from callhelper.core.session import CallSession, CallState, StepChange, format_offset
 from callhelper.core.text import MAX_NOTE_LENGTH, storable_text
@@ -49,13 +49,36 @@ if TYPE_CHECKING:
     from callhelper.store.history import CallerHistory, OpenCase
     from callhelper.store.operations import Operation
     from callhelper.store.repository import CustomerProfile, UnfinishedContact
+    from callhelper.app.live_feed import LiveFeed
     from callhelper.app.sync_runner import SyncRunner
+    from callhelper.store.live import Hand
 
 PROMISE_DEFAULT_HOURS = 1
 REMINDER_INTERVAL_MS = 30_000
 LOOKUP_DELAY_MS = 250
 #: While the database cannot be written (at start), how often opening it is tried again.
 REOPEN_INTERVAL_MS = 3000
+
+
+#: The reasons for a raised hand, in the order of their keys (1-4): store/live.py's REASONS.
+HAND_REASONS = ("harassment", "decision", "long_call", "other")
+#: How long changes of the call are gathered before the board's row is published.
+PUBLISH_DELAY_MS = 300
+
+
+@dataclass
+class AgentHand:
+    """The agent's raised hand on the call under way, as this window knows it: raised here,
+    then seen on the server (``delivered``), then answered by a supervisor."""
+
+    uid: str
+    contact_uid: str
+    raised_at: object
+    reason: str = ""
+    delivered: bool = False
+    late: bool = False
+    answer: str = ""  # store/live.py's code of a one-key answer, or "text:…"
+    answered_by: str = ""
 
 
 @dataclass
@@ -92,6 +115,8 @@ class CallController(QObject):
     due_listed = Signal(list)  # every promise of the agent due now, at each check
     handed_over = Signal(str)  # the handoff summary
     message = Signal(str, bool)  # for the status line, and whether it is a problem
+    hand_changed = Signal()  # the raised hand: raised, delivered, answered or lowered
+    live_changed = Signal()  # team mode: the live link to the server is up, or lost
     opened = Signal(int, bool)  # the database: writes replayed, and whether it opened
     choice_needed = Signal(object)  # the database set aside or missing: the agent chooses
     ready = Signal()
@@ -150,6 +175,18 @@ class CallController(QObject):
         self._reminder_timer = QTimer(self)
         self._reminder_timer.setInterval(REMINDER_INTERVAL_MS)
         self._reminder_timer.timeout.connect(self.check_promises)
+        self.hand: AgentHand | None = None
+        self._lowered: set[str] = set()  # hands lowered here, maybe not yet on the server
+        self._live: LiveFeed | None = None
+        self._escalations = 0
+        self._published: object = None  # the call's live row last published
+        self._publish_timer = QTimer(self)
+        self._publish_timer.setSingleShot(True)
+        self._publish_timer.setInterval(PUBLISH_DELAY_MS)
+        self._publish_timer.timeout.connect(self._publish)
+        for signal in (self.call_begun, self.state_changed, self.steps_changed,
+                       self.call_ended, self.escalation_changed):
+            signal.connect(self._publish_soon)
 
     def _say(self, text: str, problem: bool = False) -> None:
         self.message.emit(text, problem)
@@ -314,8 +351,11 @@ class CallController(QObject):
         self._reopen_timer.stop()
         self._reminder_timer.stop()
         self._lookup_timer.stop()
+        self._publish_timer.stop()
         if self._shared is not None:
             self._shared.close()
+        if self._live is not None:
+            self._live.stop()
 
     # ----------------------------------------------------------------- the phone system
 
@@ -383,7 +423,16 @@ class CallController(QObject):
                          history_shown.customer is not None else ""),
             "past_contacts": len(history_shown.contacts) if history_shown is not None else 0,
             "sync": self._sync_status(),
+            "hand": self._hand_status(),
         }
+
+    def _hand_status(self) -> dict | None:
+        """Team mode: the agent's raised hand on this call (None: none raised)."""
+        hand = self.hand
+        if hand is None:
+            return None
+        return {"reason": hand.reason, "delivered": hand.delivered, "late": hand.late,
+                "answer": hand.answer, "answered_by": hand.answered_by}
 
     def _sync_status(self) -> dict | None:
         """Team mode: what waits for the server (None: no server, or nothing known yet)."""
@@ -460,6 +509,10 @@ class CallController(QObject):
         self.caller = caller
         self.recent_contacts = 0
         self.urgency = self.impact = ""
+        self._escalations = 0
+        self._published = None
+        self.hand = None
+        self.hand_changed.emit()
         self._reset_notes([])
 
     def toggle_hold(self) -> None:
@@ -544,6 +597,9 @@ class CallController(QObject):
     def _close_call(self, uid: str, kept: bool = False) -> None:
         if not self.is_current(uid):
             return
+        self._publish(ended=True)
+        if self.hand is not None:
+            self.lower_hand()
         self.session = None
         self.caller = CallerInfo()
         self.next_caller = CallerInfo()
@@ -829,6 +885,8 @@ class CallController(QObject):
         self.write(operation("record_escalation", contact_uid=uid,
                                 reasons=list(self.escalation_reasons()), summary=summary,
                                 agent=agent, offset_ms=offset_ms, at=at))
+        self._escalations += 1
+        self._publish_soon()
         self.handed_over.emit(summary)
 
     def _handoff_headings(self) -> dict[str, str]:
@@ -856,8 +914,184 @@ class CallController(QObject):
             return
         uid, at = session.uid, self._clock.now()
         self.write(operation("add_handler", contact_uid=uid, name=name, role="senior",
-                                at=at))
+                             at=at, actor=self.agent))
         self._say(self.tr("Taken over by %1").replace("%1", name))
+
+    # ----------------------------------------------------------------- the raised hand
+
+    @property
+    def team(self) -> bool:
+        """Team mode: the writes go on to a server, where supervisors have the board."""
+        return self._team
+
+    @property
+    def live_connected(self) -> bool:
+        return self._live is not None and self._live.connected
+
+    def toggle_hand(self) -> bool:
+        """Ctrl+Shift+H: raise the hand on the call under way, or lower it; True when one
+        was raised (the window then offers the reasons)."""
+        if not self._team:
+            self._say(self.tr("No board to reach: this computer works on its own file, not "
+                              "on a team server. Raise your hand for real."), True)
+            return False
+        if self.session is None:
+            self._say(self.tr("A hand is raised during a call."), True)
+            return False
+        if self.hand is not None:
+            self.lower_hand()
+            return False
+        self.raise_hand()
+        return True
+
+    def raise_hand(self, reason: str = "") -> None:
+        session = self.session
+        if session is None or not self._team:
+            return
+        at = self._clock.now()
+        self.hand = AgentHand(uuid.uuid4().hex, session.uid, at, reason)
+        self.write(operation("raise_hand", hand_uid=self.hand.uid, contact_uid=session.uid,
+                             agent=self.agent, reason=reason, at=at))
+        self.hand_changed.emit()
+
+    def set_hand_reason(self, reason: str) -> None:
+        """Why the hand is up (one of HAND_REASONS), chosen after raising it."""
+        hand = self.hand
+        if hand is None or reason == hand.reason or reason not in HAND_REASONS:
+            return
+        hand.reason = reason
+        self.write(operation("set_hand_reason", hand_uid=hand.uid, reason=reason))
+        self.hand_changed.emit()
+
+    def lower_hand(self) -> None:
+        hand, self.hand = self.hand, None
+        if hand is None:
+            return
+        self._lowered.add(hand.uid)
+        self.write(operation("lower_hand", hand_uid=hand.uid, at=self._clock.now()))
+        self._say(self.tr("Hand lowered"))
+        self.hand_changed.emit()
+
+    def start_live(self, server: str) -> None:
+        """Team mode, once the database is open: the live link to the server, which brings
+        this agent's hands as the server has them (delivered, answered) and counts the agent
+        as signed in on the board."""
+        if self._live is not None:
+            return
+        from callhelper.app.live_feed import LiveFeed
+
+        agent = self.agent
+
+        def read(connection):
+            from callhelper.store import live
+
+            return live.open_hands(connection, agent)
+
+        def wanted(changes) -> bool:
+            from callhelper.store import live
+
+            return bool(live.mine(changes, agent))
+
+        from callhelper.store.live import AGENT_APPLICATION
+
+        self._live = LiveFeed(server, AGENT_APPLICATION, read, wanted, parent=self)
+        self._live.read_done.connect(self._on_server_hands)
+        self._live.link_changed.connect(lambda *_: (self.live_changed.emit(),
+                                                    self.hand_changed.emit()))
+        self._live.start()
+
+    def _on_server_hands(self, hands: list[Hand]) -> None:
+        """The agent's open hands on the server: the one of this call delivered (and maybe
+        answered); one left open on another call (the app was closed mid-call) lowered."""
+        session = self.session
+        for found in hands:
+            if found.uid in self._lowered:  # lowered here; the server learns it soon
+                continue
+            if self.hand is not None and found.uid == self.hand.uid:
+                self._take_news(found)
+            elif self.hand is None and session is not None and found.contact_uid == session.uid:
+                # a resumed call's hand: an answer given before is not acted on again
+                self.hand = AgentHand(found.uid, found.contact_uid, found.raised_at,
+                                      found.reason, answer=found.answer,
+                                      answered_by=found.answered_by)
+                self._take_news(found)
+            elif session is None or found.contact_uid != session.uid:
+                self._lowered.add(found.uid)
+                self.write(operation("lower_hand", hand_uid=found.uid, at=self._clock.now()))
+
+    def _take_news(self, found: Hand) -> None:
+        hand = self.hand
+        first_answer = bool(found.answer) and not hand.answer
+        hand.delivered, hand.late = True, found.late
+        hand.answer, hand.answered_by = found.answer, found.answered_by
+        self.hand_changed.emit()
+        if first_answer:
+            from callhelper.store.live import TAKING_OVER
+
+            if found.answer == TAKING_OVER:
+                self._taken_over(found.answered_by)
+
+    def _taken_over(self, supervisor: str) -> None:
+        """A supervisor answered 「引き継ぎます」: the handoff as Ctrl+E records it, with the
+        supervisor as the senior who takes over."""
+        session = self.session
+        if session is None or not session.in_call:
+            return
+        uid, agent, at = session.uid, self.agent, self._clock.now()
+        self.write(operation("record_escalation", contact_uid=uid,
+                             reasons=list(self.escalation_reasons()),
+                             summary=self.handoff_summary(), agent=agent,
+                             offset_ms=round(session.elapsed_seconds() * 1000), at=at))
+        self.write(operation("add_handler", contact_uid=uid, name=supervisor, role="senior",
+                             at=at, actor=agent))
+        self._escalations += 1
+        self._publish_soon()
+
+    # ----------------------------------------------------------------- the board's row
+
+    def _publish_soon(self, *_args) -> None:
+        """Team mode: the call's row on the board, once the changes of the moment are in."""
+        if self._team and self.session is not None:
+            self._publish_timer.start()
+
+    def live_state(self, ended: bool = False):
+        """What the board shows of the call under way (no note text)."""
+        from callhelper.store import live
+
+        session = self.session
+        now = self._clock.now()
+        state = {CallState.ACTIVE: live.ACTIVE, CallState.ON_HOLD: live.ON_HOLD,
+                 CallState.ENDED: live.WRAP_UP}.get(session.state, live.ACTIVE)
+        step, due = "", None
+        current = next((status for status in session.steps() if status.current), None)
+        if current is not None:
+            step = current.step.title.get(self._language)
+            due = now + timedelta(seconds=current.target_seconds - current.elapsed_seconds)
+        limit = self.playbook.call_limit_seconds
+        flags = [flag for row in self.notes.rows() for flag in row.flag_states]
+        return live.LiveState(
+            contact_uid=session.uid, agent=self.agent,
+            caller=self.caller.name or self.caller.phone,
+            state=live.ENDED if ended else state, started_at=session.started_at,
+            step=step, step_due_at=due,
+            limit_at=session.started_at + timedelta(seconds=limit) if limit else None,
+            suspected=sum(flag.state is FlagState.SUSPECTED for flag in flags),
+            confirmed=sum(flag.state in (FlagState.CONFIRMED, FlagState.MANUAL)
+                          for flag in flags),
+            escalations=self._escalations)
+
+    def _publish(self, ended: bool = False) -> None:
+        """The call's row, through the write queue and the outbox like every write; only
+        when something the board shows has changed (the due time moves at every hold)."""
+        self._publish_timer.stop()
+        if not self._team or self.session is None:
+            return
+        state = self.live_state(ended)
+        if self._published is not None and replace(state, step_due_at=None) == replace(
+                self._published, step_due_at=None):
+            return
+        self._published = state
+        self.write(operation("publish_call", live_state=state, at=self._clock.now()))
 
     # ----------------------------------------------------------------- the caller's history
 

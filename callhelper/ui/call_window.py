@@ -40,6 +40,7 @@ from callhelper.ui.caller_panel import CallerPanel, PastContactsModel
 from callhelper.ui.density import narrow
 from callhelper.ui.labels import due_label, level_label, note_kind_label, phone_label
 from callhelper.ui.flag_review import FlagReview
+from callhelper.ui.hand import HandBar
 from callhelper.ui.line_edit import empty
 from callhelper.ui.models import ChecklistModel, NoteRow, NotesModel
 from callhelper.ui.notes_view import NotesView
@@ -209,6 +210,7 @@ class CallWindow(QMainWindow):
                        self.history_button, self.export_button, self.settings_button):
             narrow(button)
         narrow(self.hold_button, self.tr("Resume F8"))
+        self.hand_bar = HandBar(self.controller)  # team mode: the raised hand (ui/hand.py)
 
         header = QHBoxLayout()
         timer_box = QVBoxLayout()
@@ -217,8 +219,9 @@ class CallWindow(QMainWindow):
         timer_box.addWidget(self.state_label)
         header.addLayout(timer_box)
         header.addStretch(1)
-        for button in (self.start_button, self.hold_button, self.end_button, self.pin_button,
-                       self.history_button, self.export_button, self.settings_button):
+        for button in (self.start_button, self.hold_button, self.end_button,
+                       self.hand_bar.button, self.pin_button, self.history_button,
+                       self.export_button, self.settings_button):
             header.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.caller_label = QLabel()
@@ -306,6 +309,7 @@ class CallWindow(QMainWindow):
         layout.addWidget(self.pages)
         layout.addWidget(self.banners)
         layout.addWidget(self.notes_view, 1)
+        layout.addWidget(self.hand_bar)
         layout.addWidget(self.entry_box)
         layout.addWidget(self.handoff_bar)
         self.setCentralWidget(central)
@@ -532,6 +536,7 @@ class CallWindow(QMainWindow):
         bind("Ctrl+Q", self.close)
         bind("Ctrl+,", self.open_settings)
         bind("Ctrl+E", self.hand_over)
+        bind("Ctrl+Shift+H", self.hand_bar.toggle)
         bind("Ctrl+P", self.edit_profile)
         bind("Ctrl+H", self.open_history)
         bind("Ctrl+Shift+R", self.open_review)
@@ -723,6 +728,7 @@ class CallWindow(QMainWindow):
         """The server's side of saving, in the status line; while something is wrong with it
         the shortcut hint makes room (the window is narrow beside a phone system)."""
         self.sync_label.show_state(state)
+        self.hand_bar.show_state()
         trouble = state.unreachable or state.refused or state.login_refused
         self.keys_hint.setVisible(not trouble)
 
@@ -991,6 +997,7 @@ class CallWindow(QMainWindow):
         self._sync.changed.connect(self._show_sync_state)
         self._writes.changed.connect(self._sync.nudge)
         self._sync.start()
+        self.controller.start_live(server)
 
     def _recover(self, backup) -> None:
         """The answer to a database set aside or missing: open again, on ``backup`` restored
@@ -1098,6 +1105,7 @@ class CallWindow(QMainWindow):
         self.notes_view.setVisible(session is not None)
         self.entry_box.setVisible(session is not None)
         self.note_entry.setEnabled(session is not None)
+        self.hand_bar.show_state()
         self._show_caller()
         self._refresh_checklist()
         self._on_tick()

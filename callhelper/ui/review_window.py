@@ -208,6 +208,11 @@ class ReviewWindow(QMainWindow):
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label, 1)
         bottom.addWidget(keys_hint)
+        if server is not None:
+            self.board_button = QPushButton(self.tr("Live board (Ctrl+B)"))
+            self.board_button.setObjectName("openBoard")
+            self.board_button.clicked.connect(self.open_board)
+            bottom.addWidget(self.board_button)
         self.integrity_label = QLabel()
         self.integrity_label.setObjectName("integrity")
         self.integrity_label.setWordWrap(True)
@@ -227,6 +232,9 @@ class ReviewWindow(QMainWindow):
                              ("Ctrl+3", lambda: self.tabs.setCurrentIndex(2)),
                              ("Ctrl+W", self.close), ("Escape", self.close)):
             QShortcut(QKeySequence(keys), self).activated.connect(action)
+        if server is not None:  # team mode: the live board of the calls in progress
+            QShortcut(QKeySequence("Ctrl+B"), self).activated.connect(self.open_board)
+        self.board = None
         ShortcutsBeforeEditingKeys(self)
         self._keys = ResultKeys(self.table, self.detail)
         focus_chain(self.table, self.detail, self.agent, self.since, self.until, self.status,
@@ -236,6 +244,19 @@ class ReviewWindow(QMainWindow):
         self.resize(1100, 720)
         self.restoreGeometry(self._state.value("review/geometry", b""))
         self._load_sources()
+
+    def open_board(self):
+        """Ctrl+B, on a team's server: the supervisors' board (ui/board_window.py), for the
+        server's login; a login that is not a supervisor's is told so there."""
+        from callhelper.urls import login_of
+        from callhelper.ui.board_window import BoardWindow
+
+        if self.board is None or not self.board.isVisible():
+            self.board = BoardWindow(self._server, login_of(self._server))
+        self.board.show()
+        self.board.raise_()
+        self.board.activateWindow()
+        return self.board
 
     # ---------------------------------------------------------------------- sources
 

@@ -99,3 +99,16 @@ def run_review(paths: Paths, settings: Settings, files, server: str | None = Non
                           ui_language(settings), state, SystemClock(), server=server)
     window.show()
     return app.exec()
+
+
+def run_board(settings: Settings, server: str, supervisor: str) -> int:
+    """``callhelper board``: the supervisors' board of the team's server (ui/board_window.py),
+    for the login ``supervisor``."""
+    from callhelper.ui.board_window import BoardWindow
+
+    app = create_application()
+    close_on_termination(app)
+    install_translators(app, ui_language(settings))
+    window = BoardWindow(server, supervisor)
+    window.show()
+    return app.exec()

@@ -96,6 +96,8 @@ class TimelineRenderer(QObject):
                     revisions: list[Entry]) -> str:
         if entry.kind in ("tick", "untick"):
             return self._step_html(entry, playbook, step_times)
+        if entry.kind == "hand":
+            return self._hand_html(entry)
         if entry.kind == "escalation":
             escalated = self.tr("Escalated")
             reasons = f": {escape(entry.text)}" if entry.text else ""
@@ -115,6 +117,25 @@ class TimelineRenderer(QObject):
                                   .replace("%3", quoted(earlier)))
                          + "</span>")
         return body
+
+    def _hand_html(self, entry: TimelineEntry) -> str:
+        """A raised hand (team mode): who raised it and why; who answered what, after how
+        long; or that it was lowered unanswered."""
+        from callhelper.ui.hand import answer_label, reason_label
+
+        raised = self.tr("%1 raised a hand").replace("%1", entry.who)
+        if entry.text:
+            raised += f" ({reason_label(entry.text)})"
+        waited = format_offset(entry.elapsed_ms / 1000)
+        if entry.answer:
+            outcome = self.tr("answered by %1 after %2: %3").replace(
+                "%1", entry.done_by).replace("%2", waited).replace("%3",
+                                                                  answer_label(entry.answer))
+        elif entry.elapsed_ms:
+            outcome = self.tr("lowered after %1 without an answer").replace("%1", waited)
+        else:
+            outcome = self.tr("no answer yet")
+        return f"<span style='color:{WARNING}'>{escape(raised)} — {escape(outcome)}</span>"
 
     def _words_html(self, kind: str, text: str, flags: tuple[NoteFlag, ...]) -> str:
         """The note's words, then a line for each of its flags, as the call window shows

@@ -9,10 +9,153 @@
     </message>
 </context>
 <context>
+    <name>BoardModel</name>
+    <message>
+        <source>Hand</source>
+        <extracomment>The board&apos;s times run on once a second.</extracomment>
+        <translation>挙手</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>オペレーター</translation>
+    </message>
+    <message>
+        <source>Caller</source>
+        <translation>お客様</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>通話時間</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>手順</translation>
+    </message>
+    <message>
+        <source>Flags</source>
+        <translation>要注意発言</translation>
+    </message>
+    <message>
+        <source>Escalations</source>
+        <translation>引き継ぎ</translation>
+    </message>
+    <message>
+        <source>Answered: %1</source>
+        <translation>応答済み: %1</translation>
+    </message>
+    <message>
+        <source>Hand %1</source>
+        <translation>挙手 %1</translation>
+    </message>
+    <message>
+        <source>late</source>
+        <translation>遅れて届いた</translation>
+    </message>
+    <message>
+        <source>(not known yet)</source>
+        <translation>(まだ届いていません)</translation>
+    </message>
+    <message>
+        <source>on hold</source>
+        <translation>保留中</translation>
+    </message>
+    <message>
+        <source>wrap-up</source>
+        <translation>後処理</translation>
+    </message>
+    <message>
+        <source>past the limit</source>
+        <translation>上限超過</translation>
+    </message>
+    <message>
+        <source>%1 (overdue)</source>
+        <translation>%1 (目標時間超過)</translation>
+    </message>
+    <message>
+        <source>%1 confirmed</source>
+        <translation>確認済み %1</translation>
+    </message>
+    <message>
+        <source>%1 suspected</source>
+        <translation>疑い %1</translation>
+    </message>
+</context>
+<context>
+    <name>BoardWindow</name>
+    <message>
+        <source>Supervisor board</source>
+        <translation>SVボード</translation>
+    </message>
+    <message>
+        <source>Connecting to the server…</source>
+        <translation>サーバーに接続中…</translation>
+    </message>
+    <message>
+        <source>A short answer to the selected hand… Enter sends</source>
+        <translation>選んだ挙手への短い返答… Enter で送信</translation>
+    </message>
+    <message>
+        <source>1 I&apos;m coming · 2 Hold and wait · 3 I&apos;ll take over · T a short answer · Enter the call&apos;s notes</source>
+        <translation>1 今行きます · 2 保留にして待ってください · 3 引き継ぎます · T 短い返答 · Enter 通話のメモ</translation>
+    </message>
+    <message>
+        <source>Only supervisors see the board: the login %1 is not one.</source>
+        <translation>SVボードは上司(SV)だけが開けます: ログイン %1 は上司ではありません。</translation>
+    </message>
+    <message>
+        <source>Signed in: %1 — %2 · calls: %3 · hands waiting: %4</source>
+        <translation>在席: %1 人 — %2 · 通話中: %3 件 · 挙手待ち: %4 件</translation>
+    </message>
+    <message>
+        <source>Live · updated %1</source>
+        <translation>ライブ · %1 更新</translation>
+    </message>
+    <message>
+        <source>Connection to the server lost at %1: the calls below are as they were then, not live. Reconnecting…</source>
+        <translation>%1 にサーバーとの接続が切れました。下の通話はその時点のもので、最新ではありません。再接続中…</translation>
+    </message>
+    <message>
+        <source>No raised hand on the selected call.</source>
+        <translation>選んだ通話に挙手はありません。</translation>
+    </message>
+    <message>
+        <source>That hand is answered already.</source>
+        <translation>その挙手には応答済みです。</translation>
+    </message>
+    <message>
+        <source>Answered %1: %2</source>
+        <translation>%1 さんに応答しました: %2</translation>
+    </message>
+    <message>
+        <source>Not answered: the hand was lowered or answered meanwhile.</source>
+        <translation>応答していません: その間に挙手が下ろされたか、すでに応答済みです。</translation>
+    </message>
+    <message>
+        <source>Not answered: the server cannot be reached (%1).</source>
+        <translation>応答していません: サーバーに接続できません (%1)。</translation>
+    </message>
+    <message>
+        <source>The call&apos;s notes could not be read: %1</source>
+        <translation>通話のメモを読めませんでした: %1</translation>
+    </message>
+    <message>
+        <source>Notes of %1&apos;s call with %2</source>
+        <translation>%1 さんの通話のメモ(お客様: %2)</translation>
+    </message>
+    <message>
+        <source>(not known yet)</source>
+        <translation>(まだ届いていません)</translation>
+    </message>
+    <message>
+        <source>(no notes yet)</source>
+        <translation>(メモはまだありません)</translation>
+    </message>
+</context>
+<context>
     <name>CallController</name>
     <message>
         <source>A change could not be saved; details are in the log.</source>
-        <extracomment>While the database cannot be written (at start), how often opening it is tried again. Why the database could not be opened for writing at start (its folder read-only): the window works on, its writes journalled (WriteQueue.hold); None once it opens.</extracomment>
+        <extracomment>While the database cannot be written (at start), how often opening it is tried again. The reasons for a raised hand, in the order of their keys (1-4): store/live.py&apos;s REASONS. How long changes of the call are gathered before the board&apos;s row is published. Why the database could not be opened for writing at start (its folder read-only): the window works on, its writes journalled (WriteQueue.hold); None once it opens.</extracomment>
         <translation>変更を保存できませんでした。詳細はログにあります。</translation>
     </message>
     <message>
@@ -178,6 +321,18 @@
     <message>
         <source>Taken over by %1</source>
         <translation>%1 が引き継ぎました</translation>
+    </message>
+    <message>
+        <source>No board to reach: this computer works on its own file, not on a team server. Raise your hand for real.</source>
+        <translation>届ける先のボードがありません: このパソコンはチームのサーバーにつながっていません。実際に手を挙げてください。</translation>
+    </message>
+    <message>
+        <source>A hand is raised during a call.</source>
+        <translation>挙手は通話中にできます。</translation>
+    </message>
+    <message>
+        <source>Hand lowered</source>
+        <translation>挙手を下ろしました</translation>
     </message>
 </context>
 <context>
@@ -1072,6 +1227,41 @@
     </message>
 </context>
 <context>
+    <name>HandBar</name>
+    <message>
+        <source>Hand</source>
+        <translation>挙手</translation>
+    </message>
+    <message>
+        <source>Raise or lower your hand: the supervisors&apos; board shows it (%1)</source>
+        <translation>挙手する・下ろす: SVボードに表示されます (%1)</translation>
+    </message>
+    <message>
+        <source>Lower hand</source>
+        <translation>手を下ろす</translation>
+    </message>
+    <message>
+        <source>Esc: no reason</source>
+        <translation>Esc: 理由なし</translation>
+    </message>
+    <message>
+        <source>Supervisor %1: %2</source>
+        <translation>SV %1: %2</translation>
+    </message>
+    <message>
+        <source>Hand raised%1 — on the supervisors&apos; board</source>
+        <translation>挙手中%1 — SVボードに届いています</translation>
+    </message>
+    <message>
+        <source>Hand raised%1 — NOT delivered: the server cannot be reached. Raise your hand for real.</source>
+        <translation>挙手中%1 — 届いていません: サーバーに接続できません。実際に手を挙げてください。</translation>
+    </message>
+    <message>
+        <source>Hand raised%1 — not delivered yet</source>
+        <translation>挙手中%1 — まだ届いていません</translation>
+    </message>
+</context>
+<context>
     <name>HistoryWindow</name>
     <message>
         <source>Search notes and cases (any part of a word, e.g. 返金)… Ctrl+F</source>
@@ -1499,6 +1689,10 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
         <translation>Enter 案件を開く · Tab 次へ · Ctrl+1/2/3: タブ · Ctrl+W 閉じる</translation>
     </message>
     <message>
+        <source>Live board (Ctrl+B)</source>
+        <translation>SVボード (Ctrl+B)</translation>
+    </message>
+    <message>
         <source>Review (read-only): %1</source>
         <translation>振り返り(閲覧のみ): %1</translation>
     </message>
@@ -1822,6 +2016,22 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
         <translation>%2 に %1 が訂正。訂正前: %3</translation>
     </message>
     <message>
+        <source>%1 raised a hand</source>
+        <translation>%1 が挙手</translation>
+    </message>
+    <message>
+        <source>answered by %1 after %2: %3</source>
+        <translation>%2 後に SV %1 が応答: %3</translation>
+    </message>
+    <message>
+        <source>lowered after %1 without an answer</source>
+        <translation>応答のないまま %1 後に下ろしました</translation>
+    </message>
+    <message>
+        <source>no answer yet</source>
+        <translation>まだ応答はありません</translation>
+    </message>
+    <message>
         <source>deleted by %1 at %2</source>
         <translation>%2 に %1 が削除</translation>
     </message>
@@ -1918,6 +2128,39 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
     <message>
         <source>dismissed: %1 (%2)</source>
         <translation>疑いを取り消し: %1(%2)</translation>
+    </message>
+</context>
+<context>
+    <name>hand</name>
+    <message>
+        <source>Harassment</source>
+        <extracomment>How long the list of reasons waits for a key before it closes by itself.</extracomment>
+        <translation>カスハラ</translation>
+    </message>
+    <message>
+        <source>Decision needed</source>
+        <translation>判断が必要</translation>
+    </message>
+    <message>
+        <source>Long call</source>
+        <translation>長時間</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <comment>a reason for a raised hand</comment>
+        <translation>その他</translation>
+    </message>
+    <message>
+        <source>I&apos;m coming</source>
+        <translation>今行きます</translation>
+    </message>
+    <message>
+        <source>Put the customer on hold and wait</source>
+        <translation>保留にして待ってください</translation>
+    </message>
+    <message>
+        <source>I&apos;ll take over</source>
+        <translation>引き継ぎます</translation>
     </message>
 </context>
 <context>

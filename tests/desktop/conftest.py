@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from processes import stop, wait_for
-from xdesktop import SCREEN, TOOLS, App, Desktop
+from xdesktop import SCREEN, TOOLS, App, Desktop, shown_app
 
 
 @pytest.fixture
@@ -72,18 +72,4 @@ def tray(desktop, tmp_path):
 @pytest.fixture
 def app(desktop, tmp_path):
     """The app's call window, ready, shown on the desktop and focused."""
-    running = App(desktop, tmp_path)
-    try:
-        assert wait_for(lambda: (running.status() or {}).get("ready"), timeout=60), running.log()
-        window_id = None
-
-        def shown():
-            nonlocal window_id
-            window_id = desktop.window("^CallHelper")
-            return window_id is not None
-
-        assert wait_for(shown), running.log()
-        desktop.focus(window_id)
-        yield running
-    finally:
-        running.stop()
+    yield from shown_app(desktop, App(desktop, tmp_path))

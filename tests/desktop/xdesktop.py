@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from processes import stop
+from processes import stop, wait_for
 
 TOOLS = ("Xvfb", "openbox", "xdotool", "xclip", "import", "xwininfo", "xprop")
 SCREEN = "1280x900x24"
@@ -100,7 +100,8 @@ class Desktop:
 class App:
     """``python -m callhelper`` on the desktop, with the test's own folders."""
 
-    def __init__(self, desktop: Desktop, tmp_path: Path, language: str = "en"):
+    def __init__(self, desktop: Desktop, tmp_path: Path, database_url: str | None = None,
+                 language: str = "en"):
         self.desktop = desktop
         self.tmp_path = tmp_path
         config = tmp_path / "config"
@@ -112,6 +113,8 @@ class App:
                         CALLHELPER_CONFIG_DIR=str(config),
                         CALLHELPER_LOG_DIR=str(tmp_path / "logs"))
         self.env.pop("CALLHELPER_DATABASE_URL", None)
+        if database_url is not None:  # team mode: the agent's login on the team's server
+            self.env["CALLHELPER_DATABASE_URL"] = database_url
         self.output = open(tmp_path / "app.log", "w")
         self.process = subprocess.Popen([sys.executable, "-m", "callhelper"], env=self.env,
                                         stdout=self.output, stderr=self.output)
@@ -139,3 +142,21 @@ class App:
     def stop(self) -> None:
         stop(self.process)
         self.output.close()
+
+
+def shown_app(desktop, running):
+    """``running``, once ready, shown on the desktop and focused; stopped at the end."""
+    try:
+        assert wait_for(lambda: (running.status() or {}).get("ready"), timeout=60), running.log()
+        window_id = None
+
+        def shown():
+            nonlocal window_id
+            window_id = desktop.window("^CallHelper")
+            return window_id is not None
+
+        assert wait_for(shown), running.log()
+        desktop.focus(window_id)
+        yield running
+    finally:
+        running.stop()

@@ -155,3 +155,17 @@ def test_ctrl_e_hands_over_from_an_entry_line_that_moves_to_the_end_on_it(qtbot,
     (summary,), = db("SELECT summary FROM escalation")
     assert summary == QApplication.clipboard().text()
     assert json.loads(db("SELECT reasons FROM escalation")[0][0]) == []
+
+
+@pytest.mark.parametrize("platform", EDITING_KEYS)
+def test_the_boards_shortcuts_win_over_its_answer_line(qtbot, platform):
+    from callhelper.ui.board_window import BoardWindow
+    from processes import free_port
+
+    board = BoardWindow(f"postgresql+psycopg://boss:secret@127.0.0.1:{free_port()}/team",
+                        "boss")
+    qtbot.addWidget(board)
+    board.show()
+    qtbot.waitExposed(board)
+    assert_shortcuts_win(board, platform)
+    board.close()

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from databases import FAST_SETTINGS, SERVER_TIME_ZONE, raw_rows
+from databases import raw_rows
 from team_server import make_team
 from processes import environment, wait_for
 
@@ -111,14 +111,6 @@ def all_at_once(agents, phase, count=NOTES_PER_PHASE):
     assert not errors, errors
 
 
-def start_server_again(cluster):
-    settings = " ".join(f"-c {setting}" for setting in (
-        "listen_addresses=127.0.0.1", f"timezone={SERVER_TIME_ZONE}", *FAST_SETTINGS))
-    started = cluster.pg_ctl("-l", str(cluster.folder / "server.log"), "-w", "-t", "60", "-o",
-                             f"-p {cluster.port} -k {cluster.folder} {settings}", "start")
-    assert started.returncode == 0, started.stderr
-
-
 def sync_of(agent):
     return (agent.status() or {}).get("sync") or {}
 
@@ -175,7 +167,7 @@ def test_three_agents_lose_and_duplicate_nothing_when_the_server_stops(
             all_at_once([killed], "after-kill", 3)
             time.sleep(max(0.0, OUTAGE_S - (time.monotonic() - outage)))
         finally:
-            start_server_again(postgres_cluster)
+            postgres_cluster.start_again()
 
         all_at_once(agents, "after")
         assert wait_for(lambda: all(sync_of(agent).get("synced") for agent in agents), 90), \

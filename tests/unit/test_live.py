@@ -149,3 +149,23 @@ def test_a_hand_shipped_to_the_server_is_notified_answered_by_a_supervisor_only(
     finally:
         link.stop()
         thread.join(5)
+
+
+@pytest.mark.postgresql
+def test_a_supervisor_adds_to_the_trail_only_that_they_opened_a_call(team):  # noqa: F811
+    from callhelper.core.audit import Action, Entity
+    from callhelper.store import audit
+
+    boss = team.supervisor
+    engine = make_engine(team.url(boss))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        assert live.open_call(connection, "call-1", boss) == []
+    for action, entity, actor in ((Action.EDIT, Entity.NOTE, boss),
+                                  (Action.VIEW, Entity.ACCESS, team.agents[0])):
+        with pytest.raises(exc.DBAPIError) as caught, engine.begin() as connection:
+            audit.append(connection, actor, action, entity, "call-1", None, {"text": "x"},
+                         now())
+        assert caught.value.orig.sqlstate == "42501", (action, actor)
+    engine.dispose()
+    assert raw_rows(team.owner_url, "SELECT actor, action, entity, uid FROM audit_entry") == \
+        [(boss, "view", "access", "call-1")]
