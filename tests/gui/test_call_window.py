@@ -88,9 +88,10 @@ def test_a_complete_call_with_the_keyboard_alone(qtbot, window, clock, db):
     assert db("SELECT name, phone FROM customer") == [("山田 太郎", "03-1234-5678")]
 
 
-def test_a_note_appears_only_once_it_is_on_disk(qtbot, window, paths, db):
+def test_a_note_appears_only_once_it_is_on_disk(qtbot, window, paths, db, wait_until_idle):
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     qtbot.waitUntil(lambda: db("SELECT count(*) FROM contact") == [(1,)])
+    wait_until_idle(window)  # the call's other writes too: the note is the only one waiting
     on_disk_when_shown = []
     window.notes_model.rowsInserted.connect(
         lambda *_: on_disk_when_shown.append(db("SELECT text FROM note")))
