@@ -182,17 +182,26 @@ class Verification:
 
 @dataclass(frozen=True)
 class FileVerification:
-    """A database file's trail checked, and its end compared with the anchor beside the
-    file (``anchored``: None when there is none; ``shortened``: what the trail lost since,
-    in plain words, or None)."""
+    """A database file's trail checked, and its end compared with every anchor found for it
+    (anchor.check_anchors): ``anchored`` is the one beside the file (None when there is
+    none), ``anchors`` what the comparison found (None when the chain itself is broken)."""
 
     verification: Verification
     anchored: anchor.Anchor | None
-    shortened: str | None
+    anchors: anchor.AnchorFindings | None = None
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        return self.anchors.problems if self.anchors is not None else ()
+
+    @property
+    def shortened(self) -> str | None:
+        """The first problem the anchors found, in plain words; None when there is none."""
+        return self.problems[0] if self.problems else None
 
     @property
     def ok(self) -> bool:
-        return self.verification.ok and self.shortened is None
+        return self.verification.ok and not self.problems
 
 
 class Stopped(Exception):
@@ -217,9 +226,12 @@ def fuller_since(connection: Connection) -> str | None:
         "AND entity IN ('contact', 'customer')")).scalar()
 
 
-def verify_file(path: Path) -> FileVerification:
-    """Check the trail of the database file ``path`` (read-only) as ``verify`` does, and
-    its end against the anchor beside the file, when the chain itself is sound."""
+def verify_file(path: Path, backups: Path | None = None, own: bool = False,
+                given: tuple[anchor.Anchor, ...] = ()) -> FileVerification:
+    """Check the trail of the database file ``path`` (read-only) as ``verify`` does, and,
+    when the chain itself is sound, its end against every anchor found for it: beside the
+    file, in the record of the backups folder ``backups``, and ``given`` (a report's, say).
+    ``own``: the file is this account's own database (its anchors must bear its seal)."""
     from callhelper.store.review import open_source
 
     anchored = anchor.read_anchor(path)  # first: a commit meanwhile only lengthens the trail
@@ -227,11 +239,16 @@ def verify_file(path: Path) -> FileVerification:
     try:
         with source.connect() as connection:
             result = verify(connection)
-            shortened = anchored.shortened(connection, result.entries) \
-                if anchored is not None and result.ok else None
+            found = anchor.check_anchors(connection, result.entries, Path(path), backups,
+                                         own=own, given=given) if result.ok else None
     finally:
         source.engine.dispose()
-    return FileVerification(result, anchored, shortened)
+    return FileVerification(result, anchored, found)
+
+
+def trail_end(connection: Connection) -> tuple[int, str]:
+    """The trail's last entry: its id (how many entries there are) and hash."""
+    return anchor.trail_end(connection)
 
 
 def _stream(connection: Connection, query: str,

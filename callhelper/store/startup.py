@@ -26,7 +26,8 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from callhelper.store.backup import Backup, BackupError, check_backup, list_backups, restore
+from callhelper.store.backup import (Backup, BackupError, check_backup, list_backups,
+                                     record_new_database, restore)
 from callhelper.store.dialect import sqlite_file
 from callhelper.store.engine import NotCallHelperDatabase, Store, check_database_file
 from callhelper.store.integrity import (LogWrites, SetAside, closed_cleanly,
@@ -118,10 +119,11 @@ class StartupOpener:
         choice, self._choice = self._choice, None
         trouble = self._opened.trouble
         if isinstance(choice, Backup):
-            restore(choice.path, database, self._now())
+            restore(choice.path, database, self._now(), self._backup_dir)
             self._opened = Opened(trouble, choice)
             return
         if choice is False:
+            record_new_database(self._backup_dir, database)
             self._opened = Opened(trouble, None)
             return
         if closed_cleanly(database):

@@ -33,11 +33,11 @@ def store(database):
 def test_every_commit_that_extends_the_trail_moves_the_anchor_to_its_end(store, database):
     add_call(store, "c1", ["箱が潰れて届いた", "土下座しろ"])
     assert anchored(database) == trail_end(database)
-    assert trail_end(database)[2] == 3  # the case, then each note
+    assert trail_end(database)[2] == 5  # the case, the call, its customer, each note
     with store.unit_of_work() as session:
         repository.edit_note(session, "c1-1", "誠意を見せてほしい", "鈴木", NOW, RULES)
     assert anchored(database) == trail_end(database)
-    assert trail_end(database)[2] == 4
+    assert trail_end(database)[2] == 6
     if os.name == "posix":
         assert stat.S_IMODE(anchor_file(database).stat().st_mode) == 0o600
     assert [path.name for path in database.parent.iterdir()
@@ -80,8 +80,8 @@ def test_notes_cut_off_the_end_with_their_entries_are_found(store, database):
     assert checked.verification.ok  # the chain alone cannot tell
     assert not checked.ok
     assert checked.shortened.startswith("the audit trail is shorter than when it was last "
-                                        "written: 6 entries anchored at ")
-    assert checked.shortened.endswith(", 4 now — entries were removed or a write-ahead log "
+                                        "written: 9 entries anchored at ")
+    assert checked.shortened.endswith(", 7 now — entries were removed or a write-ahead log "
                                       "was lost")
 
 
@@ -101,16 +101,16 @@ def test_a_forged_end_in_place_of_the_one_cut_off_is_found(store, database):
                            f"VALUES ({', '.join('?' * len(row))})", row)
     checked = audit.verify_file(database)
     assert checked.verification.ok
-    assert checked.shortened.startswith("the audit trail no longer holds entry #3 anchored "
+    assert checked.shortened.startswith("the audit trail no longer holds entry #5 anchored "
                                         "at ")
-    assert "(3 entries then, 3 now)" in checked.shortened
+    assert "(5 entries then, 5 now)" in checked.shortened
 
 
 def test_a_file_without_an_anchor_verifies_as_before(database):
     add_call_to_file(database, "c1", ["箱が潰れて届いた"])
     anchor_file(database).unlink()
     checked = audit.verify_file(database)
-    assert checked.ok and checked.anchored is None and checked.verification.entries == 2
+    assert checked.ok and checked.anchored is None and checked.verification.entries == 4
 
 
 def test_an_anchor_that_does_not_read_counts_as_none(database):
