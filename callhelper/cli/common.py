@@ -70,7 +70,22 @@ def open_store(args: argparse.Namespace, create: bool = False):
     paths = resolve_paths(args.data_dir, args.database_url)
     if paths.database_file is not None:
         usable_database(paths.database_file, missing_ok=create)
-    return Store(paths.database_url)
+    store = Store(paths.database_url, paths.backup_dir)
+    if store.anchors_found is not None:
+        warn_anchors_found(store.anchors_found)
+    return store
+
+
+def warn_anchors_found(found) -> None:
+    """Tell on stderr that the database's audit trail no longer holds an end recorded
+    outside it, found as the command opened it (audit.anchors_at_open)."""
+    for problem in found.problems:
+        print(f"callhelper: WARNING: {problem}", file=sys.stderr)
+    kept = f"; the anchor it no longer holds is kept in {found.kept}" if found.kept else ""
+    print("callhelper: WARNING: this was noted in the log and in the audit trail, and the "
+          f"command went on{kept}. The file may have been edited outside CallHelper: run "
+          "`callhelper verify` and tell your supervisor (docs/data-safety.md).",
+          file=sys.stderr)
 
 
 def usable_database(database: Path, missing_ok: bool = False) -> Path:

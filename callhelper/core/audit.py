@@ -35,6 +35,9 @@ class Action(StrEnum):
     DELETE = "delete"
     #: The state of a record that existed before the trail was started.
     BASELINE = "baseline"
+    #: The app found, as it opened the file, that the trail no longer held an end recorded
+    #: outside it (an anchor): what it found is the entry's ``before``; it has no ``after``.
+    FOUND = "found"
 
 
 class Entity(StrEnum):
@@ -51,6 +54,9 @@ class Entity(StrEnum):
     CONTACT = "contact"
     #: A customer (``uid`` is the row id as text: customers have no key of their own).
     CUSTOMER = "customer"
+    #: The trail's own end, against its anchors (``uid``: when it was found, UTC). Only
+    #: ``found`` entries, which no record follows.
+    ANCHOR = "anchor"
 
 
 #: The fields of each record the trail follows, in the order a report lists them.

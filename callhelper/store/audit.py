@@ -11,6 +11,7 @@ appended, and its commit anchors the trail beside the file (anchor.py).
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +33,8 @@ from callhelper.store.dialect import code_point_order, lock_audit_chain
 from callhelper.store.models import AuditEntry, Contact, FlagReview, Note, SupportCase
 
 BATCH = 5000
+
+log = logging.getLogger(__name__)
 
 
 def note_snapshot(note: Note, contact_uid: str) -> dict[str, Any]:
@@ -475,3 +478,53 @@ def baseline(connection: Connection, at: datetime) -> int:
             rows = []
     Chain.insert(connection, rows)
     return written + len(rows)
+
+
+@dataclass(frozen=True)
+class AnchorsFound:
+    """What the app found as it opened its database: the trail no longer holds ends
+    recorded outside it (``problems``, in plain words), the anchor beside the file kept
+    aside in ``kept`` (None: it still held, or there was none), and when."""
+
+    problems: tuple[str, ...]
+    kept: Path | None
+    found_at: datetime
+
+
+def anchors_at_open(engine, database: Path, backups: Path,
+                    now: datetime) -> AnchorsFound | None:
+    """Before anything is written to ``database``: compare its trail's end with the anchors
+    the app has not noted yet (beside the file, the record in ``backups``). When it no
+    longer holds one, the anchor beside the file is kept aside (the next commit would
+    overwrite it) and each problem logged. Only the end is compared, not the whole chain:
+    two queries."""
+    with engine.connect() as connection:
+        entries = anchor.trail_end(connection)[0] \
+            if inspect(connection).has_table(AuditEntry.__tablename__) else 0
+        found = anchor.check_anchors(connection, entries, database, backups, own=True,
+                                     at_start=True)
+    if found.ok:
+        return None
+    kept = anchor.keep_aside(database, now) if found.beside_broken else None
+    for problem in found.problems:
+        log.warning("%s: %s", database, problem)
+    return AnchorsFound(found.problems, kept, now)
+
+
+#: Who the trail names for what the app itself noted.
+APP_ACTOR = "CallHelper"
+
+
+def note_anchors_found(engine, database: Path, backups: Path, found: AnchorsFound) -> None:
+    """Once the schema is up to date: record the finding in the trail (an ``anchor`` entry,
+    ``found``) and in the record beside the backups, whose line is the trail's new end."""
+    state = {"problems": list(found.problems),
+             "kept_in": found.kept.name if found.kept is not None else ""}
+    with engine.begin() as connection:
+        entry = append(connection, APP_ACTOR, Action.FOUND, Entity.ANCHOR,
+                       timestamp(found.found_at), state, None, found.found_at)
+        [(entry_id,)] = connection.execute(text(
+            "SELECT id FROM audit_entry WHERE hash = :hash"), {"hash": entry["hash"]}).all()
+    anchor.record_in_log(backups, database, anchor.LogKind.FOUND,
+                         found.kept.name if found.kept is not None else "", entry_id,
+                         entry["hash"])

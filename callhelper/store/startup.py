@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 
 from callhelper.store.backup import (Backup, BackupError, check_backup, list_backups,
                                      record_new_database, restore)
+from callhelper.store.audit import AnchorsFound
 from callhelper.store.dialect import sqlite_file
 from callhelper.store.engine import NotCallHelperDatabase, Store, check_database_file
 from callhelper.store.integrity import (LogWrites, SetAside, closed_cleanly,
@@ -54,6 +55,8 @@ class Opened:
 
     trouble: Trouble | None
     restored: Backup | None
+    #: The trail no longer held an end recorded outside it (audit.anchors_at_open).
+    anchors: AnchorsFound | None = None
 
 
 class ChoiceNeeded(Exception):
@@ -102,9 +105,10 @@ class StartupOpener:
         database = self._database
         try:
             self._prepare(database)
-            store = Store(self._url)
+            store = Store(self._url, self._backup_dir)
         except NotCallHelperDatabase as exc:
             raise ChoiceNeeded(Trouble(database, None, None, refused=str(exc))) from exc
+        self._opened = replace(self._opened, anchors=store.anchors_found)
         writes = LogWrites(database)
         _note_writes(store.engine, writes)
         store.after_close(lambda: self._closed(database, writes))
