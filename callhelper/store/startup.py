@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 
 from callhelper.store.backup import (Backup, BackupError, check_backup, list_backups,
                                      record_new_database, restore)
+from callhelper.store.anchor import move_anchor
 from callhelper.store.audit import AnchorsFound
 from callhelper.store.dialect import sqlite_file
 from callhelper.store.engine import NotCallHelperDatabase, Store, check_database_file
@@ -127,6 +128,9 @@ class StartupOpener:
             self._opened = Opened(trouble, choice)
             return
         if choice is False:
+            if not database.exists():  # missing: its anchor stays, under the name it had
+                move_anchor(database, database.with_name(
+                    f"{database.name}.missing-{self._now().astimezone():%Y%m%d-%H%M%S}"))
             record_new_database(self._backup_dir, database)
             self._opened = Opened(trouble, None)
             return
