@@ -61,7 +61,8 @@ def anchor_file(database: Path) -> Path:
     return database.with_name(database.name + ANCHOR_SUFFIX)
 
 
-#: The key that seals anchors, in the settings folder (never beside the database).
+#: The key that seals anchors, in the settings folder (never beside the database; config.py
+#: names it too, as a file to keep private).
 KEY_FILE = "audit.key"
 SEPARATOR = "\x1f"
 
