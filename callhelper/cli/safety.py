@@ -162,16 +162,16 @@ def verify_command(args: argparse.Namespace) -> int:
         path, checked = without_password(server), None
         result, problems = verify_server(server, given)
     else:
-        own = own_database(args) if args.database is None else None
-        path = usable_database(Path(args.database) if args.database else own)
-        if own is None:
-            try:
-                own = own_database(args)
-            except ValueError:
-                pass
-        is_own = own is not None and path.resolve() == own.resolve()
-        backups = resolve_paths(args.data_dir, args.database_url).backup_dir if is_own \
-            else path.parent / "backups"
+        paths = resolve_paths(args.data_dir, args.database_url)
+        own = Path(paths.capture_url[len("sqlite:///"):])  # in team mode: the agent's file
+        path = usable_database(Path(args.database) if args.database else own_database(args))
+        is_own = path.resolve() == own.resolve()
+        backups = paths.backup_dir if is_own else path.parent / "backups"
+        team = server_url(args)
+        if team is not None:
+            sent, note = end_on_server(team, path)
+            given += (sent,) if sent is not None else ()
+            notes += (note,) if note else ()
         try:
             checked = verify_file(path, backups, own=is_own, given=given)
         except (DBAPIError, sqlite3.DatabaseError) as exc:
@@ -182,7 +182,7 @@ def verify_command(args: argparse.Namespace) -> int:
                   "a backup")
             return 3
         result, problems = checked.verification, checked.problems
-        notes = checked.anchors.notes if checked.anchors is not None else ()
+        notes += checked.anchors.notes if checked.anchors is not None else ()
     if result.ok and problems:
         for problem in problems:
             print(f"{path}: BROKEN: {problem}")
@@ -214,6 +214,28 @@ def verify_command(args: argparse.Namespace) -> int:
         seq=finding.seq, entity=finding.entity, uid=finding.uid,
         fields=", ".join(finding.fields)))
     return 3
+
+
+def end_on_server(url: str, path: Path):
+    """The end of the trail of the agent's file ``path`` as the team's server last received
+    it (sync.Shipper.ship_end), and a note when there is none or the server cannot say."""
+    from callhelper.store.anchor import read_key, shipped_uid
+    from callhelper.store.audit import shipped_end
+    from callhelper.store.engine import make_engine
+    from callhelper.store.sync import describe, with_connect_timeout
+
+    engine = make_engine(with_connect_timeout(url))
+    try:
+        with engine.connect() as connection:
+            sent = shipped_end(connection, shipped_uid(read_key(), path))
+    except Exception as error:  # the file is still checked against the other anchors
+        return None, (f"the team's server could not be asked for the end of this file's "
+                      f"trail it received: {describe(error)}")
+    finally:
+        engine.dispose()
+    if sent is None:
+        return None, "the team's server has received no end of this file's trail from this account"
+    return sent, None
 
 
 def verify_server(url: str, given=()):

@@ -38,6 +38,9 @@ class Action(StrEnum):
     #: The app found, as it opened the file, that the trail no longer held an end recorded
     #: outside it (an anchor): what it found is the entry's ``before``; it has no ``after``.
     FOUND = "found"
+    #: An agent's own file (team mode) sent its trail's end to the team's server: the
+    #: entry's ``before`` (no ``after``), ``uid`` naming the file (anchor.shipped_uid).
+    SHIPPED = "shipped"
 
 
 class Entity(StrEnum):
@@ -54,8 +57,8 @@ class Entity(StrEnum):
     CONTACT = "contact"
     #: A customer (``uid`` is the row id as text: customers have no key of their own).
     CUSTOMER = "customer"
-    #: The trail's own end, against its anchors (``uid``: when it was found, UTC). Only
-    #: ``found`` entries, which no record follows.
+    #: The trail's own end, against its anchors: ``found`` entries (``uid``: when it was
+    #: found, UTC) and ``shipped`` ones on a team's server. No record follows them.
     ANCHOR = "anchor"
 
 

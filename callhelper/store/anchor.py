@@ -577,3 +577,10 @@ def trail_end(connection: Connection) -> tuple[int, str]:
     row = connection.execute(text(
         "SELECT id, hash FROM audit_entry ORDER BY id DESC LIMIT 1")).first()
     return (int(row[0]), str(row[1])) if row is not None else (0, GENESIS_HASH)
+
+
+def shipped_uid(key: Key | None, database: Path) -> str:
+    """How a team's server names an agent's own file, whose trail's end it keeps: this
+    account's key's id and the file's name (neither is in the file, so emptying or
+    replacing it does not change it)."""
+    return f"{key.id if key is not None else 'unkeyed'}:{Path(database).name}"

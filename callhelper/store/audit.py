@@ -528,3 +528,25 @@ def note_anchors_found(engine, database: Path, backups: Path, found: AnchorsFoun
     anchor.record_in_log(backups, database, anchor.LogKind.FOUND,
                          found.kept.name if found.kept is not None else "", entry_id,
                          entry["hash"])
+
+
+def ship_end(connection: Connection, actor: str, uid: str, end: tuple[int, str],
+             at: datetime) -> None:
+    """On a team's server: record that the agent's file ``uid`` had its trail end at
+    ``end`` (id, hash) — an entry of the server's own trail, which agents cannot change."""
+    append(connection, actor, Action.SHIPPED, Entity.ANCHOR, uid,
+           {"entry": end[0], "hash": end[1], "entries": end[0]}, None, at)
+
+
+def shipped_end(connection: Connection, uid: str) -> anchor.Anchor | None:
+    """The last end of the agent's file ``uid`` the server received; None if none."""
+    row = connection.execute(text(
+        "SELECT before, at FROM audit_entry WHERE entity = :entity AND action = :action "
+        "AND uid = :uid ORDER BY id DESC LIMIT 1"),
+        {"entity": Entity.ANCHOR.value, "action": Action.SHIPPED.value, "uid": uid}).first()
+    if row is None:
+        return None
+    state, at = json.loads(row[0]), datetime.fromisoformat(row[1])
+    return anchor.Anchor(int(state["entry"]), str(state["hash"]), int(state["entries"]), at,
+                         f"when it was last sent to the team's server "
+                         f"({at.astimezone():%Y-%m-%d %H:%M:%S})")
