@@ -438,16 +438,16 @@ def _label(kind: LogKind, file: str, anchor: Anchor, record: Path) -> str:
     return f"when a new database was started at {when} (recorded in {record})"
 
 
-def read_log(folder: Path, database: Path) -> tuple[list[Logged], list[str]]:
-    """The lines of the record in the backups folder, and the numbers of those that do not
-    read (in plain words)."""
+def read_log(folder: Path, database: Path) -> tuple[list[Logged], list[tuple[int, str]]]:
+    """The lines of the record in the backups folder, and those that do not read: their
+    numbers, with what is wrong in plain words."""
     path = anchor_log(folder, database)
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except FileNotFoundError:
         return [], []
     except OSError as exc:
-        return [], [f"{path} cannot be read: {exc.strerror or exc}"]
+        return [], [(0, f"{path} cannot be read: {exc.strerror or exc}")]
     logged, unreadable = [], []
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -457,8 +457,8 @@ def read_log(folder: Path, database: Path) -> tuple[list[Logged], list[str]]:
             kind, file = LogKind(content["kind"]), str(content["file"])
             anchor = _anchor(content)
         except (ValueError, TypeError, KeyError):
-            unreadable.append(f"line {number} of {path} does not read: it was changed outside "
-                              "CallHelper")
+            unreadable.append((number, f"line {number} of {path} does not read: it was "
+                                       "changed outside CallHelper"))
             continue
         logged.append(Logged(kind, file, replace(anchor, source=_label(kind, file, anchor,
                                                                          path)), number))
@@ -504,10 +504,13 @@ def _seal_problem(anchor: Anchor, key: Key | None, own: bool, what: str,
         return None, None
     if seal is Seal.FORGED:
         return (f"{what} does not match its seal: it was rewritten outside CallHelper"), None
-    if own and seal in (Seal.UNSEALED, Seal.OTHER_KEY):
-        how = "not sealed" if seal is Seal.UNSEALED else "sealed with another key"
-        return (f"{what} is {how}, where CallHelper seals it with this account's key: it was "
-                "written outside CallHelper"), None
+    if own and seal is Seal.UNSEALED:
+        return (f"{what} is not sealed, where CallHelper seals it with this account's key: it "
+                "was written outside CallHelper"), None
+    if own:
+        return (f"{what} is sealed with another key than this account's: it was written "
+                "outside CallHelper, or before this account's settings folder (which keeps "
+                "the key) was replaced"), None
     if seal is Seal.NO_KEY:
         return None, f"{what} is sealed, but this account has no key to check the seal with"
     return None, f"{what} was sealed by another account: its seal could not be checked here"
@@ -555,9 +558,11 @@ def check_anchors(connection: Connection, entries: int, database: Path | None,
             held(anchor)
     if backups is not None and database is not None:
         logged, unreadable = read_log(backups, database)
-        problems += unreadable
         since = (LogKind.RESTORE, LogKind.NEW) + ((LogKind.FOUND,) if at_start else ())
-        for line in in_force(logged, since):
+        lines = in_force(logged, since)
+        first = lines[0].line if lines else 0
+        problems += [problem for number, problem in unreadable if number >= first]
+        for line in lines:
             if at_start and line.kind is LogKind.FOUND:
                 continue  # noted already: its own end is checked from the next line on
             problem, note = _seal_problem(
