@@ -150,7 +150,7 @@ def verify_command(args: argparse.Namespace) -> int:
     from callhelper.config import resolve_paths
     from callhelper.store.anchor import anchor_file
     from callhelper.store.audit import verify_file
-    from callhelper.store.integrity import is_damage
+    from callhelper.store.integrity import check_file, is_damage
 
     given = given_ends(args.against)
     server = None if args.database else server_url(args)
@@ -173,10 +173,14 @@ def verify_command(args: argparse.Namespace) -> int:
             given += (sent,) if sent is not None else ()
             notes += (note,) if note else ()
         try:
-            checked = verify_file(path, backups, own=is_own, given=given)
+            # Damage where the trail does not look (a search index, say) is damage too.
+            damaged = check_file(path) is not None
+            checked = None if damaged else verify_file(path, backups, own=is_own, given=given)
         except (DBAPIError, sqlite3.DatabaseError) as exc:
             if not is_damage(getattr(exc, "orig", exc)):
                 raise
+            damaged = True
+        if damaged:
             print(f"{path}: BROKEN: the file is damaged (SQLite cannot read part of it), so "
                   "its audit trail cannot be checked; see docs/data-safety.md for restoring "
                   "a backup")
