@@ -22,10 +22,17 @@ database, whose commit is on disk before the anchor is written.
 
 The anchor belongs to the file's contents: a database set aside or replaced by a restore
 takes its anchor along (``move_anchor``), and a restore anchors the restored trail anew.
-It finds a trail cut short by a lost log, or by someone who did not know of the anchor, as
-long as the app has not written since (its next commit anchors the trail where it then
-ends). Whoever can rewrite the database can rewrite or delete the anchor too, and a copy of
-the file without it cannot be checked this way.
+It finds a trail cut short by a lost log, or by someone who did not know of the anchor.
+The app's opening of the file compares the trail with it first (audit.anchors_at_open): an
+anchor the trail no longer holds is kept aside (``keep_aside``) before the next commit
+would move it to the shorter trail's end.
+
+Whoever can rewrite the database can rewrite the anchor beside it too. So the anchor is
+sealed (``Key``: an HMAC with a key kept in the settings folder, not beside the database),
+and the trail's end is also recorded elsewhere: a line in the backups folder at every backup,
+restore and new database (``record_in_log``), each evidence report, and in team mode the
+team's server (sync.Shipper.ship_end). ``check_anchors`` compares a trail with all of them;
+docs/data-safety.md says what each protects against whom.
 """
 
 from __future__ import annotations
