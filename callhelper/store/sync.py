@@ -210,7 +210,7 @@ class Shipper:
         reached, or ``stop()`` says so; returns the state after it. ``progress`` is told the
         state before each batch of rows after the first."""
         problem, unreachable, login = "", False, False
-        first = True
+        first, delivered = True, 0
         while not (stop and stop()):
             rows = self.pending()
             if not rows:
@@ -235,16 +235,17 @@ class Shipper:
                     self.refuse(row, error)
                     continue
                 self.forget(row)
+                delivered += 1
             if unreachable:
                 break
         waiting, refused = self.counts()
-        if not waiting and not unreachable and not (stop and stop()):
-            self.ship_end()
+        if delivered and not waiting and not unreachable and not (stop and stop()):
+            self.ship_end()  # the end moves with writes, which all come through the outbox
         return SyncState(waiting, refused, unreachable, login, problem)
 
     def ship_end(self) -> bool:
         """Send the end of the file's audit trail to the server when it moved since it was
-        last sent (once everything before it was delivered): the server keeps it in its own
+        last sent (after a delivery that emptied the outbox): the server keeps it in its own
         trail, out of reach of whoever can change this PC's files, and ``callhelper verify``
         checks the file against it. A failure is logged and tried again next time; returns
         whether it was sent."""
