@@ -73,3 +73,30 @@ def test_a_server_that_cannot_be_asked_is_a_note(tmp_path):
     database = tmp_path / "callhelper.db"
     sent, note = end_on_server("postgresql+psycopg://nobody:x@127.0.0.1:9/none", database)
     assert sent is None and note.startswith("the team's server could not be asked")
+
+
+@pytest.mark.postgresql
+def test_the_servers_trail_is_checked_against_a_reports_end(team, clock):
+    """A report made from the server carries the server trail's end; verify --against it
+    passes while the server holds it, and names a trail that no longer does."""
+    from datetime import datetime, timezone
+
+    from callhelper.cli.safety import verify_server
+    from callhelper.store.anchor import Anchor, trail_end as end_of
+
+    server = Store(team.url(team.agents[0]))
+    try:
+        write_call(server, team.agents[0], clock, "s1", ["返金してほしい"])
+        with server.engine.connect() as connection:
+            entry, end = end_of(connection)
+    finally:
+        server.close()
+    now = datetime.now(timezone.utc)
+    held = Anchor(entry, end, entry, now, "when the report r.pdf was made")
+    result, problems = verify_server(team.url(team.supervisor), (held,))
+    assert result.ok and problems == ()
+    other = Anchor(entry, "f" * 64, entry, now, "when the report r.pdf was made")
+    result, problems = verify_server(team.url(team.supervisor), (other,))
+    assert problems == (f"the audit trail no longer holds entry #{entry} as it was when the "
+                        f"report r.pdf was made ({entry} entries then, {entry} now) — the trail "
+                        "was rewritten from that entry on, or replaced",)
