@@ -199,9 +199,13 @@ def verify_command(args: argparse.Namespace) -> int:
         held = [anchor for anchor in (checked.anchors.checked if checked is not None
                                       and checked.anchors is not None else given)
                 if anchor.source is not None]
-        if held:
-            print(f"{path}: ok: the trail still holds its end as it was "
-                  + "; as it was ".join(anchor.source for anchor in held))
+        for anchor in (anchor for anchor in held if anchor in given):
+            print(f"{path}: ok: the trail still holds its end as it was {anchor.source}")
+        recorded = [anchor for anchor in held if anchor not in given]
+        if recorded:
+            print(f"{path}: ok: the trail still holds the {len(recorded)} "
+                  f"end{'s' if len(recorded) > 1 else ''} recorded outside the file, the "
+                  f"latest as it was {recorded[-1].source}")
         if result.fuller_since:
             print(f"{path}: info: call times, callers, handlers, escalations, steps, customers "
                   "and note and case times are checked as recorded since the file was "
