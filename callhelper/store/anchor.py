@@ -359,9 +359,12 @@ def keep_aside(database: Path, found_at: datetime) -> Path | None:
                               + found_at.astimezone(timezone.utc).strftime(_FOUND_STAMP))
     try:
         content = source.read_bytes()
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
     except FileNotFoundError:
         return None
-    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    except OSError as exc:  # a read-only folder: nothing is written there either
+        log.warning("the anchor %s could not be kept aside: %s", source, exc)
+        return None
     try:
         os.write(descriptor, content)
         os.fsync(descriptor)

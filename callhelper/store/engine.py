@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import logging
 import re
 import sqlite3
 import stat
@@ -282,7 +283,12 @@ class Store:
         if self.anchors_found is not None:
             from callhelper.store.audit import note_anchors_found
 
-            note_anchors_found(self.engine, database, Path(backups), self.anchors_found)
+            try:
+                note_anchors_found(self.engine, database, Path(backups), self.anchors_found)
+            except (exc.SQLAlchemyError, OSError) as error:  # a read-only file, say
+                logging.getLogger(__name__).warning(
+                    "what the audit trail's check found could not be noted in the trail "
+                    "(it is told again at the next opening): %s", error)
         self._after_close: list[Callable[[], None]] = []
 
     def after_close(self, hook: Callable[[], None]) -> None:
