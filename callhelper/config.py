@@ -35,6 +35,8 @@ from callhelper.locations import (SETTINGS_FILE, capture_url, chosen_url, config
 from callhelper.urls import has_password, login_of, without_password
 
 LOG_FILE = "callhelper.log"
+#: The key that seals the audit trail's anchors (store/anchor.py's KEY_FILE).
+AUDIT_KEY_FILE = "audit.key"
 BACKUP_FOLDER = "backups"
 
 log = logging.getLogger(__name__)
@@ -72,14 +74,15 @@ class Paths:
 
 def make_private_folders(paths: Paths) -> None:
     """The data folder (created if missing), the backups folder and its files, the config
-    folder and the settings file (it holds the CTI token), readable by this user only: they
+    folder, the settings file (it holds the CTI token) and the key that seals the audit
+    trail's anchors, readable by this user only: they
     hold what customers said, their numbers and secrets."""
     private_folder(paths.data_dir)
     for folder in (paths.backup_dir, paths.config_dir):
         if folder.exists():
             private_folder(folder)
     backups = list(paths.backup_dir.iterdir()) if paths.backup_dir.is_dir() else []
-    for path in (paths.config_dir / SETTINGS_FILE, *backups):
+    for path in (paths.config_dir / SETTINGS_FILE, paths.config_dir / AUDIT_KEY_FILE, *backups):
         if path.is_file():
             private_file(path)
 

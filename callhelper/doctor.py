@@ -236,7 +236,7 @@ def _database_checks(database: Path, paths: Paths, settings: Settings,
         integrity = _integrity(database)
         checks += [integrity, _schema(database)]
         if integrity.status == OK:
-            checks.append(_audit(database))
+            checks.append(_audit(database, paths.backup_dir))
     checks.append(_sizes(database, backups))
     checks.append(_last_backup(database, backups, settings, now))
     checks.append(_retention(settings))
@@ -300,13 +300,14 @@ def _schema(database: Path) -> Check:
                                     f"(this one knows up to {head})", data)
 
 
-def _audit(database: Path) -> Check:
-    """The trail checked in full, and its end against the anchor beside the file."""
+def _audit(database: Path, backups: Path) -> Check:
+    """The trail checked in full, and its end against the anchors found for it: beside the
+    file (and kept aside), and the record beside the backups."""
     from callhelper.store.audit import verify_file
     from callhelper.store.review import ReviewError
 
     try:
-        checked = verify_file(database)
+        checked = verify_file(database, backups, own=True)
     except ReviewError as exc:
         return Check("audit trail", INFO, f"not checked: {exc}")
     result, anchored = checked.verification, checked.anchored
@@ -424,11 +425,15 @@ def _folders(paths: Paths) -> Check:
 
 def _private_files(paths: Paths) -> Check:
     """The files that hold what customers said or secrets: the settings (the CTI token), the
-    database and its companions, the logs and the backups."""
+    key that seals the audit trail's anchors, the database and its companions, the logs and
+    the backups."""
     from callhelper.config import LOG_FILE, SETTINGS_FILE
     from callhelper.files import companions, is_private
 
-    files = [paths.config_dir / SETTINGS_FILE, *paths.log_dir.glob(f"{LOG_FILE}*")]
+    from callhelper.store.anchor import KEY_FILE
+
+    files = [paths.config_dir / SETTINGS_FILE, paths.config_dir / KEY_FILE,
+             *paths.log_dir.glob(f"{LOG_FILE}*")]
     if paths.database_file is not None:
         files += [paths.database_file, *companions(paths.database_file)]
     if paths.backup_dir.is_dir():

@@ -70,7 +70,42 @@ def open_store(args: argparse.Namespace, create: bool = False):
     paths = resolve_paths(args.data_dir, args.database_url)
     if paths.database_file is not None:
         usable_database(paths.database_file, missing_ok=create)
-    return Store(paths.database_url)
+    _audit_log_to_file(paths.log_dir)
+    store = Store(paths.database_url, paths.backup_dir)
+    if store.anchors_found is not None:
+        warn_anchors_found(store.anchors_found)
+    return store
+
+
+def _audit_log_to_file(log_dir: Path) -> None:
+    """What the audit trail's check finds as a command opens the database goes to the log
+    file, as the window's does (the command tells it on stderr in its own words)."""
+    audit_log = logging.getLogger("callhelper.store.audit")
+    if audit_log.handlers:
+        return
+    from callhelper.config import LOG_FILE
+    from callhelper.files import private_folder
+
+    try:
+        private_folder(log_dir)
+        handler = PrivateRotatingFileHandler(log_dir / LOG_FILE, maxBytes=1_000_000,
+                                             backupCount=3, encoding="utf-8")
+    except OSError:
+        return  # the warning then goes to stderr alone
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    audit_log.addHandler(handler)
+
+
+def warn_anchors_found(found) -> None:
+    """Tell on stderr that the database's audit trail no longer holds an end recorded
+    outside it, found as the command opened it (audit.anchors_at_open)."""
+    for problem in found.problems:
+        print(f"callhelper: WARNING: {problem}", file=sys.stderr)
+    kept = f"; the anchor it no longer holds is kept in {found.kept}" if found.kept else ""
+    print("callhelper: WARNING: this was noted in the log and in the audit trail, and the "
+          f"command went on{kept}. The file may have been edited outside CallHelper: run "
+          "`callhelper verify` and tell your supervisor (docs/data-safety.md).",
+          file=sys.stderr)
 
 
 def usable_database(database: Path, missing_ok: bool = False) -> Path:

@@ -4,6 +4,7 @@ check of the installation, and a case's harassment evidence written out."""
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -75,7 +76,50 @@ def add_verify(commands) -> None:
         "verify", help="check the audit trail of a database file (default: this agent's) and "
                        "report the first broken link; exit code 3 if broken")
     verify.add_argument("database", nargs="?", metavar="DB_FILE")
+    verify.add_argument("--against", action="append", default=[], metavar="REPORT_OR_END",
+                        help="also check that the trail still holds the end printed in an "
+                             "evidence report: the report's file (.pdf or .csv), or the "
+                             "'ENTRY:HASH' it prints; may be given more than once")
     runs(verify, verify_command)
+
+
+#: How an evidence report names the trail's end: in the PDF's properties, and in the text.
+REPORT_END = re.compile(rb"audit trail (\d+):([0-9a-f]{64})")
+GIVEN_END = re.compile(r"#?(\d+):([0-9a-fA-F]{64})")
+
+
+def given_ends(values: list[str]):
+    """The trail's ends given with ``--against``, as anchors; ValueError in plain words."""
+    import csv
+    from datetime import datetime, timezone
+
+    from callhelper.store.anchor import Anchor
+
+    found = []
+    for value in values:
+        match = GIVEN_END.fullmatch(value.strip())
+        if match is not None:
+            entry, end = int(match[1]), match[2].lower()
+            source = f"when the end {entry}:{end[:12]}… given on the command line was taken"
+        else:
+            path = Path(value)
+            try:
+                content = path.read_bytes()
+            except OSError as exc:
+                raise ValueError(f"--against {value}: neither ENTRY:HASH nor a report that can "
+                                 f"be read ({exc.strerror or exc})") from None
+            ends = {(int(a), b.decode()) for a, b in REPORT_END.findall(content)}
+            if path.suffix.lower() == ".csv":
+                rows = csv.DictReader(content.decode("utf-8-sig", "replace").splitlines())
+                ends |= {(int(row["audit_entries"]), row["audit_hash"]) for row in rows
+                         if (row.get("audit_entries") or "").isdigit() and row.get("audit_hash")}
+            if len(ends) != 1:
+                raise ValueError(f"--against {value}: no end of the audit trail found in it "
+                                 "(an evidence report of this version prints one)")
+            entry, end = ends.pop()
+            source = f"when the report {path.name} was made"
+        found.append(Anchor(entry, end, entry, datetime.now(timezone.utc), source))
+    return tuple(found)
 
 
 FINDINGS = {
@@ -95,27 +139,43 @@ FINDINGS = {
 
 
 def verify_command(args: argparse.Namespace) -> int:
-    """The trail of a file is also checked against its anchor (store/anchor.py), when one is
-    beside it; a server's has none."""
+    """The trail of a file is also checked against every anchor found for it
+    (store/anchor.py): beside the file, the record in the backups folder (the agent's own
+    database, or a ``backups`` folder beside the file named), and the ends given with
+    ``--against``; a server's against those given."""
     import sqlite3
 
     from sqlalchemy.exc import DBAPIError
 
+    from callhelper.config import resolve_paths
     from callhelper.store.anchor import anchor_file
     from callhelper.store.audit import verify_file
     from callhelper.store.integrity import check_file, is_damage
 
+    given = given_ends(args.against)
     server = None if args.database else server_url(args)
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
     if server is not None:
         from callhelper.urls import without_password
 
-        path, result, checked = without_password(server), verify_server(server), None
+        path, checked = without_password(server), None
+        result, problems = verify_server(server, given)
     else:
+        paths = resolve_paths(args.data_dir, args.database_url)
+        own = Path(paths.capture_url[len("sqlite:///"):])  # in team mode: the agent's file
         path = usable_database(Path(args.database) if args.database else own_database(args))
+        is_own = path.resolve() == own.resolve()
+        backups = paths.backup_dir if is_own else path.parent / "backups"
+        team = server_url(args)
+        if team is not None:
+            sent, note = end_on_server(team, path)
+            given += (sent,) if sent is not None else ()
+            notes += (note,) if note else ()
         try:
             # Damage where the trail does not look (a search index, say) is damage too.
             damaged = check_file(path) is not None
-            checked = None if damaged else verify_file(path)
+            checked = None if damaged else verify_file(path, backups, own=is_own, given=given)
         except (DBAPIError, sqlite3.DatabaseError) as exc:
             if not is_damage(getattr(exc, "orig", exc)):
                 raise
@@ -125,20 +185,34 @@ def verify_command(args: argparse.Namespace) -> int:
                   "its audit trail cannot be checked; see docs/data-safety.md for restoring "
                   "a backup")
             return 3
-        result = checked.verification
-    if checked is not None and checked.shortened is not None:
-        print(f"{path}: BROKEN: {checked.shortened}")
+        result, problems = checked.verification, checked.problems
+        notes += checked.anchors.notes if checked.anchors is not None else ()
+    if result.ok and problems:
+        for problem in problems:
+            print(f"{path}: BROKEN: {problem}")
         return 3
     if result.ok:
         anchored = checked.anchored if checked is not None else None
         print(f"{path}: ok, {result.entries} audit entries, every note and case matches them"
               + (f"; none is missing from the end anchored at {anchored.when}"
                  if anchored else ""))
+        held = [anchor for anchor in (checked.anchors.checked if checked is not None
+                                      and checked.anchors is not None else given)
+                if anchor.source is not None]
+        for anchor in (anchor for anchor in held if anchor in given):
+            print(f"{path}: ok: the trail still holds its end as it was {anchor.source}")
+        recorded = [anchor for anchor in held if anchor not in given]
+        if recorded:
+            print(f"{path}: ok: the trail still holds the {len(recorded)} "
+                  f"end{'s' if len(recorded) > 1 else ''} recorded outside the file, the "
+                  f"latest as it was {recorded[-1].source}")
         if result.fuller_since:
             print(f"{path}: info: call times, callers, handlers, escalations, steps, customers "
                   "and note and case times are checked as recorded since the file was "
                   f"upgraded at {result.fuller_since}; entries from before hold what was followed "
                   "then (a note's words, offset, agent and flags; a case's wrap-up)")
+        for note in notes:
+            print(f"{path}: info: {note}")
         if checked is not None and anchored is None:
             print(f"{path}: info: no anchor beside the file ({anchor_file(path).name}): "
                   "entries removed from the end of the trail could not be looked for")
@@ -150,9 +224,34 @@ def verify_command(args: argparse.Namespace) -> int:
     return 3
 
 
-def verify_server(url: str):
+def end_on_server(url: str, path: Path):
+    """The end of the trail of the agent's file ``path`` as the team's server last received
+    it (sync.Shipper.ship_end), and a note when there is none or the server cannot say."""
+    from callhelper.store.anchor import read_key, shipped_uid
+    from callhelper.store.audit import shipped_end
+    from callhelper.store.engine import make_engine
+    from callhelper.store.sync import describe, with_connect_timeout
+
+    engine = make_engine(with_connect_timeout(url))
+    try:
+        with engine.connect() as connection:
+            sent = shipped_end(connection, shipped_uid(read_key(), path))
+    except Exception as error:  # the file is still checked against the other anchors
+        return None, (f"the team's server could not be asked for the end of this file's "
+                      f"trail it received: {describe(error)}")
+    finally:
+        engine.dispose()
+    if sent is None:
+        return None, "the team's server has received no end of this file's trail from this account"
+    return sent, None
+
+
+def verify_server(url: str, given=()):
     """Verify a server's audit trail in one read-only snapshot, so that agents writing
-    meanwhile never show as a mismatch between the trail and the records."""
+    meanwhile never show as a mismatch between the trail and the records; then, when it is
+    sound, its end against the ends ``given``. Returns the verification and the problems
+    those found."""
+    from callhelper.store.anchor import check_anchors
     from callhelper.store.audit import verify
     from callhelper.store.engine import make_engine
 
@@ -160,7 +259,10 @@ def verify_server(url: str):
     try:
         with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
             connection.exec_driver_sql("SET TRANSACTION READ ONLY")
-            return verify(connection)
+            result = verify(connection)
+            found = check_anchors(connection, result.entries, None, None, own=False,
+                                  given=given) if result.ok else None
+            return result, (found.problems if found is not None else ())
     finally:
         engine.dispose()
 
@@ -225,7 +327,7 @@ def restore_command(args: argparse.Namespace) -> int:
               "first", file=sys.stderr)
         return 1
     try:
-        moved = restore(backup, database, datetime.now(timezone.utc))
+        moved = restore(backup, database, datetime.now(timezone.utc), paths.backup_dir)
     finally:
         lock.unlock()
     if args.json:

@@ -37,6 +37,12 @@ class Action(StrEnum):
     BASELINE = "baseline"
     #: A record opened to be read (entity ACCESS): no state before or after.
     VIEW = "view"
+    #: The app found, as it opened the file, that the trail no longer held an end recorded
+    #: outside it (an anchor): what it found is the entry's ``before``; it has no ``after``.
+    FOUND = "found"
+    #: An agent's own file (team mode) sent its trail's end to the team's server: the
+    #: entry's ``before`` (no ``after``), ``uid`` naming the file (anchor.shipped_uid).
+    SHIPPED = "shipped"
 
 
 class Entity(StrEnum):
@@ -56,6 +62,9 @@ class Entity(StrEnum):
     #: Who opened a call's notes to read them during the call (a supervisor on the board;
     #: ``uid`` is the call's). No state: the trail's check of the records passes over it.
     ACCESS = "access"
+    #: The trail's own end, against its anchors: ``found`` entries (``uid``: when it was
+    #: found, UTC) and ``shipped`` ones on a team's server. No record follows them.
+    ANCHOR = "anchor"
 
 
 #: The fields of each record the trail follows, in the order a report lists them.

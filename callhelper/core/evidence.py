@@ -25,7 +25,8 @@ from callhelper.core.session import format_offset
 EVIDENCE_HEADER = ("no", "case", "subject", "customer", "phone", "contact_start", "handlers",
                    "recorded_at", "offset", "kind", "text", "edited_at", "categories",
                    "category_labels", "recorded_by", "flagged_by", "before_offset",
-                   "before_kind", "before_text", "after_offset", "after_kind", "after_text")
+                   "before_kind", "before_text", "after_offset", "after_kind", "after_text",
+                   "audit_entries", "audit_hash")
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,9 @@ class CaseEvidence:
     dismissed: tuple[DismissedFlag, ...] = ()
     #: Flags the detector raised that no agent has confirmed or dismissed yet.
     unreviewed: int = 0
+    #: The end of the database's audit trail when the evidence was read: how many entries
+    #: it had and the last one's hash (``callhelper verify --against`` checks it later).
+    trail_end: tuple[int, str] | None = None
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -144,7 +148,8 @@ def evidence_rows(evidence: CaseEvidence, rules: DemandRules, language: str) -> 
                " ".join(flag.category for flag in note.evidence_flags),
                " / ".join(rules.label(flag.category, language) for flag in note.evidence_flags),
                note.agent, "; ".join(f"{flag.category} {flagged_by(flag)}"
-                                     for flag in note.evidence_flags), *context)
+                                     for flag in note.evidence_flags), *context,
+               *(evidence.trail_end or ("", "")))
 
 
 def write_evidence_csv(path: Path, evidence: CaseEvidence, rules: DemandRules,

@@ -11,6 +11,7 @@ appended, and its commit anchors the trail beside the file (anchor.py).
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +33,8 @@ from callhelper.store.dialect import code_point_order, lock_audit_chain
 from callhelper.store.models import AuditEntry, Contact, FlagReview, Note, SupportCase
 
 BATCH = 5000
+
+log = logging.getLogger(__name__)
 
 
 def note_snapshot(note: Note, contact_uid: str) -> dict[str, Any]:
@@ -182,17 +185,26 @@ class Verification:
 
 @dataclass(frozen=True)
 class FileVerification:
-    """A database file's trail checked, and its end compared with the anchor beside the
-    file (``anchored``: None when there is none; ``shortened``: what the trail lost since,
-    in plain words, or None)."""
+    """A database file's trail checked, and its end compared with every anchor found for it
+    (anchor.check_anchors): ``anchored`` is the one beside the file (None when there is
+    none), ``anchors`` what the comparison found (None when the chain itself is broken)."""
 
     verification: Verification
     anchored: anchor.Anchor | None
-    shortened: str | None
+    anchors: anchor.AnchorFindings | None = None
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        return self.anchors.problems if self.anchors is not None else ()
+
+    @property
+    def shortened(self) -> str | None:
+        """The first problem the anchors found, in plain words; None when there is none."""
+        return self.problems[0] if self.problems else None
 
     @property
     def ok(self) -> bool:
-        return self.verification.ok and self.shortened is None
+        return self.verification.ok and not self.problems
 
 
 class Stopped(Exception):
@@ -217,9 +229,12 @@ def fuller_since(connection: Connection) -> str | None:
         "AND entity IN ('contact', 'customer')")).scalar()
 
 
-def verify_file(path: Path) -> FileVerification:
-    """Check the trail of the database file ``path`` (read-only) as ``verify`` does, and
-    its end against the anchor beside the file, when the chain itself is sound."""
+def verify_file(path: Path, backups: Path | None = None, own: bool = False,
+                given: tuple[anchor.Anchor, ...] = ()) -> FileVerification:
+    """Check the trail of the database file ``path`` (read-only) as ``verify`` does, and,
+    when the chain itself is sound, its end against every anchor found for it: beside the
+    file, in the record of the backups folder ``backups``, and ``given`` (a report's, say).
+    ``own``: the file is this account's own database (its anchors must bear its seal)."""
     from callhelper.store.review import open_source
 
     anchored = anchor.read_anchor(path)  # first: a commit meanwhile only lengthens the trail
@@ -227,11 +242,16 @@ def verify_file(path: Path) -> FileVerification:
     try:
         with source.connect() as connection:
             result = verify(connection)
-            shortened = anchored.shortened(connection, result.entries) \
-                if anchored is not None and result.ok else None
+            found = anchor.check_anchors(connection, result.entries, Path(path), backups,
+                                         own=own, given=given) if result.ok else None
     finally:
         source.engine.dispose()
-    return FileVerification(result, anchored, shortened)
+    return FileVerification(result, anchored, found)
+
+
+def trail_end(connection: Connection) -> tuple[int, str]:
+    """The trail's last entry: its id (how many entries there are) and hash."""
+    return anchor.trail_end(connection)
 
 
 def _stream(connection: Connection, query: str,
@@ -458,3 +478,75 @@ def baseline(connection: Connection, at: datetime) -> int:
             rows = []
     Chain.insert(connection, rows)
     return written + len(rows)
+
+
+@dataclass(frozen=True)
+class AnchorsFound:
+    """What the app found as it opened its database: the trail no longer holds ends
+    recorded outside it (``problems``, in plain words), the anchor beside the file kept
+    aside in ``kept`` (None: it still held, or there was none), and when."""
+
+    problems: tuple[str, ...]
+    kept: Path | None
+    found_at: datetime
+
+
+def anchors_at_open(engine, database: Path, backups: Path,
+                    now: datetime) -> AnchorsFound | None:
+    """Before anything is written to ``database``: compare its trail's end with the anchors
+    the app has not noted yet (beside the file, the record in ``backups``). When it no
+    longer holds one, the anchor beside the file is kept aside (the next commit would
+    overwrite it) and each problem logged. Only the end is compared, not the whole chain:
+    two queries."""
+    with engine.connect() as connection:
+        entries = anchor.trail_end(connection)[0] \
+            if inspect(connection).has_table(AuditEntry.__tablename__) else 0
+        found = anchor.check_anchors(connection, entries, database, backups, own=True,
+                                     at_start=True)
+    if found.ok:
+        return None
+    kept = anchor.keep_aside(database, now) if found.beside_broken else None
+    for problem in found.problems:
+        log.warning("%s: %s", database, problem)
+    return AnchorsFound(found.problems, kept, now)
+
+
+#: Who the trail names for what the app itself noted.
+APP_ACTOR = "CallHelper"
+
+
+def note_anchors_found(engine, database: Path, backups: Path, found: AnchorsFound) -> None:
+    """Once the schema is up to date: record the finding in the trail (an ``anchor`` entry,
+    ``found``) and in the record beside the backups, whose line is the trail's new end."""
+    state = {"problems": list(found.problems),
+             "kept_in": found.kept.name if found.kept is not None else ""}
+    with engine.begin() as connection:
+        entry = append(connection, APP_ACTOR, Action.FOUND, Entity.ANCHOR,
+                       timestamp(found.found_at), state, None, found.found_at)
+        [(entry_id,)] = connection.execute(text(
+            "SELECT id FROM audit_entry WHERE hash = :hash"), {"hash": entry["hash"]}).all()
+    anchor.record_in_log(backups, database, anchor.LogKind.FOUND,
+                         found.kept.name if found.kept is not None else "", entry_id,
+                         entry["hash"])
+
+
+def ship_end(connection: Connection, actor: str, uid: str, end: tuple[int, str],
+             at: datetime) -> None:
+    """On a team's server: record that the agent's file ``uid`` had its trail end at
+    ``end`` (id, hash) — an entry of the server's own trail, which agents cannot change."""
+    append(connection, actor, Action.SHIPPED, Entity.ANCHOR, uid,
+           {"entry": end[0], "hash": end[1], "entries": end[0]}, None, at)
+
+
+def shipped_end(connection: Connection, uid: str) -> anchor.Anchor | None:
+    """The last end of the agent's file ``uid`` the server received; None if none."""
+    row = connection.execute(text(
+        "SELECT before, at FROM audit_entry WHERE entity = :entity AND action = :action "
+        "AND uid = :uid ORDER BY id DESC LIMIT 1"),
+        {"entity": Entity.ANCHOR.value, "action": Action.SHIPPED.value, "uid": uid}).first()
+    if row is None:
+        return None
+    state, at = json.loads(row[0]), datetime.fromisoformat(row[1])
+    return anchor.Anchor(int(state["entry"]), str(state["hash"]), int(state["entries"]), at,
+                         f"when it was last sent to the team's server "
+                         f"({at.astimezone():%Y-%m-%d %H:%M:%S})")

@@ -26,7 +26,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from callhelper.store.anchor import anchor_file, move_anchor, write_anchor
+from callhelper.store.anchor import (GENESIS_HASH, LogKind, account_key, anchor_file,
+                                     move_anchor, record_in_log, write_anchor)
 from callhelper.store.engine import known_revisions
 from callhelper.files import (PRIVATE_FOLDER, companions, durable_copy, fsync_folder,
                              move_aside, private_folder, temporary_beside)
@@ -134,6 +135,8 @@ def make_backup(source: sqlite3.Connection, database: Path, folder: Path, keep: 
         temporary.unlink(missing_ok=True)
         raise
     fsync_folder(folder)
+    entry, end = file_trail_end(target) or (0, GENESIS_HASH)
+    record_in_log(folder, database, LogKind.BACKUP, target.name, entry, end)
     prune(folder, database, keep, moment)
     return Backup(target, moment.astimezone().replace(microsecond=0), target.stat().st_size)
 
@@ -211,11 +214,14 @@ def check_backup(path: Path) -> None:
                           f"(schema {revision and revision[0]})")
 
 
-def restore(backup: Path, database: Path, moment: datetime) -> Path | None:
+def restore(backup: Path, database: Path, moment: datetime,
+            backups: Path | None = None) -> Path | None:
     """Put ``backup`` in place of ``database``: the backup is checked first, the current
     database (with its ``-wal`` and ``-shm``) is moved aside, and the backup copied in.
     Returns where the current database was moved, or None if there was none. The restored
-    trail is anchored where it ends: a restore is a deliberate step back."""
+    trail is anchored where it ends, and the restore recorded beside the backups in
+    ``backups`` (the record of the trail's ends goes on from there): a restore is a
+    deliberate step back."""
     check_backup(backup)
     database = Path(database)
     database.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
@@ -224,15 +230,17 @@ def restore(backup: Path, database: Path, moment: datetime) -> Path | None:
     if moved is not None:
         move_anchor(database, moved)
     durable_copy(Path(backup), database)
-    _anchor_where_it_ends(database)
+    end = _anchor_where_it_ends(database)
+    if backups is not None:
+        record_in_log(backups, database, LogKind.RESTORE, Path(backup).name, *end)
     log.warning("the backup %s was restored to %s (the database it replaced: %s)", backup,
                 database, moved or "none")
     return moved
 
 
-def _anchor_where_it_ends(database: Path) -> None:
-    """Anchor the trail of ``database`` at its last entry; a file without entries (or from
-    before the trail, which starts when the app opens it) gets no anchor."""
+def file_trail_end(database: Path) -> tuple[int, str] | None:
+    """The last entry of the trail in the file ``database`` (read-only): its id and hash;
+    None when it has none (or no trail yet)."""
     connection = read_only(database, quiet=True)
     try:
         last = connection.execute(
@@ -241,7 +249,22 @@ def _anchor_where_it_ends(database: Path) -> None:
         last = None
     finally:
         connection.close()
+    return (int(last[0]), str(last[1])) if last is not None else None
+
+
+def _anchor_where_it_ends(database: Path) -> tuple[int, str]:
+    """Anchor the trail of ``database`` at its last entry; a file without entries (or from
+    before the trail, which starts when the app opens it) gets no anchor. Returns the end
+    (0 and the genesis hash for none)."""
+    last = file_trail_end(database)
     if last is None:
         anchor_file(database).unlink(missing_ok=True)
-    else:
-        write_anchor(anchor_file(database), *last)
+        return 0, GENESIS_HASH
+    write_anchor(anchor_file(database), *last, account_key())
+    return last
+
+
+def record_new_database(backups: Path, database: Path) -> None:
+    """A new, empty database was started in place of ``database`` (chosen at start, the
+    old one set aside): the record beside the backups goes on from an empty trail."""
+    record_in_log(backups, database, LogKind.NEW, "", 0, GENESIS_HASH)

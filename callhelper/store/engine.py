@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import logging
 import re
 import sqlite3
 import stat
@@ -262,12 +263,32 @@ class Store:
     A SQLite file is checked first (``check_database_file``): the engine's first connection
     would already write to it, and Alembic would add CallHelper's tables to anything."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, backups: Path | None = None) -> None:
+        """``backups``: the folder of this database's backups, given by the app opening its
+        own database to write: its trail's end is then compared with its anchors before
+        anything is written (``anchors_found``, audit.anchors_at_open)."""
         if (database := sqlite_file(url)) is not None:
             check_database_file(database)
         self.url = url
         self.engine = make_engine(url)
+        self.anchors_found = None
+        if database is not None and backups is not None:
+            from datetime import datetime, timezone
+
+            from callhelper.store.audit import anchors_at_open
+
+            self.anchors_found = anchors_at_open(self.engine, database, Path(backups),
+                                                 datetime.now(timezone.utc))
         ensure_schema(self.engine)
+        if self.anchors_found is not None:
+            from callhelper.store.audit import note_anchors_found
+
+            try:
+                note_anchors_found(self.engine, database, Path(backups), self.anchors_found)
+            except (exc.SQLAlchemyError, OSError) as error:  # a read-only file, say
+                logging.getLogger(__name__).warning(
+                    "what the audit trail's check found could not be noted in the trail "
+                    "(it is told again at the next opening): %s", error)
         self._after_close: list[Callable[[], None]] = []
 
     def after_close(self, hook: Callable[[], None]) -> None:

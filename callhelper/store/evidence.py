@@ -12,6 +12,7 @@ from callhelper.core.evidence import (CaseEvidence, DismissedFlag, EvidenceConta
                                       EvidenceNote, FlaggedStatement)
 from callhelper.core.flag_review import FlagState, NoteFlag
 from callhelper.store import flag_reviews
+from callhelper.store.anchor import trail_end
 from callhelper.store.models import Contact, ContactHandler, Customer, Note, SupportCase
 
 
@@ -54,7 +55,8 @@ def case_evidence(session: Session, case_id: int) -> CaseEvidence | None:
     name = name or next((c.caller_name for c in contacts if c.caller_name), "")
     phone = phone or next((c.phone for c in contacts if c.phone), "")
     return CaseEvidence(case.id, case.subject, case.status, _utc(case.created_at), name, phone,
-                        tuple(statements), tuple(dismissed), unreviewed)
+                        tuple(statements), tuple(dismissed), unreviewed,
+                        trail_end(session.connection()))
 
 
 def _note(note: Note, flags: tuple[NoteFlag, ...]) -> EvidenceNote:

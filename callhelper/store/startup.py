@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from callhelper.store.backup import Backup, BackupError, check_backup, list_backups, restore
+from callhelper.store.backup import (Backup, BackupError, check_backup, list_backups,
+                                     record_new_database, restore)
+from callhelper.store.anchor import move_anchor
+from callhelper.store.audit import AnchorsFound
 from callhelper.store.dialect import sqlite_file
 from callhelper.store.engine import NotCallHelperDatabase, Store, check_database_file
 from callhelper.store.integrity import (LogWrites, SetAside, closed_cleanly,
@@ -53,6 +56,8 @@ class Opened:
 
     trouble: Trouble | None
     restored: Backup | None
+    #: The trail no longer held an end recorded outside it (audit.anchors_at_open).
+    anchors: AnchorsFound | None = None
 
 
 class ChoiceNeeded(Exception):
@@ -101,9 +106,10 @@ class StartupOpener:
         database = self._database
         try:
             self._prepare(database)
-            store = Store(self._url)
+            store = Store(self._url, self._backup_dir)
         except NotCallHelperDatabase as exc:
             raise ChoiceNeeded(Trouble(database, None, None, refused=str(exc))) from exc
+        self._opened = replace(self._opened, anchors=store.anchors_found)
         writes = LogWrites(database)
         _note_writes(store.engine, writes)
         store.after_close(lambda: self._closed(database, writes))
@@ -118,10 +124,14 @@ class StartupOpener:
         choice, self._choice = self._choice, None
         trouble = self._opened.trouble
         if isinstance(choice, Backup):
-            restore(choice.path, database, self._now())
+            restore(choice.path, database, self._now(), self._backup_dir)
             self._opened = Opened(trouble, choice)
             return
         if choice is False:
+            if not database.exists():  # missing: its anchor stays, under the name it had
+                move_anchor(database, database.with_name(
+                    f"{database.name}.missing-{self._now().astimezone():%Y%m%d-%H%M%S}"))
+            record_new_database(self._backup_dir, database)
             self._opened = Opened(trouble, None)
             return
         if closed_cleanly(database):

@@ -32,7 +32,7 @@ from sqlalchemy import exc
 from sqlalchemy.engine import make_url
 
 from callhelper.core.flags import DemandRules
-from callhelper.store.dialect import server_url
+from callhelper.store.dialect import server_url, sqlite_file
 from callhelper.store.engine import Store, is_transient, make_engine
 from callhelper.store.operations import Operation, outbox, perform
 
@@ -128,6 +128,8 @@ class Shipper:
         """``local_url``: the agent's file, already opened (and its schema upgraded) by the
         window's store. The server is opened on first use, with a time limit on connecting."""
         self._local = make_engine(local_url)
+        self._local_file = sqlite_file(local_url)
+        self._end_shipped: tuple[int, str] | None = None
         self._server_url = with_connect_timeout(server_url)
         self._open_server = open_server or (lambda: Store(self._server_url))
         self._server: Store | None = None
@@ -208,7 +210,7 @@ class Shipper:
         reached, or ``stop()`` says so; returns the state after it. ``progress`` is told the
         state before each batch of rows after the first."""
         problem, unreachable, login = "", False, False
-        first = True
+        first, delivered = True, 0
         while not (stop and stop()):
             rows = self.pending()
             if not rows:
@@ -233,10 +235,44 @@ class Shipper:
                     self.refuse(row, error)
                     continue
                 self.forget(row)
+                delivered += 1
             if unreachable:
                 break
         waiting, refused = self.counts()
+        if delivered and not waiting and not unreachable and not (stop and stop()):
+            self.ship_end()  # the end moves with writes, which all come through the outbox
         return SyncState(waiting, refused, unreachable, login, problem)
+
+    def ship_end(self) -> bool:
+        """Send the end of the file's audit trail to the server when it moved since it was
+        last sent (after a delivery that emptied the outbox): the server keeps it in its own
+        trail, out of reach of whoever can change this PC's files, and ``callhelper verify``
+        checks the file against it. A failure is logged and tried again next time; returns
+        whether it was sent."""
+        from callhelper.store import anchor, audit
+
+        if self._local_file is None:
+            return False
+        try:
+            with self._local.connect() as connection:
+                end = anchor.trail_end(connection)
+            if end[0] == 0 or end == self._end_shipped:
+                return False
+            if self._server is None:
+                self._server = self._open_server()
+            uid = anchor.shipped_uid(anchor.account_key(), self._local_file)
+            with self._server.unit_of_work() as session:
+                connection = session.connection()
+                actor = connection.execute(sa.text("SELECT session_user")).scalar() \
+                    if connection.dialect.name == "postgresql" else ""
+                audit.ship_end(connection, actor, uid, end, datetime.now(timezone.utc))
+        except Exception as error:  # the operations are delivered; the end goes next time
+            log.warning("the end of the audit trail was not sent to the server: %s",
+                        describe(error))
+            self._drop_server()
+            return False
+        self._end_shipped = end
+        return True
 
     @staticmethod
     def _unreachable(error: BaseException) -> bool:

@@ -105,7 +105,9 @@ def _paint_report(filename: str, evidence: CaseEvidence, rules: DemandRules, lan
                                      QPageLayout.Orientation.Portrait, MARGINS_MM,
                                      QPageLayout.Unit.Millimeter))
     writer.setTitle(report_title(evidence))
-    writer.setCreator(f"CallHelper {__version__}")
+    writer.setCreator(f"CallHelper {__version__}" + (
+        f"; audit trail {evidence.trail_end[0]}:{evidence.trail_end[1]}"
+        if evidence.trail_end else ""))
     document = QTextDocument()
     document.setDocumentMargin(0)
     document.setDefaultFont(report_font())
@@ -287,7 +289,25 @@ def report_html(evidence: CaseEvidence, rules: DemandRules, language: str) -> st
                                            "reviewed are not evidence and are only counted; "
                                            "dismissed ones are listed apart.")),
         "</p>",
+        _trail_end_html(evidence),
     ])
+
+
+def _trail_end_html(evidence: CaseEvidence) -> str:
+    """The end of the audit trail when the report was made, for a later check that the
+    database still holds it (``callhelper verify --against``)."""
+    if evidence.trail_end is None:
+        return ""
+    entries, end = evidence.trail_end
+    return "".join([
+        f"<p style='color:{MUTED}; font-size:8pt; margin-top:6pt'>",
+        escape(translate("EvidenceReport", "Audit trail when this report was made: %1 entries, "
+                                           "the last one's hash %2. The database still holds "
+                                           "this end unless it was cut short or rewritten "
+                                           "since: check it with callhelper verify --against "
+                                           "%1:%2 (or with this file).")
+               .replace("%1", str(entries)).replace("%2", end)),
+        "</p>"])
 
 
 def _details_html(evidence: CaseEvidence, rules: DemandRules, language: str) -> str:

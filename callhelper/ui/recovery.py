@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # shown only once the store has opened (or could not)
     from callhelper.store.backup import Backup
+    from callhelper.store.audit import AnchorsFound
     from callhelper.store.startup import Opened, Trouble
 
 
@@ -94,6 +95,9 @@ class RecoveryBanner(QFrame):
     def show_opened(self, opened: Opened) -> None:
         """After the database opened: what was done about the trouble, if there was any."""
         trouble, restored = opened.trouble, opened.restored
+        if trouble is None and opened.anchors is not None:
+            self.warn_anchors(opened.anchors)
+            return
         if trouble is None:
             self.hide()
             return
@@ -123,6 +127,21 @@ class RecoveryBanner(QFrame):
         else:
             text = self.tr("CallHelper continues with a new, empty database. The backups are "
                            "still in %1.").replace("%1", str(trouble.backup.path.parent))
+        self.message.setText(text)
+        self._show_buttons(choice=False)
+
+    def warn_anchors(self, found: AnchorsFound) -> None:
+        """The audit trail no longer held an end recorded outside the file: told until
+        dismissed; the app went on, and noted it in the log and the trail."""
+        text = self.tr("The audit trail of the database no longer holds its end as it was "
+                       "recorded outside the file, so entries were removed or the file was "
+                       "replaced or rewritten outside CallHelper:\n%1\nCallHelper noted this "
+                       "in its log and in the audit trail, kept the old record, and goes on "
+                       "saving. Run \"callhelper verify\" and tell your supervisor.").replace(
+            "%1", "\n".join(found.problems))
+        if found.kept is not None:
+            text += "\n" + self.tr("The anchor the trail no longer holds is kept in %1."
+                                   ).replace("%1", str(found.kept))
         self.message.setText(text)
         self._show_buttons(choice=False)
 

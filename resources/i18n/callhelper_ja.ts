@@ -845,6 +845,10 @@
         <translation>発言はオペレーターが通話中に記録したとおりです。カード番号は記録時にマスクされています。時刻は現地時刻(UTC との差を併記)、通話内の時間はその通話の開始からの経過です。灰色のメモは前後関係です(同じ通話で発言の直前・直後に取ったメモ)。長いものは省略(…)しています。CSV には全文があります。自動検出で疑いがあるだけで、オペレーターがまだ確認していない発言は記録に含めず、件数だけを示します。疑いを取り消したものは別に記載しています。</translation>
     </message>
     <message>
+        <source>Audit trail when this report was made: %1 entries, the last one&apos;s hash %2. The database still holds this end unless it was cut short or rewritten since: check it with callhelper verify --against %1:%2 (or with this file).</source>
+        <translation>このレポート作成時の監査証跡: %1 件、最後の項目のハッシュ %2。その後に証跡が切り詰められたり書き換えられたりしていなければ、データベースはこの末尾を保持しています。callhelper verify --against %1:%2(またはこのファイル)で確認できます。</translation>
+    </message>
+    <message>
         <source>Confirmed or flagged statements</source>
         <translation>確認・指摘された発言</translation>
     </message>
@@ -1533,6 +1537,18 @@ What it held is still in it. There is no backup yet, so CallHelper continues wit
     <message>
         <source>CallHelper continues with a new, empty database. The backups are still in %1.</source>
         <translation>新しい空のデータベースで続けます。バックアップは %1 に残っています。</translation>
+    </message>
+    <message>
+        <source>The audit trail of the database no longer holds its end as it was recorded outside the file, so entries were removed or the file was replaced or rewritten outside CallHelper:
+%1
+CallHelper noted this in its log and in the audit trail, kept the old record, and goes on saving. Run &quot;callhelper verify&quot; and tell your supervisor.</source>
+        <translation>データベースの監査証跡が、ファイルの外に記録された末尾を保持していません。CallHelper の外で項目が削除されたか、ファイルが置き換えられたか書き換えられた可能性があります:
+%1
+CallHelper はこのことをログと監査証跡に記録し、以前の記録を保管したうえで保存を続けます。「callhelper verify」を実行し、上司に伝えてください。</translation>
+    </message>
+    <message>
+        <source>The anchor the trail no longer holds is kept in %1.</source>
+        <translation>証跡が保持していない末尾の記録(アンカー)は %1 に保管しました。</translation>
     </message>
     <message>
         <source>%1 is not a database this version of CallHelper can open: another kind of file, a folder, a device, another program&apos;s database or a newer CallHelper&apos;s. CallHelper did not open it and left it as it is. Correct the database&apos;s path (--data-dir, --database-url, CALLHELPER_DATABASE_URL or the database_url setting) and start CallHelper again.</source>

@@ -14,8 +14,8 @@ from callhelper.core.case import NoteKind
 from callhelper.store import audit, repository
 from callhelper.store.anchor import anchor_file
 from callhelper.store.engine import Store
-from truncation import (NOW, RULES, add_call, add_call_to_file, anchored, cut_off_the_end,
-                        trail_end)
+from truncation import (NOW, RULES, add_call, add_call_to_file, anchor_of, anchored,
+                        cut_off_the_end, trail_end)
 
 
 @pytest.fixture
@@ -118,3 +118,32 @@ def test_an_anchor_that_does_not_read_counts_as_none(database):
     anchor_file(database).write_text("", encoding="utf-8")  # a power cut before it was written
     checked = audit.verify_file(database)
     assert checked.ok and checked.anchored is None
+
+
+def test_the_anchor_is_sealed_with_a_key_kept_in_the_settings_folder(database, app_dirs):
+    """Whoever rewrites the anchor beside the file without this account's key is found: a
+    seal that no longer matches, or none; another account's file is checked without it."""
+    import json
+
+    add_call_to_file(database, "c1", ["箱が潰れて届いた"])
+    key = app_dirs["config"] / "audit.key"
+    assert key.is_file() and not list(database.parent.glob("*.key"))
+    if os.name == "posix":
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    written = json.loads(anchor_of(database).read_text(encoding="utf-8"))
+    assert len(written["seal"]) == 64 and len(written["key"]) == 16
+    assert audit.verify_file(database, own=True).ok
+
+    moved = dict(written, written_at="2026-01-01T00:00:00+00:00")
+    anchor_of(database).write_text(json.dumps(moved), encoding="utf-8")
+    checked = audit.verify_file(database, own=True)
+    assert checked.problems == (f"the anchor beside the file ({anchor_of(database).name}) does "
+                                "not match its seal: it was rewritten outside CallHelper",)
+
+    anchor_of(database).write_text(json.dumps(written), encoding="utf-8")
+    key.write_text("ab" * 32, encoding="ascii")  # another account's key
+    assert "sealed with another key" in audit.verify_file(database, own=True).problems[0]
+    other = audit.verify_file(database, own=False)
+    assert other.ok and other.anchors.notes == (
+        f"the anchor beside the file ({anchor_of(database).name}) was sealed by another "
+        "account: its seal could not be checked here",)

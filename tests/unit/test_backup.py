@@ -39,7 +39,7 @@ def test_a_backup_is_a_sound_single_file_named_by_date_and_time(database, backup
     local = DEMO_NOW.astimezone()
     assert made.path == backups / f"callhelper-{local:%Y%m%d-%H%M%S}.db"
     assert made.made_at == local
-    assert sorted(p.name for p in backups.iterdir()) == [made.path.name]
+    assert sorted(p.name for p in backups.iterdir()) == [made.path.name, "callhelper.anchors"]
     assert check_file(made.path, thorough=True) is None
     assert case_count(made.path) == case_count(database) == 30
     with sqlite3.connect(made.path) as connection:
@@ -95,7 +95,7 @@ def test_a_copy_that_fails_its_check_is_not_kept_and_the_older_backups_stay(
             make_backup(source, database, backups, 1, DEMO_NOW + timedelta(days=1))
     finally:
         source.close()
-    assert sorted(backups.iterdir()) == [good.path]
+    assert list_backups(backups, database) == [good]
 
 
 def test_a_backup_is_due_a_day_after_the_newest(database, backups):
@@ -117,7 +117,7 @@ def test_a_stopped_backup_leaves_no_file_and_the_older_backups(database, backups
     stop.set()
     with pytest.raises(sqlite3.OperationalError, match="interrupt"):
         back_up(database, backups, 7, DEMO_NOW, stop)
-    assert sorted(backups.iterdir()) == [older.path]
+    assert list_backups(backups, database) == [older]
 
 
 def test_a_backup_made_while_the_app_writes_holds_a_consistent_moment(database, backups):

@@ -116,7 +116,7 @@ def test_starting_empty_instead_keeps_the_damaged_file_and_the_backups(database,
     finally:
         store.close()
     assert asked.value.trouble.set_aside.path.read_bytes() == content
-    assert len(list(backups.iterdir())) == 1
+    assert len(list(backups.glob('*.db'))) == 1
     assert opener.opened().restored is None
 
 
