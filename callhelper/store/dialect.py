@@ -72,6 +72,14 @@ def knows_who_is_connected(bind: Connection | Engine | Session | Dialect) -> boo
     return is_postgresql(bind)
 
 
+def session_login(connection: Connection) -> str:
+    """The login a connection is made as (PostgreSQL's ``session_user``, which row-level
+    security checks an agent's writes against); '' on a SQLite file, which has no logins."""
+    if not is_postgresql(connection):
+        return ""
+    return connection.exec_driver_sql("SELECT session_user").scalar()
+
+
 def insert_construct(bind: Connection | Engine | Session | Dialect):
     """The database's own ``insert``, which has ``on_conflict_do_nothing`` (SQLite and
     PostgreSQL spell it the same; SQLAlchemy's generic insert has none)."""

@@ -32,7 +32,7 @@ from sqlalchemy import exc
 from sqlalchemy.engine import make_url
 
 from callhelper.core.flags import DemandRules
-from callhelper.store.dialect import server_url, sqlite_file
+from callhelper.store.dialect import server_url, session_login, sqlite_file
 from callhelper.store.engine import Store, is_transient, make_engine
 from callhelper.store.operations import Operation, outbox, perform
 
@@ -263,8 +263,7 @@ class Shipper:
             uid = anchor.shipped_uid(anchor.account_key(), self._local_file)
             with self._server.unit_of_work() as session:
                 connection = session.connection()
-                actor = connection.execute(sa.text("SELECT session_user")).scalar() \
-                    if connection.dialect.name == "postgresql" else ""
+                actor = session_login(connection)
                 audit.ship_end(connection, actor, uid, end, datetime.now(timezone.utc))
         except Exception as error:  # the operations are delivered; the end goes next time
             log.warning("the end of the audit trail was not sent to the server: %s",

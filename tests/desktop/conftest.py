@@ -31,6 +31,9 @@ def desktop(tmp_path):
         number = announced.readline().strip()
     assert number, f"Xvfb did not start: {log.read_text()}"
     screen = Desktop(f":{number}", log)
+    # the display answers a client before the window manager is started on it
+    assert wait_for(lambda: screen.run("xwininfo", "-root", check=False).returncode == 0), \
+        log.read_text()
     with open(log, "a") as output:
         manager = subprocess.Popen(["openbox", "--sm-disable"], env=screen.env,
                                    stdout=output, stderr=output)

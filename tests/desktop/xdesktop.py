@@ -105,7 +105,7 @@ class App:
         self.desktop = desktop
         self.tmp_path = tmp_path
         config = tmp_path / "config"
-        config.mkdir()
+        config.mkdir(exist_ok=True)
         (config / "settings.json").write_text(
             json.dumps({"agent_name": "Suzuki", "language": language}), encoding="utf-8")
         self.env = dict(desktop.env, QT_QPA_PLATFORM="xcb",
