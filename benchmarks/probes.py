@@ -323,7 +323,7 @@ def window(args) -> None:
     rss_call = rss_mb()
 
     # the history browser: the case list first, then typing
-    history = call_window.open_history()
+    history = call_window.windows.open_history()
     pump_until(lambda: history.cases_model.rowCount() > 0, 60)
     pump(300)
     resets: list[tuple[float, str, int]] = []

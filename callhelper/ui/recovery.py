@@ -162,6 +162,24 @@ class RecoveryBanner(QFrame):
         self.message.setText(text)
         self._show_buttons(choice=False)
 
+    def warn_unwritable(self, database: object, journal_paths: list[Path]) -> None:
+        """The database cannot be written at start: where, and where what is typed is kept
+        meanwhile (call_controller.CallController.unwritable)."""
+        from callhelper.store import journal
+
+        kept = journal.writable(journal_paths)
+        text = self.tr("The database cannot be written: %1 (its folder is read-only, or this "
+                       "account may not write to it). Calls can be taken as usual: what is "
+                       "typed is kept in %2 and saved into the database as soon as it can be "
+                       "written (tried every few seconds, and at the next start).")
+        if kept is None:
+            text = self.tr("The database cannot be written: %1 (its folder is read-only, or "
+                           "this account may not write to it), and what is typed cannot be "
+                           "kept either: %2 cannot be written. Make the data folder writable "
+                           "before taking a call.")
+            kept = " / ".join(str(path.parent) for path in journal_paths)
+        self.warn(text.replace("%1", str(database)).replace("%2", str(kept)))
+
     def allow_choice_again(self) -> None:
         """A choice that failed (the restore could not be done) may be made again."""
         if self._backup is not None and self.isVisible():

@@ -336,7 +336,7 @@
     </message>
 </context>
 <context>
-    <name>CallWindow</name>
+    <name>CallHeader</name>
     <message>
         <source>Start F7</source>
         <translation>開始 F7</translation>
@@ -374,170 +374,6 @@
         <translation>設定 (Ctrl+,)</translation>
     </message>
     <message>
-        <source>Name of the senior taking over… Enter</source>
-        <translation>引き継ぐ上司のお名前… Enter</translation>
-    </message>
-    <message>
-        <source>Handoff copied.</source>
-        <translation>引き継ぎをコピーしました。</translation>
-    </message>
-    <message>
-        <source>15:00, in 30 min, tomorrow 10…</source>
-        <translation>15時、30分後、明日10時…</translation>
-    </message>
-    <message>
-        <source>When the promise falls due, as you would say it: 30分後, 15時, 15:30, 明日10時, 今日中 (by 18:00), 明日午前 (by noon), 12/5 14時, in 30 min, tomorrow 10</source>
-        <translation>約束の期限を話すとおりに入力: 30分後、15時、15:30、明日10時、今日中（18:00まで）、明日午前（正午まで）、12/5 14時</translation>
-    </message>
-    <message>
-        <source>%1 is past</source>
-        <translation>%1 は過ぎています</translation>
-    </message>
-    <message>
-        <source>Not saved: %1 is already past. Give a later time, e.g. 明日10時 or tomorrow 10.</source>
-        <translation>保存していません: %1 はすでに過ぎています。明日10時 のように、これから先の時刻を入力してください。</translation>
-    </message>
-    <message>
-        <source>when?</source>
-        <translation>期限は？</translation>
-    </message>
-    <message>
-        <source>Not saved: say when the promise falls due, e.g. 15時, 30分後, 明日午前.</source>
-        <translation>保存していません: 約束の期限を入力してください（例: 15時、30分後、明日午前）。</translation>
-    </message>
-    <message>
-        <source>Not saved: the due time names a day or hour that does not exist.</source>
-        <translation>保存していません: 期限の日付または時刻が存在しません。</translation>
-    </message>
-    <message>
-        <source>Not saved: the due time is not understood. Try 15時, 15:30, 30分後, 明日10時, 今日中, 12/5 14時.</source>
-        <translation>保存していません: 期限を読み取れません。15時、15:30、30分後、明日10時、今日中、12/5 14時 のように入力してください。</translation>
-    </message>
-    <message>
-        <source>Nothing to undo</source>
-        <translation>元に戻す操作はありません</translation>
-    </message>
-    <message>
-        <source>Caller&apos;s number (optional)</source>
-        <translation>お客様の電話番号(任意)</translation>
-    </message>
-    <message>
-        <source>Caller&apos;s name (optional)</source>
-        <translation>お客様のお名前(任意)</translation>
-    </message>
-    <message>
-        <source>We call the customer (callback)</source>
-        <translation>こちらから発信(折り返し)</translation>
-    </message>
-    <message>
-        <source>An outgoing call does not count as the customer calling again</source>
-        <translation>こちらからの発信は、お客様からの再入電として数えません</translation>
-    </message>
-    <message>
-        <source>Number</source>
-        <translation>電話番号</translation>
-    </message>
-    <message>
-        <source>Name</source>
-        <translation>お名前</translation>
-    </message>
-    <message>
-        <source>Playbook</source>
-        <translation>対応手順</translation>
-    </message>
-    <message>
-        <source>Press F7 (or Enter here) when the call is answered.</source>
-        <translation>電話に出たら F7(またはここで Enter)で開始します。</translation>
-    </message>
-    <message>
-        <source>Urgency Alt+U</source>
-        <translation>緊急度 Alt+U</translation>
-    </message>
-    <message>
-        <source>Impact Alt+I</source>
-        <translation>重要度 Alt+I</translation>
-    </message>
-    <message>
-        <source>New case</source>
-        <translation>新しい案件</translation>
-    </message>
-    <message>
-        <source>“%1”</source>
-        <translation>「%1」</translation>
-    </message>
-    <message>
-        <source>(no subject yet)</source>
-        <translation>(件名なし)</translation>
-    </message>
-    <message>
-        <source>Case: %1 (Alt+C)</source>
-        <translation>案件: %1 (Alt+C)</translation>
-    </message>
-    <message>
-        <source>New case (Alt+C)</source>
-        <translation>新しい案件 (Alt+C)</translation>
-    </message>
-    <message>
-        <source>Urgency</source>
-        <translation>緊急度</translation>
-    </message>
-    <message>
-        <source>Impact</source>
-        <translation>重要度</translation>
-    </message>
-    <message>
-        <source>not assessed</source>
-        <translation>未確認</translation>
-    </message>
-    <message>
-        <source>Export opens between calls.</source>
-        <translation>書き出しは通話と通話の間に開けます。</translation>
-    </message>
-    <message>
-        <source>Promise due (%1)</source>
-        <translation>約束の期限です(%1 件)</translation>
-    </message>
-    <message>
-        <source>Promises due: %1 — Ctrl+R lists them</source>
-        <translation>期限の来た約束: %1 件 — Ctrl+R で一覧</translation>
-    </message>
-    <message>
-        <source>Correcting the note at %1 — Enter saves, Esc cancels, Ctrl+Delete deletes it</source>
-        <translation>%1 のメモを訂正中 — Enter で保存、Esc で取り消し、Ctrl+Delete で削除</translation>
-    </message>
-    <message>
-        <source>Correction cancelled</source>
-        <translation>訂正を取り消しました</translation>
-    </message>
-    <message>
-        <source>The wrap-up could not be saved; see the log.</source>
-        <translation>後処理を保存できませんでした。ログを確認してください。</translation>
-    </message>
-    <message>
-        <source>The database cannot be written: %1 (its folder is read-only, or this account may not write to it). Calls can be taken as usual: what is typed is kept in %2 and saved into the database as soon as it can be written (tried every few seconds, and at the next start).</source>
-        <translation>データベースに書き込めません: %1（フォルダーが読み取り専用か、このアカウントに書き込む権限がありません）。通話はいつも通り受けられます。入力した内容は %2 に保管し、書き込めるようになり次第データベースに保存します（数秒ごとと、次回の起動時に再試行します）。</translation>
-    </message>
-    <message>
-        <source>The database cannot be written: %1 (its folder is read-only, or this account may not write to it), and what is typed cannot be kept either: %2 cannot be written. Make the data folder writable before taking a call.</source>
-        <translation>データベースに書き込めません: %1（フォルダーが読み取り専用か、このアカウントに書き込む権限がありません）。入力した内容を保管することもできません: %2 に書き込めません。通話を受ける前に、データフォルダーを書き込めるようにしてください。</translation>
-    </message>
-    <message>
-        <source>✓ Handoff summary copied to the clipboard</source>
-        <translation>✓ 引き継ぎの要約をクリップボードにコピーしました</translation>
-    </message>
-    <message>
-        <source>Not saved yet: another program is using the database. %1 waiting, retried every few seconds.</source>
-        <translation>まだ保存されていません: 別のプログラムがデータベースを使っています。%1 件が待機中で、数秒ごとに再試行します。</translation>
-    </message>
-    <message>
-        <source>Not saved yet: the disk is full. Free some space; %1 waiting, retried every few seconds.</source>
-        <translation>まだ保存されていません: ディスクがいっぱいです。空きを作ってください。%1 件が待機中で、数秒ごとに再試行します。</translation>
-    </message>
-    <message>
-        <source>Not saved yet: the data folder is read-only or cannot be written. %1 waiting, retried every few seconds.</source>
-        <translation>まだ保存されていません: データフォルダーが読み取り専用か、書き込めません。%1 件が待機中で、数秒ごとに再試行します。</translation>
-    </message>
-    <message>
         <source>Resume F8</source>
         <translation>再開 F8</translation>
     </message>
@@ -558,69 +394,17 @@
         <translation>後処理</translation>
     </message>
     <message>
-        <source>Playbook not loaded: %1</source>
-        <translation>対応手順を読み込めませんでした: %1</translation>
-    </message>
-    <message>
         <source>Ready for the next call</source>
         <translation>次の電話を待っています</translation>
-    </message>
-    <message>
-        <source>in 1 hour</source>
-        <translation>1時間後</translation>
-    </message>
-    <message>
-        <source>%1 waiting</source>
-        <translation>%1 件待機中</translation>
-    </message>
-    <message>
-        <source>Not closed: the waiting notes can neither be saved nor kept for the next start (the disk is full or cannot be written). Free some space, then close again.</source>
-        <translation>閉じていません: 待機中のメモを保存することも、次回の起動のために残すこともできません(ディスクがいっぱいか、書き込めません)。空きを作ってから、もう一度閉じてください。</translation>
-    </message>
-    <message>
-        <source>Unknown caller</source>
-        <translation>番号・名前不明のお客様</translation>
-    </message>
-    <message>
-        <source>Handler: %1</source>
-        <translation>オペレーター: %1</translation>
-    </message>
-    <message>
-        <source>All steps done.</source>
-        <translation>すべての項目が完了しました。</translation>
-    </message>
-    <message>
-        <source>, </source>
-        <translation>・</translation>
-    </message>
-    <message>
-        <source>Settings not read (%1): the defaults are used, and the file stays as it is until the settings are saved.</source>
-        <translation>設定を読めませんでした(%1)。既定値を使います。設定を保存するまでファイルはそのままです。</translation>
-    </message>
-    <message>
-        <source>Ctrl+digit tick · Ctrl+E handoff</source>
-        <translation>Ctrl+数字 チェック · Ctrl+E 引き継ぎ</translation>
-    </message>
-    <message>
-        <source>The database could not be opened. Details are in the log: %1</source>
-        <translation>データベースを開けませんでした。詳細はログにあります: %1</translation>
-    </message>
-    <message>
-        <source>✓ %1 writes kept from the last session are now saved</source>
-        <translation>✓ 前回保存できなかった %1 件を保存しました</translation>
-    </message>
-    <message>
-        <source>Not saved yet: the database is busy or cannot be written. %1 waiting, retried every few seconds.</source>
-        <translation>まだ保存されていません: データベースが使用中か書き込めません。%1 件を保持し、数秒ごとに再試行します。</translation>
-    </message>
-    <message>
-        <source>✓ Everything is saved</source>
-        <translation>✓ すべて保存しました</translation>
     </message>
     <message>
         <source>%1</source>
         <comment>the caller&apos;s name, with an honorific</comment>
         <translation>%1 様</translation>
+    </message>
+    <message>
+        <source>Unknown caller</source>
+        <translation>番号・名前不明のお客様</translation>
     </message>
     <message>
         <source>%1 calls in %2 days</source>
@@ -631,28 +415,63 @@
         <translation>初めてのお客様 — Ctrl+P でプロフィールを追加</translation>
     </message>
     <message>
-        <source>Say:</source>
-        <translation>言う:</translation>
+        <source>Handler: %1</source>
+        <translation>オペレーター: %1</translation>
     </message>
     <message>
-        <source>Avoid:</source>
-        <translation>避ける:</translation>
+        <source>Case: %1 (Alt+C)</source>
+        <translation>案件: %1 (Alt+C)</translation>
     </message>
     <message>
-        <source>The customer&apos;s exact words… Enter saves</source>
-        <translation>お客様の言葉をそのまま… Enterで保存</translation>
+        <source>New case (Alt+C)</source>
+        <translation>新しい案件 (Alt+C)</translation>
     </message>
     <message>
-        <source>%1… Enter saves</source>
-        <translation>%1… Enterで保存</translation>
+        <source>“%1”</source>
+        <translation>「%1」</translation>
     </message>
     <message>
-        <source>Saving…</source>
-        <translation>保存中…</translation>
+        <source>(no subject yet)</source>
+        <translation>(件名なし)</translation>
     </message>
     <message>
-        <source>Settings open between calls.</source>
-        <translation>設定は通話と通話の間に開けます。</translation>
+        <source>New case</source>
+        <translation>新しい案件</translation>
+    </message>
+</context>
+<context>
+    <name>CallWindow</name>
+    <message>
+        <source>Nothing to undo</source>
+        <translation>元に戻す操作はありません</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation>緊急度</translation>
+    </message>
+    <message>
+        <source>Impact</source>
+        <translation>重要度</translation>
+    </message>
+    <message>
+        <source>The wrap-up could not be saved; see the log.</source>
+        <translation>後処理を保存できませんでした。ログを確認してください。</translation>
+    </message>
+    <message>
+        <source>Not closed: the waiting notes can neither be saved nor kept for the next start (the disk is full or cannot be written). Free some space, then close again.</source>
+        <translation>閉じていません: 待機中のメモを保存することも、次回の起動のために残すこともできません(ディスクがいっぱいか、書き込めません)。空きを作ってから、もう一度閉じてください。</translation>
+    </message>
+    <message>
+        <source>Settings not read (%1): the defaults are used, and the file stays as it is until the settings are saved.</source>
+        <translation>設定を読めませんでした(%1)。既定値を使います。設定を保存するまでファイルはそのままです。</translation>
+    </message>
+    <message>
+        <source>The database could not be opened. Details are in the log: %1</source>
+        <translation>データベースを開けませんでした。詳細はログにあります: %1</translation>
+    </message>
+    <message>
+        <source>✓ %1 writes kept from the last session are now saved</source>
+        <translation>✓ 前回保存できなかった %1 件を保存しました</translation>
     </message>
 </context>
 <context>
@@ -763,6 +582,37 @@
     <message>
         <source>No data</source>
         <translation>データがありません</translation>
+    </message>
+</context>
+<context>
+    <name>ChecklistPanel</name>
+    <message>
+        <source>Urgency Alt+U</source>
+        <translation>緊急度 Alt+U</translation>
+    </message>
+    <message>
+        <source>Impact Alt+I</source>
+        <translation>重要度 Alt+I</translation>
+    </message>
+    <message>
+        <source>not assessed</source>
+        <translation>未確認</translation>
+    </message>
+    <message>
+        <source>All steps done.</source>
+        <translation>すべての項目が完了しました。</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>・</translation>
+    </message>
+    <message>
+        <source>Say:</source>
+        <translation>言う:</translation>
+    </message>
+    <message>
+        <source>Avoid:</source>
+        <translation>避ける:</translation>
     </message>
 </context>
 <context>
@@ -1266,6 +1116,21 @@
     </message>
 </context>
 <context>
+    <name>HandoffBar</name>
+    <message>
+        <source>Name of the senior taking over… Enter</source>
+        <translation>引き継ぐ上司のお名前… Enter</translation>
+    </message>
+    <message>
+        <source>Handoff copied.</source>
+        <translation>引き継ぎをコピーしました。</translation>
+    </message>
+    <message>
+        <source>✓ Handoff summary copied to the clipboard</source>
+        <translation>✓ 引き継ぎの要約をクリップボードにコピーしました</translation>
+    </message>
+</context>
+<context>
     <name>HistoryWindow</name>
     <message>
         <source>Search notes and cases (any part of a word, e.g. 返金)… Ctrl+F</source>
@@ -1410,6 +1275,61 @@
     </message>
 </context>
 <context>
+    <name>NoteEntry</name>
+    <message>
+        <source>15:00, in 30 min, tomorrow 10…</source>
+        <translation>15時、30分後、明日10時…</translation>
+    </message>
+    <message>
+        <source>When the promise falls due, as you would say it: 30分後, 15時, 15:30, 明日10時, 今日中 (by 18:00), 明日午前 (by noon), 12/5 14時, in 30 min, tomorrow 10</source>
+        <translation>約束の期限を話すとおりに入力: 30分後、15時、15:30、明日10時、今日中（18:00まで）、明日午前（正午まで）、12/5 14時</translation>
+    </message>
+    <message>
+        <source>%1 is past</source>
+        <translation>%1 は過ぎています</translation>
+    </message>
+    <message>
+        <source>Not saved: %1 is already past. Give a later time, e.g. 明日10時 or tomorrow 10.</source>
+        <translation>保存していません: %1 はすでに過ぎています。明日10時 のように、これから先の時刻を入力してください。</translation>
+    </message>
+    <message>
+        <source>when?</source>
+        <translation>期限は？</translation>
+    </message>
+    <message>
+        <source>Not saved: say when the promise falls due, e.g. 15時, 30分後, 明日午前.</source>
+        <translation>保存していません: 約束の期限を入力してください（例: 15時、30分後、明日午前）。</translation>
+    </message>
+    <message>
+        <source>Not saved: the due time names a day or hour that does not exist.</source>
+        <translation>保存していません: 期限の日付または時刻が存在しません。</translation>
+    </message>
+    <message>
+        <source>Not saved: the due time is not understood. Try 15時, 15:30, 30分後, 明日10時, 今日中, 12/5 14時.</source>
+        <translation>保存していません: 期限を読み取れません。15時、15:30、30分後、明日10時、今日中、12/5 14時 のように入力してください。</translation>
+    </message>
+    <message>
+        <source>in 1 hour</source>
+        <translation>1時間後</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s exact words… Enter saves</source>
+        <translation>お客様の言葉をそのまま… Enterで保存</translation>
+    </message>
+    <message>
+        <source>%1… Enter saves</source>
+        <translation>%1… Enterで保存</translation>
+    </message>
+    <message>
+        <source>Correcting the note at %1 — Enter saves, Esc cancels, Ctrl+Delete deletes it</source>
+        <translation>%1 のメモを訂正中 — Enter で保存、Esc で取り消し、Ctrl+Delete で削除</translation>
+    </message>
+    <message>
+        <source>Correction cancelled</source>
+        <translation>訂正を取り消しました</translation>
+    </message>
+</context>
+<context>
     <name>NotesModel</name>
     <message>
         <source>Request: %1 — check its validity with the supervisor</source>
@@ -1436,6 +1356,17 @@
     <message>
         <source>(no subject)</source>
         <translation>(件名なし)</translation>
+    </message>
+</context>
+<context>
+    <name>PromiseReminders</name>
+    <message>
+        <source>Promise due (%1)</source>
+        <translation>約束の期限です(%1 件)</translation>
+    </message>
+    <message>
+        <source>Promises due: %1 — Ctrl+R lists them</source>
+        <translation>期限の来た約束: %1 件 — Ctrl+R で一覧</translation>
     </message>
 </context>
 <context>
@@ -1553,6 +1484,14 @@ CallHelper はこのことをログと監査証跡に記録し、以前の記録
     <message>
         <source>%1 is not a database this version of CallHelper can open: another kind of file, a folder, a device, another program&apos;s database or a newer CallHelper&apos;s. CallHelper did not open it and left it as it is. Correct the database&apos;s path (--data-dir, --database-url, CALLHELPER_DATABASE_URL or the database_url setting) and start CallHelper again.</source>
         <translation>%1 は、このバージョンの CallHelper が開けるデータベースではありません(別の種類のファイル、フォルダー、デバイス、他のプログラムのデータベース、または新しいバージョンの CallHelper のデータベースです)。CallHelper は開かず、そのままにしました。データベースの場所(--data-dir、--database-url、CALLHELPER_DATABASE_URL または設定の database_url)を直してから、CallHelper をもう一度起動してください。</translation>
+    </message>
+    <message>
+        <source>The database cannot be written: %1 (its folder is read-only, or this account may not write to it). Calls can be taken as usual: what is typed is kept in %2 and saved into the database as soon as it can be written (tried every few seconds, and at the next start).</source>
+        <translation>データベースに書き込めません: %1（フォルダーが読み取り専用か、このアカウントに書き込む権限がありません）。通話はいつも通り受けられます。入力した内容は %2 に保管し、書き込めるようになり次第データベースに保存します（数秒ごとと、次回の起動時に再試行します）。</translation>
+    </message>
+    <message>
+        <source>The database cannot be written: %1 (its folder is read-only, or this account may not write to it), and what is typed cannot be kept either: %2 cannot be written. Make the data folder writable before taking a call.</source>
+        <translation>データベースに書き込めません: %1（フォルダーが読み取り専用か、このアカウントに書き込む権限がありません）。入力した内容を保管することもできません: %2 に書き込めません。通話を受ける前に、データフォルダーを書き込めるようにしてください。</translation>
     </message>
 </context>
 <context>
@@ -1842,6 +1781,45 @@ CallHelper はこのことをログと監査証跡に記録し、以前の記録
     </message>
 </context>
 <context>
+    <name>RingingPage</name>
+    <message>
+        <source>Caller&apos;s number (optional)</source>
+        <translation>お客様の電話番号(任意)</translation>
+    </message>
+    <message>
+        <source>Caller&apos;s name (optional)</source>
+        <translation>お客様のお名前(任意)</translation>
+    </message>
+    <message>
+        <source>We call the customer (callback)</source>
+        <translation>こちらから発信(折り返し)</translation>
+    </message>
+    <message>
+        <source>An outgoing call does not count as the customer calling again</source>
+        <translation>こちらからの発信は、お客様からの再入電として数えません</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>電話番号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>お名前</translation>
+    </message>
+    <message>
+        <source>Playbook</source>
+        <translation>対応手順</translation>
+    </message>
+    <message>
+        <source>Press F7 (or Enter here) when the call is answered.</source>
+        <translation>電話に出たら F7(またはここで Enter)で開始します。</translation>
+    </message>
+    <message>
+        <source>Playbook not loaded: %1</source>
+        <translation>対応手順を読み込めませんでした: %1</translation>
+    </message>
+</context>
+<context>
     <name>SearchModel</name>
     <message>
         <source>When</source>
@@ -1948,6 +1926,41 @@ CallHelper はこのことをログと監査証跡に記録し、以前の記録
     <message>
         <source>Total</source>
         <translation>合計</translation>
+    </message>
+</context>
+<context>
+    <name>StatusLine</name>
+    <message>
+        <source>Ctrl+digit tick · Ctrl+E handoff</source>
+        <translation>Ctrl+数字 チェック · Ctrl+E 引き継ぎ</translation>
+    </message>
+    <message>
+        <source>Not saved yet: another program is using the database. %1 waiting, retried every few seconds.</source>
+        <translation>まだ保存されていません: 別のプログラムがデータベースを使っています。%1 件が待機中で、数秒ごとに再試行します。</translation>
+    </message>
+    <message>
+        <source>Not saved yet: the disk is full. Free some space; %1 waiting, retried every few seconds.</source>
+        <translation>まだ保存されていません: ディスクがいっぱいです。空きを作ってください。%1 件が待機中で、数秒ごとに再試行します。</translation>
+    </message>
+    <message>
+        <source>Not saved yet: the data folder is read-only or cannot be written. %1 waiting, retried every few seconds.</source>
+        <translation>まだ保存されていません: データフォルダーが読み取り専用か、書き込めません。%1 件が待機中で、数秒ごとに再試行します。</translation>
+    </message>
+    <message>
+        <source>Not saved yet: the database is busy or cannot be written. %1 waiting, retried every few seconds.</source>
+        <translation>まだ保存されていません: データベースが使用中か書き込めません。%1 件を保持し、数秒ごとに再試行します。</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>保存中…</translation>
+    </message>
+    <message>
+        <source>✓ Everything is saved</source>
+        <translation>✓ すべて保存しました</translation>
+    </message>
+    <message>
+        <source>%1 waiting</source>
+        <translation>%1 件待機中</translation>
     </message>
 </context>
 <context>
@@ -2066,6 +2079,17 @@ CallHelper はこのことをログと監査証跡に記録し、以前の記録
     <message>
         <source>(open)</source>
         <translation>(未完了)</translation>
+    </message>
+</context>
+<context>
+    <name>WindowOpener</name>
+    <message>
+        <source>Export opens between calls.</source>
+        <translation>書き出しは通話と通話の間に開けます。</translation>
+    </message>
+    <message>
+        <source>Settings open between calls.</source>
+        <translation>設定は通話と通話の間に開けます。</translation>
     </message>
 </context>
 <context>

@@ -31,7 +31,7 @@ def start_call(qtbot, window, number="03-1234-5678", name="山田 太郎"):
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     type_text(window.number_input, number)
-    type_text(window.name_input, name)
+    type_text(window.ringing_page.name_input, name)
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     qtbot.waitUntil(lambda: window.session is not None)
 

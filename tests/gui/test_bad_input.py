@@ -136,11 +136,11 @@ def test_a_broken_settings_file_gives_defaults_says_so_and_stays_until_saved(
         window.show()
     assert "Settings not read" in window.saved_label.text()
     assert named in window.saved_label.text()
-    assert not window.pin_button.isChecked(), "always_on_top has its default"
-    assert window.start_button.isEnabled()
+    assert not window.header.pin_button.isChecked(), "always_on_top has its default"
+    assert window.header.start_button.isEnabled()
 
-    window.pin_button.click()  # Ctrl+T: a change the window keeps in the settings
-    assert window.pin_button.isChecked()
+    window.header.pin_button.click()  # Ctrl+T: a change the window keeps in the settings
+    assert window.header.pin_button.isChecked()
     assert file.read_text(encoding="utf-8") == written, "the user's file is left as it is"
 
     dialog = SettingsDialog(settings, window)

@@ -25,11 +25,11 @@ def type_note(qtbot, window, text):
 
 def test_a_complete_call_with_the_keyboard_alone(qtbot, window, clock, db):
     type_text(window.number_input, "03-1234-5678")
-    type_text(window.name_input, "山田 太郎")
-    qtbot.keyClick(window.name_input, Qt.Key.Key_F7)
+    type_text(window.ringing_page.name_input, "山田 太郎")
+    qtbot.keyClick(window.ringing_page.name_input, Qt.Key.Key_F7)
     assert window.session.state is CallState.ACTIVE
     assert QApplication.focusWidget() is window.note_entry
-    assert window.caller_label.text() == "山田 太郎"
+    assert window.header.caller_label.text() == "山田 太郎"
 
     clock.advance(20)
     qtbot.keyClick(window.note_entry, Qt.Key.Key_1, CTRL)
@@ -41,7 +41,7 @@ def test_a_complete_call_with_the_keyboard_alone(qtbot, window, clock, db):
     clock.advance(35)
     qtbot.keyClick(window.note_entry, Qt.Key.Key_F, ALT)
     type_note(qtbot, window, "11/15購入・店頭受取")
-    assert window.kind_combo.currentIndex() == 0, "the kind returns to the customer's words"
+    assert window.entry.kind_combo.currentIndex() == 0, "the kind returns to the customer's words"
     qtbot.keyClick(window.note_entry, Qt.Key.Key_F8)
     assert window.session.state is CallState.ON_HOLD
     clock.advance(60)
@@ -115,7 +115,7 @@ def test_a_note_appears_only_once_it_is_on_disk(qtbot, window, paths, db, wait_u
 def test_blank_entries_and_notes_outside_a_call_are_not_saved(qtbot, window, db,
                                                                wait_until_idle):
     window.note_entry.setText("   ")
-    window.submit_note()
+    window.entry.submit()
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     type_text(window.note_entry, "   ")
     qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
@@ -134,10 +134,10 @@ def test_a_card_number_is_masked_with_a_visible_notice(qtbot, window, db):
 
 def test_the_timer_shows_call_time_and_the_checklist_marks_overdue(qtbot, window, clock):
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
-    assert window.timer_label.text() == "00:00"
+    assert window.header.timer_label.text() == "00:00"
     clock.advance(65)
-    qtbot.waitUntil(lambda: window.timer_label.text() == "01:05", timeout=3000)
-    model = window.checklist_model
+    qtbot.waitUntil(lambda: window.header.timer_label.text() == "01:05", timeout=3000)
+    model = window.checklist.checklist_model
     first = model.index(0, ChecklistModel.TIME)
     assert first.data() == "1:05 / 0:30"
     assert first.data(ChecklistModel.OverdueRole) is True
@@ -148,8 +148,8 @@ def test_the_timer_shows_call_time_and_the_checklist_marks_overdue(qtbot, window
 
 def test_a_step_is_ticked_and_unticked_by_clicking_its_box(qtbot, window):
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
-    view = window.checklist_view
-    index = window.checklist_model.index(2, 0)
+    view = window.checklist.checklist_view
+    index = window.checklist.checklist_model.index(2, 0)
     option = QStyleOptionViewItem()
     view.initViewItemOption(option)
     option.rect = view.visualRect(index)
@@ -188,8 +188,8 @@ def test_the_wrap_up_needs_a_subject(qtbot, window, db, wait_until_idle):
 
 def test_quitting_during_a_call_loses_nothing_and_resumes(qtbot, open_window, clock, db):
     first = open_window()
-    type_text(first.name_input, "田中")
-    qtbot.keyClick(first.name_input, Qt.Key.Key_F7)
+    type_text(first.ringing_page.name_input, "田中")
+    qtbot.keyClick(first.ringing_page.name_input, Qt.Key.Key_F7)
     clock.advance(25)
     qtbot.keyClick(first.note_entry, Qt.Key.Key_1, CTRL)
     type_text(first.note_entry, "最後の一言")
@@ -201,7 +201,7 @@ def test_quitting_during_a_call_loses_nothing_and_resumes(qtbot, open_window, cl
     clock.advance(10)
     second = open_window()
     assert second.session.state is CallState.ACTIVE
-    assert second.caller_label.text() == "田中"
+    assert second.header.caller_label.text() == "田中"
     assert second.session.elapsed_seconds() == 65
     assert [s.done for s in second.session.steps()][:2] == [True, False]
     assert second.notes_model.index(0).data() == "00:25  “最後の一言”"
@@ -223,7 +223,7 @@ def test_an_unsaved_wrap_up_is_offered_again_with_the_calls_length(qtbot, open_w
     second = open_window()
     assert second.session.state is CallState.ENDED
     assert second.wrap_up.isVisible()
-    assert second.timer_label.text() == "01:01"
+    assert second.header.timer_label.text() == "01:01"
 
 
 def test_a_call_on_hold_is_still_on_hold_after_a_restart(qtbot, open_window, clock):
@@ -236,7 +236,7 @@ def test_a_call_on_hold_is_still_on_hold_after_a_restart(qtbot, open_window, clo
     clock.advance(10)
     second = open_window()
     assert second.session.state is CallState.ON_HOLD
-    assert second.hold_button.text() == "Resume F8"
+    assert second.header.hold_button.text() == "Resume F8"
     assert (second.session.talk_seconds(), second.session.hold_seconds()) == (30, 30)
 
 
@@ -251,8 +251,8 @@ def test_the_next_call_starts_clean(qtbot, window):
     qtbot.waitUntil(lambda: window.session is None)
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     assert window.note_entry.text() == ""
-    assert window.kind_combo.currentIndex() == 0
-    assert not window.handoff_bar.isVisible()
+    assert window.entry.kind_combo.currentIndex() == 0
+    assert not window.handoff.isVisible()
 
 
 def test_ticks_and_hold_do_not_leave_saving_on_screen(qtbot, window, db, wait_until_idle):
@@ -276,7 +276,7 @@ def test_the_window_remembers_its_place_and_always_on_top(qtbot, open_window, pa
     second = open_window()
     assert second.geometry() == geometry
     assert second.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
-    assert second.pin_button.isChecked()
+    assert second.header.pin_button.isChecked()
     qtbot.keyClick(second.note_entry, Qt.Key.Key_T, CTRL)
     assert not second.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
     assert Settings.for_paths(paths).get("always_on_top") is False
@@ -285,7 +285,7 @@ def test_the_window_remembers_its_place_and_always_on_top(qtbot, open_window, pa
 def test_models_pass_qt_model_tester(qtbot, window, qtmodeltester):
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     type_note(qtbot, window, "モデル確認")
-    qtmodeltester.check(window.checklist_model)
+    qtmodeltester.check(window.checklist.checklist_model)
     qtmodeltester.check(window.notes_model)
 
 
@@ -307,7 +307,7 @@ def test_the_agent_name_is_changed_in_settings_and_recorded(qtbot, window, paths
 
     QTimer.singleShot(0, fill_in)
     qtbot.keyClick(window.number_input, Qt.Key.Key_Comma, CTRL)
-    assert "高橋" in window.caller_detail.text()
+    assert "高橋" in window.header.caller_detail.text()
     saved = Settings.for_paths(paths)
     assert (saved.agent_name, saved.get("language")) == ("高橋", "ja")
     window.activateWindow()

@@ -18,8 +18,8 @@ def test_a_known_caller_shows_history_promises_and_profile_while_ringing(qtbot, 
     type_text(window.number_input, "０３（１２３４）５６７８")
     panel = window.caller_panel
     qtbot.waitUntil(lambda: panel.contacts_model.rowCount() == 2)
-    assert window.caller_label.text() == "山田 太郎  ·  株式会社ヤマダ商事"
-    assert "3 calls in 30 days" in window.caller_detail.text()
+    assert window.header.caller_label.text() == "山田 太郎  ·  株式会社ヤマダ商事"
+    assert "3 calls in 30 days" in window.header.caller_detail.text()
     rows = [panel.contacts_model.index(row).data() for row in range(2)]
     assert "佐藤  “交換品の発送” — Callback due" in rows[0], "open cases first"
     assert "“プリンターの電源” — Resolved" in rows[1]
@@ -28,13 +28,13 @@ def test_a_known_caller_shows_history_promises_and_profile_while_ringing(qtbot, 
     assert panel.profile.text() == "Contact by: 電話(メールは見ない) · 水曜午後は不在"
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     qtbot.waitUntil(lambda: panel.contacts_model.rowCount() == 2)
-    assert window.caller_label.text().startswith("山田 太郎")
+    assert window.header.caller_label.text().startswith("山田 太郎")
 
 
 def test_an_unknown_caller_gets_a_profile_without_a_dialog(qtbot, window, db):
     type_text(window.number_input, "090-9999-0000")
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
-    qtbot.waitUntil(lambda: "New caller" in window.caller_detail.text())
+    qtbot.waitUntil(lambda: "New caller" in window.header.caller_detail.text())
     qtbot.keyClick(window.note_entry, Qt.Key.Key_P, CTRL)
     panel = window.caller_panel
     assert QApplication.focusWidget() is panel.name
@@ -45,7 +45,7 @@ def test_an_unknown_caller_gets_a_profile_without_a_dialog(qtbot, window, db):
     qtbot.waitUntil(lambda: db("SELECT name, preferred_channel FROM customer")
                     == [("新規 花子", "メール")])
     qtbot.waitUntil(lambda: window.caller_panel.profile.text() == "Contact by: メール")
-    assert window.caller_label.text() == "新規 花子"
+    assert window.header.caller_label.text() == "新規 花子"
 
 
 def test_the_panel_model_passes_the_model_tester(qtbot, window, paths, clock, qtmodeltester):
@@ -71,7 +71,7 @@ def test_numbers_added_to_the_profile_find_the_same_history(qtbot, window, paths
     qtbot.waitUntil(lambda: window.session is None)
     type_text(window.number_input, "09055556666")
     qtbot.waitUntil(lambda: panel.contacts_model.rowCount() == 2)
-    assert window.caller_label.text().startswith("山田 太郎")
+    assert window.header.caller_label.text().startswith("山田 太郎")
 
 
 def test_ctrl_p_before_the_profile_arrives_waits_for_it(qtbot, window, paths, clock, db):

@@ -31,8 +31,8 @@ def read_csv(path):
 def test_a_card_in_the_callers_name_and_the_fix_is_masked_everywhere(qtbot, window, db, paths,
                                                                      tmp_path):
     type_text(window.number_input, "03-1234-5678")
-    type_text(window.name_input, f"山田 {IN_THE_NAME}")
-    qtbot.keyClick(window.name_input, Qt.Key.Key_F7)
+    type_text(window.ringing_page.name_input, f"山田 {IN_THE_NAME}")
+    qtbot.keyClick(window.ringing_page.name_input, Qt.Key.Key_F7)
     type_text(window.note_entry, "二重に引き落とされた")
     qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
     qtbot.keyClick(window.note_entry, Qt.Key.Key_F9)

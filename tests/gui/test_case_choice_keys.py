@@ -22,7 +22,7 @@ def pick(qtbot, window, focused, key):
     goes back where it was."""
     focused.setFocus()
     qtbot.keyClick(focused, Qt.Key.Key_C, ALT)
-    menu = window.case_menu
+    menu = window.header.case_menu
     qtbot.waitUntil(menu.isVisible)
     qtbot.keyClick(menu, key)
     qtbot.keyClick(menu, Qt.Key.Key_Return)
@@ -35,13 +35,13 @@ def test_the_agent_picks_the_case_by_keys_before_and_during_the_call(qtbot, wind
                                                                      clock, db):
     earlier_call(paths, clock, "first", 2, SUBJECT, CaseStatus.WAITING_CALLBACK)
     type_text(window.number_input, "03-1234-5678")
-    qtbot.waitUntil(lambda: f"Case: “{SUBJECT}” (Alt+C)" in window.caller_detail.text())
+    qtbot.waitUntil(lambda: f"Case: “{SUBJECT}” (Alt+C)" in window.header.caller_detail.text())
     pick(qtbot, window, window.number_input, Qt.Key.Key_Down)
-    assert "New case (Alt+C)" in window.caller_detail.text()
+    assert "New case (Alt+C)" in window.header.caller_detail.text()
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     qtbot.waitUntil(lambda: db("SELECT count(*) FROM support_case") == [(2,)])
     pick(qtbot, window, window.note_entry, Qt.Key.Key_Up)
-    assert f"Case: “{SUBJECT}”" in window.caller_detail.text()
+    assert f"Case: “{SUBJECT}”" in window.header.caller_detail.text()
     qtbot.waitUntil(lambda: db("SELECT count(DISTINCT case_id), count(*) FROM contact")
                     == [(1, 2)])
     assert db("SELECT count(*) FROM support_case") == [(1,)]
@@ -63,15 +63,15 @@ def test_a_call_ringing_during_the_wrap_up_is_waiting_after_the_save(qtbot, wind
     qtbot.waitUntil(lambda: window.session is None)
     assert window.number_input.text() == "03-1234-5678"
     qtbot.waitUntil(lambda: window.caller_panel.contacts_model.rowCount() == 1)
-    assert window.caller_label.text().startswith("山田 太郎")
-    assert f"Case: “{SUBJECT}”" in window.caller_detail.text()
+    assert window.header.caller_label.text().startswith("山田 太郎")
+    assert f"Case: “{SUBJECT}”" in window.header.caller_detail.text()
 
 
 def test_urgency_and_impact_by_keys_and_not_assessed_unless_chosen(qtbot, window, db):
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     qtbot.keyClick(window.note_entry, Qt.Key.Key_U, ALT)
     assert QApplication.focusWidget() is window.note_entry, "typing goes on"
-    assert window.urgency_combo.currentData() == "high"
+    assert window.checklist.urgency_combo.currentData() == "high"
     qtbot.waitUntil(lambda: db("SELECT urgency, impact FROM support_case") == [("high", "")])
     qtbot.keyClick(window.note_entry, Qt.Key.Key_F9)
     assert window.wrap_up.urgency.currentData() == "high"

@@ -52,7 +52,7 @@ def test_a_damaged_database_is_put_aside_and_the_backup_restored_with_one_click(
     assert "damaged" in message and str(set_aside) in message
     assert "Nothing else is lost" in message
     assert f"{backup.made_at:%Y-%m-%d %H:%M}" in window.recovery.restore_button.text()
-    assert not window.start_button.isEnabled()
+    assert not window.header.start_button.isEnabled()
 
     with qtbot.waitSignal(window.ready, timeout=10_000):
         qtbot.mouseClick(window.recovery.restore_button, Qt.MouseButton.LeftButton)
@@ -86,7 +86,7 @@ def test_without_a_backup_the_window_says_so_and_starts_an_empty_database(
     assert window.recovery.isVisible()
     assert str(set_aside) in window.recovery.message.text()
     assert "new, empty database" in window.recovery.message.text()
-    assert window.start_button.isEnabled()
+    assert window.header.start_button.isEnabled()
     qtbot.mouseClick(window.recovery.dismiss_button, Qt.MouseButton.LeftButton)
     assert not window.recovery.isVisible()
     assert case_count(database) == 0
@@ -228,7 +228,7 @@ def test_a_log_lost_after_a_crash_is_told_the_file_set_aside_and_the_backup_offe
     assert str(set_aside) in message
     assert "Nothing else is lost" not in message
     assert f"{backup.made_at:%Y-%m-%d %H:%M}" in window.recovery.restore_button.text()
-    assert not window.start_button.isEnabled()
+    assert not window.header.start_button.isEnabled()
     assert set_aside.read_bytes() == without_log
 
     with qtbot.waitSignal(window.ready, timeout=10_000):
@@ -257,7 +257,7 @@ def test_a_path_that_holds_another_file_is_refused_and_the_file_left_as_it_is(
     for button in (window.recovery.restore_button, window.recovery.empty_button,
                    window.recovery.dismiss_button):
         assert not button.isVisible()
-    assert not window.start_button.isEnabled()
+    assert not window.header.start_button.isEnabled()
     window.close()
     assert database.read_bytes() == hosts
     assert sorted(database.parent.iterdir()) == before

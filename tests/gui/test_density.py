@@ -87,17 +87,17 @@ def test_a_taller_window_shows_more_prior_contacts(qtbot, window, paths, clock):
 def test_a_banner_appearing_mid_call_does_not_move_the_checklist(qtbot, window):
     window.resize(400, 700)
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
-    qtbot.waitUntil(lambda: window.checklist_view.isVisible())
+    qtbot.waitUntil(lambda: window.checklist.checklist_view.isVisible())
     qtbot.wait(50)
-    before = in_window(window, window.checklist_view)
+    before = in_window(window, window.checklist.checklist_view)
     type_text(window.note_entry, "誠意を見せろ、SNSに晒すぞ。土下座しろ。お前じゃ話にならない、"
                                  "上を出せ。殺すぞ。")
     qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.escalation_label.isVisible())
+    qtbot.waitUntil(lambda: window.handoff.escalation_label.isVisible())
     qtbot.waitUntil(lambda: window.banners.height() > 0)
-    assert in_window(window, window.checklist_view) == before
+    assert in_window(window, window.checklist.checklist_view) == before
     # a long banner wraps and can be scrolled to its end, never cut off
-    banner, area = window.escalation_label, window.banners
+    banner, area = window.handoff.escalation_label, window.banners
     assert banner.wordWrap()
     assert banner.width() <= area.viewport().width()
     bar = area.verticalScrollBar()
@@ -124,7 +124,7 @@ def test_advice_on_a_flag_type_is_given_once_per_call(qtbot, window):
 
 def test_the_number_field_shows_the_number_normalised(qtbot, window):
     type_text(window.number_input, "０３（１４８１）４１８０")
-    window.name_input.setFocus()
+    window.ringing_page.name_input.setFocus()
     qtbot.waitUntil(lambda: window.number_input.text() == "03-1481-4180")
 
 
@@ -159,27 +159,27 @@ def test_a_long_banner_at_400x700_leaves_the_checklist_the_entry_and_the_last_no
     type_text(window.number_input, "03-1481-4180")
     qtbot.waitUntil(lambda: window.caller_panel.contacts_model.rowCount() == 40)
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
-    qtbot.waitUntil(lambda: window.checklist_view.isVisible())
+    qtbot.waitUntil(lambda: window.checklist.checklist_view.isVisible())
     for words in ("先週買ったばかりなのに電源が入らない", "明日の会議で使うのに、本当に困る"):
         type_text(window.note_entry, words)
         qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.notes_model.rowCount() == 2)
     qtbot.wait(50)
-    checklist = in_window(window, window.checklist_view)
+    checklist = in_window(window, window.checklist.checklist_view)
 
     for words in SEVERAL_FLAGS:
         before = window.notes_model.rowCount()
         type_text(window.note_entry, words)
         qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: window.notes_model.rowCount() == before + 1)
-    area, banner = window.banners, window.escalation_label
+    area, banner = window.banners, window.handoff.escalation_label
     qtbot.waitUntil(lambda: banner.isVisible() and area.height() > 0)
     qtbot.wait(50)
 
-    assert in_window(window, window.checklist_view) == checklist, "the checklist stays put"
+    assert in_window(window, window.checklist.checklist_view) == checklist, "the checklist stays put"
     page = window.centralWidget().geometry()
-    entry = in_window(window, window.entry_box)
-    assert window.entry_box.isVisible() and page.contains(entry), "the entry in sight"
+    entry = in_window(window, window.entry)
+    assert window.entry.isVisible() and page.contains(entry), "the entry in sight"
     assert in_window(window, area).bottom() < in_window(window, window.notes_view).top()
     # the banner: at most a quarter of the window, the rest of its words a scroll away
     assert area.height() <= window.height() // 4 + 1

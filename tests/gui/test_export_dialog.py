@@ -44,7 +44,7 @@ def open_export(qtbot, window):
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window.number_input, Qt.Key.Key_E, CTRL_SHIFT)
-    dialog = window._export_dialog
+    dialog = window.windows.export_dialog
     assert dialog is not None and dialog.isVisible()
     return dialog
 
@@ -161,7 +161,7 @@ def test_an_unwritable_target_is_named_and_the_window_goes_on(qtbot, window, pat
     export(qtbot, dialog, exports / "notes.csv")
     assert dialog.message.text().startswith("✓ ")
     qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.header.start_button, Qt.MouseButton.LeftButton)
     type_text(window.note_entry, "返金してほしい")
     qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.notes_model.rowCount() == 1)
@@ -177,12 +177,12 @@ def test_a_note_typed_during_an_export_is_saved_at_once(qtbot, window, paths, db
     def take_a_call():
         """The phone rings while the export is half written: the call starts and a note is
         saved while the export's thread still waits in the middle of its rows."""
-        qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(window.header.start_button, Qt.MouseButton.LeftButton)
         type_text(window.note_entry, "=1+1 と言われた")
         qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: window.notes_model.rowCount() == 1)
         assert dialog.running
-        assert window.open_export() is None
+        assert window.windows.open_export() is None
         assert window.saved_label.text() == "Export opens between calls."
 
     hold = Hold(dialog, take_a_call)

@@ -115,7 +115,7 @@ def test_a_call_taken_while_the_database_opens_is_journalled_then_saved(qtbot, p
     journalled and in order, and are saved (and shown) once it is open."""
     window = build_call_window(paths, settings, clock)
     qtbot.addWidget(window)
-    assert window.start_button.isEnabled()
+    assert window.header.start_button.isEnabled()
     window.start_call("03-1234-5678")
     assert window.session.state is CallState.ACTIVE
     take_notes(qtbot, window)
@@ -134,7 +134,7 @@ def test_nothing_can_start_when_the_database_cannot_be_opened(qtbot, paths, sett
     paths.database_file.write_bytes(b"not a database at all" * 100)
     window = build_call_window(paths, settings, clock)
     qtbot.addWidget(window)
-    qtbot.waitUntil(lambda: not window.start_button.isEnabled())
+    qtbot.waitUntil(lambda: not window.header.start_button.isEnabled())
     window.start_call("03-1234-5678")
     assert window.session is None
 
@@ -444,7 +444,7 @@ def test_a_database_read_only_at_start_is_named_and_what_is_typed_is_kept_then_s
     banner = window.recovery.message.text()
     assert "cannot be written" in banner and str(paths.database_file) in banner
     assert str(paths.config_dir / JOURNAL) in banner, "where what is typed is kept"
-    assert window.start_button.isEnabled()
+    assert window.header.start_button.isEnabled()
 
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     take_notes(qtbot, window)

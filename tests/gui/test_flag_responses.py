@@ -25,7 +25,7 @@ def test_a_threat_of_harm_brings_the_supervisor_now_banner_with_the_safety_scrip
         qtbot, window):
     start(qtbot, window)
     say(qtbot, window, "今から会社に乗り込むぞ")
-    banner = window.escalation_label
+    banner = window.handoff.escalation_label
     assert banner.isVisible() and banner.urgent
     text = banner.text()
     assert "Call your supervisor NOW — safety first" in text
@@ -39,7 +39,7 @@ def test_a_threat_of_harm_brings_the_supervisor_now_banner_with_the_safety_scrip
 def test_a_sexual_remark_brings_a_warning_and_a_change_of_handler(qtbot, window):
     start(qtbot, window)
     say(qtbot, window, "エロい声やな")
-    banner = window.escalation_label
+    banner = window.handoff.escalation_label
     text = banner.text()
     assert not banner.urgent
     assert "A sexual remark: a firm warning, then another handler" in text
@@ -51,7 +51,7 @@ def test_a_sexual_remark_brings_a_warning_and_a_change_of_handler(qtbot, window)
 def test_an_insult_alone_brings_the_warning_phrase_and_the_reflex_warning(qtbot, window):
     start(qtbot, window)
     say(qtbot, window, "役立たずが")
-    text = window.escalation_label.text()
+    text = window.handoff.escalation_label.text()
     assert "If remarks like that continue, I will end the call." in text
     assert "A senior takes over for a stalemate, a threat or a decision of the company, " \
            "not for anger alone" in text
@@ -60,7 +60,7 @@ def test_an_insult_alone_brings_the_warning_phrase_and_the_reflex_warning(qtbot,
 def test_a_demand_for_money_is_declined_while_the_feeling_is_acknowledged(qtbot, window):
     start(qtbot, window)
     say(qtbot, window, "慰謝料払え")
-    text = window.escalation_label.text()
+    text = window.handoff.escalation_label.text()
     assert "acknowledge the feeling, decline clearly" in text
     assert "However, we cannot agree to that request." in text
 
@@ -72,7 +72,7 @@ def test_restraint_states_the_limit_in_talk_time(qtbot, window, clock):
     clock.advance(300)
     qtbot.keyClick(window.note_entry, Qt.Key.Key_F8)
     say(qtbot, window, "納得するまで切らせないからな")
-    text = window.escalation_label.text()
+    text = window.handoff.escalation_label.text()
     assert "The limit: 45:00 of talk time (hold time not counted); talked so far: 10:00" \
         in text
     assert "As we are going round in circles, I will end the call now." in text
@@ -81,9 +81,9 @@ def test_restraint_states_the_limit_in_talk_time(qtbot, window, clock):
 def test_the_senior_script_is_shown_on_handover(qtbot, window, settings):
     start(qtbot, window)
     say(qtbot, window, "上司を出せ")
-    assert not window.senior_script.isVisible()
+    assert not window.handoff.senior_script.isVisible()
     qtbot.keyClick(window.note_entry, Qt.Key.Key_E, CTRL)
-    script = window.senior_script
+    script = window.handoff.senior_script
     assert script.isVisible()
     assert "Taking over (the senior)" in script.text()
     assert "Give your name and your standing" in script.text()

@@ -125,7 +125,7 @@ def test_confirm_dismiss_and_flag_by_hand_during_the_call(qtbot, window, db, pat
     assert (counts["insult"].dismissed, counts["insult"].confirmation_rate) == (1, 0.0)
     assert (counts["intimidation"].manual, counts["intimidation"].unreviewed) == (1, 0)
 
-    review_window = window.open_review()  # and shows them on a page of their own
+    review_window = window.windows.open_review()  # and shows them on a page of their own
     table = review_window.flag_table
     qtbot.waitUntil(lambda: table.rowCount() == 3)
     shown = {table.item(row, 0).text(): [table.item(row, column).text()

@@ -29,7 +29,7 @@ def reviewed(paths, clock):
 def show_case(qtbot, window, case_id, cases=2):
     """The history browser (Ctrl+H) with this case chosen in the list."""
     qtbot.keyClick(window.number_input, Qt.Key.Key_H, CTRL)
-    browser = window._history_window
+    browser = window.windows.history_window
     qtbot.waitUntil(lambda: browser.proxy.rowCount() == cases)
     row = next(row for row in range(browser.proxy.rowCount())
                if browser.proxy.index(row, 0).data(CaseIdRole) == case_id)
@@ -127,7 +127,7 @@ def test_the_evidence_of_the_case_chosen_with_the_keys(qtbot, window, cases):
     """A case is selected as soon as there are results; ↓ from the search and the arrows
     choose another, and Ctrl+Shift+P saves the evidence of the one chosen."""
     qtbot.keyClick(window.number_input, Qt.Key.Key_H, CTRL)
-    browser = window._history_window
+    browser = window.windows.history_window
     qtbot.waitUntil(lambda: browser.proxy.rowCount() == 2)
     assert browser.table.selectionModel().isRowSelected(0)
     qtbot.keyClick(browser.search_box, Qt.Key.Key_Down)

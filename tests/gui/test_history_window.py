@@ -23,7 +23,7 @@ def fill(paths, cases=150):
 def test_cases_search_highlight_and_timeline(qtbot, window, paths, qtmodeltester):
     fill(paths)
     qtbot.keyClick(window.number_input, Qt.Key.Key_H, CTRL)
-    browser = window._history_window
+    browser = window.windows.history_window
     qtbot.waitUntil(lambda: browser.cases_model.rowCount() == 150)
     qtmodeltester.check(browser.cases_model)
     dates = [browser.proxy.index(row, 0).data() for row in range(browser.proxy.rowCount())]
@@ -50,7 +50,7 @@ def test_cases_search_highlight_and_timeline(qtbot, window, paths, qtmodeltester
 
 def test_a_sorted_column_keeps_the_selection_and_orders_the_next_results(qtbot, window, paths):
     fill(paths, 60)
-    browser = window.open_history()
+    browser = window.windows.open_history()
     qtbot.waitUntil(lambda: browser.cases_model.rowCount() == 60)
     browser.table.selectRow(7)
     chosen = browser.table.currentIndex().data(CaseIdRole)
@@ -83,7 +83,7 @@ def test_a_prior_contact_opens_its_case(qtbot, window, paths):
     view = window.caller_panel.contacts
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
                      pos=view.visualRect(model.index(0)).center())
-    browser = window._history_window
+    browser = window.windows.history_window
     case_id = model.index(0).data(model.CaseIdRole)
     qtbot.waitUntil(lambda: f"#{case_id}" in browser.detail.toPlainText())
 
@@ -91,7 +91,7 @@ def test_a_prior_contact_opens_its_case(qtbot, window, paths):
 def open_by_keyboard(qtbot, window):
     """Ctrl+H from the call window; the browser active, its cases listed."""
     qtbot.keyClick(window.number_input, Qt.Key.Key_H, CTRL)
-    browser = window._history_window
+    browser = window.windows.history_window
     qtbot.waitUntil(browser.isActiveWindow)
     qtbot.waitUntil(lambda: browser.proxy.rowCount() > 0)
     return browser

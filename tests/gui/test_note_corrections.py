@@ -75,14 +75,14 @@ def test_ctrl_delete_removes_the_note_at_once_and_ctrl_z_brings_it_back(qtbot, w
     qtbot.waitUntil(lambda: shown_texts(window) == ["間違えて書いたメモ", "残すメモ"])
     assert QApplication.activeModalWidget() is None, "no question asked during the call"
     assert "Deleted — Ctrl+Z to undo" in window.saved_label.text()
-    assert window.escalation_reasons() == []
+    assert window.controller.escalation_reasons() == []
     assert db("SELECT text FROM note ORDER BY offset_ms") == [("間違えて書いたメモ",), ("残すメモ",)]
     assert window.note_entry.hasFocus() and window.note_entry.text() == ""
 
     qtbot.keyClick(window.note_entry, Qt.Key.Key_Z, CTRL)
     qtbot.waitUntil(lambda: shown_texts(window) == ["間違えて書いたメモ", "土下座しろ", "残すメモ"])
     assert "Note restored (00:20)" in window.saved_label.text()
-    assert window.escalation_reasons() == ["flagged"]
+    assert window.controller.escalation_reasons() == ["flagged"]
     assert db("SELECT text, offset_ms, flags FROM note ORDER BY offset_ms")[1] == \
         ("土下座しろ", 20_000, '["kneeling_apology"]')
     trail = db("SELECT action, before, after FROM audit_entry WHERE entity = 'note' "

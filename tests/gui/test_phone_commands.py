@@ -11,7 +11,7 @@ from callhelper.ui.start import build_call_window
 def test_ringing_answered_and_hung_up(qtbot, window):
     window.handle_command(Command(Action.INCOMING, "03-1234-5678", "山田 太郎"))
     assert window.number_input.text() == "03-1234-5678"
-    assert window.name_input.text() == "山田 太郎"
+    assert window.ringing_page.name_input.text() == "山田 太郎"
     qtbot.waitUntil(lambda: window.status()["history_loaded"])
     window.handle_command(Command(Action.START))
     assert window.session.state is CallState.ACTIVE

@@ -32,12 +32,12 @@ def test_a_users_playbook_can_be_chosen_and_is_recorded(qtbot, open_window, path
     folder.mkdir(parents=True)
     (folder / "delivery.toml").write_text(OWN, encoding="utf-8")
     window = open_window()
-    combo = window.playbook_combo
+    combo = window.ringing_page.playbook_combo
     assert [combo.itemData(i) for i in range(combo.count())] == ["complaint", "delivery"]
     combo.setCurrentIndex(1)
     combo.activated.emit(1)
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
-    assert window.checklist_model.index(1, 0).data() == "2  Check the tracking number"
+    assert window.checklist.checklist_model.index(1, 0).data() == "2  Check the tracking number"
     qtbot.waitUntil(lambda: db("SELECT count(*) FROM contact") == [(1,)])
     assert db("SELECT playbook_id, playbook_version FROM contact") == [("delivery", 3)]
     window.close()
@@ -59,5 +59,5 @@ def test_a_broken_playbook_is_named_with_its_line_and_the_last_good_one_stays(
     qtbot.waitUntil(lambda: window.session is None)
     text = window.saved_label.text()
     assert "delivery.toml:11" in text and "target_seconds" in text
-    assert window.playbook_combo.findData("delivery") >= 0
+    assert window.ringing_page.playbook_combo.findData("delivery") >= 0
     assert str(resources_dir()) not in text

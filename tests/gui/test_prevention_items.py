@@ -27,7 +27,7 @@ def test_a_prevention_item_stays_open_after_the_case_is_resolved_until_marked_do
     resolve_a_case_with_a_prevention_item(qtbot, window)
     assert db("SELECT status, prevention_done_at FROM support_case") == [("resolved", None)]
     qtbot.keyClick(window, Qt.Key.Key_R, CTRL | SHIFT)
-    review = window._review_window
+    review = window.windows.review_window
     review.open_prevention.setChecked(True)
     qtbot.waitUntil(lambda: review.proxy.rowCount() == 1)
     assert review.summary is not None and sum(review.summary.prevention_by_age) == 1
@@ -52,7 +52,7 @@ def test_a_case_without_a_prevention_item_is_said_to_have_none(qtbot, window):
     qtbot.keyClick(window.wrap_up.subject, Qt.Key.Key_S, CTRL)
     qtbot.waitUntil(lambda: window.session is None)
     qtbot.keyClick(window, Qt.Key.Key_R, CTRL | SHIFT)
-    review = window._review_window
+    review = window.windows.review_window
     qtbot.waitUntil(lambda: review.proxy.rowCount() == 1)
     review.table.selectRow(0)
     qtbot.keyClick(review.table, Qt.Key.Key_D, CTRL)

@@ -15,12 +15,12 @@ ALT, CTRL = Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ControlModifier
 
 def promise(qtbot, window, text, due_said):
     qtbot.keyClick(window.note_entry, Qt.Key.Key_P, ALT)
-    assert window.due_edit.isVisible()
+    assert window.entry.due_edit.isVisible()
     type_text(window.note_entry, text)
     qtbot.keyClick(window.note_entry, Qt.Key.Key_Tab)
-    assert window.due_edit.hasFocus()
-    type_text(window.due_edit, due_said)
-    qtbot.keyClick(window.due_edit, Qt.Key.Key_Return)
+    assert window.entry.due_edit.hasFocus()
+    type_text(window.entry.due_edit, due_said)
+    qtbot.keyClick(window.entry.due_edit, Qt.Key.Key_Return)
 
 
 def local(moment):
@@ -30,19 +30,19 @@ def local(moment):
 def test_a_promise_is_saved_with_the_due_time_as_said_and_shown(qtbot, window, clock, db):
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     qtbot.keyClick(window.note_entry, Qt.Key.Key_P, ALT)
-    assert window.due_edit.text() == "in 1 hour"
+    assert window.entry.due_edit.text() == "in 1 hour"
     soon = local(clock.now()).replace(second=0, microsecond=0) + timedelta(hours=1)
-    assert window.due_preview.text() == "→ " + due_label(soon, "en")
+    assert window.entry.due_preview.text() == "→ " + due_label(soon, "en")
     tomorrow = (local(clock.now()) + timedelta(days=1)).replace(hour=10, minute=0, second=0)
     qtbot.keyClick(window.note_entry, Qt.Key.Key_Tab)
-    type_text(window.due_edit, "明日10時")
-    assert window.due_preview.text() == "→ " + due_label(tomorrow, "en")
-    assert "(" in window.due_preview.text(), "the weekday, to check the day"
-    qtbot.keyClick(window.due_edit, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+    type_text(window.entry.due_edit, "明日10時")
+    assert window.entry.due_preview.text() == "→ " + due_label(tomorrow, "en")
+    assert "(" in window.entry.due_preview.text(), "the weekday, to check the day"
+    qtbot.keyClick(window.entry.due_edit, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
     type_text(window.note_entry, "明日中に交換品の発送日を連絡")
     qtbot.keyClick(window.note_entry, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.notes_model.rowCount() == 1)
-    assert not window.due_edit.isVisible(), "the next note is the customer's words again"
+    assert not window.entry.due_edit.isVisible(), "the next note is the customer's words again"
     (stored,) = db("SELECT kind, text, due_at FROM note")
     assert stored[:2] == ("promise", "明日中に交換品の発送日を連絡")
     assert stored[2].startswith(tomorrow.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M"))
@@ -57,15 +57,15 @@ def test_a_due_time_already_past_is_refused_and_nothing_is_lost(qtbot, window, c
     qtbot.keyClick(window.note_entry, Qt.Key.Key_P, ALT)
     type_text(window.note_entry, "折り返し連絡")
     qtbot.keyClick(window.note_entry, Qt.Key.Key_Tab)
-    type_text(window.due_edit, past.strftime("%H:%M"))
-    assert "is past" in window.due_preview.text()
-    qtbot.keyClick(window.due_edit, Qt.Key.Key_Return)
+    type_text(window.entry.due_edit, past.strftime("%H:%M"))
+    assert "is past" in window.entry.due_preview.text()
+    qtbot.keyClick(window.entry.due_edit, Qt.Key.Key_Return)
     assert "is already past" in window.saved_label.text()
-    assert window.due_edit.hasFocus()
+    assert window.entry.due_edit.hasFocus()
     assert window.note_entry.text() == "折り返し連絡"
     assert window.notes_model.rowCount() == 0 and db("SELECT count(*) FROM note") == [(0,)]
-    type_text(window.due_edit, "30分後")
-    qtbot.keyClick(window.due_edit, Qt.Key.Key_Return)
+    type_text(window.entry.due_edit, "30分後")
+    qtbot.keyClick(window.entry.due_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: db("SELECT text FROM note") == [("折り返し連絡",)])
 
 
@@ -77,15 +77,15 @@ def test_due_promises_are_each_named_in_a_list_the_keyboard_reaches(qtbot, windo
     for words in ("見積もりを送付", "折り返し連絡", "交換品の発送"):
         promise(qtbot, window, words, "in 30 min")
     qtbot.waitUntil(lambda: window.notes_model.rowCount() == 3)
-    window.check_promises()
+    window.controller.check_promises()
     wait_until_idle(window)
     assert "due" not in window.saved_label.text()
     clock.advance(31 * 60)
-    window.check_promises()
+    window.controller.check_promises()
     qtbot.waitUntil(lambda: "Promises due: 3 — Ctrl+R lists them" in window.saved_label.text())
     assert "⏰" not in window.saved_label.text()
     qtbot.keyClick(window.note_entry, Qt.Key.Key_R, CTRL)
-    reminders = window.reminders
+    reminders = window.reminders.list
     qtbot.waitUntil(reminders.promises.hasFocus)
     listed = [reminders.promises.item(i).text() for i in range(reminders.promises.count())]
     assert len(listed) == 3
@@ -93,7 +93,7 @@ def test_due_promises_are_each_named_in_a_list_the_keyboard_reaches(qtbot, windo
         assert any(words in line for line in listed)
     qtbot.keyClick(reminders.promises, Qt.Key.Key_Down)
     qtbot.keyClick(reminders.promises, Qt.Key.Key_Return)
-    history = window._history_window
+    history = window.windows.history_window
     qtbot.waitUntil(lambda: history is not None and history.isVisible())
     assert not reminders.isVisible()
 
@@ -104,11 +104,11 @@ def test_a_due_promise_is_reminded_once(qtbot, window, clock):
     promise(qtbot, window, "折り返し連絡", "in 30 min")
     qtbot.waitUntil(lambda: window.notes_model.rowCount() == 1)
     clock.advance(31 * 60)
-    window.check_promises()
+    window.controller.check_promises()
     qtbot.waitUntil(lambda: "Promises due: 1" in window.saved_label.text())
-    window._show_save_state("")
+    window.status_line.show("")
     with qtbot.waitSignal(window.controller.due_listed):
-        window.check_promises()
+        window.controller.check_promises()
     assert window.saved_label.text() == ""
 
 
@@ -117,7 +117,7 @@ def test_an_open_promise_is_marked_kept_from_the_history(qtbot, window, clock, d
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     promise(qtbot, window, "見積もりを送付", "in 3 hours")
     qtbot.waitUntil(lambda: window.notes_model.rowCount() == 1)
-    browser = window.open_history()
+    browser = window.windows.open_history()
     browser.promises_only.setChecked(True)
     qtbot.waitUntil(lambda: browser.promises_model.rowCount() == 1)
     qtmodeltester.check(browser.promises_model)
@@ -141,7 +141,7 @@ def test_enter_in_the_due_time_saves_the_promise(qtbot, window, db):
     qtbot.keyClick(window.note_entry, Qt.Key.Key_P, ALT)
     type_text(window.note_entry, "修理の見積もりを送付")
     qtbot.keyClick(window.note_entry, Qt.Key.Key_Tab)
-    assert window.due_edit.hasFocus()
+    assert window.entry.due_edit.hasFocus()
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: db("SELECT kind, text FROM note") == [("promise", "修理の見積もりを送付")])
     assert QApplication.focusWidget() is window.note_entry

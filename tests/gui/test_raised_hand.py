@@ -158,7 +158,7 @@ def test_a_hand_raised_by_key_is_answered_on_the_board_and_the_answer_shows_to_t
     qtbot.waitUntil(lambda: "土下座しろ" in board.notes_view.toPlainText(), timeout=TIMEOUT)
     assert raw_rows(team.owner_url, "SELECT actor, action, entity, uid FROM audit_entry "
                     "WHERE entity = 'access'") == [(boss, "view", "access", uid)]
-    qtbot.waitUntil(lambda: window.sync_label.text() == "✓ Synced", timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.status_line.sync_label.text() == "✓ Synced", timeout=TIMEOUT)
     checked, problems = verify_server(team.owner_url)
     assert checked.ok and not problems, (checked.finding, problems)
     window.close()
@@ -344,14 +344,14 @@ def test_a_resumed_call_shows_its_hand_and_answer_and_records_a_takeover_once(
     qtbot.keyClick(board.table, Qt.Key.Key_3)
     qtbot.waitUntil(lambda: raw_rows(team.owner_url, "SELECT count(*) FROM escalation")
                     == [(1,)], timeout=TIMEOUT)
-    qtbot.waitUntil(lambda: window.sync_label.text() == "✓ Synced", timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.status_line.sync_label.text() == "✓ Synced", timeout=TIMEOUT)
     window.close()  # mid-call: the call is resumed at the next start
 
     window, _paths = open_team_window(team.url(agent))
     qtbot.waitUntil(lambda: window.hand_bar.text() == f"Supervisor {boss}: I'll take over",
                     timeout=TIMEOUT)
     assert window.status()["hand"]["reason"] == "decision"
-    qtbot.waitUntil(lambda: window.sync_label.text() == "✓ Synced", timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.status_line.sync_label.text() == "✓ Synced", timeout=TIMEOUT)
     assert raw_rows(team.owner_url, "SELECT count(*) FROM escalation") == [(1,)]
     assert raw_rows(team.owner_url, "SELECT name FROM contact_handler WHERE role = 'senior'") \
         == [(boss,)]

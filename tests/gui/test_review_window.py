@@ -110,7 +110,7 @@ def test_unreadable_files_are_named_and_the_rest_still_reviewed(open_review, two
 def test_ctrl_shift_r_opens_the_review_of_the_agents_own_file(window, qtbot):
     qtbot.keyClick(window, Qt.Key.Key_R,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    review = window._review_window
+    review = window.windows.review_window
     assert review is not None and review.isVisible()
     qtbot.waitUntil(lambda: "audit trail intact" in review.integrity_label.text())
     review.close()
@@ -186,7 +186,7 @@ def test_ctrl_shift_r_in_team_mode_opens_the_review_of_the_server(qtbot, clock, 
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window, Qt.Key.Key_R,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    review = window._review_window
+    review = window.windows.review_window
     assert review is not None and review.isVisible()
     label = server_label(postgres_url)
     qtbot.waitUntil(lambda: f"{label}: audit trail intact" in review.integrity_label.text(),

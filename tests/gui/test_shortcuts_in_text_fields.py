@@ -127,15 +127,15 @@ def test_the_call_windows_shortcuts_win_between_calls(window, platform):
 
 @pytest.mark.parametrize("platform", EDITING_KEYS)
 def test_the_history_windows_shortcuts_win_over_its_search(qtbot, window, platform):
-    history = window.open_history()
+    history = window.windows.open_history()
     qtbot.waitExposed(history)
     assert_shortcuts_win(history, platform)
 
 
 @pytest.mark.parametrize("platform", EDITING_KEYS)
 def test_the_review_windows_shortcuts_win_over_its_fields(qtbot, window, platform):
-    window.open_review()
-    review = window._review_window
+    window.windows.open_review()
+    review = window.windows.review_window
     qtbot.waitExposed(review)
     assert_shortcuts_win(review, platform)
 
@@ -149,7 +149,7 @@ def test_ctrl_e_hands_over_from_an_entry_line_that_moves_to_the_end_on_it(qtbot,
     # through the focused window, as the platform delivers keys (qtbot.keyClick on a widget
     # asks that widget directly)
     QTest.keyClick(window.windowHandle(), Qt.Key.Key_E, CTRL)
-    assert QApplication.focusWidget() is window.senior_input
+    assert QApplication.focusWidget() is window.handoff.senior_input
     assert window.note_entry.text() == "返金しろ"
     qtbot.waitUntil(lambda: db("SELECT count(*) FROM escalation") == [(1,)])
     (summary,), = db("SELECT summary FROM escalation")

@@ -36,7 +36,7 @@ def test_notes_reach_the_server_and_the_caller_history_is_the_teams(
             "山田 太郎"))
     server.close()
     window, paths = open_team_window(postgres_url)
-    qtbot.waitUntil(lambda: window.sync_label.text() == "✓ Synced", timeout=20_000)
+    qtbot.waitUntil(lambda: window.status_line.sync_label.text() == "✓ Synced", timeout=20_000)
     type_text(window.number_input, CALLER)
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
     qtbot.waitUntil(lambda: window.status()["past_contacts"] == 1, timeout=20_000)
@@ -44,7 +44,7 @@ def test_notes_reach_the_server_and_the_caller_history_is_the_teams(
     take_note(qtbot, window, "共有される言葉")
     qtbot.waitUntil(lambda: raw_rows(postgres_url, "SELECT text FROM note")
                     == [("共有される言葉",)], timeout=20_000)
-    qtbot.waitUntil(lambda: window.sync_label.text() == "✓ Synced", timeout=20_000)
+    qtbot.waitUntil(lambda: window.status_line.sync_label.text() == "✓ Synced", timeout=20_000)
     assert window.status()["sync"] == {"waiting": 0, "refused": 0, "unreachable": False,
                                        "synced": True}
     assert raw_rows(paths.capture_url, "SELECT text FROM note") == [("共有される言葉",)]
@@ -63,12 +63,12 @@ def test_an_unreachable_server_leaves_the_notes_safe_on_this_computer(qtbot, clo
     qtbot.waitUntil(lambda: (window.status()["sync"] or {}).get("waiting") == 2,
                     timeout=20_000)
     assert window.status()["sync"]["unreachable"]
-    assert window.sync_label.text() == "Server offline: 2 kept here"
-    assert window.sync_label.toolTip().startswith(
+    assert window.status_line.sync_label.text() == "Server offline: 2 kept here"
+    assert window.status_line.sync_label.toolTip().startswith(
         "The server cannot be reached. 2 changes are safe on this computer and will be sent "
         "when it is back.")
-    assert "secret" not in window.sync_label.toolTip()
-    assert window.sync_label.isVisible() and not window.keys_hint.isVisible(), \
+    assert "secret" not in window.status_line.sync_label.toolTip()
+    assert window.status_line.sync_label.isVisible() and not window.status_line.keys_hint.isVisible(), \
         "the shortcut hint makes room for the server's state"
     assert raw_rows(paths.capture_url, "SELECT count(*) FROM outbox") == [(2,)]
     assert raw_rows(paths.capture_url, "SELECT text FROM note") == \
@@ -94,8 +94,8 @@ def test_the_history_browser_shows_the_teams_cases_and_marks_their_promises_kept
                             due_at=clock.now() - timedelta(days=1))
     server.close()
     window, paths = open_team_window(postgres_url)
-    qtbot.waitUntil(lambda: window.sync_label.text() == "✓ Synced", timeout=20_000)
-    browser = window.open_history(case_id)
+    qtbot.waitUntil(lambda: window.status_line.sync_label.text() == "✓ Synced", timeout=20_000)
+    browser = window.windows.open_history(case_id)
     qtbot.waitUntil(lambda: "明日の午前に折り返す" in browser.detail.toPlainText(),
                     timeout=20_000)
     assert raw_rows(paths.capture_url, "SELECT count(*) FROM note") == [(0,)]
@@ -109,5 +109,5 @@ def test_the_history_browser_shows_the_teams_cases_and_marks_their_promises_kept
     agent = Settings.for_paths(paths).agent_name  # the server login
     qtbot.waitUntil(lambda: raw_rows(postgres_url, "SELECT done_by FROM note")
                     == [(agent,)], timeout=20_000)
-    qtbot.waitUntil(lambda: window.sync_label.text() == "✓ Synced", timeout=20_000)
+    qtbot.waitUntil(lambda: window.status_line.sync_label.text() == "✓ Synced", timeout=20_000)
     window.close()

@@ -62,14 +62,14 @@ def test_the_window_speaks_japanese(qtbot, japanese, paths, settings, clock):
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.ready):
         window.show()
-    assert window.start_button.text() == "開始 F7"
-    assert window.kind_combo.itemText(0) == "発言「」"
+    assert window.header.start_button.text() == "開始 F7"
+    assert window.entry.kind_combo.itemText(0) == "発言「」"
     window.start_call("03-1234-5678", "山田")
-    assert window.hold_button.text() == "保留 F8"
-    assert window.checklist_model.index(0, 0).data() == "1  お詫び(限定謝罪)"
-    assert "ご不便をおかけしております" in window.hint_label.text()
-    assert window.hint_label.text().startswith("<b>言う:</b> ")
-    assert window.caller_label.text() == "山田 様"
+    assert window.header.hold_button.text() == "保留 F8"
+    assert window.checklist.checklist_model.index(0, 0).data() == "1  お詫び(限定謝罪)"
+    assert "ご不便をおかけしております" in window.checklist.hint_label.text()
+    assert window.checklist.hint_label.text().startswith("<b>言う:</b> ")
+    assert window.header.caller_label.text() == "山田 様"
 
 
 def test_a_timeline_names_the_fix_and_the_prevention_in_japanese(qtbot, japanese, paths):

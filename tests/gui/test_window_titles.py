@@ -11,9 +11,9 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
 def test_no_window_title_names_the_app(qtbot, window, settings):
-    titles = [window.open_history().windowTitle()]
+    titles = [window.windows.open_history().windowTitle()]
 
-    review = window.open_review()
+    review = window.windows.open_review()
     titles.append(review.windowTitle())
     qtbot.waitUntil(lambda: ":" in review.windowTitle())  # the files are named
     titles.append(review.windowTitle())
@@ -22,8 +22,8 @@ def test_no_window_title_names_the_app(qtbot, window, settings):
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window.number_input, Qt.Key.Key_E, CTRL | SHIFT)
-    titles.append(window._export_dialog.windowTitle())
-    window._export_dialog.close()
+    titles.append(window.windows.export_dialog.windowTitle())
+    window.windows.export_dialog.close()
     settings_dialog = SettingsDialog(settings)
     qtbot.addWidget(settings_dialog)
     titles.append(settings_dialog.windowTitle())
