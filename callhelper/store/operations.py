@@ -228,6 +228,16 @@ class Operation:
         return cls.from_record(record)
 
 
+def name_of(text: str) -> str:
+    """The name of the operation a JSON record names, even when its arguments do not fit;
+    "?" when it names none."""
+    try:
+        name = json.loads(text).get("op")
+    except (ValueError, AttributeError):
+        return "?"
+    return name if isinstance(name, str) and name else "?"
+
+
 def _encode(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()

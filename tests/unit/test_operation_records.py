@@ -224,3 +224,38 @@ def test_a_record_names_what_is_missing_or_unknown():
                                "actor": "鈴木", "at": T.isoformat(), "wrap_up": {
                                    "subject": "", "urgency": None, "impact": None, "fix": "",
                                    "prevention": "", "status": "closed"}})
+
+
+def test_an_outbox_of_this_version_reaches_the_server(tmp_path, database_url):
+    """The rows an agent's outbox holds at an upgrade are delivered to the team's server (a
+    SQLite file, or a real PostgreSQL server); a row that does not fit its operation is
+    refused for good with the field named, and the rows after it go on."""
+    from callhelper.store.operations import outbox
+    from callhelper.store.sync import Shipper
+
+    rows = lines(OUTBOX)
+    wrong = json.loads(rows[3]) | {"id": "wrong", "note_uid": "n9", "kind": "shout"}
+    local = Store(f"sqlite:///{tmp_path / 'agent' / 'callhelper.db'}")
+    server = Store(database_url)
+    with local.engine.begin() as connection:
+        for row in [*rows[:4], json.dumps(wrong, ensure_ascii=False), *rows[4:]]:
+            connection.execute(outbox.insert().values(
+                uid=json.loads(row)["id"], operation=row, created_at=T.replace(tzinfo=None),
+                problem=""))
+    shipper = Shipper(local.url, server.url, RULES)
+    try:
+        state = shipper.ship()
+        assert (state.waiting, state.refused, state.unreachable) == (0, 1, False)
+        assert shipper.refused() == [("wrong", "add_note", (
+            "UnknownOperation: add_note: kind: Input should be 'quote', 'agent_note', "
+            "'fact', 'request' or 'promise'"))]
+    finally:
+        shipper.close()
+        local.close()
+    assert raw_rows(server.url, "SELECT uid, text FROM note ORDER BY id") == [
+        ("n1", "カード **** **** **** 1111 で払ったのに「届かない」😡"),
+        ("n2", "明日の午前中に折り返します"), ("n3", "書き間違い"), ("n4", "SNSに晒すぞ")]
+    assert raw_rows(server.url, "SELECT count(*) FROM received_operation") == [(len(rows),)]
+    assert raw_rows(server.url, "SELECT subject, prevention_done_by FROM support_case") == [
+        ("二重請求 **** **** **** 4242", "高橋")]
+    server.close()
