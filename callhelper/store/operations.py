@@ -159,7 +159,8 @@ def _problems(error: ValidationError) -> str:
 
 
 class UnknownOperation(ValueError):
-    """A record names no operation this version knows (or has unreadable arguments)."""
+    """A record names no operation this version knows, or arguments that do not fit it (the
+    message names each field and what is wrong with it, never its value)."""
 
 
 @dataclass(frozen=True)
