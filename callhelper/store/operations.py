@@ -16,8 +16,15 @@ once. Operations name records by their uids, never by a database's own row ids, 
 differ between the agent's file and the server.
 
 A record (the JSON form) is ``{"op": name, "id": uid, **arguments}``; datetimes are ISO
-8601 text, enums their values, dataclasses objects of their fields. Arguments are decoded
-by the type hints of the operation's function.
+8601 text (``datetime.isoformat``), enums their values, dataclasses objects of their fields.
+The arguments of each operation are a typed record, a dataclass made from the parameters of
+its function (``record_type``); a record read back is validated against it by pydantic,
+strictly (a number is no time, a text no number, an unknown argument is refused), and a
+record that does not fit raises UnknownOperation naming the field. A record keeps the
+arguments it was given in their order, so that one read back is written again byte for byte
+as it was (tests/data/journal_v1.jsonl holds one of each operation as this version writes
+them). The writing is the small ``_encode`` below, not pydantic's: pydantic writes a UTC time
+with a ``Z``, where every journal and outbox so far has ``+00:00``.
 
 What a person typed — a note's words, the caller's name and number, the customer's profile,
 the wrap-up, the senior's name, the handoff summary — is made storable and has its card
@@ -32,16 +39,16 @@ import functools
 import hashlib
 import inspect
 import json
-import types
 import typing
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, fields, is_dataclass, make_dataclass, replace
 from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
 from sqlmodel import Session, select
 
 from callhelper.core.case import Level, NoteKind, WrapUp
@@ -128,8 +135,32 @@ def _signature(function: Apply) -> inspect.Signature:
     return inspect.signature(function)
 
 
+@functools.cache
+def record_type(name: str) -> TypeAdapter:
+    """The typed record of the operation ``name``'s arguments: a frozen dataclass of the
+    parameters of its function after the session and the rules, with their types and
+    defaults, read by pydantic. Made at the first record of that operation read back."""
+    function = OPERATIONS[name]
+    hints = typing.get_type_hints(function)
+    parameters = list(_signature(function).parameters.values())[2:]
+    record = make_dataclass(
+        "".join(part.title() for part in name.split("_")),
+        [(p.name, hints[p.name]) if p.default is p.empty else
+         (p.name, hints[p.name], field(default=p.default)) for p in parameters],
+        frozen=True, kw_only=True)
+    return TypeAdapter(with_config(ConfigDict(extra="forbid", strict=True))(record))
+
+
+def _problems(error: ValidationError) -> str:
+    """Which fields of a record are wrong and how, without the values (a customer's words
+    may be among them, and this goes to the log)."""
+    return "; ".join(f"{'.'.join(map(str, problem['loc'])) or 'record'}: {problem['msg']}"
+                     for problem in error.errors(include_url=False, include_input=False))
+
+
 class UnknownOperation(ValueError):
-    """A record names no operation this version knows (or has unreadable arguments)."""
+    """A record names no operation this version knows, or arguments that do not fit it (the
+    message names each field and what is wrong with it, never its value)."""
 
 
 @dataclass(frozen=True)
@@ -179,13 +210,13 @@ class Operation:
         if not isinstance(uid, str) or not uid:
             uid = hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False)
                                  .encode()).hexdigest()[:32]
-        hints = typing.get_type_hints(function)
         try:
-            args = {key: _decode(value, hints.get(key, Any)) for key, value in values.items()}
-            _signature(function).bind(None, None, **args)
-        except (TypeError, ValueError) as exc:
+            typed = record_type(name).validate_json(json.dumps(values, ensure_ascii=False))
+        except ValidationError as exc:
+            raise UnknownOperation(f"{name}: {_problems(exc)}") from None
+        except ValueError as exc:  # a text JSON cannot carry (a lone surrogate)
             raise UnknownOperation(f"{name}: unreadable arguments ({exc})") from exc
-        return cls(name, args, uid)
+        return cls(name, {key: getattr(typed, key) for key in values}, uid)
 
     @classmethod
     def from_json(cls, text: str) -> Operation:
@@ -196,6 +227,16 @@ class Operation:
         if not isinstance(record, dict):
             raise UnknownOperation("not an operation")
         return cls.from_record(record)
+
+
+def name_of(text: str) -> str:
+    """The name of the operation a JSON record names, even when its arguments do not fit;
+    "?" when it names none."""
+    try:
+        name = json.loads(text).get("op")
+    except (ValueError, AttributeError):
+        return "?"
+    return name if isinstance(name, str) and name else "?"
 
 
 def _encode(value: Any) -> Any:
@@ -209,39 +250,6 @@ def _encode(value: Any) -> Any:
         return [_encode(item) for item in value]
     if isinstance(value, dict):
         return {str(key): _encode(item) for key, item in value.items()}
-    return value
-
-
-def _decode(value: Any, hint: Any) -> Any:
-    if value is None or hint is Any:
-        return value
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        options = [option for option in typing.get_args(hint) if option is not type(None)]
-        for option in options:
-            try:
-                return _decode(value, option)
-            except (TypeError, ValueError):
-                continue
-        raise ValueError(f"{value!r} is none of {options}")
-    if origin is list:
-        (item,) = typing.get_args(hint) or (Any,)
-        return [_decode(element, item) for element in value]
-    if hint is datetime:
-        if not isinstance(value, str):
-            raise TypeError(f"not a time: {value!r}")
-        return datetime.fromisoformat(value)
-    if isinstance(hint, type) and issubclass(hint, Enum):
-        return hint(value)
-    if isinstance(hint, type) and is_dataclass(hint):
-        if not isinstance(value, dict):
-            raise TypeError(f"not a {hint.__name__}: {value!r}")
-        hints = typing.get_type_hints(hint)
-        return hint(**{key: _decode(item, hints.get(key, Any)) for key, item in value.items()})
-    if hint is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(hint, type) and not isinstance(value, hint):
-        raise TypeError(f"not a {hint.__name__}: {value!r}")
     return value
 
 

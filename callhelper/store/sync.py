@@ -34,7 +34,7 @@ from sqlalchemy.engine import make_url
 from callhelper.core.flags import DemandRules
 from callhelper.store.dialect import server_url, session_login, sqlite_file
 from callhelper.store.engine import Store, is_transient, make_engine
-from callhelper.store.operations import Operation, outbox, perform
+from callhelper.store.operations import Operation, name_of, outbox, perform
 
 log = logging.getLogger(__name__)
 
@@ -159,14 +159,7 @@ class Shipper:
             rows = connection.execute(
                 sa.select(outbox.c.uid, outbox.c.operation, outbox.c.problem)
                 .where(outbox.c.refused_at.is_not(None)).order_by(outbox.c.id)).all()
-        result = []
-        for uid, operation, problem in rows:
-            try:
-                name = Operation.from_json(operation).name
-            except ValueError:
-                name = "?"
-            result.append((uid, name, problem))
-        return result
+        return [(uid, name_of(operation), problem) for uid, operation, problem in rows]
 
     def retry_refused(self) -> int:
         """Make the refused rows waiting again (at a start: the server's set-up may have been
