@@ -24,7 +24,8 @@ def desktop(tmp_path):
     read_end, write_end = os.pipe()
     with open(log, "w") as output:
         server = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_end), "-screen", "0", SCREEN, "-nolisten", "tcp"],
+            ["Xvfb", "-displayfd", str(write_end), "-screen", "0", SCREEN, "-nolisten", "tcp",
+             "-noreset"],  # no reset when its last client leaves: a client then may miss it
             pass_fds=(write_end,), stdout=output, stderr=output)
     os.close(write_end)
     with os.fdopen(read_end) as announced:

@@ -43,7 +43,7 @@ def test_a_trail_cut_short_is_told_at_start_kept_aside_noted_and_work_goes_on(
     assert f"{entries} entries anchored at " in message and f", {entries - 2} now" in message
     [kept] = database.parent.glob("callhelper.db.anchor.found-*")
     assert kept.read_bytes() == anchored and str(kept) in message
-    assert window.start_button.isEnabled()
+    assert window.header.start_button.isEnabled()
 
     window.number_input.setText("03-1234-5678")
     qtbot.keyClick(window.number_input, Qt.Key.Key_F7)
