@@ -9,7 +9,7 @@ TS_FILES := resources/i18n/callhelper_ja.ts
 QM_FILES := $(TS_FILES:.ts=.qm)
 SOURCES := $(shell find callhelper/ui callhelper/app -name '*.py')
 
-.PHONY: run test bench dist i18n translations model screenshots clean
+.PHONY: run test test-fast bench dist i18n translations model screenshots clean
 
 run: $(INSTALLED) i18n
 	bash .ci/system-packages --desktop
@@ -18,6 +18,12 @@ run: $(INSTALLED) i18n
 test: $(INSTALLED) i18n
 	bash .ci/system-packages --test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The unit and GUI tests only, on two processes (pytest-xdist): under two minutes here, for
+# the edit-test loop. `make test` stays the whole suite (integration, desktop, bundle, wheel).
+test-fast: $(INSTALLED) i18n
+	bash .ci/system-packages --test
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2 tests/unit tests/gui $(PYTEST_ARGS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
