@@ -93,7 +93,7 @@ def given_ends(values: list[str]):
     import csv
     from datetime import datetime, timezone
 
-    from callhelper.store.anchor import Anchor
+    from callhelper.store.anchor import Anchor, Origin, Place
 
     found = []
     for value in values:
@@ -101,6 +101,7 @@ def given_ends(values: list[str]):
         if match is not None:
             entry, end = int(match[1]), match[2].lower()
             source = f"when the end {entry}:{end[:12]}… given on the command line was taken"
+            place = Place(Origin.GIVEN, file=f"{entry}:{end[:12]}…")
         else:
             path = Path(value)
             try:
@@ -118,7 +119,9 @@ def given_ends(values: list[str]):
                                  "(an evidence report of this version prints one)")
             entry, end = ends.pop()
             source = f"when the report {path.name} was made"
-        found.append(Anchor(entry, end, entry, datetime.now(timezone.utc), source))
+            place = Place(Origin.REPORT, file=path.name)
+        found.append(Anchor(entry, end, entry, datetime.now(timezone.utc), source,
+                            place=place))
     return tuple(found)
 
 

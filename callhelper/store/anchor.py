@@ -139,6 +139,68 @@ class Seal(StrEnum):
     NO_KEY = "no_key"        # this account has no key: the seal cannot be checked
 
 
+class Origin(StrEnum):
+    """Where an anchor was recorded, for messages in any language (``Place``)."""
+
+    BESIDE = "beside"        # beside the file (``file``: the anchor file's name)
+    KEPT = "kept"            # kept aside (``file``: its name; ``found``: when)
+    BACKUP = "backup"        # a line of the record beside the backups: a backup made
+    RESTORE = "restore"      # ... a backup restored
+    FOUND = "found"          # ... a finding noted
+    NEW = "new"              # ... a new database started
+    RECORD = "record"        # the record beside the backups itself (``line``: which)
+    SERVER = "server"        # the team's server
+    GIVEN = "given"          # an end given on the command line (``file``: it, shortened)
+    REPORT = "report"        # an evidence report (``file``: its name)
+    ELSEWHERE = "elsewhere"  # only ``Anchor.source`` says where
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an anchor (or the seal or line a finding is about) was recorded, as data:
+    ``when`` the anchor there was written (local time, as messages give it), ``file`` the
+    backup's, kept anchor's or anchor file's name, ``record`` the record beside the backups
+    and ``line`` its line, ``found`` when the app found the trail did not hold it."""
+
+    origin: Origin
+    when: str = ""
+    file: str = ""
+    record: str = ""
+    line: int = 0
+    found: str = ""
+
+
+class FindingKind(StrEnum):
+    """What a trail compared with an anchor found wrong (``Finding``)."""
+
+    SHORTER = "shorter"                  # fewer entries than anchored
+    NO_LONGER_HOLDS = "no_longer_holds"  # the anchored entry is gone or changed
+    SEAL_FORGED = "seal_forged"          # the seal does not match: rewritten by hand
+    SEAL_MISSING = "seal_missing"        # not sealed where CallHelper seals it
+    SEAL_OTHER_KEY = "seal_other_key"    # sealed with another key than this account's
+    UNREADABLE = "unreadable"            # a kept anchor, or a line of the record, does not read
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a trail compared with its anchors found wrong, as data (``kind``,
+    ``place``: where the anchor, seal or line is; ``then`` and ``now``: how many entries
+    the trail had and has; ``entry``: the anchored entry; ``detail``: the system's words
+    for a record that cannot be read), and as the English sentence the command line and
+    the log give (``text``). The window words it in the agent's language."""
+
+    kind: FindingKind
+    text: str
+    place: Place
+    then: int = 0
+    now: int = 0
+    entry: int = 0
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass(frozen=True)
 class Anchor:
     """The end of a trail as it was recorded somewhere: its last entry (``entry``,
@@ -154,11 +216,19 @@ class Anchor:
     stamp: str = ""
     key: str = ""
     seal: str = ""
+    #: Where it was recorded, as data (None: beside the file when ``source`` is None).
+    place: Place | None = None
 
     @property
     def when(self) -> str:
         """When it was written, in local time, as messages give it."""
         return f"{self.written_at.astimezone():%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def where(self) -> Place:
+        if self.place is not None:
+            return self.place
+        return Place(Origin.BESIDE if self.source is None else Origin.ELSEWHERE, self.when)
 
     def sealed(self, key: Key | None, *fields: object) -> Seal:
         """Whether this account's ``key`` sealed it (with ``fields`` before its own)."""
@@ -171,29 +241,35 @@ class Anchor:
         expected = key.seal(*fields, self.entry, self.hash, self.entries, self.stamp)
         return Seal.SOUND if hmac.compare_digest(expected, self.seal) else Seal.FORGED
 
-    def shortened(self, connection: Connection, entries: int) -> str | None:
+    def shortened(self, connection: Connection, entries: int) -> Finding | None:
         """What the trail on ``connection``, with ``entries`` entries, lost since the anchor
-        was written, in plain words; None when it still holds the anchored entry."""
+        was written; None when it still holds the anchored entry."""
         if entries < self.entries:
             if self.source is None:
-                return (f"the audit trail is shorter than when it was last written: "
+                text_ = (f"the audit trail is shorter than when it was last written: "
                         f"{self.entries} entries anchored at {self.when}, {entries} now — "
-                        "entries were removed or a write-ahead log was lost")
-            return (f"the audit trail is shorter than {self.source}: {self.entries} entries "
-                    f"then, {entries} now — entries were removed from its end, or it was "
-                    "emptied or replaced")
+                         "entries were removed or a write-ahead log was lost")
+            else:
+                text_ = (f"the audit trail is shorter than {self.source}: {self.entries} "
+                         f"entries then, {entries} now — entries were removed from its end, "
+                         "or it was emptied or replaced")
+            return Finding(FindingKind.SHORTER, text_, self.where, self.entries, entries,
+                           self.entry)
         if self.entry == 0:
             return None
         found = connection.execute(text("SELECT hash FROM audit_entry WHERE id = :id"),
                                    {"id": self.entry}).scalar()
         if found != self.hash:
             if self.source is None:
-                return (f"the audit trail no longer holds entry #{self.entry} anchored at "
-                        f"{self.when} ({self.entries} entries then, {entries} now) — entries "
-                        "were removed and others written in their place")
-            return (f"the audit trail no longer holds entry #{self.entry} as it was "
-                    f"{self.source} ({self.entries} entries then, {entries} now) — the trail "
-                    "was rewritten from that entry on, or replaced")
+                text_ = (f"the audit trail no longer holds entry #{self.entry} anchored at "
+                         f"{self.when} ({self.entries} entries then, {entries} now) — "
+                         "entries were removed and others written in their place")
+            else:
+                text_ = (f"the audit trail no longer holds entry #{self.entry} as it was "
+                         f"{self.source} ({self.entries} entries then, {entries} now) — the "
+                         "trail was rewritten from that entry on, or replaced")
+            return Finding(FindingKind.NO_LONGER_HOLDS, text_, self.where, self.entries,
+                           entries, self.entry)
         return None
 
 
@@ -385,7 +461,8 @@ def read_kept_aside(path: Path) -> Anchor | None:
     found = f"{found_at.astimezone():%Y-%m-%d %H:%M:%S}"
     return replace(anchor, source=(
         f"when it was anchored beside the file at {anchor.when} (kept in {path.name} since "
-        f"CallHelper found the trail did not hold it at {found})"))
+        f"CallHelper found the trail did not hold it at {found})"),
+        place=Place(Origin.KEPT, anchor.when, path.name, found=found))
 
 
 # The record beside the backups ------------------------------------------------------------
@@ -448,16 +525,18 @@ def _label(kind: LogKind, file: str, anchor: Anchor, record: Path) -> str:
     return f"when a new database was started at {when} (recorded in {record})"
 
 
-def read_log(folder: Path, database: Path) -> tuple[list[Logged], list[tuple[int, str]]]:
+def read_log(folder: Path, database: Path) -> tuple[list[Logged], list[tuple[int, Finding]]]:
     """The lines of the record in the backups folder, and those that do not read: their
-    numbers, with what is wrong in plain words."""
+    numbers, with what is wrong."""
     path = anchor_log(folder, database)
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except FileNotFoundError:
         return [], []
     except OSError as exc:
-        return [], [(0, f"{path} cannot be read: {exc.strerror or exc}")]
+        detail = str(exc.strerror or exc)
+        return [], [(0, Finding(FindingKind.UNREADABLE, f"{path} cannot be read: {detail}",
+                                Place(Origin.RECORD, record=str(path)), detail=detail))]
     logged, unreadable = [], []
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -467,11 +546,15 @@ def read_log(folder: Path, database: Path) -> tuple[list[Logged], list[tuple[int
             kind, file = LogKind(content["kind"]), str(content["file"])
             anchor = _anchor(content)
         except (ValueError, TypeError, KeyError):
-            unreadable.append((number, f"line {number} of {path} does not read: it was "
-                                       "changed outside CallHelper"))
+            unreadable.append((number, Finding(
+                FindingKind.UNREADABLE, f"line {number} of {path} does not read: it was "
+                "changed outside CallHelper", Place(Origin.RECORD, record=str(path),
+                                                    line=number))))
             continue
+        place = Place(Origin(kind.value), anchor.when, file, str(path), number)
         logged.append(Logged(kind, file, replace(anchor, source=_label(kind, file, anchor,
-                                                                         path)), number))
+                                                                         path), place=place),
+                             number))
     return logged, unreadable
 
 
@@ -490,37 +573,46 @@ def in_force(logged: list[Logged], since: tuple[LogKind, ...] = (LogKind.RESTORE
 
 @dataclass(frozen=True)
 class AnchorFindings:
-    """A trail compared with the anchors found for it: ``problems`` (each a sentence: the
-    trail lost or rewritten since an anchor, an anchor rewritten by hand), ``notes`` (what
-    could not be checked), ``checked``: the anchors it still holds."""
+    """A trail compared with the anchors found for it: ``findings`` (the trail lost or
+    rewritten since an anchor, an anchor rewritten by hand; ``problems``: each as an English
+    sentence), ``notes`` (what could not be checked), ``checked``: the anchors it still
+    holds."""
 
     beside: Anchor | None
-    problems: tuple[str, ...]
+    findings: tuple[Finding, ...]
     notes: tuple[str, ...]
     checked: tuple[Anchor, ...]
     #: Whether the anchor beside the file is among those the trail no longer holds.
     beside_broken: bool = False
 
     @property
+    def problems(self) -> tuple[str, ...]:
+        return tuple(finding.text for finding in self.findings)
+
+    @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.findings
 
 
-def _seal_problem(anchor: Anchor, key: Key | None, own: bool, what: str,
-                  *fields: object) -> tuple[str | None, str | None]:
-    """(problem, note) about the seal of ``anchor`` (``what``: where it is, in words)."""
+def _seal_problem(anchor: Anchor, key: Key | None, own: bool, what: str, place: Place,
+                  *fields: object) -> tuple[Finding | None, str | None]:
+    """(problem, note) about the seal of ``anchor`` (``what``: where it is, in words;
+    ``place``: the same as data)."""
     seal = anchor.sealed(key, *fields)
     if seal is Seal.SOUND:
         return None, None
     if seal is Seal.FORGED:
-        return (f"{what} does not match its seal: it was rewritten outside CallHelper"), None
+        return Finding(FindingKind.SEAL_FORGED, f"{what} does not match its seal: it was "
+                       "rewritten outside CallHelper", place), None
     if own and seal is Seal.UNSEALED:
-        return (f"{what} is not sealed, where CallHelper seals it with this account's key: it "
-                "was written outside CallHelper"), None
+        return Finding(FindingKind.SEAL_MISSING, f"{what} is not sealed, where CallHelper "
+                       "seals it with this account's key: it was written outside CallHelper",
+                       place), None
     if own:
-        return (f"{what} is sealed with another key than this account's: it was written "
-                "outside CallHelper, or before this account's settings folder (which keeps "
-                "the key) was replaced"), None
+        return Finding(FindingKind.SEAL_OTHER_KEY, f"{what} is sealed with another key than "
+                       "this account's: it was written outside CallHelper, or before this "
+                       "account's settings folder (which keeps the key) was replaced",
+                       place), None
     if seal is Seal.NO_KEY:
         return None, f"{what} is sealed, but this account has no key to check the seal with"
     return None, f"{what} was sealed by another account: its seal could not be checked here"
@@ -536,7 +628,7 @@ def check_anchors(connection: Connection, entries: int, database: Path | None,
     seals with this account's key. ``at_start``: only what the app has not noted yet (no
     anchor kept aside, record lines after the last finding)."""
     key = read_key()
-    problems: list[str] = []
+    problems: list[Finding] = []
     notes: list[str] = []
     checked: list[Anchor] = []
     beside = read_anchor(database) if database is not None else None
@@ -552,7 +644,8 @@ def check_anchors(connection: Connection, entries: int, database: Path | None,
 
     if beside is not None:
         name = anchor_file(database).name
-        problem, note = _seal_problem(beside, key, own, f"the anchor beside the file ({name})")
+        problem, note = _seal_problem(beside, key, own, f"the anchor beside the file ({name})",
+                                      Place(Origin.BESIDE, beside.when, name))
         problems += [problem] if problem else []
         notes += [note] if note else []
         beside_broken = not held(beside) or problem is not None
@@ -560,10 +653,12 @@ def check_anchors(connection: Connection, entries: int, database: Path | None,
         for path in kept_aside(database):
             anchor = read_kept_aside(path)
             if anchor is None:
-                problems.append(f"the anchor kept aside in {path.name} does not read: it was "
-                                "changed outside CallHelper")
+                problems.append(Finding(
+                    FindingKind.UNREADABLE, f"the anchor kept aside in {path.name} does not "
+                    "read: it was changed outside CallHelper", Place(Origin.KEPT, file=path.name)))
                 continue
-            problem, note = _seal_problem(anchor, key, own, f"the anchor kept in {path.name}")
+            problem, note = _seal_problem(anchor, key, own, f"the anchor kept in {path.name}",
+                                          anchor.where)
             problems += [problem] if problem else []
             held(anchor)
     if backups is not None and database is not None:
@@ -575,8 +670,10 @@ def check_anchors(connection: Connection, entries: int, database: Path | None,
         for line in lines:
             if at_start and line.kind is LogKind.FOUND:
                 continue  # noted already: its own end is checked from the next line on
+            record = anchor_log(backups, database)
             problem, note = _seal_problem(
-                line.anchor, key, own, f"line {line.line} of {anchor_log(backups, database)}",
+                line.anchor, key, own, f"line {line.line} of {record}",
+                Place(Origin.RECORD, line.anchor.when, line.file, str(record), line.line),
                 line.kind.value, line.file)
             problems += [problem] if problem else []
             notes += [note] if note and note not in notes else []

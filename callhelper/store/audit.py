@@ -483,12 +483,17 @@ def baseline(connection: Connection, at: datetime) -> int:
 @dataclass(frozen=True)
 class AnchorsFound:
     """What the app found as it opened its database: the trail no longer holds ends
-    recorded outside it (``problems``, in plain words), the anchor beside the file kept
-    aside in ``kept`` (None: it still held, or there was none), and when."""
+    recorded outside it (``findings``; ``problems``: each as an English sentence), the
+    anchor beside the file kept aside in ``kept`` (None: it still held, or there was none),
+    and when."""
 
-    problems: tuple[str, ...]
+    findings: tuple[anchor.Finding, ...]
     kept: Path | None
     found_at: datetime
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        return tuple(finding.text for finding in self.findings)
 
 
 def anchors_at_open(engine, database: Path, backups: Path,
@@ -508,7 +513,7 @@ def anchors_at_open(engine, database: Path, backups: Path,
     kept = anchor.keep_aside(database, now) if found.beside_broken else None
     for problem in found.problems:
         log.warning("%s: %s", database, problem)
-    return AnchorsFound(found.problems, kept, now)
+    return AnchorsFound(found.findings, kept, now)
 
 
 #: Who the trail names for what the app itself noted.
@@ -547,6 +552,7 @@ def shipped_end(connection: Connection, uid: str) -> anchor.Anchor | None:
     if row is None:
         return None
     state, at = json.loads(row[0]), datetime.fromisoformat(row[1])
+    when = f"{at.astimezone():%Y-%m-%d %H:%M:%S}"
     return anchor.Anchor(int(state["entry"]), str(state["hash"]), int(state["entries"]), at,
-                         f"when it was last sent to the team's server "
-                         f"({at.astimezone():%Y-%m-%d %H:%M:%S})")
+                         f"when it was last sent to the team's server ({when})",
+                         place=anchor.Place(anchor.Origin.SERVER, when))

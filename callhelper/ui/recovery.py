@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # shown only once the store has opened (or could not)
     from callhelper.store.backup import Backup
     from callhelper.store.audit import AnchorsFound
+    from callhelper.store.anchor import Finding, Place
     from callhelper.store.startup import Opened, Trouble
 
 
@@ -138,12 +139,95 @@ class RecoveryBanner(QFrame):
                        "replaced or rewritten outside CallHelper:\n%1\nCallHelper noted this "
                        "in its log and in the audit trail, kept the old record, and goes on "
                        "saving. Run \"callhelper verify\" and tell your supervisor.").replace(
-            "%1", "\n".join(found.problems))
+            "%1", "\n".join(self._finding(finding) for finding in found.findings))
         if found.kept is not None:
             text += "\n" + self.tr("The anchor the trail no longer holds is kept in %1."
                                    ).replace("%1", str(found.kept))
         self.message.setText(text)
         self._show_buttons(choice=False)
+
+    def _finding(self, finding: Finding) -> str:
+        """One finding of the anchors, in the agent's language, with its counts and times."""
+        kind, place = finding.kind, finding.place
+        beside = place.origin == "beside"
+        if kind == "shorter" and beside:
+            text = self.tr("The audit trail is shorter than when it was last written: %1 "
+                           "entries anchored at %2, %3 now — entries were removed or a "
+                           "write-ahead log was lost.").replace("%1", str(finding.then)).replace(
+                "%2", place.when)
+        elif kind == "shorter":
+            text = self.tr("The audit trail is shorter than %1: %2 entries then, %3 now — "
+                           "entries were removed from its end, or it was emptied or replaced."
+                           ).replace("%1", self._place(place)).replace("%2", str(finding.then))
+        elif kind == "no_longer_holds" and beside:
+            text = self.tr("The audit trail no longer holds entry #%1 anchored at %2 (%4 "
+                           "entries then, %3 now) — entries were removed and others written "
+                           "in their place.").replace("%1", str(finding.entry)).replace(
+                "%2", place.when).replace("%4", str(finding.then))
+        elif kind == "no_longer_holds":
+            text = self.tr("The audit trail no longer holds entry #%1 as it was %2 (%4 entries "
+                           "then, %3 now) — the trail was rewritten from that entry on, or "
+                           "replaced.").replace("%1", str(finding.entry)).replace(
+                "%2", self._place(place)).replace("%4", str(finding.then))
+        elif kind == "seal_forged":
+            text = self.tr("%1 does not match its seal: it was rewritten outside CallHelper."
+                           ).replace("%1", self._subject(place))
+        elif kind == "seal_missing":
+            text = self.tr("%1 is not sealed, where CallHelper seals it with this account's "
+                           "key: it was written outside CallHelper.").replace(
+                "%1", self._subject(place))
+        elif kind == "seal_other_key":
+            text = self.tr("%1 is sealed with another key than this account's: it was written "
+                           "outside CallHelper, or before this account's settings folder "
+                           "(which keeps the key) was replaced.").replace(
+                "%1", self._subject(place))
+        elif place.origin == "record" and not place.line:
+            text = self.tr("%1 cannot be read: %2").replace("%1", place.record).replace(
+                "%2", finding.detail)
+        else:
+            text = self.tr("%1 does not read: it was changed outside CallHelper.").replace(
+                "%1", self._subject(place))
+        return text.replace("%3", str(finding.now))
+
+    def _subject(self, place: Place) -> str:
+        """The anchor file, kept anchor or line of the record a finding is about."""
+        origin = place.origin
+        if origin == "beside":
+            return self.tr("The anchor beside the file (%1)").replace("%1", place.file)
+        if origin == "kept":
+            return self.tr("The anchor kept aside in %1").replace("%1", place.file)
+        if origin == "record" or place.line:
+            return self.tr("Line %1 of %2").replace("%1", str(place.line)).replace(
+                "%2", place.record)
+        return self._place(place)
+
+    def _place(self, place: Place) -> str:
+        """Where and when an end of the trail was recorded."""
+        origin, when = place.origin, place.when
+        if origin == "backup":
+            text = self.tr("at the backup %1 of %2 (recorded in %3)")
+        elif origin == "restore":
+            text = self.tr("when the backup %1 was restored at %2 (recorded in %3)")
+        elif origin == "found":
+            text = self.tr("when CallHelper noted a trail shorter than its anchors at %2 "
+                           "(recorded in %3)")
+        elif origin == "new":
+            text = self.tr("when a new database was started at %2 (recorded in %3)")
+        elif origin == "kept":
+            text = self.tr("when it was anchored beside the file at %2 (kept in %1 since "
+                           "CallHelper found the trail did not hold it at %4)")
+        elif origin == "server":
+            text = self.tr("when it was last sent to the team's server (%2)")
+        elif origin == "given":
+            text = self.tr("when the end %1 given on the command line was taken")
+        elif origin == "report":
+            text = self.tr("when the report %1 was made")
+        elif origin == "beside":
+            text = self.tr("when it was anchored beside the file at %2")
+        else:
+            text = self.tr("when it was recorded elsewhere at %2")
+        return text.replace("%1", place.file).replace("%2", when).replace(
+            "%3", place.record).replace("%4", place.found)
 
     def _refuse(self, database: Path) -> None:
         self._backup = None

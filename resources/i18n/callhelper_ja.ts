@@ -323,8 +323,8 @@
         <translation>%1 が引き継ぎました</translation>
     </message>
     <message>
-        <source>No board to reach: this computer works on its own file, not on a team server. Raise your hand for real.</source>
-        <translation>届ける先のボードがありません: このパソコンはチームのサーバーにつながっていません。実際に手を挙げてください。</translation>
+        <source>No team board here: raise your hand for real.</source>
+        <translation>チームのボードはありません。実際に手を挙げてください。</translation>
     </message>
     <message>
         <source>A hand is raised during a call.</source>
@@ -1480,6 +1480,94 @@ CallHelper はこのことをログと監査証跡に記録し、以前の記録
     <message>
         <source>The anchor the trail no longer holds is kept in %1.</source>
         <translation>証跡が保持していない末尾の記録(アンカー)は %1 に保管しました。</translation>
+    </message>
+    <message>
+        <source>The audit trail is shorter than when it was last written: %1 entries anchored at %2, %3 now — entries were removed or a write-ahead log was lost.</source>
+        <translation>監査証跡が最後に書き込まれた時より短くなっています: %2 にアンカーを記録した時点で %1 件、現在 %3 件。項目が削除されたか、先行書き込みログが失われました。</translation>
+    </message>
+    <message>
+        <source>The audit trail is shorter than %1: %2 entries then, %3 now — entries were removed from its end, or it was emptied or replaced.</source>
+        <translation>監査証跡が%1より短くなっています: 当時 %2 件、現在 %3 件。末尾の項目が削除されたか、空にされたか置き換えられました。</translation>
+    </message>
+    <message>
+        <source>The audit trail no longer holds entry #%1 anchored at %2 (%4 entries then, %3 now) — entries were removed and others written in their place.</source>
+        <translation>監査証跡に、%2 にアンカーを記録した項目 #%1 がありません(当時 %4 件、現在 %3 件)。項目が削除され、代わりに別の項目が書き込まれました。</translation>
+    </message>
+    <message>
+        <source>The audit trail no longer holds entry #%1 as it was %2 (%4 entries then, %3 now) — the trail was rewritten from that entry on, or replaced.</source>
+        <translation>監査証跡に、%2の項目 #%1 がその時のまま残っていません(当時 %4 件、現在 %3 件)。その項目以降の証跡が書き換えられたか、置き換えられました。</translation>
+    </message>
+    <message>
+        <source>%1 does not match its seal: it was rewritten outside CallHelper.</source>
+        <translation>%1 が封印と一致しません。CallHelper の外で書き換えられました。</translation>
+    </message>
+    <message>
+        <source>%1 is not sealed, where CallHelper seals it with this account&apos;s key: it was written outside CallHelper.</source>
+        <translation>%1 に封印がありません。CallHelper はこのアカウントの鍵で封印するため、CallHelper の外で書き込まれました。</translation>
+    </message>
+    <message>
+        <source>%1 is sealed with another key than this account&apos;s: it was written outside CallHelper, or before this account&apos;s settings folder (which keeps the key) was replaced.</source>
+        <translation>%1 はこのアカウントとは別の鍵で封印されています。CallHelper の外で書き込まれたか、このアカウントの設定フォルダ(鍵を保管する場所)が置き換えられる前に書き込まれました。</translation>
+    </message>
+    <message>
+        <source>%1 cannot be read: %2</source>
+        <translation>%1 を読み取れません: %2</translation>
+    </message>
+    <message>
+        <source>%1 does not read: it was changed outside CallHelper.</source>
+        <translation>%1 を読み取れません。CallHelper の外で変更されました。</translation>
+    </message>
+    <message>
+        <source>The anchor beside the file (%1)</source>
+        <translation>ファイルの隣のアンカー(%1)</translation>
+    </message>
+    <message>
+        <source>The anchor kept aside in %1</source>
+        <translation>%1 に保管したアンカー</translation>
+    </message>
+    <message>
+        <source>Line %1 of %2</source>
+        <translation>%2 の %1 行目</translation>
+    </message>
+    <message>
+        <source>at the backup %1 of %2 (recorded in %3)</source>
+        <translation>%2 のバックアップ %1 の時点(%3 に記録)</translation>
+    </message>
+    <message>
+        <source>when the backup %1 was restored at %2 (recorded in %3)</source>
+        <translation>%2 にバックアップ %1 を復元した時点(%3 に記録)</translation>
+    </message>
+    <message>
+        <source>when CallHelper noted a trail shorter than its anchors at %2 (recorded in %3)</source>
+        <translation>%2 に CallHelper がアンカーより短い証跡を記録した時点(%3 に記録)</translation>
+    </message>
+    <message>
+        <source>when a new database was started at %2 (recorded in %3)</source>
+        <translation>%2 に新しいデータベースを開始した時点(%3 に記録)</translation>
+    </message>
+    <message>
+        <source>when it was anchored beside the file at %2 (kept in %1 since CallHelper found the trail did not hold it at %4)</source>
+        <translation>%2 にファイルの隣でアンカーを記録した時点(%4 に CallHelper が証跡にないことを見つけてから %1 に保管)</translation>
+    </message>
+    <message>
+        <source>when it was last sent to the team&apos;s server (%2)</source>
+        <translation>チームのサーバーに最後に送った時点(%2)</translation>
+    </message>
+    <message>
+        <source>when the end %1 given on the command line was taken</source>
+        <translation>コマンドラインで指定した末尾 %1 を取得した時点</translation>
+    </message>
+    <message>
+        <source>when the report %1 was made</source>
+        <translation>レポート %1 を作成した時点</translation>
+    </message>
+    <message>
+        <source>when it was anchored beside the file at %2</source>
+        <translation>%2 にファイルの隣でアンカーを記録した時点</translation>
+    </message>
+    <message>
+        <source>when it was recorded elsewhere at %2</source>
+        <translation>%2 に別の場所で記録した時点</translation>
     </message>
     <message>
         <source>%1 is not a database this version of CallHelper can open: another kind of file, a folder, a device, another program&apos;s database or a newer CallHelper&apos;s. CallHelper did not open it and left it as it is. Correct the database&apos;s path (--data-dir, --database-url, CALLHELPER_DATABASE_URL or the database_url setting) and start CallHelper again.</source>
