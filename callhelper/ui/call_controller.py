@@ -932,8 +932,7 @@ class CallController(QObject):
         """Ctrl+Shift+H: raise the hand on the call under way, or lower it; True when one
         was raised (the window then offers the reasons)."""
         if not self._team:
-            self._say(self.tr("No board to reach: this computer works on its own file, not "
-                              "on a team server. Raise your hand for real."), True)
+            self._say(self.tr("No team board here: raise your hand for real."), True)
             return False
         if self.session is None:
             self._say(self.tr("A hand is raised during a call."), True)

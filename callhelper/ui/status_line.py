@@ -29,6 +29,7 @@ class StatusLine(QObject):
         self._writes = writes
         self._was_stuck = False
         self._state = ("", False, False)  # the message, whether a problem, whether counted
+        self._sync_trouble = False
         self.saved_label = QLabel()
         self.saved_label.setObjectName("saveState")
         status_bar.addWidget(self.saved_label, 1)
@@ -53,8 +54,8 @@ class StatusLine(QObject):
         """The server's side of saving; while something is wrong with it the shortcut hint
         makes room (the window is narrow beside a phone system)."""
         self.sync_label.show_state(state)
-        trouble = state.unreachable or state.refused or state.login_refused
-        self.keys_hint.setVisible(not trouble)
+        self._sync_trouble = bool(state.unreachable or state.refused or state.login_refused)
+        self._show_line()
 
     def _show_write_state(self) -> None:
         """At every write queued and every one done: how many wait, and while the database
@@ -88,4 +89,7 @@ class StatusLine(QObject):
             message = " · ".join(part for part in (
                 message, self.tr("%1 waiting").replace("%1", str(waiting))) if part)
         self.saved_label.setText(message)
+        self.saved_label.setToolTip(message)  # whole, should a narrow window cut it
         self.saved_label.setStyleSheet("color: #c62828;" if problem else "color: #2e7d32;")
+        # a problem, or the server's, takes the room of the keys' hint (the window is narrow)
+        self.keys_hint.setVisible(not (problem or self._sync_trouble))

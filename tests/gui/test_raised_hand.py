@@ -24,11 +24,16 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support grabbing th
 
 
 def test_without_a_server_the_hand_says_there_is_no_board(qtbot, window):
+    window.resize(400, 700)  # as narrow as the window goes beside a phone system
     start_call(qtbot, window)
     assert not window.hand_bar.button.isVisible(), "no hand to raise without a team server"
     type_text(window.note_entry, "途中の言葉")
     press_hand_key(window)
-    assert window.saved_label.text().startswith("No board to reach")
+    label = window.saved_label
+    qtbot.waitUntil(lambda: label.text() == "No team board here: raise your hand for real.")
+    qtbot.waitUntil(lambda: not window.status_line.keys_hint.isVisible())
+    qtbot.waitUntil(lambda: label.fontMetrics().horizontalAdvance(label.text())
+                    <= label.contentsRect().width())  # whole, not cut at the window's edge
     assert window.controller.hand is None and window.hand_bar.reasons is None
     assert QApplication.focusWidget() is window.note_entry
     assert window.note_entry.text() == "途中の言葉"
