@@ -78,13 +78,13 @@ def launch_bare(_args) -> None:
 
 
 def launch_app(args) -> None:
-    """``callhelper`` as a user starts it (cli.main → ui.start.run): ``shown`` when the call
+    """``callhelper`` as a user starts it (launcher.main → ui.start.run): ``shown`` when the call
     window has painted and the event loop turns again (it takes keys), ``ready`` at its
     ``ready`` signal (the database checked, opened and read). Then it closes as a user
     would. A few functions are wrapped to time the phases; nothing else changes (the store's
     modules are wrapped where the store's worker loads them, not before)."""
     marks = {"interpreter": STARTED}
-    from callhelper import cli
+    from callhelper import launcher
 
     marks["cli_imported"] = time.perf_counter()
     import callhelper.ui.start as app_module
@@ -141,7 +141,7 @@ def launch_app(args) -> None:
         return window
 
     app_module.build_call_window = build_and_watch
-    sys.exit(cli.main(["--data-dir", args.data_dir]))
+    sys.exit(launcher.main(["--data-dir", args.data_dir]))
 
 
 # ---------------------------------------------------------------- the open window

@@ -216,6 +216,8 @@ def hand_over(args: argparse.Namespace) -> int | None:
 def main(argv: list[str] | None = None) -> int:
     argv = with_call_command(list(sys.argv[1:] if argv is None else argv))
     index = first_command(argv)
+    if index is None and not {"-h", "--help"} & set(argv):
+        return open_the_window(argv)
     if sys.platform == "win32" or index is None or argv[index] != "call":
         from callhelper.cli import main as full_main
 
@@ -230,3 +232,14 @@ def main(argv: list[str] | None = None) -> int:
     from callhelper.cli.call import call_command
 
     return window_command(args, call_command)
+
+
+def open_the_window(argv: list[str]) -> int:
+    """``callhelper`` with options only: the window (or the running one brought to the
+    front), read with this module's parser, which knows the options; the cli package's
+    other commands and their parser are not loaded (they would delay the window)."""
+    args = parse(new_parser()[0], argv)
+    from callhelper.cli import window_command
+    from callhelper.cli.call import window
+
+    return window_command(args, window)

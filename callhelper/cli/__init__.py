@@ -13,22 +13,22 @@ from __future__ import annotations
 import argparse
 import sys
 
-from callhelper.cli import call, data, safety, team
 from callhelper.cli.common import run_data_command, server_url, setup_logging
 from callhelper.launcher import new_parser, parse, with_call_command
 
-#: The commands after ``call`` (made by the launcher), in the order of ``--help``.
-COMMANDS = (call.add_register_handlers, call.add_analyze, data.add_cases, data.add_search,
-            data.add_export, safety.add_evidence, safety.add_verify, team.add_review,
-            team.add_board, data.add_demo, safety.add_backup, safety.add_restore, safety.add_doctor,
-            data.add_purge, team.add_team)
-
 
 def build_parser() -> argparse.ArgumentParser:
+    """Every command, in the order of ``--help``: the themes are loaded here, so that a
+    plain launch (the window, launcher.py) loads none of them."""
+    from callhelper.cli import call, data, safety, team
+
     parser, commands = new_parser()
     parser.set_defaults(run=call.window, uses_window=True, not_on_a_server=None)
     call.register_call(commands)
-    for add in COMMANDS:
+    for add in (call.add_register_handlers, call.add_analyze, data.add_cases,
+                data.add_search, data.add_export, safety.add_evidence, safety.add_verify,
+                team.add_review, team.add_board, data.add_demo, safety.add_backup,
+                safety.add_restore, safety.add_doctor, data.add_purge, team.add_team):
         add(commands)
     return parser
 

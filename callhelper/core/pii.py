@@ -32,8 +32,6 @@ import re
 import unicodedata
 from itertools import accumulate
 
-import phonenumbers
-
 from callhelper.core.text import storable_text
 
 MASK = "*"
@@ -97,6 +95,8 @@ def masked_phone(text: str, region: str) -> str:
     masked = mask_card_numbers(stored)[0]
     if masked == stored:
         return stored
+    import phonenumbers  # only here: its tables take longer to load than the window to show
+
     try:
         number = phonenumbers.parse(unicodedata.normalize("NFKC", stored), region)
     except phonenumbers.NumberParseException:

@@ -155,6 +155,10 @@ def parse_playbook(text: str, source: str = "<playbook>") -> Playbook:
     return _PlaybookReader(text, source).read(data)
 
 
+#: A table's header: ``[name]`` or ``[[name]]`` (group 1 the second bracket of an array).
+_TABLE_HEADER = re.compile(r"^\s*\[(\[)?\s*([^\[\]]+?)\s*\]\]?")
+
+
 def _line_of_decode_error(exc: tomllib.TOMLDecodeError) -> int | None:
     match = re.search(r"line (\d+)", str(exc))
     return int(match.group(1)) if match else None
@@ -166,6 +170,14 @@ class _PlaybookReader:
     def __init__(self, text: str, source: str) -> None:
         self._lines = text.splitlines()
         self._source = source
+        # the line of every [table] and [[array of tables]], found in one pass: errors name
+        # them, and every table is looked up while the file is read
+        self._tables: dict[tuple[str, bool], list[int]] = {}
+        for number, line in enumerate(self._lines, start=1):
+            header = _TABLE_HEADER.match(line)
+            if header is not None:
+                array = header[1] is not None
+                self._tables.setdefault((header[2], array), []).append(number)
 
     def read(self, data: dict[str, Any]) -> Playbook:
         playbook_id = self._string(data, "id", self._line_of_key("id"))
@@ -328,16 +340,9 @@ class _PlaybookReader:
 
     def _line_of_table(self, name: str, index: int | None = None) -> int | None:
         """The line of ``[name]``, or of the index-th ``[[name]]``."""
-        name = re.escape(name)
-        header = re.compile(rf"^\s*\[\s*{name}\s*\]" if index is None
-                            else rf"^\s*\[\[\s*{name}\s*\]\]")
-        seen = -1
-        for number, line in enumerate(self._lines, start=1):
-            if header.match(line):
-                seen += 1
-                if index is None or seen == index:
-                    return number
-        return None
+        lines = self._tables.get((name, index is not None), [])
+        position = 0 if index is None else index
+        return lines[position] if position < len(lines) else None
 
     def _fail(self, line: int | None, message: str) -> None:
         raise PlaybookError(self._source, line, message)

@@ -7,7 +7,6 @@ from datetime import datetime, timezone
 from PySide6.QtCore import QCoreApplication, QLocale
 
 from callhelper.core.case import CaseStatus, Level, NoteKind
-from callhelper.core.phones import normalize_phone
 
 
 translate = QCoreApplication.translate
@@ -75,4 +74,10 @@ def due_label(moment: datetime, language: str) -> str:
 def phone_label(typed: str) -> str:
     """A number as agents read it (０３（１４８１）４１８０ → 03-1481-4180); what was typed
     when it is no number (非通知, a name)."""
-    return normalize_phone(typed).display if typed.strip() else ""
+    if not typed.strip():
+        return ""
+    # loaded at the first number, not before the window shows (its tables take ~20 ms);
+    # the store's worker has usually loaded it by then
+    from callhelper.core.phones import normalize_phone
+
+    return normalize_phone(typed).display

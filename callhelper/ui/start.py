@@ -77,10 +77,10 @@ def run(paths: Paths, settings: Settings, command: Command | None = None) -> int
     server.setParent(window)
     server.command.connect(window.handle_command)
     freeze_start_up_when_ready(window)
-    FirstPaint(window, lambda: (report_modules_at_first_paint(), start_store(window)))
+    FirstPaint(window, lambda: (report_modules_at_first_paint(), start_store(window),
+                                window.start_cti()))
     window.show()
     window.handle_command(command)
-    window.start_cti()
     return app.exec()
 
 

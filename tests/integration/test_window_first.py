@@ -34,6 +34,11 @@ def test_the_window_is_shown_before_sqlalchemy_or_the_store_is_loaded(tmp_path):
     loaded = report.read_text(encoding="utf-8").split()
     assert "callhelper.ui.call_window" in loaded
     assert storage_modules(loaded) == []
+    # nor what only later work needs: the phone numbers' tables (the first number), the
+    # CTI endpoint's HTTP server (started after the first paint) and the other commands
+    later = ("phonenumbers", "http.server", "callhelper.app.cti", "callhelper.cli.data",
+             "callhelper.cli.safety", "callhelper.cli.team")
+    assert [name for name in later if name in loaded] == []
 
 
 # A window as `callhelper` builds it (window first) whose database has not opened yet: the
