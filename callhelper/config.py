@@ -16,12 +16,10 @@ environment), so tests and portable installs never touch the real folders:
 from __future__ import annotations
 
 import getpass
-import importlib.resources
 import json
 import logging
 import os
 import re
-import secrets
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -114,10 +112,11 @@ def resources_dir() -> Path:
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
         return Path(bundle) / "resources"
-    installed = importlib.resources.files("callhelper") / "resources"
+    package = Path(__file__).resolve().parent
+    installed = package / "resources"  # what importlib.resources finds for a wheel's files
     if installed.is_dir():
-        return Path(str(installed))
-    return Path(__file__).resolve().parent.parent / "resources"
+        return installed
+    return package.parent / "resources"
 
 
 @dataclass(frozen=True)
@@ -282,6 +281,8 @@ class Settings:
 
 def new_cti_token() -> str:
     """A fresh secret for the CTI endpoint's address (32 URL-safe characters)."""
+    import secrets  # only when a token is made, not at every start
+
     return secrets.token_urlsafe(24)
 
 

@@ -25,10 +25,10 @@ from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTran
 from PySide6.QtWidgets import QApplication
 
 from callhelper.config import Paths, Settings, resources_dir
-from callhelper.core.flags import DemandRules, load_rules
 from callhelper.core.playbook import PlaybookCatalog
 
 if TYPE_CHECKING:
+    from callhelper.core.flags import DemandRules
     from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,8 @@ def playbook_catalog(paths: Paths) -> PlaybookCatalog:
 
 
 def demand_rules() -> DemandRules:
+    from callhelper.core.flags import load_rules
+
     return load_rules(rules_file())
 
 

@@ -25,7 +25,6 @@ from callhelper.config import Paths, Settings
 from callhelper.core.case import WrapUp
 from callhelper.core.clock import Clock
 from callhelper.core.commands import Command
-from callhelper.core.flags import DemandRules
 from callhelper.core.playbook import PlaybookCatalog
 from callhelper.core.session import CallSession, CallState
 from callhelper.app.store_client import StoreClient
@@ -52,6 +51,7 @@ from callhelper.ui.window_state import restore_geometry, save_geometry
 from callhelper.ui.wrap_up import WrapUpPanel
 
 if TYPE_CHECKING:
+    from callhelper.core.flags import DemandRules
     from callhelper.store.startup import StartupOpener
 
 URGENCY, IMPACT = "urgency", "impact"

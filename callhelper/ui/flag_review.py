@@ -24,12 +24,12 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from callhelper.core.clock import Clock
 from callhelper.core.flag_review import FlagState
-from callhelper.core.flags import FLAG, DemandRules
 from callhelper.ui.models import NoteRow, NotesModel
 from callhelper.ui.notes_view import NotesView
 from callhelper.app.write_queue import operation
 
 if TYPE_CHECKING:
+    from callhelper.core.flags import DemandRules
     from callhelper.store.operations import Operation
 
 CONFIRM_KEYS = "Ctrl+Shift+Y"
@@ -133,6 +133,8 @@ class FlagReview(QObject):
     def _category_menu(self, row: NoteRow, parent: QWidget | None = None) -> QMenu:
         """Every flag category; the ones the note has already are marked and not offered."""
         menu = QMenu(self.tr("Flag as…"), parent or self._window)
+        from callhelper.core.flags import FLAG  # not before the window shows
+
         menu.setObjectName("flagCategories")
         flagged = set(row.flags)
         for category in self._rules.categories:

@@ -10,11 +10,14 @@ suspicion is never shown as a verdict.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
 from callhelper.core.flag_review import FlagState, NoteFlag
-from callhelper.core.flags import DemandRules
+
+if TYPE_CHECKING:
+    from callhelper.core.flags import DemandRules
 
 FLAGGED_COLOR = "#c62828"
 SUSPECTED_COLOR = "#a35200"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (QAbstractListModel, QAbstractTableModel, QCoreApplication,
                             QModelIndex, QPersistentModelIndex, Qt, Signal)
@@ -10,11 +10,13 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from callhelper.core.case import NoteKind
 from callhelper.core.flag_review import FlagDecision, FlagState
-from callhelper.core.flags import DemandRules
 from callhelper.core.session import StepStatus, format_offset
 from callhelper.ui.call_notes import CallNotes, NoteRow
 from callhelper.ui.flag_states import flag_line
 from callhelper.ui.labels import due_label, note_kind_tag, note_preview, quoted
+
+if TYPE_CHECKING:
+    from callhelper.core.flags import DemandRules
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 OVERDUE_COLOR = QColor("#c62828")

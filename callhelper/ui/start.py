@@ -14,7 +14,7 @@ from callhelper.app.bootstrap import (FirstPaint, StartupOpenerLater, close_on_t
 from callhelper.config import Paths, Settings
 from callhelper.core.clock import Clock, SystemClock
 from callhelper.core.commands import Action, Command
-from callhelper.core.flags import RulesLoading
+from callhelper.core.rules_loading import RulesLoading
 
 
 def build_call_window(paths: Paths, settings: Settings, clock: Clock | None = None,

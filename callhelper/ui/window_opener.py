@@ -16,12 +16,12 @@ from PySide6.QtWidgets import QWidget
 
 from callhelper.config import Paths, Settings
 from callhelper.core.clock import Clock
-from callhelper.core.flags import DemandRules
 from callhelper.core.playbook import PlaybookCatalog
 from callhelper.app.write_queue import operation
 from callhelper.ui.window_state import state_file
 
 if TYPE_CHECKING:  # imported when first opened
+    from callhelper.core.flags import DemandRules
     from callhelper.app.store_client import StoreClient
     from callhelper.ui.export_dialog import ExportDialog
     from callhelper.ui.history_window import HistoryWindow

@@ -35,9 +35,11 @@ def test_the_window_is_shown_before_sqlalchemy_or_the_store_is_loaded(tmp_path):
     assert "callhelper.ui.call_window" in loaded
     assert storage_modules(loaded) == []
     # nor what only later work needs: the phone numbers' tables (the first number), the
-    # CTI endpoint's HTTP server (started after the first paint) and the other commands
+    # CTI endpoint's HTTP server (started after the first paint), the other commands and
+    # the demand rules (compiled on their thread after the first paint)
     later = ("phonenumbers", "http.server", "callhelper.app.cti", "callhelper.cli.data",
-             "callhelper.cli.safety", "callhelper.cli.team")
+             "callhelper.cli.safety", "callhelper.cli.team", "callhelper.core.flags",
+             "callhelper.core.model")
     assert [name for name in later if name in loaded] == []
 
 
