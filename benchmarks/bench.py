@@ -12,6 +12,8 @@ The demo databases are built once with ``callhelper demo`` and kept in ``--cache
   bare PySide6 window launched the same way, alternately (probes.py);
 - ring: ``callhelper NUMBER`` while the window runs, until the window has taken it, beside
   a bare ``python -c pass``, alternately;
+- ring-paint: ``callhelper NUMBER`` while the window runs on the database, until the window
+  has painted that caller's history (probes.py ``ring-window``), with the steps between;
 - write: Enter's path to disk (the window's ``add_note`` operation in a unit of work, as its
   write queue runs it: ``operations.perform``, the real engine and
   pragmas), beside a raw ``sqlite3`` INSERT of the same row + COMMIT with the same pragmas;
@@ -31,6 +33,7 @@ import argparse
 import json
 import os
 import platform
+import queue
 import random
 import shutil
 import signal
@@ -39,6 +42,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from datetime import datetime, timezone
@@ -70,6 +74,7 @@ class Plan:
     def __init__(self, quick: bool) -> None:
         self.quick = quick
         self.launches, self.launch_warmup = (1, 0) if quick else (10, 2)
+        self.rings, self.ring_warmup = (4, 1) if quick else (40, 4)
         self.first_starts, self.first_start_warmup = (1, 0) if quick else (3, 1)
         self.writes, self.write_warmup = (30, 5) if quick else (300, 30)
         self.lookups, self.lookup_warmup = (30, 5) if quick else (300, 30)
@@ -255,6 +260,111 @@ def _peak_rss_mb(command: list[str], env: dict) -> float | None:
     done = subprocess.run([gnu_time, "-f", "%M", *command], env=env, capture_output=True,
                           text=True, check=True)
     return round(int(done.stderr.split()[-1]) / 1024, 1)
+
+
+#: What probes.py ring-window prints: once ready, and once per ring painted.
+RING_READY, RING_PAINTED = "BENCH-READY", "BENCH-RING "
+#: The steps of a ring until painted, each as the probe's mark that ends it and a name for
+#: the time from the step before (the first: from the moment the launch was started).
+RING_STEPS = (("received", "launch_to_window"), ("command", "socket_answered"),
+              ("lookup_asked", "ringing_page"), ("lookup_begun", "to_worker"),
+              ("lookup_done", "lookup"), ("answered", "back_to_gui"),
+              ("drawing", "controller"), ("drawn", "panel_filled"),
+              ("paint_begun", "to_paint"), ("painted", "paint"))
+RING_GAP_S = 0.3  # between rings: calls ring seconds apart, and the window settles
+
+
+def measure_ring_paint(data_dir: Path, scratch: Path, phones: list[str], plan: Plan,
+                       log) -> dict:
+    """A ring until the caller's history is on screen: the window started as a user starts
+    it on the database (``probes.py ring-window``), ready and its daily upkeep done; then
+    ``callhelper NUMBER`` as measure_ring runs it, for ``phones`` in turn (callers with prior
+    contacts and open promises), from the moment the process is started until the window has
+    painted that caller's history, with the time of each step between. The window is never
+    answered, so each launch rings again; the launch's own exit is recorded too (it is
+    answered before the window looks the caller up)."""
+    env = child_env(scratch)  # the config folder found as at a user's, as in measure_ring
+    del env["CALLHELPER_CONFIG_DIR"]
+    env["XDG_CONFIG_HOME"] = str(scratch / "config")
+    ring = [sys.executable, "-m", "callhelper", "--data-dir", str(data_dir)]
+    errors = scratch / "ring-window.stderr"
+    with open(errors, "w") as stderr:
+        window = subprocess.Popen([sys.executable, str(PROBES), "ring-window", "--data-dir",
+                                   str(data_dir)], stdout=subprocess.PIPE, stderr=stderr,
+                                  env=env, text=True)
+    said: queue.Queue[str | None] = queue.Queue()
+
+    def read_window() -> None:
+        for line in window.stdout:
+            said.put(line)
+        said.put(None)
+
+    threading.Thread(target=read_window, daemon=True).start()
+
+    def next_line(prefix: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = said.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                line = None
+            if line is None:
+                raise RuntimeError(f"the ring window said no {prefix.strip()} (within "
+                                   f"{timeout:.0f} s):\n{errors.read_text()[-3000:]}")
+            if line.startswith(prefix):
+                return line[len(prefix):].strip()
+
+    totals, exits, callers = [], [], {}
+    steps: dict[str, list[float]] = {name: [] for _, name in RING_STEPS}
+    try:
+        next_line(RING_READY, 300)
+        for number in range(plan.ring_warmup + plan.rings):
+            phone = phones[number % len(phones)]
+            started = time.perf_counter()
+            subprocess.run([*ring, phone], env=env, check=True)
+            exited = time.perf_counter()
+            marks = json.loads(next_line(RING_PAINTED, 30))
+            if _digits(marks["number"]) != _digits(phone) or not marks["contacts_shown"]:
+                raise RuntimeError(f"the ring of {phone} painted something else: {marks}")
+            if number >= plan.ring_warmup:
+                totals.append((marks["painted"] - started) * 1000)
+                exits.append((exited - started) * 1000)
+                before = started
+                for mark, name in RING_STEPS:
+                    steps[name].append((marks[mark] - before) * 1000)
+                    before = marks[mark]
+                callers[phone] = {"contacts": marks["contacts"], "promises": marks["promises"]}
+            time.sleep(RING_GAP_S)
+    finally:
+        window.terminate()
+        window.wait(timeout=60)
+    painted = stats(totals)
+    result = {"painted_ms": painted, "launch_exit_ms": stats(exits), "rings": len(totals),
+              "steps_median_ms": {name: statistics.median(values)
+                                  for name, values in steps.items()},
+              "steps_p95_ms": {name: percentile(values, 0.95) for name, values in steps.items()},
+              "callers": callers}
+    step = result["steps_median_ms"]
+    log(f"    ring → history painted: median {painted['median']:.0f} ms, p95 "
+        f"{painted['p95']:.0f} ms (the launch exits at {result['launch_exit_ms']['median']:.0f}"
+        f" ms); medians: launch → window {step['launch_to_window']:.0f} ms, lookup "
+        f"{step['to_worker'] + step['lookup'] + step['back_to_gui']:.1f} ms, panel filled "
+        f"{step['panel_filled']:.1f} ms, paint {step['to_paint'] + step['paint']:.1f} ms")
+    return result
+
+
+def _digits(phone: str) -> str:
+    return "".join(character for character in phone if character.isdigit())
+
+
+def ringing_callers(raw: sqlite3.Connection, count: int = 4) -> list[str]:
+    """Callers whose history fills the caller panel: customers with open promises first,
+    those with the most calls first."""
+    return [row[0] for row in raw.execute(
+        "SELECT cu.phone FROM customer cu JOIN contact k ON k.customer_id = cu.id "
+        "WHERE cu.phone != '' GROUP BY cu.id ORDER BY EXISTS (SELECT 1 FROM note n JOIN "
+        "contact p ON p.id = n.contact_id WHERE p.customer_id = cu.id AND n.kind = 'promise' "
+        "AND n.done_at IS NULL) DESC, count(*) DESC, cu.id LIMIT ?", (count,))]
 
 
 def measure_shift(plan: Plan, log) -> dict:
@@ -556,9 +666,12 @@ def run_size(label: str, cache: Path, work: Path, plan: Plan, only: set[str], lo
     figures: dict = {"dataset": data.as_dict()}
     raw_reader = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     phone = busiest_caller(raw_reader)
+    callers = ringing_callers(raw_reader)
     raw_reader.close()
     if "launch" in only:
         figures["launch"] = measure_launch(data_dir, scratch, plan, log)
+    if "ring-paint" in only:  # before ``window``: with a call open, a ring would not ring
+        figures["ring_paint"] = measure_ring_paint(data_dir, scratch, callers, plan, log)
     if "window" in only:  # after the launches: it leaves its call open, as an agent might
         figures["window"] = measure_window(data_dir, scratch, phone, plan, log)
     if only & {"write", "lookup", "search"}:
@@ -631,6 +744,9 @@ def rows(results: dict) -> list[tuple[str, str, dict]]:
          pick(["launch", "shown_s", "median"], ["launch", "bare_s", "median"])),
         ("launch → window ready (database open), median", "s",
          pick(["launch", "app_s", "median"], ["launch", "bare_s", "median"])),
+        ("ring → history painted, median", "ms",
+         pick(["ring_paint", "painted_ms", "median"])),
+        ("ring → history painted, p95", "ms", pick(["ring_paint", "painted_ms", "p95"])),
         ("Enter → note on disk, median", "ms",
          pick(["write", "app_ms", "median"], ["write", "raw_ms", "median"])),
         ("Enter → note on disk, p99", "ms",
@@ -698,6 +814,8 @@ def targets(results: dict) -> list[dict]:
     judge("ring path: callhelper NUMBER → command taken by the window",
           "≤ 2.5 × bare python -c pass", results.get("ring", {}).get("ratio"), 2.5, "×",
           size="ring")
+    judge("ring → caller's history painted", "p95 ≤ 150 ms",
+          get("ring_paint", "painted_ms", "p95"), 150, "ms")
     judge("Enter → note durable", "≤ 2 × raw sqlite3 INSERT+COMMIT (median)",
           get("write", "ratio"), 2.0, "×")
     judge("Enter → note durable", "p99 < 20 ms", get("write", "app_ms", "p99"), 20, "ms")
@@ -795,6 +913,13 @@ def table(results: dict) -> str:
         lines += ["", f"p95 growth {grown['from']} → {grown['to']} (app, plain LIKE scan): " +
                   ", ".join(f"{name} {value['app_p95']:.1f}× / {value['like_p95']:.0f}×"
                             for name, value in grown.items() if isinstance(value, dict))]
+    for size in sizes:
+        ringing = results["figures"].get(size, {}).get("ring_paint")
+        if ringing:
+            lines += ["", f"ring → history painted at {size}, each step's median: " +
+                      ", ".join(f"{name} {_fmt(value, 'ms')}"
+                                for name, value in ringing["steps_median_ms"].items()) +
+                      f"; the launch exits at {_fmt(ringing['launch_exit_ms']['median'], 'ms')}"]
     shift = results.get("shift")
     if shift and not shift["aborts"]:
         shown = shift["enter_to_shown_ms"]
@@ -859,8 +984,8 @@ def machine() -> dict:
     return info
 
 
-FIGURES = ("launch", "ring", "window", "write", "lookup", "search", "export", "verify",
-           "shift", "detection")
+FIGURES = ("launch", "ring", "ring-paint", "window", "write", "lookup", "search", "export",
+           "verify", "shift", "detection")
 
 
 def main(argv: list[str] | None = None) -> int:

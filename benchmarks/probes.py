@@ -144,6 +144,159 @@ def launch_app(args) -> None:
     sys.exit(launcher.main(["--data-dir", args.data_dir]))
 
 
+# ---------------------------------------------------------------- a ring, until painted
+
+READY = "BENCH-READY"
+RING = "BENCH-RING "
+#: Where the daily upkeep is waited for at most, once the window is ready.
+UPKEEP_WAIT_MS = 120_000
+
+
+def ring_window(args) -> None:
+    """``callhelper`` as a user starts it (cli.main → ui.start.run, its single-instance
+    server listening), for ``callhelper NUMBER`` until the caller's history is on screen.
+
+    Once the window is ready and its daily upkeep (the backup) done, it prints
+    ``BENCH-READY``. Then, for each ring a later launch hands over, once the caller panel has
+    painted the history, one line ``BENCH-RING {json}``: the number and the moment of each
+    step — ``received`` (the line read from the socket, GUI thread), ``command`` (the window
+    handed the command, the launch answered), ``lookup_asked`` (submitted to the store's
+    worker), ``lookup_begun`` and ``lookup_done`` (``history.caller_history`` on the worker),
+    ``answered`` (the result back on the GUI thread), ``drawing`` and ``drawn``
+    (``CallWindow._show_history``, connected to the controller's ``history_shown``: the panel
+    filled), ``paint_begun`` (the first paint event of the panel or a widget in it after
+    that) and ``painted`` (the event loop turning again after that paint: the frame is done,
+    as the app's FirstPaint takes it). Functions are wrapped to take the moments; nothing
+    else changes. It runs until it is terminated, and closes as the app does then."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QWidget
+
+    from callhelper import cli
+    from callhelper.app import instance
+    from callhelper.core.commands import Action
+    from callhelper.ui import start as app_module
+    from callhelper.ui.call_controller import CallController
+    from callhelper.ui.call_window import CallWindow
+
+    state: dict = {"ring": None, "received": None}
+
+    def mark(name: str) -> None:
+        ring = state["ring"]
+        if ring is not None and name not in ring:
+            ring[name] = time.perf_counter()
+
+    handle_line = instance.InstanceServer._handle
+
+    def handle_line_timed(self, socket, line):
+        state["received"] = time.perf_counter()
+        return handle_line(self, socket, line)
+
+    instance.InstanceServer._handle = handle_line_timed
+    handle_command = CallWindow.handle_command
+
+    def handle_command_timed(self, command, reply=None):
+        if command.action is Action.INCOMING:
+            state["ring"] = {"number": command.number, "received": state["received"],
+                             "command": time.perf_counter()}
+        return handle_command(self, command, reply)
+
+    CallWindow.handle_command = handle_command_timed
+    lookup = CallController.lookup
+
+    def lookup_timed(self, phone):
+        mark("lookup_asked")
+        return lookup(self, phone)
+
+    CallController.lookup = lookup_timed
+    on_history = CallController._on_history
+
+    def on_history_timed(self, token, found, error):
+        mark("answered")
+        return on_history(self, token, found, error)
+
+    CallController._on_history = on_history_timed
+
+    class PaintWatch(QObject):
+        """The first paint of the caller panel (or a widget in it) once armed, then the
+        event loop's next turn."""
+
+        def __init__(self, panel: QWidget) -> None:
+            super().__init__(panel)
+            self.armed = False
+            self._panel = panel
+            for widget in (panel, *panel.findChildren(QWidget)):
+                widget.installEventFilter(self)
+
+        def eventFilter(self, watched, event) -> bool:
+            if self.armed and event.type() == QEvent.Type.Paint:
+                self.armed = False
+                mark("paint_begun")
+                QTimer.singleShot(0, self._painted)
+            return False
+
+        def _painted(self) -> None:
+            mark("painted")
+            ring, state["ring"] = state["ring"], None
+            if ring is not None:
+                panel = self._panel
+                ring.update(contacts_shown=panel.contacts_model.rowCount(),
+                            promises_shown=panel.promises.isVisible())
+                print(RING + json.dumps(ring), flush=True)
+
+    show_history = CallWindow._show_history
+
+    def show_history_timed(self, found):
+        mark("drawing")
+        try:
+            return show_history(self, found)
+        finally:
+            if state["ring"] is not None and "drawn" not in state["ring"]:
+                mark("drawn")
+                state["ring"].update(customer=found is not None and found.customer is not None,
+                                     contacts=len(found.contacts) if found else 0,
+                                     promises=len(found.promises) if found else 0)
+                self._paint_watch.armed = True
+
+    CallWindow._show_history = show_history_timed
+    build = app_module.build_call_window
+
+    def build_and_watch(paths, settings, clock=None, **options):
+        window = build(paths, settings, clock, **options)
+        window._paint_watch = PaintWatch(window.caller_panel)
+        waited = {"ready": False, "upkept": False, "said": False}
+
+        def ready_when_both(name: str) -> None:
+            waited[name] = True
+            if name == "ready":  # the store's modules are loaded now: time the lookup
+                from callhelper.store import history
+
+                history.caller_history = timed_lookup(history.caller_history)
+                QTimer.singleShot(UPKEEP_WAIT_MS, lambda: ready_when_both("upkept"))
+            if waited["ready"] and waited["upkept"] and not waited["said"]:
+                waited["said"] = True
+                print(READY, flush=True)
+
+        window.ready.connect(lambda: ready_when_both("ready"))
+        window.upkeep.finished.connect(lambda *_: ready_when_both("upkept"))
+        return window
+
+    def timed_lookup(caller_history):
+        def wrapper(*a, **k):
+            mark("lookup_begun")
+            try:
+                return caller_history(*a, **k)
+            finally:
+                mark("lookup_done")
+        return wrapper
+
+    app_module.build_call_window = build_and_watch
+    code = cli.main(["--data-dir", args.data_dir])
+    sys.stdout.flush()
+    # as in ``window``: PySide6 can crash while the interpreter tears its widgets down, and
+    # the window has closed (its writes finished) by now
+    os._exit(code)
+
+
 # ---------------------------------------------------------------- the open window
 
 
@@ -597,6 +750,8 @@ def main() -> None:
     probes.add_parser("launch-bare")
     app = probes.add_parser("launch-app")
     app.add_argument("--data-dir", required=True)
+    ringing = probes.add_parser("ring-window")
+    ringing.add_argument("--data-dir", required=True)
     open_window = probes.add_parser("window")
     open_window.add_argument("--data-dir", required=True)
     open_window.add_argument("--phone", required=True)
@@ -621,9 +776,9 @@ def main() -> None:
     check = probes.add_parser("verify")
     check.add_argument("--database", required=True)
     args = parser.parse_args()
-    {"launch-bare": launch_bare, "launch-app": launch_app, "window": window,
-     "typing-bare": typing_bare, "export": export, "export-raw": export_raw,
-     "verify": verify, "shift": shift}[args.probe](args)
+    {"launch-bare": launch_bare, "launch-app": launch_app, "ring-window": ring_window,
+     "window": window, "typing-bare": typing_bare, "export": export,
+     "export-raw": export_raw, "verify": verify, "shift": shift}[args.probe](args)
 
 
 if __name__ == "__main__":
