@@ -86,6 +86,7 @@ def sheet_cells(ods_file):
         root = ElementTree.fromstring(archive.read("content.xml"))
     table = root.find(".//table:table", NS)
     rows = []
+    empty = ("", None, None)
     for row in table.iter(f"{{{NS['table']}}}table-row"):
         cells = []
         for cell in row:
@@ -94,7 +95,12 @@ def sheet_cells(ods_file):
             value = (shown, cell.get(f"{{{NS['office']}}}value-type"),
                      cell.get(f"{{{NS['table']}}}formula"))
             cells.extend([value] * repeat)
-        rows.extend([cells] * int(row.get(f"{{{NS['table']}}}number-rows-repeated", "1")))
+        while cells and cells[-1] == empty:  # the sheet's empty columns up to its last one
+            cells.pop()
+        repeat = int(row.get(f"{{{NS['table']}}}number-rows-repeated", "1"))
+        # the empty rows down to the sheet's last one (a million of them, when a whole
+        # column is formatted) are one empty row here
+        rows.extend([cells] * (repeat if cells else 1))
     return rows
 
 
