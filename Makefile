@@ -33,7 +33,7 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test,dist]"
 	touch $@
 
-# The benchmark of DESIGN.md's targets (docs/benchmarks.md): `make bench SIZES=10k` for a
+# The benchmark of the project's targets (docs/benchmarks.md): `make bench SIZES=10k` for a
 # quick look; the demo databases are kept in benchmarks/.cache/.
 SIZES ?= 10k 100k 1m
 BENCH_ARGS ?=

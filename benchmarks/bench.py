@@ -1,4 +1,5 @@
-"""CallHelper's benchmark: every target of DESIGN.md, each beside its floor, at several sizes.
+"""CallHelper's benchmark: every target of docs/benchmarks.md, each beside its floor, at
+several sizes.
 
     python benchmarks/bench.py [--sizes 10k 100k 1m] [--quick] [--out FILE] [--cache DIR]
     make bench [SIZES="10k 100k 1m"]
@@ -778,7 +779,7 @@ def rows(results: dict) -> list[tuple[str, str, dict]]:
 
 
 def targets(results: dict) -> list[dict]:
-    """Each DESIGN.md target, judged at the largest size measured (where it names one)."""
+    """Each target, judged at the largest size measured (where it names one)."""
     sizes = results["sizes"]
     figures = results["figures"]
     largest, smallest = sizes[-1], sizes[0]
@@ -941,7 +942,7 @@ def table(results: dict) -> str:
     if results.get("detection"):
         lines += ["", detection.report("demand detection, frozen evaluation set",
                                        results["detection"])]
-    lines += ["", "targets (DESIGN.md), judged at the largest size:"]
+    lines += ["", "targets (docs/benchmarks.md), judged at the largest size:"]
     for target in results["targets"]:
         state = {True: "met   ", False: "MISSED", None: "n/a   "}[target["met"]]
         measured = "—" if target["measured"] is None else _fmt(target["measured"],

@@ -1,8 +1,8 @@
 """When to hand a call to a senior (二次対応), and the summary that goes with it.
 
 The senior needs the facts, the customer's exact words, what was apologised for, what was
-promised, urgency and impact, the flags and how long the call has run (DOMAIN.md §4), so
-that they can hear the story again in the customer's own words without starting blind.
+promised, urgency and impact, the flags and how long the call has run, so that they can
+hear the story again in the customer's own words without starting blind.
 """
 
 from __future__ import annotations

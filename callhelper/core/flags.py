@@ -1,4 +1,4 @@
-"""What a captured statement says about the customer's demands (DOMAIN.md §3).
+"""What a captured statement says about the customer's demands (docs/demands.md).
 
 Two outcomes, kept apart on purpose:
 - **flags**: a manner unacceptable whatever the demand (threats, insults, a kneeling

@@ -430,7 +430,7 @@ def contact_handlers(session: Session, contact_uid: str) -> list[ContactHandler]
 
 @dataclass(frozen=True)
 class CustomerProfile:
-    """What every agent sees of a customer at the next call (DOMAIN.md §6)."""
+    """What every agent sees of a customer at the next call (their preferences and promises)."""
 
     name: str = ""
     company: str = ""

@@ -59,7 +59,7 @@ def test_a_quick_run_at_the_smallest_size_reports_every_figure(tmp_path):
         assert figure(results, path) > 0, path
     assert len(results["targets"]) == 20
     assert all(target["met"] in (True, False, None) for target in results["targets"])
-    assert "targets (DESIGN.md)" in run.stdout
+    assert "targets (docs/benchmarks.md)" in run.stdout
     assert "search 2 chars, p95" in run.stdout
     assert "a shift: " in run.stdout and "0 aborts" in run.stdout
     assert "demand detection, frozen evaluation set" in run.stdout
