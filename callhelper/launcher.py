@@ -198,7 +198,7 @@ def hand_over(args: argparse.Namespace) -> int | None:
     from callhelper.core.wire import command_line
     from callhelper.locations import window_database
 
-    who = f"callhelper call {args.action}"
+    who = f"callhelper call {args.action}" if args.action != "show" else "callhelper"
     fields = command_fields(args)
     try:
         where = channel.address(window_database(args.data_dir, args.database_url))
@@ -235,10 +235,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def open_the_window(argv: list[str]) -> int:
-    """``callhelper`` with options only: the window (or the running one brought to the
-    front), read with this module's parser, which knows the options; the cli package's
-    other commands and their parser are not loaded (they would delay the window)."""
+    """``callhelper`` with options only: the running window brought to the front through
+    the plain client, as a ring is; else the window, read with this module's parser, which
+    knows the options: the cli package's other commands and their parser are not loaded
+    (they would delay the window)."""
     args = parse(new_parser()[0], argv)
+    if sys.platform != "win32":  # a window running: brought to the front, as a ring would
+        args.action = "show"
+        handed = hand_over(args)
+        if handed is not None:
+            return handed
     from callhelper.cli import window_command
     from callhelper.cli.call import window
 

@@ -221,3 +221,16 @@ def test_the_ring_path_hands_the_call_over_without_loading_the_app(tmp_path, sto
     assert code == 0 and not loaded & APP_ONLY
     assert json.loads(printed[0])["status"] == "saved"
     assert status(tmp_path)["name"] == "山田"
+
+
+def test_a_plain_second_launch_brings_the_window_forward_without_loading_the_app(
+        tmp_path, stop_all):
+    """``callhelper`` again (a double click on the icon) while the window runs: the plain
+    client hands it over and the launch ends; had no window taken it, it would have become
+    the window itself and never returned."""
+    window = launch(tmp_path)
+    stop_all.append(window)
+    assert wait_for(lambda: (status(tmp_path) or {}).get("ready"))
+    code, printed, loaded = ring(tmp_path)
+    assert code == 0 and printed == [] and not loaded & APP_ONLY
+    assert status(tmp_path)["ready"] and window.poll() is None
