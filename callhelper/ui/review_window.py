@@ -95,6 +95,7 @@ class ReviewWindow(QMainWindow):
         self._renderer = TimelineRenderer(catalog, rules, language, self)
         self._token = 0
         self._case_token = 0
+        self.summary: Summary | None = None  # the Summary tab's figures, once read
         self._stopping = threading.Event()
         self._store, self._checker = self._open_worker(), self._open_worker()
         self.setWindowTitle(self.tr("Review (read-only)"))

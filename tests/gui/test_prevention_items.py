@@ -30,7 +30,9 @@ def test_a_prevention_item_stays_open_after_the_case_is_resolved_until_marked_do
     review = window.windows.review_window
     review.open_prevention.setChecked(True)
     qtbot.waitUntil(lambda: review.proxy.rowCount() == 1)
-    assert review.summary is not None and sum(review.summary.prevention_by_age) == 1
+    # the summary is read on the review's worker after the cases: it may come a moment later
+    qtbot.waitUntil(lambda: review.summary is not None
+                    and sum(review.summary.prevention_by_age) == 1)
 
     review.table.selectRow(0)
     qtbot.keyClick(review.table, Qt.Key.Key_D, CTRL)
