@@ -180,6 +180,7 @@ def measure_launch(data_dir: Path, scratch: Path, plan: Plan, log) -> dict:
                     "qt_app_s": marks["build_start"] - marks["ui_app_imported"],
                     "window_built_s": marks["built"] - marks["build_start"],
                     "built_to_shown_s": marks["shown"] - marks["built"],
+                    "shown_to_complete_s": marks["complete"] - marks["shown"],
                     "shown_to_ready_s": marks["ready"] - marks["shown"],
                     "store_import_s": marks["store_loaded"] - marks["store_loading"],
                     **{f"{name}_s": value for name, value in result["phases"].items()},

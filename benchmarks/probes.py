@@ -79,8 +79,10 @@ def launch_bare(_args) -> None:
 
 def launch_app(args) -> None:
     """``callhelper`` as a user starts it (launcher.main → ui.start.run): ``shown`` when the call
-    window has painted and the event loop turns again (it takes keys), ``ready`` at its
-    ``ready`` signal (the database checked, opened and read). Then it closes as a user
+    window has painted and the event loop turns again (it takes keys), ``complete`` once the
+    rest of the window is built after that (the keys typed meanwhile are handled then),
+    ``ready`` at its ``ready`` signal (the database checked, opened and read). Then it closes
+    as a user
     would. A few functions are wrapped to time the phases; nothing else changes (the store's
     modules are wrapped where the store's worker loads them, not before)."""
     marks = {"interpreter": STARTED}
@@ -116,13 +118,20 @@ def launch_app(args) -> None:
 
     app_module.StartupOpenerLater.made = made_and_timed
     build = app_module.build_call_window
-    start_store = app_module.start_store
+    after_first_paint = app_module.after_first_paint
 
-    def shown_then_start_store(window):
+    def shown_then_the_rest(window):
         marks["shown"] = time.perf_counter()
-        start_store(window)
+        complete = window.complete
 
-    app_module.start_store = shown_then_start_store
+        def timed_complete():
+            complete()
+            marks["complete"] = time.perf_counter()
+
+        window.complete = timed_complete
+        after_first_paint(window)
+
+    app_module.after_first_paint = shown_then_the_rest
 
     def build_and_watch(paths, settings, clock=None, **options):
         from PySide6.QtCore import QTimer
@@ -172,7 +181,7 @@ def ring_window(args) -> None:
     from PySide6.QtWidgets import QWidget
 
     from callhelper import cli
-    from callhelper.app import instance
+    from callhelper.app import instance_server as instance
     from callhelper.core.commands import Action
     from callhelper.ui import start as app_module
     from callhelper.ui.call_controller import CallController

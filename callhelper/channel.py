@@ -1,6 +1,6 @@
 """The channel between a launch and the running window, without Qt: where it is, who may
 use it, and the client that a launch hands its command over with (launcher.py; the
-window's side is app/instance.py).
+window's side is app/instance_server.py, its lock app/instance.py).
 
 On Linux and macOS the channel is a Unix socket in a folder that is its user's alone: the
 user's runtime folder (``$XDG_RUNTIME_DIR``) when it is theirs with mode 0700, else

@@ -15,7 +15,6 @@ within a few milliseconds.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -85,6 +84,8 @@ class DailyUpkeep(QObject):
     def _check_and_back_up(self, database: Path, folder: Path, keep: int,
                            now: datetime) -> None:
         """On the upkeep's thread: the results go back to the GUI thread as ``_checked``."""
+        import sqlite3
+
         from callhelper.store.backup import back_up_if_due
         from callhelper.store.integrity import check_file
 

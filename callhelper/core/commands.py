@@ -7,7 +7,6 @@ endpoint. On the socket each is one line of JSON; anything else is refused with 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -98,5 +97,7 @@ def note_operation_uid(note: Command, contact_uid: str) -> str:
     database applies it once; another with that id (other words) gets another. Made from the
     id rather than the id itself, and with the call, so that no sender's id can be taken for
     another operation's uid — another agent's, say, on a team's server."""
+    import hashlib  # not at start: the window shows before any note is sent
+
     key = json.dumps([contact_uid, note.id, note.kind, note.text], ensure_ascii=False)
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]

@@ -7,7 +7,6 @@ first step not yet ticked. Steps may be ticked in any order and un-ticked.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -60,10 +59,18 @@ class StepChange:
     step_elapsed_seconds: float
 
 
+def new_uid() -> str:
+    """A new random identifier: a version 4 UUID's 32 hex digits. ``uuid`` (and ``platform``,
+    which it loads) is imported when the first one is made, not before the window shows."""
+    import uuid
+
+    return uuid.uuid4().hex
+
+
 class CallSession:
     def __init__(self, playbook: Playbook, clock: Clock, uid: str | None = None) -> None:
         self.playbook = playbook
-        self.uid = uid or uuid.uuid4().hex
+        self.uid = uid or new_uid()
         self._clock = clock
         self._state = CallState.READY
         self._done = [False] * len(playbook.steps)

@@ -15,7 +15,6 @@ write queue, journalled, and go once it is open.
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -34,7 +33,7 @@ from callhelper.core.escalation import (FLAGGED, PAST_CALL_LIMIT, PAST_ESCALATIO
                                         escalation_reasons)
 from callhelper.core.flag_review import FlagDecision, FlagState
 from callhelper.core.playbook import Playbook, PlaybookCatalog
-from callhelper.core.session import CallSession, CallState, StepChange, format_offset
+from callhelper.core.session import CallSession, CallState, StepChange, format_offset, new_uid
 from callhelper.core.text import MAX_NOTE_LENGTH, storable_text
 from callhelper.ui.call_notes import CallNotes, NoteRow
 from callhelper.app.store_client import StoreClient
@@ -690,7 +689,7 @@ class CallController(QObject):
         text, replaced = storable_text(text)
         session = self.session
         offset_ms = round(session.elapsed_seconds() * 1000)
-        contact_uid, note_uid = session.uid, uuid.uuid4().hex
+        contact_uid, note_uid = session.uid, new_uid()
         agent, at = self.agent, self._clock.now()
         if self.writes.problem is None:
             self._say(self.tr("Saving…"))
@@ -948,7 +947,7 @@ class CallController(QObject):
         if session is None or not self._team:
             return
         at = self._clock.now()
-        self.hand = AgentHand(uuid.uuid4().hex, session.uid, at, reason)
+        self.hand = AgentHand(new_uid(), session.uid, at, reason)
         self.write(operation("raise_hand", hand_uid=self.hand.uid, contact_uid=session.uid,
                              agent=self.agent, reason=reason, at=at))
         self.hand_changed.emit()

@@ -28,31 +28,30 @@ from callhelper.core.commands import Command
 from callhelper.core.playbook import PlaybookCatalog
 from callhelper.core.session import CallSession, CallState
 from callhelper.app.store_client import StoreClient
-from callhelper.app.sync_runner import SyncRunner
 from callhelper.app.upkeep import DailyUpkeep
-from callhelper.ui.banner import BannerArea
 from callhelper.ui.call_controller import CallController
 from callhelper.ui.call_header import CallHeader
-from callhelper.ui.caller_panel import CallerPanel, PastContactsModel
-from callhelper.ui.checklist_panel import ChecklistPanel
-from callhelper.ui.flag_review import FlagReview
 from callhelper.ui.hand import HandBar
-from callhelper.ui.handoff_bar import HandoffBar
-from callhelper.ui.models import NotesModel
-from callhelper.ui.note_entry import KIND_SHORTCUTS, NoteEntry
-from callhelper.ui.notes_view import NotesView
-from callhelper.ui.recovery import RecoveryBanner
-from callhelper.ui.reminders import PromiseReminders
 from callhelper.ui.ringing_page import RingingPage
-from callhelper.ui.shortcuts import ShortcutsBeforeEditingKeys
 from callhelper.ui.status_line import StatusLine
 from callhelper.ui.window_opener import WindowOpener
 from callhelper.ui.window_state import restore_geometry, save_geometry
-from callhelper.ui.wrap_up import WrapUpPanel
 
 if TYPE_CHECKING:
     from callhelper.core.flags import DemandRules
     from callhelper.store.startup import StartupOpener
+    from callhelper.app.sync_runner import SyncRunner
+    from callhelper.ui.banner import BannerArea
+    from callhelper.ui.caller_panel import CallerPanel
+    from callhelper.ui.checklist_panel import ChecklistPanel
+    from callhelper.ui.flag_review import FlagReview
+    from callhelper.ui.handoff_bar import HandoffBar
+    from callhelper.ui.models import NotesModel
+    from callhelper.ui.note_entry import NoteEntry
+    from callhelper.ui.notes_view import NotesView
+    from callhelper.ui.recovery import RecoveryBanner
+    from callhelper.ui.reminders import PromiseReminders
+    from callhelper.ui.wrap_up import WrapUpPanel
 
 URGENCY, IMPACT = "urgency", "impact"
 RINGING, IN_CALL, WRAP_UP = range(3)  # the pages
@@ -60,18 +59,43 @@ RINGING, IN_CALL, WRAP_UP = range(3)  # the pages
 
 class CallWindow(QMainWindow):
     """The agent's window beside the phone; ``ready`` fires once the database is
-    open and an unfinished call (if any) is back on screen."""
+    open and an unfinished call (if any) is back on screen.
+
+    It is built in two steps. The first builds what shows between calls (the header, the
+    page of the next call, the status line); ``complete()`` builds the rest (the caller's
+    history, the checklist, the notes and their entry, the handoff, the wrap-up) and binds
+    the window's keys. ``complete`` defaults to True: both steps at once. Started by a user
+    (ui/start.py), the window shows after the first step and completes right after its
+    first paint, before the store starts, so every answer of the store finds the whole
+    window (docs/architecture.md, "Window first")."""
 
     ready = Signal()
 
+    # built by complete()
+    caller_panel: CallerPanel
+    checklist: ChecklistPanel
+    wrap_up: WrapUpPanel
+    handoff: HandoffBar
+    banners: BannerArea
+    notes_model: NotesModel
+    notes_view: NotesView
+    entry: NoteEntry
+    recovery: RecoveryBanner
+    reminders: PromiseReminders
+    flag_review: FlagReview
+
     def __init__(self, paths: Paths, settings: Settings, store: StoreClient,
                  catalog: PlaybookCatalog, rules: DemandRules, clock: Clock,
-                 language: str, opener: StartupOpener | None = None) -> None:
+                 language: str, opener: StartupOpener | None = None,
+                 complete: bool = True) -> None:
         super().__init__()
         self._paths = paths
         self._settings = settings
         self._store = store
         self._rules = rules
+        self._clock = clock
+        self._language = language
+        self._complete = False
         self._edit_when_loaded = False
         self.controller = CallController(paths, settings, store, catalog, rules, clock,
                                          language, self)
@@ -86,11 +110,13 @@ class CallWindow(QMainWindow):
         self._build(catalog, rules, clock, language)
         self.upkeep.failed.connect(lambda text: self.status_line.show(text, problem=True))
         self.upkeep.damaged.connect(lambda text: self.recovery.warn(text))
-        self._bind_shortcuts(rules, clock, language)
         self._follow_controller()
         self._set_always_on_top(bool(settings.get("always_on_top")), save=False)
         restore_geometry(self, paths)
-        self._show_state()
+        if complete:
+            self.complete()
+        else:
+            self._show_state()
         if settings.problem is not None:
             self.status_line.show(self.tr("Settings not read (%1): the defaults are used, and "
                                           "the file stays as it is until the settings are "
@@ -102,6 +128,8 @@ class CallWindow(QMainWindow):
 
     def _build(self, catalog: PlaybookCatalog, rules: DemandRules, clock: Clock,
                language: str) -> None:
+        """What shows between calls: the header, the page of the next call, the status
+        line; and the opener of the other windows."""
         controller = self.controller
         self.hand_bar = HandBar(controller)  # team mode: the raised hand
         self.header = CallHeader(controller, self.hand_bar.button)
@@ -112,28 +140,71 @@ class CallWindow(QMainWindow):
         header.settings_button.clicked.connect(lambda: self.windows.open_settings())
         header.second.connect(self._on_second)
 
+        self.ringing_page = RingingPage(controller, language)
+        self.ringing_page.start_requested.connect(self.start_call)
+        self.pages = QStackedWidget()
+        self.pages.currentChanged.connect(self._fit_pages)
+        self.pages.addWidget(self.ringing_page)
+
+        central = QWidget()
+        self._layout = layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 6, 8, 4)
+        layout.setSpacing(4)
+        layout.addWidget(header)
+        self._panel_room = QWidget()  # the caller's history's, empty between calls
+        self._panel_room.setFixedHeight(0)
+        layout.addWidget(self._panel_room)
+        layout.addWidget(self.pages)
+        layout.addStretch(1)  # the notes' room
+        self.setCentralWidget(central)
+        self.status_line = StatusLine(self.statusBar(), self._writes)
+
+        self.windows = WindowOpener(self._paths, self._settings, catalog, rules, clock,
+                                    language, controller, self)
+        self.windows.settings_saved.connect(self._apply_settings)
+        for view in (self.ringing_page, self.windows):
+            view.message.connect(self.status_line.show)
+        # the fields tests and scripts type into, by their old names
+        self.number_input = self.ringing_page.number_input
+        self.saved_label = self.status_line.saved_label
+
+    def complete(self) -> None:
+        """The rest of the window (see the class), once: its views, in the layout, following
+        the controller, and the window's keys. Their modules are imported here."""
+        if self._complete:
+            return
+        self._complete = True
+        from callhelper.ui.banner import BannerArea
+        from callhelper.ui.caller_panel import CallerPanel, PastContactsModel
+        from callhelper.ui.checklist_panel import ChecklistPanel
+        from callhelper.ui.flag_review import FlagReview
+        from callhelper.ui.handoff_bar import HandoffBar
+        from callhelper.ui.models import NotesModel
+        from callhelper.ui.note_entry import NoteEntry
+        from callhelper.ui.notes_view import NotesView
+        from callhelper.ui.recovery import RecoveryBanner
+        from callhelper.ui.reminders import PromiseReminders
+        from callhelper.ui.wrap_up import WrapUpPanel
+
+        controller, language, clock = self.controller, self._language, self._clock
         self.caller_panel = CallerPanel()
         self.caller_panel.profile_saved.connect(self._save_profile)
         self.caller_panel.edit_closed.connect(lambda: self.note_entry.setFocus())
         self.caller_panel.contacts.clicked.connect(
             lambda index: self.windows.open_history(index.data(PastContactsModel.CaseIdRole)))
 
-        self.ringing_page = RingingPage(controller, language)
-        self.ringing_page.start_requested.connect(self.start_call)
         self.checklist = ChecklistPanel(controller, language)
         self.wrap_up = WrapUpPanel()
         self.wrap_up.submitted.connect(self._save_wrap_up)
-        self.pages = QStackedWidget()
-        self.pages.currentChanged.connect(self._fit_pages)
-        for page in (self.ringing_page, self.checklist, self.wrap_up):
-            self.pages.addWidget(page)
+        self.pages.addWidget(self.checklist)
+        self.pages.addWidget(self.wrap_up)
         self._fit_pages(self.pages.currentIndex())  # the pages added after the first too
 
         self.handoff = HandoffBar(controller, language)
         self.handoff.done.connect(lambda: self.note_entry.setFocus())
         self.banners = BannerArea([self.handoff.escalation_label, self.handoff.senior_script])
 
-        self.notes_model = NotesModel(rules, language, self)
+        self.notes_model = NotesModel(self._rules, language, self)
         self.notes_model.decision_taken.connect(controller.take_decision)
         self.notes_view = NotesView(self.notes_model)
         self.entry = NoteEntry(controller, self.notes_model, self.notes_view, clock, language)
@@ -141,32 +212,36 @@ class CallWindow(QMainWindow):
 
         self.recovery = RecoveryBanner()
         self.recovery.chosen.connect(self._recover)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(8, 6, 8, 4)
-        layout.setSpacing(4)
-        for widget, stretch in ((self.recovery, 0), (header, 0), (self.caller_panel, 0),
-                                (self.pages, 0), (self.banners, 0), (self.notes_view, 1),
-                                (self.hand_bar, 0), (self.entry, 0), (self.handoff, 0)):
+        layout = self._layout
+        layout.takeAt(layout.count() - 1)  # the notes' room
+        layout.replaceWidget(self._panel_room, self.caller_panel)
+        self._panel_room.deleteLater()
+        layout.insertWidget(0, self.recovery)
+        for widget, stretch in ((self.banners, 0), (self.notes_view, 1), (self.hand_bar, 0),
+                                (self.entry, 0), (self.handoff, 0)):
             layout.addWidget(widget, stretch)
-        self.setCentralWidget(central)
-        self.status_line = StatusLine(self.statusBar(), self._writes)
 
         self.reminders = PromiseReminders(controller, language, self)
         self.reminders.open_case.connect(lambda case_id: self.windows.open_history(case_id))
         self.reminders.closed.connect(self._after_reminders)
-        self.windows = WindowOpener(self._paths, self._settings, catalog, rules, clock,
-                                    language, controller, self)
-        self.windows.settings_saved.connect(self._apply_settings)
-        for view in (self.entry, self.ringing_page, self.handoff, self.reminders,
-                     self.windows):
+        for view in (self.entry, self.handoff, self.reminders):
             view.message.connect(self.status_line.show)
-        # the fields tests and scripts type into, by their old names
         self.note_entry = self.entry.line
-        self.number_input = self.ringing_page.number_input
-        self.saved_label = self.status_line.saved_label
+        self.flag_review = FlagReview(
+            self, self.notes_model, self.notes_view, self._rules, language, clock,
+            lambda: controller.agent, lambda: controller.call_uid, controller.write,
+            self.status_line.show)
+        self.flag_review.changed.connect(self.handoff.show_escalation)
+        self.flag_review.menu_closed.connect(self.note_entry.setFocus)
+        self._bind_shortcuts()
+        self._follow_controller_in_call()
+        self._show_state()
 
-    def _bind_shortcuts(self, rules: DemandRules, clock: Clock, language: str) -> None:
+    def _bind_shortcuts(self) -> None:
+        """The window's keys, once it is complete."""
+        from callhelper.ui.note_entry import KIND_SHORTCUTS
+        from callhelper.ui.shortcuts import ShortcutsBeforeEditingKeys
+
         def bind(keys: str, action: Callable[[], object]) -> None:
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
@@ -195,18 +270,22 @@ class CallWindow(QMainWindow):
         bind("Alt+C", self.header.choose_case)
         bind("Alt+U", partial(self.next_level, URGENCY))
         bind("Alt+I", partial(self.next_level, IMPACT))
-        self.flag_review = FlagReview(
-            self, self.notes_model, self.notes_view, rules, language, clock,
-            lambda: controller.agent, lambda: controller.call_uid, controller.write,
-            self.status_line.show)
-        self.flag_review.changed.connect(self.handoff.show_escalation)
-        self.flag_review.menu_closed.connect(self.note_entry.setFocus)
         ShortcutsBeforeEditingKeys(self)
 
     def _follow_controller(self) -> None:
-        """Draw what the controller says."""
+        """Draw what the controller says: between calls, what the first step built shows."""
         controller = self.controller
         controller.state_changed.connect(self._show_state)
+        controller.ringing.connect(self.ringing_page.show_ringing)
+        controller.case_changed.connect(self._show_case)
+        controller.front_requested.connect(self.bring_to_front)
+        controller.message.connect(self.status_line.show)
+        controller.ready.connect(self.ready)
+
+    def _follow_controller_in_call(self) -> None:
+        """The rest of what the controller says: the call, its notes, and the store's
+        answers (the store starts once the window is complete)."""
+        controller = self.controller
         controller.steps_changed.connect(self.checklist.refresh)
         controller.call_begun.connect(self._on_call_begun)
         controller.call_ended.connect(self._on_call_ended)
@@ -220,13 +299,8 @@ class CallWindow(QMainWindow):
         controller.note_returned.connect(self.entry.give_back)
         controller.escalation_changed.connect(self.handoff.show_escalation)
         controller.history_shown.connect(self._show_history)
-        controller.ringing.connect(self.ringing_page.show_ringing)
-        controller.case_changed.connect(self._show_case)
-        controller.front_requested.connect(self.bring_to_front)
-        controller.message.connect(self.status_line.show)
         controller.opened.connect(self._on_database_open)
         controller.choice_needed.connect(self.recovery.ask)
-        controller.ready.connect(self.ready)
 
     def _fit_pages(self, current: int) -> None:
         """Size the stack to the page shown, not to the largest page."""
@@ -253,6 +327,7 @@ class CallWindow(QMainWindow):
     def start_call(self, phone: str | None = None, name: str | None = None) -> None:
         """Answered (F7, Enter on the ringing page): ``phone`` and ``name`` when given, else
         the ones typed."""
+        self.complete()
         self.controller.start_call(phone if isinstance(phone, str) else None,
                                    name if isinstance(name, str) else None)
 
@@ -381,18 +456,21 @@ class CallWindow(QMainWindow):
             self.pages.setCurrentIndex(RINGING)
         else:
             self.pages.setCurrentIndex(IN_CALL if in_call else WRAP_UP)
-        self.caller_panel.set_ringing(session is None)
-        self.banners.set_in_call(in_call)
-        self.notes_view.setVisible(session is not None)
-        self.entry.setVisible(session is not None)
-        self.note_entry.setEnabled(session is not None)
         self.hand_bar.show_state()
         self.header.show_caller()
-        self.checklist.refresh()
+        if self._complete:
+            self.caller_panel.set_ringing(session is None)
+            self.banners.set_in_call(in_call)
+            self.notes_view.setVisible(session is not None)
+            self.entry.setVisible(session is not None)
+            self.note_entry.setEnabled(session is not None)
+            self.checklist.refresh()
         self.header.tick()
 
     def _on_second(self) -> None:
         """Each second of a call: the steps' times and the responses that count the time."""
+        if not self._complete:
+            return
         self.checklist.refresh()
         self.handoff.show_escalation()
 
@@ -423,6 +501,8 @@ class CallWindow(QMainWindow):
         server = self._paths.server_url
         if server is None or self._sync is not None:
             return
+        from callhelper.app.sync_runner import SyncRunner
+
         self._sync = self.controller.sync = SyncRunner(self._paths.capture_url, server,
                                                        self._rules, self)
         self._sync.changed.connect(self.status_line.show_sync_state)

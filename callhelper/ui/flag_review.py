@@ -14,7 +14,6 @@ team's server in team mode.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from callhelper.core.clock import Clock
 from callhelper.core.flag_review import FlagState
+from callhelper.core.session import new_uid
 from callhelper.ui.models import NoteRow, NotesModel
 from callhelper.ui.notes_view import NotesView
 from callhelper.app.write_queue import operation
@@ -106,7 +106,7 @@ class FlagReview(QObject):
         contact_uid = self._call_uid()
         if contact_uid is None:
             return
-        review = operation("review_flag", review_uid=uuid.uuid4().hex, note_uid=row.uid,
+        review = operation("review_flag", review_uid=new_uid(), note_uid=row.uid,
                            category=category, state=state, actor=self._agent(),
                            at=self._clock.now())
         self._write(review, lambda review: self._on_decided(contact_uid, review))

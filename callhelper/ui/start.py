@@ -20,9 +20,9 @@ from callhelper.core.rules_loading import RulesLoading
 def build_call_window(paths: Paths, settings: Settings, clock: Clock | None = None,
                       window_first: bool = False):
     """The call window with its own store worker; used by ``run`` and by the tests.
-    ``window_first``: the store's worker and the rules' compilation wait for
-    ``start_store(window)`` (``run`` calls it once the window has painted); otherwise they
-    start at once."""
+    ``window_first``: the window is built as far as it shows between calls, and the rest of
+    it, the store's worker and the rules' compilation wait for ``after_first_paint(window)``
+    (``run`` calls it once the window has painted); otherwise all is done at once."""
     from callhelper.app.store_client import StoreClient
     from callhelper.ui.call_window import CallWindow
 
@@ -34,16 +34,27 @@ def build_call_window(paths: Paths, settings: Settings, clock: Clock | None = No
     if not window_first:
         rules.start()
     window = CallWindow(paths, settings, store, playbook_catalog(paths), rules, clock,
-                        ui_language(settings), opener)
+                        ui_language(settings), opener, complete=not window_first)
     window.start_rules = rules.start
     return window
 
 
-def start_store(window) -> None:
-    """After the first paint: the rules compile, and the store's worker loads the storage
-    stack and opens the database (the window's ``ready`` follows)."""
+def after_first_paint(window, claimed=None) -> None:
+    """The window is on screen: the rest of it is built (the keys typed meanwhile are
+    handled next, in order); it serves the single-instance channel it ``claimed`` (if
+    given: app/instance.py); the rules compile, the store's worker loads the storage stack
+    and opens the database (the window's ``ready`` follows); and the CTI endpoint starts if
+    the settings ask for it."""
+    report_modules_at_first_paint()
+    window.complete()
+    if claimed is not None:
+        from callhelper.app.instance_server import serve
+
+        server = serve(claimed, window.status, window)
+        server.command.connect(window.handle_command)
     window.start_rules()
     window.controller.store.start()
+    window.start_cti()
 
 
 def freeze_start_up_when_ready(window) -> None:
@@ -64,21 +75,15 @@ def run(paths: Paths, settings: Settings, command: Command | None = None) -> int
     reply = send(name, command)
     if reply is not None:
         return launch_answer(f"callhelper call {command.action}", reply)
-    app = create_application()
-    shown = []
-    server = claim(paths.capture_url, command,
-                   lambda: shown[0].status() if shown else {"ready": False})
-    if server is None:
+    claimed = claim(paths.capture_url, command)
+    if claimed is None:
         return 0
+    app = create_application()
     close_on_termination(app)
     install_translators(app, ui_language(settings))
     window = build_call_window(paths, settings, window_first=True)
-    shown.append(window)
-    server.setParent(window)
-    server.command.connect(window.handle_command)
     freeze_start_up_when_ready(window)
-    FirstPaint(window, lambda: (report_modules_at_first_paint(), start_store(window),
-                                window.start_cti()))
+    FirstPaint(window, lambda: after_first_paint(window, claimed))
     window.show()
     window.handle_command(command)
     return app.exec()
