@@ -18,7 +18,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, Slot
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -108,16 +108,21 @@ class StoreClient(QObject):
         self._worker = _StoreWorker(opener or partial(open_store, url))
         self._worker.moveToThread(self._thread)
         self._submitted.connect(self._worker.run)
-        self._closing.connect(self._worker.close, Qt.ConnectionType.BlockingQueuedConnection)
         self._worker.done.connect(self._deliver)
         self._closed = False
         self._unanswered = 0
         if start:
-            self._thread.start()
+            self.start()
 
     def start(self) -> None:
         """Start the worker: the jobs submitted so far run, in order."""
-        if not self._closed and not self._thread.isRunning():
+        if not self._closed and not self.started:
+            # Qt's namespace is named here, not at the window's construction: PySide makes
+            # the Python enums of all of it at once, a sixth of a bare window's start-up
+            from PySide6.QtCore import Qt
+
+            self._closing.connect(self._worker.close,
+                                  Qt.ConnectionType.BlockingQueuedConnection)
             self._thread.start()
 
     @property

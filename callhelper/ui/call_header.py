@@ -8,10 +8,10 @@ buttons that open other windows do.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QMenu, QPushButton,
-                               QVBoxLayout, QWidget)
+                               QSizePolicy, QVBoxLayout, QWidget)
 
 from callhelper.core.session import CallState, format_offset
 from callhelper.ui.density import narrow
@@ -61,9 +61,9 @@ class CallHeader(QWidget):
         self.export_button.setToolTip(self.tr("Export notes or cases to CSV (Ctrl+Shift+E)"))
         self.settings_button = QPushButton("⚙")
         self.settings_button.setToolTip(self.tr("Settings (Ctrl+,)"))
-        for button in (self.start_button, self.hold_button, self.end_button, self.pin_button,
-                       self.history_button, self.export_button, self.settings_button):
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.buttons = (self.start_button, self.hold_button, self.end_button, hand_button,
+                        self.pin_button, self.history_button, self.export_button,
+                        self.settings_button)
         for button in (self.export_button, self.settings_button):  # one symbol: kept narrow
             button.setMaximumWidth(2 * button.sizeHint().height())
         for button in (self.start_button, self.end_button, self.pin_button,
@@ -78,10 +78,13 @@ class CallHeader(QWidget):
         timer_box.addWidget(self.state_label)
         row.addLayout(timer_box)
         row.addStretch(1)
-        for button in (self.start_button, self.hold_button, self.end_button, hand_button,
-                       self.pin_button, self.history_button, self.export_button,
-                       self.settings_button):
-            row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        button_row = QHBoxLayout()
+        for button in self.buttons:
+            button_row.addWidget(button)
+        button_box = QVBoxLayout()  # the buttons at the top, beside the timer
+        button_box.addLayout(button_row)
+        button_box.addStretch(1)
+        row.addLayout(button_box)
 
         self.caller_label = QLabel()
         self.caller_label.setObjectName("caller")
@@ -99,13 +102,26 @@ class CallHeader(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addLayout(row)
+        # the height of what it shows: the buttons' stretch above must not make it taller
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout.addWidget(self.caller_label)
         layout.addWidget(self.caller_detail)
 
         self._tick_timer = QTimer(self)
         self._tick_timer.setSingleShot(True)
-        self._tick_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._tick_timer.timeout.connect(self.tick)
+
+    def complete(self) -> None:
+        """What the window needs once it takes calls (CallWindow.complete): the buttons take
+        no keyboard focus (a click leaves the keys where they were typed), and the timer is
+        redrawn on the second. Not at construction: naming Qt's namespace makes PySide build
+        the Python enums of all of it at once, a sixth of a bare window's start-up, which the
+        first paint does without."""
+        from PySide6.QtCore import Qt
+
+        for button in self.buttons:
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._tick_timer.setTimerType(Qt.TimerType.PreciseTimer)
 
     def show_state(self) -> None:
         """The buttons of the call's state (between calls: start and the other windows;
@@ -215,6 +231,8 @@ class CallHeader(QWidget):
             action.setCheckable(not action.isSeparator())
         (current or new_case).setChecked(True)
         focused = QApplication.focusWidget()
+        from PySide6.QtCore import Qt
+
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         # once the list is gone (while it closes it still holds the keyboard)
         menu.aboutToHide.connect(lambda: QTimer.singleShot(

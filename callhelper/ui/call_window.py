@@ -16,7 +16,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QLineEdit, QMainWindow, QPlainTextEdit,
                                QSizePolicy, QStackedWidget, QTextEdit, QVBoxLayout, QWidget)
@@ -67,7 +67,10 @@ class CallWindow(QMainWindow):
     the window's keys. ``complete`` defaults to True: both steps at once. Started by a user
     (ui/start.py), the window shows after the first step and completes right after its
     first paint, before the store starts, so every answer of the store finds the whole
-    window (docs/architecture.md, "Window first")."""
+    window (docs/architecture.md, "Window first"). The first step names no enum of Qt's
+    namespace (``Qt.…``): PySide makes the Python enums of all of it the first time it is
+    named, a sixth of a bare window's start-up; the modules it uses import ``Qt`` inside
+    the functions that run after the paint."""
 
     ready = Signal()
 
@@ -96,6 +99,7 @@ class CallWindow(QMainWindow):
         self._clock = clock
         self._language = language
         self._complete = False
+        self._on_top = False
         self._edit_when_loaded = False
         self.controller = CallController(paths, settings, store, catalog, rules, clock,
                                          language, self)
@@ -167,6 +171,9 @@ class CallWindow(QMainWindow):
         # the fields tests and scripts type into, by their old names
         self.number_input = self.ringing_page.number_input
         self.saved_label = self.status_line.saved_label
+        # where the agent types first (the header's buttons, focusable until the window is
+        # complete, would otherwise take it)
+        self.number_input.setFocus()
 
     def complete(self) -> None:
         """The rest of the window (see the class), once: its views, in the layout, following
@@ -187,6 +194,7 @@ class CallWindow(QMainWindow):
         from callhelper.ui.wrap_up import WrapUpPanel
 
         controller, language, clock = self.controller, self._language, self._clock
+        self.header.complete()
         self.caller_panel = CallerPanel()
         self.caller_panel.profile_saved.connect(self._save_profile)
         self.caller_panel.edit_closed.connect(lambda: self.note_entry.setFocus())
@@ -239,6 +247,8 @@ class CallWindow(QMainWindow):
 
     def _bind_shortcuts(self) -> None:
         """The window's keys, once it is complete."""
+        from PySide6.QtCore import Qt
+
         from callhelper.ui.note_entry import KIND_SHORTCUTS
         from callhelper.ui.shortcuts import ShortcutsBeforeEditingKeys
 
@@ -545,10 +555,14 @@ class CallWindow(QMainWindow):
         if pin.isChecked() != on:
             pin.setChecked(on)
             return
-        visible = self.isVisible()
-        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, on)
-        if visible:
-            self.show()
+        if on != self._on_top:  # off by default, so a window not pinned names no Qt enum
+            from PySide6.QtCore import Qt  # (at start only when pinned: see complete())
+
+            visible = self.isVisible()
+            self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, on)
+            self._on_top = on
+            if visible:
+                self.show()
         if save:
             self._settings.set("always_on_top", on)
 

@@ -8,7 +8,7 @@ chosen: an answer from a supervisor only changes the line.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QPoint, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QPushButton, QWidget
 
 from callhelper.ui.density import narrow
@@ -50,8 +50,7 @@ class HandBar(QLabel):
         self.setWordWrap(True)
         self._controller = controller
         self.button = QPushButton(self.tr("Hand"))
-        self.button.setObjectName("handButton")
-        self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.button.setObjectName("handButton")  # in the header, which sets its focus
         self.button.setToolTip(self.tr("Raise or lower your hand: the supervisors' board shows "
                                        "it (%1)").replace("%1", KEYS))
         self.button.clicked.connect(self.toggle)
@@ -68,6 +67,8 @@ class HandBar(QLabel):
     def offer_reasons(self) -> QMenu:
         """The reasons, 1 to 4, in a list that takes the keyboard only until one is chosen
         (or Esc, or a few seconds): the focus then goes back where it was."""
+        from PySide6.QtCore import Qt
+
         from callhelper.ui.call_controller import HAND_REASONS
 
         menu = QMenu(self.window())
