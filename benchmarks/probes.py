@@ -120,7 +120,7 @@ def launch_app(args) -> None:
     build = app_module.build_call_window
     after_first_paint = app_module.after_first_paint
 
-    def shown_then_the_rest(window):
+    def shown_then_the_rest(window, *rest):
         marks["shown"] = time.perf_counter()
         complete = window.complete
 
@@ -129,7 +129,7 @@ def launch_app(args) -> None:
             marks["complete"] = time.perf_counter()
 
         window.complete = timed_complete
-        after_first_paint(window)
+        after_first_paint(window, *rest)
 
     app_module.after_first_paint = shown_then_the_rest
 
