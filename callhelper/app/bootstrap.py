@@ -175,9 +175,10 @@ class GuiThreadCollector(QObject):
 
 
 def collect_garbage_on_the_gui_thread(app: QApplication) -> None:
-    """Once per application (see GuiThreadCollector)."""
-    if app.findChild(GuiThreadCollector) is None:
-        GuiThreadCollector(app)
+    """Once per application (see GuiThreadCollector). The collector is kept on the
+    application object: ``findChild`` would make PySide build a dozen enums at start."""
+    if getattr(app, "gui_thread_collector", None) is None:
+        app.gui_thread_collector = GuiThreadCollector(app)
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:

@@ -119,6 +119,23 @@ def test_log_files_are_private_also_after_a_rollover(tmp_path, permissive_umask)
     assert {path.name: mode(path) for path in files} == {path.name: 0o600 for path in files}
 
 
+def test_the_log_rolls_over_keeping_the_newest_lines(tmp_path):
+    log_file = tmp_path / "callhelper.log"
+    handler = PrivateRotatingFileHandler(log_file, maxBytes=100, backupCount=2)
+    try:
+        for number in range(12):
+            handler.emit(logging.makeLogRecord({"msg": f"warning {number:02} " + "x" * 30}))
+    finally:
+        handler.close()
+    lines = {path.name: path.read_text(encoding="utf-8").splitlines()
+             for path in tmp_path.glob("callhelper.log*")}
+    assert sorted(lines) == ["callhelper.log", "callhelper.log.1", "callhelper.log.2"]
+    assert all(path.stat().st_size < 100 for path in tmp_path.glob("callhelper.log*"))
+    kept = lines["callhelper.log.2"] + lines["callhelper.log.1"] + lines["callhelper.log"]
+    numbers = [int(line.split()[1]) for line in kept]
+    assert numbers == list(range(12 - len(numbers), 12)), "the newest, in order, none lost"
+
+
 @posix_only
 def test_doctor_names_files_others_may_read(paths, permissive_umask):
     settings = Settings.for_paths(paths)
