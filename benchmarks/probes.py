@@ -271,13 +271,15 @@ def ring_window(args) -> None:
 
     def build_and_watch(paths, settings, clock=None, **options):
         window = build(paths, settings, clock, **options)
-        window._paint_watch = PaintWatch(window.caller_panel)
         waited = {"ready": False, "upkept": False, "said": False}
 
         def ready_when_both(name: str) -> None:
             waited[name] = True
             if name == "ready":  # the store's modules are loaded now: time the lookup
                 from callhelper.store import history
+
+                # the caller panel exists once the window is complete, before it is ready
+                window._paint_watch = PaintWatch(window.caller_panel)
 
                 history.caller_history = timed_lookup(history.caller_history)
                 QTimer.singleShot(UPKEEP_WAIT_MS, lambda: ready_when_both("upkept"))

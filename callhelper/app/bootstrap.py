@@ -24,8 +24,37 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
-from callhelper.config import Paths, Settings, resources_dir
-from callhelper.core.playbook import PlaybookCatalog
+
+def spare_pyside_the_source_scan() -> None:
+    """Once PySide is loaded, it reads the source of every module imported after it, to know
+    whether the module uses PySide (for ``from __feature__ import …``, PySide's opt-in
+    snake_case and true_property, which CallHelper never uses); a window's start imports
+    over a hundred, about 10 ms of reading. Their answers are given here ahead: CallHelper's
+    own modules (by the package's files) and those loaded before PySide, which answer "no
+    feature" whatever their source says as no module selects one. Done through PySide's
+    table of modules, where other programs do the same; if a PySide release has no such
+    table, nothing is done and the modules are read as before."""
+    feature = sys.modules.get("PySide6.support.feature") or \
+        sys.modules.get("shibokensupport.feature")
+    table = getattr(feature, "pyside_feature_dict", None)
+    if not isinstance(table, dict):
+        return
+    for name in list(sys.modules):
+        table.setdefault(name, -1)  # PySide's "ignore this module"
+    package = Path(__file__).resolve().parent.parent
+    for folder, folders, files in os.walk(package):
+        folders[:] = [name for name in folders if name.isidentifier()]
+        prefix = ".".join(("callhelper", *Path(folder).relative_to(package).parts))
+        for file in files:
+            if file.endswith(".py"):
+                name = prefix if file == "__init__.py" else f"{prefix}.{file[:-3]}"
+                table.setdefault(name, 0)  # PySide's "no feature"
+
+
+spare_pyside_the_source_scan()
+
+from callhelper.config import Paths, Settings, resources_dir  # noqa: E402 (after the above)
+from callhelper.core.playbook import PlaybookCatalog  # noqa: E402
 
 if TYPE_CHECKING:
     from callhelper.core.flags import DemandRules

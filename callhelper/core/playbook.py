@@ -8,7 +8,6 @@ the UI picks the agent's language and falls back to English, then to any.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,6 +146,8 @@ def load_playbook(path: Path) -> Playbook:
 
 
 def parse_playbook(text: str, source: str = "<playbook>") -> Playbook:
+    import tomllib  # with the first playbook read, after the call window's first paint
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -159,7 +160,7 @@ def parse_playbook(text: str, source: str = "<playbook>") -> Playbook:
 _TABLE_HEADER = re.compile(r"^\s*\[(\[)?\s*([^\[\]]+?)\s*\]\]?")
 
 
-def _line_of_decode_error(exc: tomllib.TOMLDecodeError) -> int | None:
+def _line_of_decode_error(exc: ValueError) -> int | None:
     match = re.search(r"line (\d+)", str(exc))
     return int(match.group(1)) if match else None
 
@@ -353,7 +354,9 @@ class PlaybookCatalog:
 
     ``refresh`` reads the folders again, so a playbook dropped in is picked up without a
     restart. A file that no longer reads keeps its last good version in the catalog and
-    is reported, so a half-edited file never takes a checklist away mid-shift.
+    is reported, so a half-edited file never takes a checklist away mid-shift. The folders
+    are first read when a playbook is first asked for, not when the catalog is made: the
+    call window shows before it needs one.
     """
 
     def __init__(self, folders: list[Path]) -> None:
@@ -361,12 +364,13 @@ class PlaybookCatalog:
         self._by_file: dict[Path, Playbook] = {}
         #: Each file as last read: its size and time, and what it failed with (if it did).
         self._read: dict[Path, tuple[tuple[int, int], PlaybookError | None]] = {}
-        self.refresh()
+        self._refreshed = False
 
     def refresh(self) -> list[PlaybookError]:
         """Read the files added or changed since the last refresh (the window refreshes
         between every two calls: an unchanged file is not parsed again); the errors of every
         file that is broken now."""
+        self._refreshed = True
         errors = []
         seen = set()
         for folder in self._folders:
@@ -393,6 +397,8 @@ class PlaybookCatalog:
         return errors
 
     def playbooks(self) -> list[Playbook]:
+        if not self._refreshed:
+            self.refresh()
         by_id: dict[str, Playbook] = {}
         for folder in self._folders:
             for path, playbook in self._by_file.items():

@@ -131,7 +131,7 @@ class CallController(QObject):
         self._rules = rules
         self._clock = clock
         self._language = language
-        self.playbook: Playbook = catalog.get(settings.get("playbook")) or catalog.playbooks()[0]
+        self._playbook: Playbook | None = None
         self.agent = settings.agent_name
         self.session: CallSession | None = None
         self.caller = CallerInfo()
@@ -458,6 +458,20 @@ class CallController(QObject):
         if outgoing != self.next_caller.outgoing:
             self.next_caller.outgoing = outgoing
             self._show_history(self.history)
+
+    @property
+    def playbook(self) -> Playbook:
+        """The playbook of the next call (or of the call under way): the one chosen last,
+        kept in the settings, else the first. The catalog is read when it is first asked
+        for, which the call window does once it has painted."""
+        if self._playbook is None:
+            self._playbook = self._catalog.get(self._settings.get("playbook")) or \
+                self._catalog.playbooks()[0]
+        return self._playbook
+
+    @playbook.setter
+    def playbook(self, playbook: Playbook) -> None:
+        self._playbook = playbook
 
     def choose_playbook(self, playbook_id: str) -> None:
         playbook = self._catalog.get(playbook_id)

@@ -182,8 +182,8 @@ class CallHeader(QWidget):
         self.caller_label.setText(title)
         phone = phone_label(caller.phone if in_call else typed)
         details = [phone] if phone and name else []
-        days = controller.playbook.escalation.repeat_days
         if controller.recent_contacts > 1:
+            days = controller.playbook.escalation.repeat_days
             details.append(self.tr("%1 calls in %2 days").replace(
                 "%1", str(controller.recent_contacts)).replace("%2", str(days)))
         elif phone and found is not None and not found.contacts and not name:

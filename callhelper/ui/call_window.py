@@ -462,7 +462,8 @@ class CallWindow(QMainWindow):
         in_call = session is not None and session.in_call
         self.header.show_state()
         if session is None:
-            self.ringing_page.refresh_playbooks()
+            if self._complete:  # the playbooks are read once the window has painted
+                self.ringing_page.refresh_playbooks()
             self.pages.setCurrentIndex(RINGING)
         else:
             self.pages.setCurrentIndex(IN_CALL if in_call else WRAP_UP)

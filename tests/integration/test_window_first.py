@@ -42,12 +42,12 @@ def test_the_window_is_shown_before_sqlalchemy_or_the_store_is_loaded(tmp_path):
              "callhelper.core.model")
     assert [name for name in later if name in loaded] == []
     # nor the call's own views, nor the channel's server (QtNetwork), nor Qt's namespace,
-    # whose Python enums PySide makes all at once the first time it is named (~20 ms):
-    # the window completes itself right after it has painted
+    # whose Python enums PySide makes all at once the first time it is named (~20 ms), nor
+    # the playbooks (TOML): the window completes itself right after it has painted
     after_the_paint = ("callhelper.ui.checklist_panel", "callhelper.ui.caller_panel",
                        "callhelper.ui.notes_view", "callhelper.ui.note_entry",
                        "callhelper.ui.wrap_up", "callhelper.app.instance_server",
-                       "PySide6.QtNetwork", "PySide6.QtCore.Qt")
+                       "PySide6.QtNetwork", "PySide6.QtCore.Qt", "tomllib")
     assert [name for name in after_the_paint if name in loaded] == []
 
 

@@ -93,6 +93,7 @@ def test_catalog_lets_users_add_and_override_playbooks(tmp_path):
 def test_a_broken_edit_keeps_the_last_good_playbook(tmp_path):
     (tmp_path / "mine.toml").write_text(GOOD, encoding="utf-8")
     catalog = PlaybookCatalog([tmp_path])
+    assert catalog.get("p") is not None, "read when first asked for"
     (tmp_path / "mine.toml").write_text(GOOD.replace("target_seconds = 60", "target_seconds ="),
                                         encoding="utf-8")
     errors = catalog.refresh()
@@ -226,3 +227,9 @@ def test_any_value_of_the_wrong_kind_gives_a_playbook_error_and_nothing_else(bas
         parse_playbook(text, "edited.toml")
     except PlaybookError as error:
         assert str(error).startswith("edited.toml")
+
+
+def test_the_catalog_reads_its_folders_when_a_playbook_is_first_asked_for(tmp_path):
+    catalog = PlaybookCatalog([tmp_path])  # the call window makes it before it shows
+    (tmp_path / "mine.toml").write_text(GOOD, encoding="utf-8")
+    assert [playbook.id for playbook in catalog.playbooks()] == ["p"]
