@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
 
@@ -143,26 +143,26 @@ class StartupOpenerLater:
 class FirstPaint(QObject):
     """Calls ``then`` once, right after ``window`` first painted (when the event loop turns
     again: the window is on screen and takes keys), or after FIRST_PAINT_WAIT_MS if it does
-    not paint."""
+    not paint. The window says when it paints with its ``painted`` signal (an event filter
+    would have PySide build the enums of QEvent before the first paint)."""
 
     def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
         super().__init__(window)
         self._window = window
         self._then = then
         self._done = False
-        window.installEventFilter(self)
+        window.painted.connect(self._painted)
         QTimer.singleShot(FIRST_PAINT_WAIT_MS, self, self._run)
 
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.Paint and not self._done:
+    def _painted(self) -> None:
+        if not self._done:
             QTimer.singleShot(0, self, self._run)
-        return False
 
     def _run(self) -> None:
         if self._done:
             return
         self._done = True
-        self._window.removeEventFilter(self)
+        self._window.painted.disconnect(self._painted)
         self._then()
 
 

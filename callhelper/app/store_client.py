@@ -18,7 +18,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -156,6 +156,8 @@ class StoreClient(QObject):
         self._closing.emit()
         self._thread.quit()
         self._thread.wait()
+        from PySide6.QtCore import QEvent  # not at start: its enums cost the first paint
+
         QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
 
     def run_here(self, jobs: list[Job]) -> list[BaseException | None]:

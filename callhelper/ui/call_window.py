@@ -17,7 +17,6 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QLineEdit, QMainWindow, QPlainTextEdit,
                                QSizePolicy, QStackedWidget, QTextEdit, QVBoxLayout, QWidget)
 
@@ -38,6 +37,8 @@ from callhelper.ui.window_opener import WindowOpener
 from callhelper.ui.window_state import restore_geometry, save_geometry
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent
+
     from callhelper.core.flags import DemandRules
     from callhelper.store.startup import StartupOpener
     from callhelper.app.sync_runner import SyncRunner
@@ -73,6 +74,7 @@ class CallWindow(QMainWindow):
     the functions that run after the paint."""
 
     ready = Signal()
+    painted = Signal()  # at each paint of the window itself (app/bootstrap.py's FirstPaint)
 
     # built by complete()
     caller_panel: CallerPanel
@@ -248,6 +250,7 @@ class CallWindow(QMainWindow):
     def _bind_shortcuts(self) -> None:
         """The window's keys, once it is complete."""
         from PySide6.QtCore import Qt
+        from PySide6.QtGui import QKeySequence, QShortcut
 
         from callhelper.ui.note_entry import KIND_SHORTCUTS
         from callhelper.ui.shortcuts import ShortcutsBeforeEditingKeys
@@ -566,6 +569,10 @@ class CallWindow(QMainWindow):
                 self.show()
         if save:
             self._settings.set("always_on_top", on)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        self.painted.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Quitting asks nothing: the geometry is kept, every queued write is finished
