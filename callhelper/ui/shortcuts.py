@@ -19,6 +19,8 @@ class ShortcutsBeforeEditingKeys(QObject):
     def __init__(self, window: QWidget):
         super().__init__(window)
         window.installEventFilter(self)
+        if window.windowHandle() is not None:  # bound after the window was first shown
+            window.windowHandle().installEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:
         # the window is this object's parent, not an attribute: a window being destroyed
