@@ -164,3 +164,14 @@ def test_a_bad_model_table_is_refused_when_the_rules_load(tmp_path, table, probl
                     encoding="utf-8")
     with pytest.raises(RulesError, match=problem):
         load_rules(path)
+
+
+def test_a_model_replaced_on_disk_is_read_again(tmp_path):
+    rules = rules_with(tmp_path, small_model({"ねっと": {"threat": 30.0}}))
+    statement = "ネットにあげたる"
+    assert analyze(statement, rules).flag_categories == ("threat",)
+    assert analyze(statement, rules).flag_categories == ("threat",)  # the one read kept
+    replaced = tmp_path / "replaced.bin"
+    replaced.write_bytes(small_model({}).to_bytes())
+    replaced.replace(tmp_path / "model.bin")
+    assert analyze(statement, rules).flag_categories == ()
