@@ -464,51 +464,99 @@ def raw_connection(path: Path, pragmas: list[str]) -> sqlite3.Connection:
 
 
 def measure_writes(store, path: Path, pragmas: list[str], plan: Plan, rules, log) -> dict:
-    """A note saved as Enter saves it, beside the raw INSERT + COMMIT of the same row, in
-    turns. The raw rows are removed afterwards (the audit trail never knew them)."""
+    """A note saved as Enter saves it, beside its floor, in turns: raw ``sqlite3``
+    statements writing the same rows at the same durability — the record that the
+    operation was applied, the note (and the trigram index its trigger keeps), its
+    2-character index entry, the audit entry after reading the last one's hash, the commit,
+    and the anchor file's record. The floor writes into a copy of the database made just
+    before, so that its rows never enter the app's audit trail; its values (the index's
+    words, the audit entry's texts, the hashes) are the app's own, made before the timing."""
+    from callhelper.core.bigrams import bigram_words
     from callhelper.core.case import NoteKind
     from callhelper.store import repository
+    from callhelper.store.anchor import RECORD_BYTES, anchor_file
     from callhelper.store.operations import Operation, perform
     from callhelper.store.repository import NewContact
 
     now = datetime.now(timezone.utc)
+    text = "返金してほしい、先週買ったばかりなのに電源が入らない"
+
+    def app_write(number: int) -> None:  # the write queue's job for a note
+        with store.unit_of_work() as session:
+            perform(session, Operation.of(
+                "add_note", contact_uid=contact.uid, note_uid=uuid.uuid4().hex,
+                kind=NoteKind.QUOTE, text=text, offset_ms=1000 * number, agent="bench",
+                created_at=now), rules)
+
     contact = NewContact(uid=f"bench-{uuid.uuid4().hex}", agent="bench", playbook_id="complaint",
                          playbook_version=1, started_at=now, phone="03-0000-0000")
     with store.unit_of_work() as session:
-        contact_id = repository.start_contact(session, contact).id
-    raw = raw_connection(path, pragmas)
-    text = "返金してほしい、先週買ったばかりなのに電源が入らない"
-    stored = now.replace(tzinfo=None).isoformat(" ")
+        repository.start_contact(session, contact)
+    app_write(0)
+    copy = path.with_name(path.stem + "-floor.db")
+    anchor = anchor_file(copy)
+    with sqlite3.connect(path) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    raw = raw_connection(copy, pragmas)
+    note_row = raw.execute("SELECT id, uid, created_at, flags, requests FROM note "
+                           "ORDER BY id DESC LIMIT 1").fetchone()
+    grams = bigram_words(text)  # the index keeps no copy to read back
+    entry = raw.execute("SELECT at, before, after, before_digest, after_digest FROM audit_entry "
+                        "ORDER BY id DESC LIMIT 1").fetchone()
+    record = b"{}".ljust(RECORD_BYTES)
+
+    def raw_write(number: int, note_uid: str, operation_uid: str, link: str) -> None:
+        raw.execute("BEGIN IMMEDIATE")
+        raw.execute("INSERT INTO received_operation (uid, received_at) VALUES (?, ?) "
+                    "ON CONFLICT (uid) DO NOTHING RETURNING uid",
+                    (operation_uid, note_row[2])).fetchall()
+        contact_id = raw.execute("SELECT id, case_id FROM contact WHERE uid = ?",
+                                 (contact.uid,)).fetchall()[0][0]
+        [(note_id,)] = raw.execute(
+            "INSERT INTO note (uid, contact_id, kind, text, offset_ms, agent, created_at, "
+            "masked_cards, flags, requests, due_at, done_at, done_by, edited_at) VALUES "
+            "(?, ?, 'quote', ?, ?, 'bench', ?, 0, ?, ?, NULL, NULL, '', NULL) "
+            "ON CONFLICT (uid) DO NOTHING RETURNING id",
+            (note_uid, contact_id, text, 1000 * number, note_row[2], note_row[3],
+             note_row[4])).fetchall()
+        raw.execute("INSERT INTO note_bigram (rowid, grams) VALUES (?, ?)", (note_id, grams))
+        previous = raw.execute("SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1"
+                               ).fetchone()[0]
+        raw.execute("INSERT INTO audit_entry (at, actor, action, entity, uid, before, after, "
+                    "before_digest, after_digest, prev_hash, hash) VALUES "
+                    "(?, 'bench', 'create', 'note', ?, ?, ?, ?, ?, ?, ?)",
+                    (entry[0], note_uid, entry[1], entry[2], entry[3], entry[4], previous,
+                     link))
+        raw.execute("COMMIT")
+        descriptor = os.open(anchor, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            os.pwrite(descriptor, record, 0)
+        finally:
+            os.close(descriptor)
+
     app, floor = [], []
     try:
         for number in range(plan.write_warmup + plan.writes):
             begun = time.perf_counter()
-            with store.unit_of_work() as session:  # the write queue's job for a note
-                perform(session, Operation.of(
-                    "add_note", contact_uid=contact.uid, note_uid=uuid.uuid4().hex,
-                    kind=NoteKind.QUOTE, text=text, offset_ms=1000 * number, agent="bench",
-                    created_at=now), rules)
+            app_write(number)
             app_ms = ms_since(begun)
+            values = (number, f"bench-raw-{uuid.uuid4().hex}", uuid.uuid4().hex,
+                      uuid.uuid4().hex * 2)
             begun = time.perf_counter()
-            raw.execute("BEGIN IMMEDIATE")
-            raw.execute("INSERT INTO note (uid, contact_id, kind, text, offset_ms, agent, "
-                        "created_at, flags, requests) VALUES (?, ?, 'quote', ?, ?, 'bench', ?, "
-                        "'[]', '[\"refund\"]')",
-                        (f"bench-raw-{uuid.uuid4().hex}", contact_id, text, 1000 * number,
-                         stored))
-            raw.execute("COMMIT")
+            raw_write(*values)
             raw_ms = ms_since(begun)
             if number >= plan.write_warmup:
                 app.append(app_ms)
                 floor.append(raw_ms)
-        raw.execute("DELETE FROM note WHERE uid LIKE 'bench-raw-%'")
     finally:
         raw.close()
+        for leftover in (copy, anchor, *copy.parent.glob(copy.name + "-*")):
+            leftover.unlink(missing_ok=True)
     result = {"app_ms": stats(app), "raw_ms": stats(floor),
               "ratio": statistics.median(app) / statistics.median(floor),
               "p99_ratio": percentile(app, 0.99) / percentile(floor, 0.99)}
     log(f"    write: app {result['app_ms']['median']:.2f} ms (p99 "
-        f"{result['app_ms']['p99']:.2f}), raw {result['raw_ms']['median']:.2f} ms")
+        f"{result['app_ms']['p99']:.2f}), the same rows raw {result['raw_ms']['median']:.2f} ms")
     return result
 
 
@@ -818,9 +866,11 @@ def targets(results: dict) -> list[dict]:
           size="ring")
     judge("ring → caller's history painted", "p95 ≤ 150 ms",
           get("ring_paint", "painted_ms", "p95"), 150, "ms")
-    judge("Enter → note durable", "≤ 2 × raw sqlite3 INSERT+COMMIT (median)",
-          get("write", "ratio"), 2.0, "×")
+    judge("Enter → note durable", "≤ 1.3 × raw sqlite3 writing the same rows (median)",
+          get("write", "ratio"), 1.3, "×")
     judge("Enter → note durable", "p99 < 20 ms", get("write", "app_ms", "p99"), 20, "ms")
+    judge("Enter → note shown in the list", "p99 ≤ 16 ms (one frame)",
+          get("window", "enter_to_shown_ms", "p99"), 16, "ms")
     judge("caller lookup at 100k cases / 1M notes", "p95 < 10 ms",
           get("lookup", "app_ms", "p95"), 10, "ms")
     judge("search 3+ characters at 1M notes", "p95 < 50 ms",

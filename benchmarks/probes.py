@@ -357,6 +357,25 @@ def pump_until(condition, timeout_s: float, step_ms: int = 2) -> bool:
     return True
 
 
+def wait_for_rows(model, before: int, timeout_s: float) -> bool:
+    """Wait in the event loop, idle as the app waits, until ``model`` holds more than
+    ``before`` rows. Polling instead would keep the GUI thread busy holding Python's lock,
+    and the store's worker would wait for it: the figure would be the poll's, not the app's."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if model.rowCount() > before:
+        return True
+    loop = QEventLoop()
+    quit_when_more = lambda *_: loop.quit() if model.rowCount() > before else None  # noqa: E731
+    model.rowsInserted.connect(quit_when_more)
+    model.modelReset.connect(quit_when_more)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    loop.exec()
+    model.rowsInserted.disconnect(quit_when_more)
+    model.modelReset.disconnect(quit_when_more)
+    return model.rowCount() > before
+
+
 def type_text(widget, text: str) -> None:
     """As tests/gui/keyboard.py: the input method commits the composed text at once."""
     from PySide6.QtGui import QInputMethodEvent
@@ -478,7 +497,7 @@ def window(args) -> None:
         type_text(entry, f"返金してほしい、もう{number}回目の電話です")
         begun = time.perf_counter()
         press_enter(entry)
-        if not pump_until(lambda: notes.rowCount() > before, 30, step_ms=0):
+        if not wait_for_rows(notes, before, 30):
             raise SystemExit("a note was never shown as saved")
         if number >= args.warmup:
             enter_ms.append((time.perf_counter() - begun) * 1000)
@@ -598,7 +617,7 @@ def take_call(call_window, clock, number: int, notes: int, gap_s: int) -> list[f
         before = shown.rowCount()
         begun = time.perf_counter()
         key_click(entry, Qt.Key.Key_Return)
-        if not pump_until(lambda: shown.rowCount() > before, 60, step_ms=0):
+        if not wait_for_rows(shown, before, 60):
             raise SystemExit(f"note {index + 1} of call {number} was never shown as saved")
         latencies.append((time.perf_counter() - begun) * 1000)
         call_window.grab()  # every widget painted, the notes list included

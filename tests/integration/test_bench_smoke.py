@@ -57,7 +57,11 @@ def test_a_quick_run_at_the_smallest_size_reports_every_figure(tmp_path):
     assert figure(results, "detection.analysis_ms.p99") > 0
     for path in ("ring.ring_s.median", "ring.bare_s.median", "ring.ratio"):
         assert figure(results, path) > 0, path
-    assert len(results["targets"]) == 20
+    assert len(results["targets"]) == 21
+    judged = {(target["what"], target["target"]): target for target in results["targets"]}
+    assert judged["Enter → note shown in the list", "p99 ≤ 16 ms (one frame)"]["measured"] > 0
+    assert judged["Enter → note durable",
+                  "≤ 1.3 × raw sqlite3 writing the same rows (median)"]["measured"] > 0
     assert all(target["met"] in (True, False, None) for target in results["targets"])
     assert "targets (docs/benchmarks.md)" in run.stdout
     assert "search 2 chars, p95" in run.stdout
