@@ -46,15 +46,28 @@ XLSX_TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 #: the first chunk of rows.
 XLSX_WIDTH_LIMITS = (6, 60)
 
-# A column is joined with NUL to be scanned at once: a cell starts at the beginning of the
-# joined text or right after a NUL. A NUL inside a cell can only cause a false alarm, which
-# neutralising that column cell by cell then clears.
+# A column is joined with NUL, and a NUL put before it, to be scanned at once: a cell starts
+# right after a NUL. A NUL inside a cell can only cause a false alarm, which neutralising
+# that column cell by cell then clears.
 _CELL_SEPARATOR = "\x00"
 #: What an import may trim or drop before a cell's text: white space (ASCII, the no-break
 #: and the ideographic space) and control characters.
-_IGNORABLE = "[\\s\x00-\x1f\x7f\u00a0\u3000]*"
-_FORMULA = re.compile(_IGNORABLE + "[" + re.escape("".join(FORMULA_STARTS)) + "]")
-_FORMULA_IN_COLUMN = re.compile("(?:^|" + _CELL_SEPARATOR + ")" + _FORMULA.pattern)
+_IGNORABLE_CHARS = "\\s\x00-\x1f\x7f\u00a0\u3000"
+_FORMULA_CHARS = re.escape("".join(FORMULA_STARTS))
+_FORMULA = re.compile(f"[{_IGNORABLE_CHARS}]*[{_FORMULA_CHARS}]")
+#: A cell that starts with a formula's character or with one an import may drop: only such
+#: a cell can be a formula. One character after a separator, not the whole ``_FORMULA``
+#: there (a repeated class after every separator made the scan fifty times slower), and not
+#: a NUL: an empty cell is two separators in a row, and a cell's own leading NULs are taken
+#: for separators, the character after the last of them still checked.
+_MAY_START_FORMULA = re.compile(
+    f"{_CELL_SEPARATOR}[\\s\x01-\x1f\x7f\u00a0\u3000{_FORMULA_CHARS}]")
+
+
+#: Cells whose text never starts a formula: times (``str`` of a datetime starts with its
+#: year) and None (an empty cell); whole numbers too, unless negative.
+_NEVER_FORMULAS = frozenset({datetime, type(None)})
+_WHOLE_NUMBERS = frozenset({int, type(None)})
 
 
 def neutralize(value: object) -> str:
@@ -64,11 +77,16 @@ def neutralize(value: object) -> str:
 
 
 def _may_hold_formula(column: Sequence[object]) -> bool:
+    kinds = set(map(type, column))
+    if kinds <= _NEVER_FORMULAS:  # no text of them is made here just to be looked at
+        return False
+    if kinds <= _WHOLE_NUMBERS and min(value for value in column if value is not None) >= 0:
+        return False
     try:
         joined = _CELL_SEPARATOR.join(column)
     except TypeError:  # numbers or None among the cells; str(None) starts no formula either
         joined = _CELL_SEPARATOR.join(map(str, column))
-    return _FORMULA_IN_COLUMN.search(joined) is not None
+    return _MAY_START_FORMULA.search(_CELL_SEPARATOR + joined) is not None
 
 
 def _neutralized(chunk: list[Sequence[object]]) -> list[Sequence[object]]:

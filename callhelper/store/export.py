@@ -17,7 +17,6 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
 from itertools import chain
 from typing import Any
 
@@ -125,11 +124,51 @@ def _local(value: str | datetime | None) -> datetime | None:
     return moment.astimezone().replace(tzinfo=None, microsecond=0)
 
 
-@lru_cache(maxsize=4096)
+class _LocalTimes:
+    """``_local``, faster for times stored as text (SQLite's): the local zone's offset is
+    found once per hour of UTC (the text's first 13 characters) and added. An hour in which
+    the offset changes (a clock change at half past, say) is converted time by time."""
+
+    _HOUR = timedelta(hours=1) - timedelta(microseconds=1)
+
+    def __init__(self, limit: int = 4096) -> None:
+        self._offsets: dict[str, timedelta | None] = {}
+        self._limit = limit
+
+    def __call__(self, value: str | datetime | None) -> datetime | None:
+        if not isinstance(value, str) or len(value) < 19:
+            return _local(value)
+        hour = value[:13]
+        offset = self._offsets.get(hour, False)
+        if offset is False:
+            offset = self._offset(hour)
+        if offset is None:
+            return _local(value)
+        return (datetime.fromisoformat(value) + offset).replace(microsecond=0)
+
+    def _offset(self, hour: str) -> timedelta | None:
+        if len(self._offsets) >= self._limit:
+            self._offsets.clear()
+        try:
+            start = datetime.fromisoformat(hour + ":00").replace(tzinfo=timezone.utc)
+        except ValueError:
+            offset = None  # not a stored time: converted as it is, by _local
+        else:
+            first = start.astimezone().utcoffset()
+            offset = first if first == (start + self._HOUR).astimezone().utcoffset() else None
+        self._offsets[hour] = offset
+        return offset
+
+
+#: How many numbers an export keeps formatted. Formatting one takes about 35 µs, every note
+#: of a call repeats its number and callers call again: a year of 100k cases holds some 32k
+#: numbers, all kept here (about 3 MB, for the export only); with 4,096 kept, nearly three
+#: times as many were formatted, a third of the export's time.
+PHONES_KEPT = 1 << 15
+
+
 def _phone(typed: str) -> str:
-    """A number as the window shows it (03-1234-5678), or as typed if it is none. Formatting
-    one takes a tenth of a millisecond and every note of a call repeats its number, so the
-    recent ones are kept."""
+    """A number as the window shows it (03-1234-5678), or as typed if it is none."""
     return normalize_phone(typed).display if typed else ""
 
 
@@ -173,7 +212,7 @@ def _count(session: Session, from_clause: str, where: str, params: dict) -> int:
 
 
 def _note_shaper(labels: Labels) -> Callable[[list[tuple]], list[tuple]]:
-    local, phone = _Memo(_local), _Memo(_phone)
+    local, phone = _Memo(_LocalTimes()), _Memo(_phone, PHONES_KEPT)
     kinds = _Memo(lambda kind: labels.kinds.get(kind, kind))
     categories = _Memo(lambda found: labels.categories_text(json.loads(found)))
     states = _Memo(lambda flags_and_decided: labels.states_text(
@@ -196,7 +235,7 @@ def _decisions_text(session: Session) -> str:
 
 
 def _case_shaper(labels: Labels) -> Callable[[list[tuple]], list[tuple]]:
-    local, phone = _Memo(_local), _Memo(_phone)
+    local, phone = _Memo(_LocalTimes()), _Memo(_phone, PHONES_KEPT)
     statuses = _Memo(lambda status: labels.statuses.get(status, status))
     levels = _Memo(lambda level: labels.levels.get(level, level))
 

@@ -117,6 +117,41 @@ def test_each_cell_is_written_as_neutralised_whatever_its_type_and_place(tmp_pat
     assert path.read_bytes() == reference_csv(("n", "text", "none", "float", "last"), rows)
 
 
+def test_times_whole_numbers_and_empty_cells_are_written_as_they_are(tmp_path):
+    """Columns of times, of whole numbers and of empty cells are not looked at cell by cell,
+    yet a negative number is still neutralised like any text starting with a minus."""
+    moment = datetime(2026, 12, 5, 9, 30)
+    rows = [(moment, n, "", None, "\x00\x00言葉") for n in range(1500)]
+    rows[700] = (None, -4, "", None, "\x00\x00=1")
+    path = tmp_path / "out.csv"
+    header = ("time", "n", "empty", "none", "nul")
+    write_csv(path, header, rows)
+    assert path.read_bytes() == reference_csv(header, rows)
+    back = read_back(path)
+    assert back[1][:4] == ["2026-12-05 09:30:00", "0", "", ""]
+    assert back[701][:2] == ["", "'-4"] and back[701][4] == "'\x00\x00=1"
+
+
+@pytest.mark.parametrize("suspect", [" =1", "\u3000+1", "\u00a0@x", "\x1f-1", "\x7f=1",
+                                     "\x00 \x00=1", "\r=1", "\t", "\u2003=1", "\n=1"])
+def test_one_formula_among_plain_cells_is_found_whatever_hides_it(tmp_path, suspect):
+    rows = [(f"言葉{n}", "") for n in range(999)] + [(suspect, "")]
+    path = tmp_path / "out.csv"
+    write_csv(path, ("text", "empty"), rows)
+    assert read_back(path)[-1][0] == NEUTRALIZER + suspect
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.text(), st.none()), st.one_of(st.integers(), st.none()),
+                          st.one_of(st.datetimes(), st.none()), st.text()),
+                min_size=1, max_size=40))
+def test_any_rows_are_written_as_each_cell_neutralised_on_its_own(tmp_path_factory, rows):
+    path = tmp_path_factory.mktemp("csv") / "out.csv"
+    header = ("a", "b", "c", "d")
+    write_csv(path, header, rows)
+    assert path.read_bytes() == reference_csv(header, rows)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(), min_size=1, max_size=4))
 def test_any_text_survives_export_and_parse(tmp_path_factory, cells):
@@ -291,3 +326,28 @@ def test_more_rows_than_a_sheet_holds_are_refused():
     check_sheet_rows(1_048_575)
     with pytest.raises(TooManyRows, match="at most 1,048,575"):
         check_sheet_rows(1_048_576)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "America/New_York", "Australia/Lord_Howe",
+                                  "Asia/Kathmandu"])
+def test_local_times_are_right_through_clock_changes(monkeypatch, zone):
+    """The export finds the local offset once per hour; each minute of a year, clock changes
+    of an hour and of half an hour among them, comes out as a time-by-time conversion does."""
+    import time as clock
+
+    from callhelper.store.export import _local, _LocalTimes
+
+    monkeypatch.setenv("TZ", zone)
+    clock.tzset()
+    try:
+        times = _LocalTimes()
+        moment = datetime(2026, 1, 1)
+        while moment < datetime(2027, 1, 1):
+            stored = f"{moment:%Y-%m-%d %H:%M:%S}.{moment.minute * 1000:06d}"
+            assert times(stored) == _local(stored), stored
+            moment += timedelta(minutes=7)
+        assert times(None) is None
+        assert times(datetime(2026, 3, 8, 7, 30)) == _local(datetime(2026, 3, 8, 7, 30))
+    finally:
+        monkeypatch.undo()
+        clock.tzset()
