@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator
-from PySide6.QtWidgets import QApplication
 
 
 def spare_pyside_the_source_scan() -> None:
@@ -58,7 +57,7 @@ from callhelper.core.playbook import PlaybookCatalog  # noqa: E402
 
 if TYPE_CHECKING:
     from callhelper.core.flags import DemandRules
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtWidgets import QApplication, QWidget
 
 log = logging.getLogger(__name__)
 #: For the tests: a file that gets the names of the modules loaded when the call window
@@ -211,6 +210,8 @@ def collect_garbage_on_the_gui_thread(app: QApplication) -> None:
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
+    from PySide6.QtWidgets import QApplication  # here: the commands that translate need none
+
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     collect_garbage_on_the_gui_thread(app)
     app.setApplicationName("CallHelper")

@@ -148,7 +148,7 @@ def export_labels(args: argparse.Namespace):
 
     from callhelper.config import Settings, resolve_paths
     from callhelper.app.bootstrap import demand_rules, install_translators, ui_language
-    from callhelper.ui.export_dialog import export_labels as labels_in
+    from callhelper.ui.export_labels import export_labels as labels_in
 
     language = args.language or ui_language(
         Settings.for_paths(resolve_paths(args.data_dir, args.database_url)))

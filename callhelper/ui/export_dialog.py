@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import (QCoreApplication, QDate, QDir, QSettings, QStandardPaths, Qt,
-                            QThread, Signal)
+from PySide6.QtCore import QDate, QDir, QSettings, QStandardPaths, Qt, QThread, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox,
                                QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
@@ -24,19 +23,16 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialog
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from callhelper.core.case import CaseStatus, Level, NoteKind
 from callhelper.core.export import (CSV, FORMATS, PROGRESS_EVERY, XLSX, XLSX_MAX_ROWS,
                                      TooManyRows, check_sheet_rows, write_table)
-from callhelper.core.flag_review import FlagState
 from callhelper.core.flags import DemandRules
 from callhelper.store.engine import make_engine
 from callhelper.store.export import (CASE_HEADER, IDS, NOTE_HEADER, ExportFilter, Labels,
                                      case_rows, count_cases, count_notes, note_rows)
-from callhelper.ui.labels import level_label, status_label
+from callhelper.ui.export_labels import CASES, NOTES, export_labels
 
 log = logging.getLogger(__name__)
 
-NOTES, CASES = "notes", "cases"
 SOURCES = {
     NOTES: (NOTE_HEADER, count_notes, note_rows),
     CASES: (CASE_HEADER, count_cases, case_rows),
@@ -60,68 +56,6 @@ class ExportRequest:
 
 def default_file_name(what: str, day: date, table_format: str = CSV) -> str:
     return f"callhelper-{what}-{day:%Y%m%d}.{table_format}"
-
-
-def _column_names(what: str) -> dict[str, str]:
-    translate = QCoreApplication.translate
-    shared = {
-        "case": translate("ExportColumns", "Case no."),
-        "customer": translate("ExportColumns", "Customer"),
-        "phone": translate("ExportColumns", "Phone"),
-        "subject": translate("ExportColumns", "Subject"),
-    }
-    if what == NOTES:
-        return shared | {
-            "contact_start": translate("ExportColumns", "Call started"),
-            "offset_seconds": translate("ExportColumns", "Seconds into the call"),
-            "kind": translate("ExportColumns", "Kind"),
-            "text": translate("ExportColumns", "Text"),
-            "flags": translate("ExportColumns", "Suspected harassment"),
-            "requests": translate("ExportColumns", "Requests"),
-            "handler": translate("ExportColumns", "Agent"),
-            "flag_states": translate("ExportColumns", "Flag review"),
-            "due": translate("ExportColumns", "Promise due"),
-        }
-    return shared | {
-        "opened": translate("ExportColumns", "Opened"),
-        "last_contact": translate("ExportColumns", "Last contact"),
-        "status": translate("ExportColumns", "Status"),
-        "urgency": translate("ExportColumns", "Urgency"),
-        "impact": translate("ExportColumns", "Impact"),
-        "fix": translate("ExportColumns", "Fix"),
-        "prevention": translate("ExportColumns", "Prevention"),
-        "handlers": translate("ExportColumns", "Agents"),
-        "contacts": translate("ExportColumns", "Calls"),
-        "notes": translate("ExportColumns", "Notes"),
-        "flags": translate("ExportColumns", "Flagged statements"),
-    }
-
-
-def export_labels(what: str, rules: DemandRules, language: str) -> Labels:
-    """Column names and values as the window shows them (its translator's language), flag
-    and request categories as the rules name them in ``language``. Built on the GUI thread
-    (or the command's), then handed to the export's thread."""
-    translate = QCoreApplication.translate
-    return Labels(
-        columns=_column_names(what),
-        kinds={
-            NoteKind.QUOTE: translate("ExportValues", "Customer's words"),
-            NoteKind.AGENT_NOTE: translate("ExportValues", "Agent note"),
-            NoteKind.FACT: translate("ExportValues", "Fact"),
-            NoteKind.REQUEST: translate("ExportValues", "Request"),
-            NoteKind.PROMISE: translate("ExportValues", "Promise"),
-        },
-        categories={category.id: rules.label(category.id, language)
-                    for category in rules.categories},
-        states={
-            FlagState.SUSPECTED: translate("ExportValues", "suspected"),
-            FlagState.CONFIRMED: translate("ExportValues", "confirmed"),
-            FlagState.DISMISSED: translate("ExportValues", "dismissed"),
-            FlagState.MANUAL: translate("ExportValues", "flagged by the agent"),
-        },
-        statuses={status.value: status_label(status) for status in CaseStatus},
-        levels={level.value: level_label(level) for level in Level},
-        separator=" / ")
 
 
 def documents_folder() -> Path:

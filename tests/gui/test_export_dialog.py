@@ -15,7 +15,7 @@ from callhelper.store.demo import fill_demo
 from callhelper.store.engine import Store
 from callhelper.store.export import CASE_HEADER, NOTE_HEADER, ExportFilter, note_rows
 from callhelper.app.bootstrap import demand_rules
-from callhelper.ui.export_dialog import export_labels
+from callhelper.ui.export_labels import export_labels
 from keyboard import type_text
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
