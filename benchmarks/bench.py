@@ -470,7 +470,8 @@ def measure_writes(store, path: Path, pragmas: list[str], plan: Plan, rules, log
     2-character index entry, the audit entry after reading the last one's hash, the commit,
     and the anchor file's record. The floor writes into a copy of the database made just
     before, so that its rows never enter the app's audit trail; its values (the index's
-    words, the audit entry's texts, the hashes) are the app's own, made before the timing."""
+    words, the audit entry's texts and digests) are the app's own, made before the timing;
+    the entry's own hash is a random one of the same length."""
     from callhelper.core.bigrams import bigram_words
     from callhelper.core.case import NoteKind
     from callhelper.store import repository
@@ -495,8 +496,12 @@ def measure_writes(store, path: Path, pragmas: list[str], plan: Plan, rules, log
     app_write(0)
     copy = path.with_name(path.stem + "-floor.db")
     anchor = anchor_file(copy)
-    with sqlite3.connect(path) as source, sqlite3.connect(copy) as target:
+    source, target = sqlite3.connect(path), sqlite3.connect(copy)
+    try:
         source.backup(target)
+    finally:
+        source.close()
+        target.close()
     raw = raw_connection(copy, pragmas)
     note_row = raw.execute("SELECT id, uid, created_at, flags, requests FROM note "
                            "ORDER BY id DESC LIMIT 1").fetchone()

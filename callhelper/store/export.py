@@ -138,24 +138,28 @@ class _LocalTimes:
     def __call__(self, value: str | datetime | None) -> datetime | None:
         if not isinstance(value, str) or len(value) < 19:
             return _local(value)
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is not None:  # not as the app stores times: converted as it is
+            return _local(moment)
         hour = value[:13]
         offset = self._offsets.get(hour, False)
         if offset is False:
             offset = self._offset(hour)
         if offset is None:
-            return _local(value)
-        return (datetime.fromisoformat(value) + offset).replace(microsecond=0)
+            return _local(moment)
+        return (moment + offset).replace(microsecond=0)
 
     def _offset(self, hour: str) -> timedelta | None:
         if len(self._offsets) >= self._limit:
             self._offsets.clear()
         try:
             start = datetime.fromisoformat(hour + ":00").replace(tzinfo=timezone.utc)
-        except ValueError:
-            offset = None  # not a stored time: converted as it is, by _local
-        else:
             first = start.astimezone().utcoffset()
-            offset = first if first == (start + self._HOUR).astimezone().utcoffset() else None
+            last = (start + self._HOUR).astimezone().utcoffset()
+        except (ValueError, OverflowError):  # the hour's ends out of range: time by time
+            offset = None
+        else:
+            offset = first if first == last else None
         self._offsets[hour] = offset
         return offset
 

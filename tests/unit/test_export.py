@@ -347,6 +347,16 @@ def test_local_times_are_right_through_clock_changes(monkeypatch, zone):
             assert times(stored) == _local(stored), stored
             moment += timedelta(minutes=7)
         assert times(None) is None
+        for odd in ("2026-01-01 00:00:00+00:00", "2026-01-01T00:00:00+09:00",
+                    "2026-06-30 23:59:59.999999-05:00", "2026-03-08T07:30:00Z",
+                    "0001-01-01 04:59:00", "1969-12-31 23:59:59", "9999-12-31 12:00:00"):
+            try:
+                expected = _local(odd)
+            except (ValueError, OverflowError) as error:
+                with pytest.raises(type(error)):
+                    times(odd)
+            else:
+                assert times(odd) == expected and times(odd).tzinfo is None, odd
         assert times(datetime(2026, 3, 8, 7, 30)) == _local(datetime(2026, 3, 8, 7, 30))
     finally:
         monkeypatch.undo()
